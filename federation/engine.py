@@ -1,0 +1,147 @@
+"""The engine façade: attach sources, then parse → bind → optimize → cut → execute."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from federation.errors import ConfigurationError
+from federation.executor import compile_fragments, compile_stage, execute
+from federation.join_stage import JoinStage
+from federation.result import ExecutedPlan, Result
+from federation.sources.base import CompiledFragment, Source
+from grammar import ast
+from grammar.parser import parse
+from planner.binder import Binder
+from planner.catalog import SourceInfo
+from planner.explain import FragmentText
+from planner.fragments import CutPlan, cut
+from planner.optimizer import optimize
+
+_SOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> ast.Query:
+    """Parsing depends on the text alone, so repeated queries skip Lark."""
+    return parse(text)
+
+
+class Engine:
+    """``fed.connect()``: attached sources, a sandboxed DuckDB stage, and query entry points."""
+
+    def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
+                 threads: int = 2, timeout: float | None = None) -> None:
+        self.workspace = Path(workspace) if workspace is not None else None
+        if self.workspace is not None:
+            try:
+                self.workspace.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise ConfigurationError(f"cannot use workspace {str(workspace)!r}: {err}") \
+                    from err
+        self._sources: dict[str, Source] = {}
+        self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
+        self._lock = threading.Lock()
+        self._closed = False
+        self.timeout = timeout
+
+    # ---- sources
+    def attach(self, name: str, source: Source) -> None:
+        """Attach ``source`` under ``name`` (an identifier, unique in this engine)."""
+        self._check_open()
+        if not isinstance(name, str) or not _SOURCE_NAME.match(name):
+            raise ConfigurationError(f"source name {name!r} must be an identifier")
+        if not isinstance(source, Source):
+            raise ConfigurationError("attach() takes fed.SQLite(...), fed.Kuzu(...) or "
+                                     "fed.LanceDB(...)")
+        with self._lock:
+            if name.lower() in (n.lower() for n in self._sources):
+                raise ConfigurationError(f"a source named {name!r} is already attached")
+            source.open(name)
+            self._sources[name] = source
+
+    def detach(self, name: str) -> None:
+        with self._lock:
+            source = self._sources.pop(name, None)
+        if source is None:
+            raise ConfigurationError(f"no source named {name!r} is attached")
+        source.close()
+
+    @property
+    def sources(self) -> Mapping[str, Source]:
+        return dict(self._sources)
+
+    def catalog(self) -> dict[str, SourceInfo]:
+        return {name: src.info() for name, src in self._sources.items()}
+
+    # ---- queries
+    def _plan(self, text: str, params: Mapping[str, object] | None) -> tuple[CutPlan, dict[
+            str, object]]:
+        self._check_open()
+        if not isinstance(text, str):
+            raise ConfigurationError("a query is a string of FQL")
+        values = dict(params or {})
+        query = _parsed(text)
+        catalog = self.catalog()
+        plan = Binder(catalog, values).bind_statement(query)
+        return cut(optimize(plan, catalog)), values
+
+    def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
+        """Run one FQL query; values go in ``params`` and are always bound, never spliced."""
+        start = time.perf_counter()
+        planned, values = self._plan(text, params)
+        compiled = compile_fragments(planned, self._sources, values)
+        plan_done = time.perf_counter()
+        run = execute(planned, compiled, self._sources, self._stage, values, self.timeout)
+        texts = tuple(_fragment_text(c, r.rows, r.seconds)
+                      for c, r in zip(compiled.values(), run.fragments, strict=True))
+        timings = {"plan": plan_done - start,
+                   "fragments": sum(r.seconds for r in run.fragments),
+                   "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
+        return Result(run.table, ExecutedPlan(planned.stage, texts, run.stage_sql, timings))
+
+    def explain(self, text: str, params: Mapping[str, object] | None = None,
+                analyze: bool = False) -> ExecutedPlan:
+        """The plan for ``text``; with ``analyze`` the query runs and timings are included."""
+        if analyze:
+            return self.query(text, params).plan
+        planned, values = self._plan(text, params)
+        compiled = compile_fragments(planned, self._sources, values)
+        sql, _, _ = compile_stage(planned, self._stage, values)
+        texts = tuple(_fragment_text(c) for c in compiled.values())
+        return ExecutedPlan(planned.stage, texts, sql, {}, analyzed=False)
+
+    # ---- lifecycle
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConfigurationError("this engine is closed")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for source in self._sources.values():
+            source.close()
+        self._stage.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _fragment_text(c: CompiledFragment, rows: int | None = None,
+                   seconds: float | None = None) -> FragmentText:
+    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds)
+
+
+def connect(workspace: str | Path | None = None, **options: Any) -> Engine:
+    """``connect()`` for the embedded default (all in memory), ``connect(path)`` to keep state
+    in a workspace folder."""
+    return Engine(workspace, **options)

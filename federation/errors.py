@@ -1,0 +1,46 @@
+"""Every error the engine raises is a ``FederationError`` (DESIGN §7)."""
+
+from __future__ import annotations
+
+from grammar.errors import FederationError, QuerySyntaxError
+from planner.errors import BindError, PlanError
+
+__all__ = [
+    "BindError",
+    "ConfigurationError",
+    "FederationError",
+    "PlanError",
+    "QueryTimeoutError",
+    "QuerySyntaxError",
+    "ResourceLimitError",
+    "SourceError",
+    "SourceUnavailableError",
+]
+
+
+class ConfigurationError(FederationError):
+    """Bad arguments to connect/attach, or use of a closed engine."""
+
+
+class SourceError(FederationError):
+    """A source failed while running its fragment; the driver error is the ``__cause__``."""
+
+    def __init__(self, message: str, *, source: str, fragment: str = "") -> None:
+        self.source = source
+        self.fragment = fragment
+        text = f"source {source!r}: {message}"
+        if fragment:
+            text += f"\nfragment: {fragment}"
+        super().__init__(text)
+
+
+class SourceUnavailableError(SourceError):
+    """The source cannot be opened (missing, locked, corrupt)."""
+
+
+class QueryTimeoutError(FederationError):
+    """The query ran past its time limit and was interrupted."""
+
+
+class ResourceLimitError(FederationError):
+    """A cap was exceeded: query size, K, path depth, result rows, memory."""

@@ -1,0 +1,77 @@
+"""Runs a cut plan: source fragments (in parallel when there are several), then the DuckDB
+stage over their Arrow results. Times every step for the executed plan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from federation.errors import SourceError
+from federation.join_stage import JoinStage, StageCompiler
+from federation.sources.base import CompiledFragment, Source, arrow_schema
+from planner.fragments import CutPlan
+
+
+@dataclass(frozen=True)
+class FragmentRun:
+    index: int
+    compiled: CompiledFragment
+    rows: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Execution:
+    table: pa.Table
+    fragments: tuple[FragmentRun, ...]
+    stage_sql: str
+    stage_seconds: float
+
+
+def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
+                      params: Mapping[str, object]) -> dict[int, CompiledFragment]:
+    return {f.index: sources[f.source].compile(f.plan, params) for f in cut.fragments}
+
+
+def compile_stage(cut: CutPlan, stage: JoinStage, params: Mapping[str, object]
+                  ) -> tuple[str, list[object], dict[int, str]]:
+    names = {f.index: stage.input_name() for f in cut.fragments}
+    sql, values = StageCompiler(names, params).compile(cut.stage)
+    return sql, values, names
+
+
+def _run_fragment(source: Source, index: int, compiled: CompiledFragment
+                  ) -> tuple[FragmentRun, pa.Table]:
+    start = time.perf_counter()
+    table = source.execute(compiled)
+    elapsed = time.perf_counter() - start
+    expected = arrow_schema(compiled.schema)
+    if table.schema != expected:
+        try:
+            table = table.cast(expected)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+            raise SourceError(f"returned {table.schema} instead of {expected}",
+                              source=compiled.source, fragment=compiled.native) from err
+    return FragmentRun(index, compiled, table.num_rows, elapsed), table
+
+
+def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
+            stage: JoinStage, params: Mapping[str, object], timeout: float | None = None
+            ) -> Execution:
+    """Run every fragment, then the stage; inputs are unregistered whatever happens."""
+    jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments]
+    if len(jobs) > 1:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
+            done = list(pool.map(lambda job: _run_fragment(*job), jobs))
+    else:
+        done = [_run_fragment(*job) for job in jobs]
+    runs = [run for run, _ in done]
+    tables = {run.index: table for run, table in done}
+    sql, values, names = compile_stage(cut, stage, params)
+    start = time.perf_counter()
+    result = stage.run(sql, values, {names[i]: t for i, t in tables.items()}, timeout)
+    return Execution(result, tuple(runs), sql, time.perf_counter() - start)

@@ -1,0 +1,155 @@
+"""The DuckDB stage: finishes what no source could do (joins across sources, aggregates, sorts).
+
+One long-lived, sandboxed DuckDB connection per engine; each query gets its own cursor, its Arrow
+inputs are registered under generated names and always unregistered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping
+
+import duckdb
+import pyarrow as pa
+
+from federation.errors import QueryTimeoutError, ResourceLimitError, SourceError
+from federation.sqlgen import SqlWriter, quote
+from planner.logical import (
+    Aggregate,
+    Distinct,
+    Filter,
+    FragmentInput,
+    Join,
+    Limit,
+    Output,
+    Plan,
+    Project,
+    Sort,
+    SortKey,
+)
+
+_JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
+
+
+class StageCompiler:
+    """Compiles the stage plan to one DuckDB statement; every node becomes a subquery whose
+    columns are named by their plan-wide unique keys, so references never need qualifiers."""
+
+    def __init__(self, inputs: Mapping[int, str], params: Mapping[str, object]) -> None:
+        self.inputs = inputs
+        self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key))
+
+    def compile(self, plan: Plan) -> tuple[str, list[object]]:
+        sql = self._node(plan)
+        return sql, self.writer.values
+
+    def _x(self, expr: object) -> str:
+        return self.writer.expr(expr)  # type: ignore[arg-type]
+
+    def _node(self, node: Plan) -> str:  # noqa: PLR0911 - one branch per node kind
+        if isinstance(node, FragmentInput):
+            return f"SELECT * FROM {quote(self.inputs[node.index])}"
+        if isinstance(node, Output):
+            cols = ", ".join(f"{quote(c.key)} AS {quote(n)}"
+                             for c, n in zip(node.columns, node.names, strict=True))
+            return self._ordered(f"SELECT {cols}", node.child)
+        if isinstance(node, Sort | Limit):
+            return self._ordered("SELECT *", node)
+        if isinstance(node, Filter):
+            pred = self._x(node.predicate)
+            return f"SELECT * FROM ({self._node(node.child)}) AS _t WHERE {pred}"
+        if isinstance(node, Project):
+            items = ", ".join(f"{self._x(e)} AS {quote(c.key)}" for c, e in node.items)
+            return f"SELECT {items} FROM ({self._node(node.child)}) AS _t"
+        if isinstance(node, Join):
+            left, right = self._node(node.left), self._node(node.right)
+            on = f" ON {self._x(node.condition)}" if node.condition is not None else ""
+            kind = _JOIN_SQL["inner" if node.kind == "cross" and on else node.kind]
+            return f"SELECT * FROM ({left}) AS _l {kind} ({right}) AS _r{on}"
+        if isinstance(node, Aggregate):
+            return self._aggregate(node)
+        if isinstance(node, Distinct):
+            return f"SELECT DISTINCT * FROM ({self._node(node.child)}) AS _t"
+        raise TypeError(f"the DuckDB stage cannot run {type(node).__name__}")
+
+    def _aggregate(self, node: Aggregate) -> str:
+        child = self._node(node.child)
+        groups = [self._x(e) for _, e in node.groups]
+        items = [f"{g} AS {quote(c.key)}" for g, (c, _) in zip(groups, node.groups, strict=True)]
+        items += [f"{self._x(a)} AS {quote(c.key)}" for c, a in node.aggregates]
+        group_by = f" GROUP BY {', '.join(groups)}" if groups else ""
+        return f"SELECT {', '.join(items) or 'count(*)'} FROM ({child}) AS _t{group_by}"
+
+    def _ordered(self, select: str, node: Plan) -> str:
+        """``select`` over ``node``, folding a Limit/Sort chain into one statement so the
+        outermost query carries the ORDER BY (DuckDB keeps order only at the top level)."""
+        limit: Limit | None = None
+        keys: tuple[SortKey, ...] = ()
+        if isinstance(node, Limit):
+            limit, node = node, node.child
+        if isinstance(node, Sort):
+            keys, node = node.keys_, node.child
+        sql = f"{select} FROM ({self._node(node)}) AS _t"
+        if keys:
+            sql += " ORDER BY " + ", ".join(self._sort_key(k) for k in keys)
+        if limit is not None:
+            if limit.limit is not None:
+                sql += f" LIMIT {int(limit.limit)}"
+            if limit.offset:
+                sql += f" OFFSET {int(limit.offset)}"
+        return sql
+
+    def _sort_key(self, key: SortKey) -> str:
+        text = self._x(key.expr) + (" DESC" if key.descending else " ASC")
+        if key.nulls_first is not None:
+            text += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
+        return text
+
+
+class JoinStage:
+    """A sandboxed DuckDB: no file or network access, no replacement scans, no extension
+    autoload, explicit memory and thread limits, configuration locked."""
+
+    def __init__(self, memory_limit: str = "2GB", threads: int = 2) -> None:
+        self._con = duckdb.connect(":memory:", config={
+            "enable_external_access": False,
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+            "python_enable_replacements": False,
+            "memory_limit": memory_limit,
+            "threads": threads,
+            "lock_configuration": True,
+        })
+        self._names = itertools.count()
+        self._lock = threading.Lock()
+
+    def input_name(self) -> str:
+        with self._lock:
+            return f"_fed_input_{next(self._names)}"
+
+    def run(self, sql: str, params: list[object], inputs: Mapping[str, pa.Table],
+            timeout: float | None = None) -> pa.Table:
+        cursor = self._con.cursor()
+        timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
+        try:
+            for name, table in inputs.items():
+                cursor.register(name, table)
+            if timer is not None:
+                timer.start()
+            return cursor.sql(sql, params=params).to_arrow_table()
+        except duckdb.InterruptException as err:
+            raise QueryTimeoutError(f"query exceeded its {timeout} s limit") from err
+        except duckdb.OutOfMemoryException as err:
+            raise ResourceLimitError(f"DuckDB stage ran out of memory: {err}") from err
+        except duckdb.Error as err:
+            raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
+        finally:
+            if timer is not None:
+                timer.cancel()
+            for name in inputs:
+                cursor.unregister(name)
+            cursor.close()
+
+    def close(self) -> None:
+        self._con.close()

@@ -1,0 +1,61 @@
+"""What every source implements. The planner never sees a source: only its ``SourceInfo``."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from planner.catalog import SourceInfo
+from planner.logical import Plan, Schema
+
+
+@dataclass(frozen=True)
+class CompiledFragment:
+    """A fragment in the source's native language, its bound values and declared output."""
+
+    source: str
+    kind: str
+    native: str
+    params: tuple[object, ...]
+    schema: Schema
+
+
+class Source(ABC):
+    """An attached store: introspects its catalog, compiles fragments, returns Arrow."""
+
+    kind: str = "source"
+
+    @abstractmethod
+    def open(self, name: str) -> None:
+        """Open under the attach name; raise ``SourceUnavailableError`` when it cannot."""
+
+    @abstractmethod
+    def info(self) -> SourceInfo:
+        """The catalog as the planner sees it (refreshed when the schema changed)."""
+
+    @abstractmethod
+    def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
+        """Native text with every value bound."""
+
+    @abstractmethod
+    def execute(self, compiled: CompiledFragment) -> pa.Table:
+        """Run a compiled fragment; columns named by the fragment's keys, typed as declared."""
+
+    @abstractmethod
+    def version(self) -> Hashable:
+        """Token that changes whenever the data or schema changes (for the result cache)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+
+def empty_table(schema: Schema) -> pa.Table:
+    return pa.table({c.key: pa.array([], type=c.type) for c in schema})
+
+
+def arrow_schema(schema: Schema) -> pa.Schema:
+    return pa.schema([pa.field(c.key, c.type) for c in schema])

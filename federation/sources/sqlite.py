@@ -1,0 +1,160 @@
+"""SQLite through apsw: catalog introspection, fragment → SQL with bound values, rows → Arrow.
+
+apsw connections are per thread, so each thread opens its own (read-only by pragma: a query
+can never change the file); ``case_sensitive_like`` makes LIKE behave as in DuckDB.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+
+import apsw
+import pyarrow as pa
+
+from federation.errors import ConfigurationError, SourceError, SourceUnavailableError
+from federation.sources.base import CompiledFragment, Source, empty_table
+from federation.sqlgen import SqlWriter, quote
+from planner.capabilities import Capabilities
+from planner.catalog import SourceInfo, TableSchema
+from planner.expressions import ColumnRef
+from planner.logical import Plan, Scan
+from planner.types import arrow_type_for_declared, family
+
+CAPABILITIES = Capabilities(
+    predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "between",
+                          "not_between", "in", "not_in", "like", "not_like", "is_null",
+                          "is_not_null"}),
+    # dates compare correctly as ISO-8601 text; decimals are bound as floats
+    value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
+    projection=True,
+    limit=True,
+    joins=frozenset({"inner", "left"}),
+)
+_JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
+BUSY_TIMEOUT_MS = 5000
+
+
+class SQLite(Source):
+    """``fed.SQLite("crm.db")``: the file is created if missing."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        if not isinstance(path, str | Path) or not str(path):
+            raise ConfigurationError("fed.SQLite needs a file path")
+        self.path = Path(path)
+        self.name = ""
+        self._local = threading.local()
+        self._all: list[apsw.Connection] = []
+        self._lock = threading.Lock()
+        self._info: SourceInfo | None = None
+        self._schema_version: int | None = None
+
+    # ---- connections
+    def _connect(self) -> apsw.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = apsw.Connection(str(self.path))
+            con.set_busy_timeout(BUSY_TIMEOUT_MS)
+            con.execute("PRAGMA case_sensitive_like = ON")
+            con.execute("PRAGMA query_only = ON")
+            con.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails if not a db
+        except (apsw.Error, OSError) as err:
+            raise SourceUnavailableError(f"cannot open SQLite file {str(self.path)!r}: {err}",
+                                         source=self.name or str(self.path)) from err
+        with self._lock:
+            self._all.append(con)
+        return con
+
+    def _con(self) -> apsw.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = self._connect()
+        return con
+
+    def open(self, name: str) -> None:
+        self.name = name
+        self._con()
+
+    # ---- catalog
+    def info(self) -> SourceInfo:
+        con = self._con()
+        version = con.execute("PRAGMA schema_version").fetchall()[0][0]
+        if self._info is None or version != self._schema_version:
+            self._info = SourceInfo(self.name, self.kind, CAPABILITIES, self._read_tables(con))
+            self._schema_version = version
+        return self._info
+
+    def _read_tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
+        rows = con.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
+                           "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+        tables = {}
+        for (table,) in rows:
+            cols = con.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid",
+                               (table,)).fetchall()
+            tables[table] = TableSchema(table, tuple((n, arrow_type_for_declared(t or ""))
+                                                     for n, t in cols))
+        return tables
+
+    def version(self) -> Hashable:
+        con = self._con()
+        return (con.data_version(), con.execute("PRAGMA schema_version").fetchall()[0][0])
+
+    # ---- fragments
+    def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
+        if not isinstance(fragment, Scan):
+            raise TypeError("SQLite runs Scan fragments")
+        writer = SqlWriter("sqlite", params, _column_sql)
+        cols = ", ".join(_column_sql(c) for c in fragment.columns)
+        base = fragment.tables[0]
+        sql = f"SELECT {cols} FROM {quote(base.table)} AS {quote(base.rel)}"
+        for access in fragment.tables[1:]:
+            sql += f" {_JOIN_SQL[access.kind]} {quote(access.table)} AS {quote(access.rel)}"
+            if access.condition is not None:
+                sql += f" ON {writer.expr(access.condition)}"
+        if fragment.filters:
+            sql += " WHERE " + " AND ".join(writer.expr(f) for f in fragment.filters)
+        if fragment.limit is not None:
+            sql += f" LIMIT {writer.bind(fragment.limit)}"
+        return CompiledFragment(self.name, self.kind, sql, tuple(writer.values),
+                                fragment.columns)
+
+    def execute(self, compiled: CompiledFragment) -> pa.Table:
+        try:
+            rows = self._con().execute(compiled.native, compiled.params).fetchall()
+        except apsw.Error as err:
+            raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
+        if not rows:
+            return empty_table(compiled.schema)
+        columns = list(zip(*rows, strict=True))
+        try:
+            arrays = [_to_arrow(values, c) for values, c in zip(columns, compiled.schema,
+                                                                strict=True)]
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+            raise SourceError(f"a value does not fit its declared column type: {err}",
+                              source=self.name, fragment=compiled.native) from err
+        return pa.Table.from_arrays(arrays, names=[c.key for c in compiled.schema])
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def _column_sql(col: ColumnRef) -> str:
+    return f"{quote(col.rel)}.{quote(col.name)}"
+
+
+def _to_arrow(values: tuple[object, ...], col: ColumnRef) -> pa.Array:
+    kind = family(col.type)
+    if kind == "date":  # stored as ISO-8601 text
+        return pa.array(values, pa.string()).cast(col.type)
+    if kind == "timestamp":
+        return pa.array(values, pa.string()).cast(col.type)
+    if kind == "bool":
+        return pa.array(values, pa.int64()).cast(pa.bool_())
+    return pa.array(values, col.type)

@@ -1,0 +1,117 @@
+"""SQL text from bound expressions, for SQLite fragments and the DuckDB stage.
+
+Identifiers come from the catalog or the binder and are always quoted; values never enter the
+text: each one becomes a ``?`` and is appended to ``values`` in order. Numbers written in the
+query itself are the one exception in the DuckDB dialect: they are printed from the parsed
+``int``/``Decimal`` (never from raw text) so DuckDB types them exactly as it would the same
+query, e.g. ``0.05`` as DECIMAL(3,2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
+from planner.types import cast_target
+
+_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
+          "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "concat": "||",
+          "like": "LIKE", "not_like": "NOT LIKE"}
+_SCALARS = frozenset({"lower", "upper", "length", "substr", "abs", "round", "coalesce"})
+_DATE_PARTS = frozenset({"year", "month", "day", "hour", "minute", "second", "week", "quarter",
+                         "dow", "doy", "epoch"})
+_UNITS = frozenset({"year", "month", "day", "hour", "minute", "second", "week"})
+
+
+def quote(identifier: str) -> str:
+    """Quote an identifier for SQLite and DuckDB alike.
+
+    >>> quote('we"ird')
+    '"we""ird"'
+    """
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class SqlWriter:
+    """Prints expressions in one dialect (``sqlite`` or ``duckdb``), collecting bound values."""
+
+    def __init__(self, dialect: str, params: Mapping[str, object],
+                 column: Callable[[ColumnRef], str]) -> None:
+        self.dialect = dialect
+        self.params = params
+        self.column = column
+        self.values: list[object] = []
+
+    def bind(self, value: object) -> str:
+        """A placeholder for ``value``, converted to what the engine stores."""
+        if self.dialect == "sqlite":
+            if isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) \
+                    else value.isoformat()
+        elif isinstance(value, dt.datetime):
+            self.values.append(value)
+            return "CAST(? AS TIMESTAMP)"
+        elif isinstance(value, dt.date):
+            self.values.append(value)
+            return "CAST(? AS DATE)"
+        self.values.append(value)
+        return "?"
+
+    def expr(self, e: BExpr) -> str:  # noqa: PLR0911 - one branch per node kind
+        if isinstance(e, ColumnRef):
+            return self.column(e)
+        if isinstance(e, Const):
+            return self._const(e.value)
+        if isinstance(e, ParamRef):
+            return self.bind(self.params[e.name])
+        if isinstance(e, Interval):
+            if e.unit not in _UNITS:
+                raise ValueError(f"interval unit {e.unit!r}")
+            return f"(INTERVAL ({int(e.amount)}) {e.unit.upper()})"
+        if isinstance(e, AggCall):
+            inner = ", ".join(self.expr(a) for a in e.args) or "*"
+            return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
+        return self._func(e)
+
+    def _const(self, value: object) -> str:
+        if value is None:
+            return "NULL"
+        if self.dialect == "duckdb":
+            if isinstance(value, bool):
+                return "TRUE" if value else "FALSE"
+            if isinstance(value, int | Decimal):
+                text = str(value)
+                return f"({text})" if text.startswith("-") else text
+        return self.bind(value)
+
+    def _func(self, e: Func) -> str:  # noqa: PLR0911 - one branch per operator family
+        a = [self.expr(x) for x in e.args]
+        name = e.name
+        if name in _INFIX:
+            return f"({a[0]} {_INFIX[name]} {a[1]})"
+        if name == "not":
+            return f"(NOT {a[0]})"
+        if name == "neg":
+            return f"(- {a[0]})"
+        if name in ("between", "not_between"):
+            op = "BETWEEN" if name == "between" else "NOT BETWEEN"
+            return f"({a[0]} {op} {a[1]} AND {a[2]})"
+        if name in ("in", "not_in"):
+            return f"({a[0]} {'IN' if name == 'in' else 'NOT IN'} ({', '.join(a[1:])}))"
+        if name in ("is_null", "is_not_null"):
+            return f"({a[0]} IS {'NOT ' if name == 'is_not_null' else ''}NULL)"
+        if name == "case":
+            whens = " ".join(f"WHEN {a[i]} THEN {a[i + 1]}" for i in range(0, len(a) - 1, 2))
+            default = f" ELSE {a[-1]}" if e.option == "else" else ""
+            return f"(CASE {whens}{default} END)"
+        if name == "cast" and cast_target(e.option) is not None:
+            return f"CAST({a[0]} AS {e.option})"
+        if name == "extract" and e.option in _DATE_PARTS:
+            return f"extract({e.option} FROM {a[0]})"
+        if name in _SCALARS and self.dialect == "duckdb":
+            return f"{name}({', '.join(a)})"
+        raise ValueError(f"no {self.dialect} form for {name}")

@@ -1,0 +1,227 @@
+"""FQL abstract syntax tree: frozen dataclasses named after the grammar rules.
+
+Every node keeps the ``line`` and ``column`` of its first token so that the binder can point
+at the exact place of an unknown name. Positions are excluded from equality so that two parses
+of the same text compare equal whatever the whitespace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Node:
+    line: int = field(default=0, compare=False, kw_only=True)
+    column: int = field(default=0, compare=False, kw_only=True)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    """A constant from the query text: int, Decimal, str, bool, None, date, datetime."""
+
+    value: int | Decimal | float | str | bool | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class IntervalLiteral(Node):
+    amount: int
+    unit: str  # normalised: year, month, day, hour, minute, second
+
+
+@dataclass(frozen=True)
+class Param(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Column(Node):
+    """``rel.name`` or a bare ``name`` (``rel`` is None)."""
+
+    rel: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class BinaryOp(Node):
+    op: str  # + - * / % || = <> < <= > >= and or
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class UnaryOp(Node):
+    op: str  # not, neg
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Between(Node):
+    operand: Expr
+    low: Expr
+    high: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class InList(Node):
+    operand: Expr
+    items: tuple[Expr, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Like(Node):
+    operand: Expr
+    pattern: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class IsNull(Node):
+    operand: Expr
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """A function call; aggregates are calls too (the binder tells them apart)."""
+
+    name: str
+    args: tuple[Expr, ...]
+    distinct: bool = False
+    star: bool = False  # count(*)
+
+
+@dataclass(frozen=True)
+class Case(Node):
+    whens: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None
+
+
+@dataclass(frozen=True)
+class Cast(Node):
+    operand: Expr
+    type_name: str  # normalised upper-case, e.g. DECIMAL(10,2)
+
+
+@dataclass(frozen=True)
+class Extract(Node):
+    part: str
+    operand: Expr
+
+
+Expr = (
+    Literal | IntervalLiteral | Param | Column | BinaryOp | UnaryOp | Between | InList | Like
+    | IsNull | Call | Case | Cast | Extract
+)
+
+
+# ---------------------------------------------------------------- select list
+
+
+@dataclass(frozen=True)
+class Star(Node):
+    rel: str | None = None  # ``a.*`` when set
+
+
+@dataclass(frozen=True)
+class SelectExpr(Node):
+    expr: Expr
+    alias: str | None
+
+
+SelectItem = Star | SelectExpr
+
+
+# ---------------------------------------------------------------- relations
+
+
+@dataclass(frozen=True)
+class TableRef(Node):
+    source: str
+    table: str
+    alias: str | None
+
+
+@dataclass(frozen=True)
+class NodePattern(Node):
+    var: str | None
+    label: str | None
+    properties: tuple[tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class RelPattern(Node):
+    var: str | None
+    label: str | None
+    direction: str  # right, left, both
+    min_hops: int = 1
+    max_hops: int | None = 1  # None: unbounded (rejected by the binder)
+    properties: tuple[tuple[str, Expr], ...] = ()
+
+
+@dataclass(frozen=True)
+class Pattern(Node):
+    nodes: tuple[NodePattern, ...]
+    rels: tuple[RelPattern, ...]
+
+
+@dataclass(frozen=True)
+class MatchRef(Node):
+    source: str
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class NearestRef(Node):
+    source: str
+    table: str
+    vector: Expr
+    k: Expr
+    alias: str | None
+
+
+@dataclass(frozen=True)
+class DerivedTable(Node):
+    query: Query
+    alias: str
+
+
+@dataclass(frozen=True)
+class Join(Node):
+    kind: str  # inner, left
+    left: Relation
+    right: Relation
+    condition: Expr
+
+
+Relation = TableRef | MatchRef | NearestRef | DerivedTable | Join
+
+
+# ---------------------------------------------------------------- query
+
+
+@dataclass(frozen=True)
+class OrderItem(Node):
+    expr: Expr
+    descending: bool = False
+    nulls_first: bool | None = None
+
+
+@dataclass(frozen=True)
+class Query(Node):
+    select: tuple[SelectItem, ...]
+    from_: tuple[Relation, ...]
+    where: Expr | None = None
+    group_by: tuple[Expr, ...] = ()
+    having: Expr | None = None
+    order_by: tuple[OrderItem, ...] = ()
+    limit: Expr | None = None
+    offset: Expr | None = None
+    distinct: bool = False

@@ -1,0 +1,195 @@
+"""Binding of AST expressions: names → columns, operators → ``Func``, types attached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from grammar import ast
+from planner.errors import BindError, did_you_mean
+from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
+from planner.types import arithmetic_result, cast_target, family, type_of_value
+
+_BINARY = {
+    "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "||": "concat",
+}
+_BOOLEAN_RESULT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or"})
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
+# name → (min args, max args or None, result type or None to take the first argument's)
+SCALARS: dict[str, tuple[int, int | None, pa.DataType | None]] = {
+    "lower": (1, 1, pa.string()), "upper": (1, 1, pa.string()), "length": (1, 1, pa.int64()),
+    "substr": (2, 3, pa.string()), "substring": (2, 3, pa.string()), "abs": (1, 1, None),
+    "round": (1, 2, None), "coalesce": (1, None, None), "distance": (2, 2, pa.float32()),
+}
+
+
+@dataclass(frozen=True)
+class RelBinding:
+    """A relation in scope: its user alias and its columns by lower-cased name."""
+
+    alias: str
+    columns: tuple[ColumnRef, ...]
+    by_name: dict[str, ColumnRef] = field(compare=False, hash=False)
+
+    @staticmethod
+    def of(alias: str, columns: tuple[ColumnRef, ...]) -> RelBinding:
+        by_name: dict[str, ColumnRef] = {}
+        for col in columns:
+            by_name.setdefault(col.name.lower(), col)
+        return RelBinding(alias, columns, by_name)
+
+
+@dataclass
+class Scope:
+    """Names visible to an expression; ``aliases`` are select-list aliases usable by name."""
+
+    rels: list[RelBinding]
+    aliases: Mapping[str, BExpr] = field(default_factory=dict)
+    allow_aggregates: bool = False
+
+    def find_rel(self, name: str, node: ast.Node) -> RelBinding:
+        for rel in self.rels:
+            if rel.alias.lower() == name.lower():
+                return rel
+        raise BindError(f"unknown relation {name!r}; "
+                        + did_you_mean(name, [r.alias for r in self.rels]),
+                        line=node.line, column=node.column, candidates=[r.alias for r in self.rels])
+
+    def resolve(self, col: ast.Column) -> BExpr:
+        if col.rel is not None:
+            rel = self.find_rel(col.rel, col)
+            found = rel.by_name.get(col.name.lower())
+            if found is None:
+                names = [c.name for c in rel.columns]
+                raise BindError(f"relation {rel.alias!r} has no column {col.name!r}; "
+                                + did_you_mean(col.name, names), line=col.line,
+                                column=col.column, candidates=names)
+            return found
+        hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
+        if len(hits) > 1:
+            owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
+            raise BindError(f"column {col.name!r} is ambiguous: it is in {owners}; qualify it",
+                            line=col.line, column=col.column, candidates=owners)
+        if hits:
+            return hits[0]
+        alias = next((e for a, e in self.aliases.items() if a.lower() == col.name.lower()), None)
+        if alias is not None:
+            return alias
+        names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
+        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names),
+                        line=col.line, column=col.column, candidates=names)
+
+
+class ExprBinder:
+    """Binds expressions against a scope; records which parameters were used."""
+
+    def __init__(self, params: Mapping[str, object]) -> None:
+        self.params = params
+        self.used_params: set[str] = set()
+
+    def bind(self, expr: ast.Expr, scope: Scope) -> BExpr:
+        method: Callable[[ast.Expr, Scope], BExpr] = getattr(self, "_" + type(expr).__name__)
+        return method(expr, scope)
+
+    def _Literal(self, e: ast.Literal, scope: Scope) -> BExpr:
+        return Const(e.value, type_of_value(e.value))
+
+    def _IntervalLiteral(self, e: ast.IntervalLiteral, scope: Scope) -> BExpr:
+        return Interval(e.amount, e.unit)
+
+    def _Param(self, e: ast.Param, scope: Scope) -> BExpr:
+        if e.name not in self.params:
+            given = ", ".join("$" + p for p in sorted(self.params)) or "none"
+            raise BindError(f"missing parameter ${e.name} (given: {given})", line=e.line,
+                            column=e.column, candidates=list(self.params))
+        self.used_params.add(e.name)
+        return ParamRef(e.name, type_of_value(self.params[e.name]))
+
+    def _Column(self, e: ast.Column, scope: Scope) -> BExpr:
+        return scope.resolve(e)
+
+    def _BinaryOp(self, e: ast.BinaryOp, scope: Scope) -> BExpr:
+        left, right = self.bind(e.left, scope), self.bind(e.right, scope)
+        name = _BINARY[e.op]
+        if name in _BOOLEAN_RESULT:
+            return Func(name, (left, right), pa.bool_())
+        return Func(name, (left, right), arithmetic_result(left.type, right.type, e.op))
+
+    def _UnaryOp(self, e: ast.UnaryOp, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        return Func(e.op, (operand,), pa.bool_() if e.op == "not" else operand.type)
+
+    def _Between(self, e: ast.Between, scope: Scope) -> BExpr:
+        args = (self.bind(e.operand, scope), self.bind(e.low, scope), self.bind(e.high, scope))
+        return Func("not_between" if e.negated else "between", args, pa.bool_())
+
+    def _InList(self, e: ast.InList, scope: Scope) -> BExpr:
+        args = (self.bind(e.operand, scope), *(self.bind(i, scope) for i in e.items))
+        return Func("not_in" if e.negated else "in", args, pa.bool_())
+
+    def _Like(self, e: ast.Like, scope: Scope) -> BExpr:
+        args = (self.bind(e.operand, scope), self.bind(e.pattern, scope))
+        return Func("not_like" if e.negated else "like", args, pa.bool_())
+
+    def _IsNull(self, e: ast.IsNull, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        return Func("is_not_null" if e.negated else "is_null", (operand,), pa.bool_())
+
+    def _Case(self, e: ast.Case, scope: Scope) -> BExpr:
+        args: list[BExpr] = []
+        for cond, value in e.whens:
+            args += [self.bind(cond, scope), self.bind(value, scope)]
+        if e.default is not None:
+            args.append(self.bind(e.default, scope))
+        values = args[1::2] + ([args[-1]] if e.default is not None else [])
+        typ = next((v.type for v in values if family(v.type) != "null"), pa.null())
+        return Func("case", tuple(args), typ, "else" if e.default is not None else "")
+
+    def _Cast(self, e: ast.Cast, scope: Scope) -> BExpr:
+        target = cast_target(e.type_name)
+        if target is None:
+            raise BindError(f"cannot CAST to {e.type_name!r}; use INTEGER, BIGINT, DOUBLE, "
+                            "VARCHAR, DATE, TIMESTAMP, BOOLEAN or DECIMAL(p,s)",
+                            line=e.line, column=e.column)
+        return Func("cast", (self.bind(e.operand, scope),), target, e.type_name)
+
+    def _Extract(self, e: ast.Extract, scope: Scope) -> BExpr:
+        return Func("extract", (self.bind(e.operand, scope),), pa.int64(), e.part)
+
+    def _Call(self, e: ast.Call, scope: Scope) -> BExpr:
+        if e.name in AGGREGATES:
+            return self._aggregate(e, scope)
+        spec = SCALARS.get(e.name)
+        if spec is None or e.star or e.distinct:
+            known = sorted(SCALARS) + sorted(AGGREGATES)
+            raise BindError(f"unknown function {e.name!r}; " + did_you_mean(e.name, known),
+                            line=e.line, column=e.column, candidates=known)
+        low, high, result = spec
+        if len(e.args) < low or (high is not None and len(e.args) > high):
+            count = f"{low}" if low == high else f"{low} to {high or 'any'}"
+            raise BindError(f"{e.name}() takes {count} arguments, got {len(e.args)}",
+                            line=e.line, column=e.column)
+        args = tuple(self.bind(a, scope) for a in e.args)
+        name = "substr" if e.name == "substring" else e.name
+        return Func(name, args, result if result is not None else args[0].type)
+
+    def _aggregate(self, e: ast.Call, scope: Scope) -> BExpr:
+        if not scope.allow_aggregates:
+            raise BindError(f"aggregate {e.name}() is not allowed here", line=e.line,
+                            column=e.column)
+        if e.star:
+            if e.name != "count":
+                raise BindError(f"{e.name}(*) is not valid; only count(*)", line=e.line,
+                                column=e.column)
+            return AggCall("count", (), pa.int64())
+        if len(e.args) != 1:
+            raise BindError(f"{e.name}() takes one argument", line=e.line, column=e.column)
+        inner = Scope(scope.rels, scope.aliases, allow_aggregates=False)
+        arg = self.bind(e.args[0], inner)
+        typ = {"count": pa.int64(), "avg": pa.float64()}.get(e.name, arg.type)
+        if e.name == "sum" and family(arg.type) == "int":
+            typ = pa.decimal128(38, 0)
+        return AggCall(e.name, (arg,), typ, e.distinct)

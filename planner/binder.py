@@ -1,0 +1,188 @@
+"""Binder: AST + catalog + parameters → logical plan.
+
+Each relation gets a plan-wide unique ``rel`` id (its alias, suffixed if a nested query reuses
+it), so every column key ``rel.name`` is unique and later rules can move expressions freely.
+
+Plan shape of one SELECT (bottom-up): relations and joins → Filter(WHERE) → Aggregate →
+Filter(HAVING) → Project(select list + hidden sort keys) → Distinct → Sort → Limit → Output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from grammar import ast
+from planner import bind_relations
+from planner.bind_expr import ExprBinder, RelBinding, Scope
+from planner.catalog import Catalog
+from planner.errors import BindError
+from planner.expressions import (
+    AggCall,
+    BExpr,
+    ColumnRef,
+    Const,
+    ParamRef,
+    has_aggregate,
+    transform,
+    walk,
+)
+from planner.logical import Aggregate, Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
+from planner.naming import expression_name
+
+
+@dataclass
+class Bound:
+    plan: Plan
+    columns: tuple[ColumnRef, ...]
+    names: tuple[str, ...]
+
+
+class Binder:
+    def __init__(self, catalog: Catalog, params: Mapping[str, object]) -> None:
+        self.catalog = catalog
+        self.exprs = ExprBinder(params)
+        self.params = params
+        self._rel_ids: set[str] = set()
+
+    def unique_rel(self, alias: str) -> str:
+        rel, n = alias, 1
+        while rel.lower() in self._rel_ids:
+            n += 1
+            rel = f"{alias}_{n}"
+        self._rel_ids.add(rel.lower())
+        return rel
+
+    def bind_statement(self, query: ast.Query) -> Output:
+        bound = self.bind_query(query)
+        unused = set(self.params) - self.exprs.used_params
+        if unused:
+            raise BindError("unused parameter(s): " + ", ".join("$" + p for p in sorted(unused)))
+        return Output(bound.plan, bound.columns, bound.names)
+
+    def bind_query(self, q: ast.Query) -> Bound:
+        plan, rels = bind_relations.bind_from(self, q.from_)
+        if q.where is not None:
+            plan = Filter(plan, self.exprs.bind(q.where, Scope(rels)))
+        items, names = self._select_items(q, rels)
+        aliases = dict(zip(names, items, strict=True))
+        grouping: Grouping | None = None
+        having = None
+        if q.group_by or q.having is not None or any(has_aggregate(e) for e in items):
+            groups = [self.exprs.bind(g, Scope(rels, aliases)) for g in q.group_by]
+            grouping = Grouping(self.unique_rel("_agg"), groups)
+            items = [grouping.rewrite(e, "SELECT") for e in items]
+            if q.having is not None:
+                bound = self.exprs.bind(q.having, Scope(rels, aliases, allow_aggregates=True))
+                having = grouping.rewrite(bound, "HAVING")
+        sel_rel = self.unique_rel("_sel")
+        outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
+        sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping)
+        if grouping is not None:
+            plan = grouping.aggregate(plan)
+            if having is not None:
+                plan = Filter(plan, having)
+        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden)
+        if q.distinct:
+            plan = Distinct(plan)
+        if sort_keys:
+            plan = Sort(plan, sort_keys)
+        if q.limit is not None or q.offset is not None:
+            plan = Limit(plan, self._count(q.limit), self._count(q.offset) or 0)
+        return Bound(plan, outs, tuple(names))
+
+    def _select_items(self, q: ast.Query, rels: list[RelBinding]
+                      ) -> tuple[list[BExpr], list[str]]:
+        scope = Scope(rels, allow_aggregates=True)
+        items: list[BExpr] = []
+        names: list[str] = []
+        for item in q.select:
+            if isinstance(item, ast.Star):
+                targets = rels if item.rel is None else [scope.find_rel(item.rel, item)]
+                for rel in targets:
+                    items += list(rel.columns)
+                    names += [c.name for c in rel.columns]
+                continue
+            items.append(self.exprs.bind(item.expr, scope))
+            names.append(item.alias or expression_name(item.expr))
+        return items, names
+
+    def _order_by(self, q: ast.Query, rels: list[RelBinding], items: list[BExpr],
+                  names: list[str], outs: tuple[ColumnRef, ...], sel_rel: str,
+                  grouping: Grouping | None) -> tuple[tuple[SortKey, ...], tuple[tuple[ColumnRef, BExpr], ...]]:
+        keys: list[SortKey] = []
+        hidden: list[tuple[ColumnRef, BExpr]] = []
+        for item in q.order_by:
+            target = self._order_target(item.expr, rels, items, names, outs, grouping)
+            if isinstance(target, tuple):
+                if q.distinct:
+                    raise BindError("with SELECT DISTINCT, ORDER BY expressions must appear in "
+                                    "the select list", line=item.line, column=item.column)
+                ref = ColumnRef(sel_rel, f"h{len(hidden)}", target[0].type)
+                hidden.append((ref, target[0]))
+                target = ref
+            keys.append(SortKey(target, item.descending, item.nulls_first))
+        return tuple(keys), tuple(hidden)
+
+    def _order_target(self, expr: ast.Expr, rels: list[RelBinding], items: list[BExpr],
+                      names: list[str], outs: tuple[ColumnRef, ...],
+                      grouping: Grouping | None) -> ColumnRef | tuple[BExpr]:
+        if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
+                and not isinstance(expr.value, bool):
+            if not 1 <= expr.value <= len(outs):
+                raise BindError(f"ORDER BY position {expr.value} is not in the select list",
+                                line=expr.line, column=expr.column)
+            return outs[expr.value - 1]
+        if isinstance(expr, ast.Column) and expr.rel is None:
+            matches = [i for i, n in enumerate(names) if n.lower() == expr.name.lower()]
+            if matches:
+                return outs[matches[0]]
+        bound = self.exprs.bind(expr, Scope(rels, allow_aggregates=grouping is not None))
+        if grouping is not None:
+            bound = grouping.rewrite(bound, "ORDER BY")
+        for out, item in zip(outs, items, strict=True):
+            if item == bound:
+                return out
+        return (bound,)
+
+    def _count(self, expr: ast.Expr | None) -> int | None:
+        if expr is None:
+            return None
+        bound = self.exprs.bind(expr, Scope([]))
+        value = bound.value if isinstance(bound, Const) else (
+            self.params[bound.name] if isinstance(bound, ParamRef) else None)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise BindError("LIMIT and OFFSET take a non-negative integer", line=expr.line,
+                            column=expr.column)
+        return value
+
+
+
+class Grouping:
+    """Collects the aggregates of one SELECT and rewrites expressions over its output."""
+
+    def __init__(self, rel: str, groups: list[BExpr]) -> None:
+        if any(has_aggregate(g) for g in groups):
+            raise BindError("aggregates are not allowed in GROUP BY")
+        self.rel = rel
+        self.groups = tuple((ColumnRef(rel, f"g{i}", g.type), g) for i, g in enumerate(groups))
+        self.by_expr = {g: c for c, g in self.groups}
+        self.calls: dict[AggCall, ColumnRef] = {}
+
+    def rewrite(self, expr: BExpr, clause: str) -> BExpr:
+        def swap(e: BExpr) -> BExpr | None:
+            if isinstance(e, AggCall):
+                if e not in self.calls:
+                    self.calls[e] = ColumnRef(self.rel, f"a{len(self.calls)}", e.type)
+                return self.calls[e]
+            if e in self.by_expr:
+                return self.by_expr[e]
+            if isinstance(e, ColumnRef) and e.rel != self.rel:
+                raise BindError(f"column {e.name!r} in {clause} must appear in GROUP BY "
+                                "or be used in an aggregate function")
+            return None
+
+        return transform(expr, swap)
+
+    def aggregate(self, child: Plan) -> Aggregate:
+        return Aggregate(child, self.groups, tuple((c, a) for a, c in self.calls.items()))

@@ -1,0 +1,55 @@
+"""Capabilities as data: what a source evaluates exactly as DuckDB would.
+
+Work moves into a source only when that source accepts the exact expression (Calcite's rule);
+everything else stays in the DuckDB stage, and EXPLAIN shows it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.types import comparable, family
+
+COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one source accepts in a pushed fragment.
+
+    ``predicates``: names of ``Func`` nodes the source evaluates with SQL semantics.
+    ``value_families``: type families whose values compare identically in the source.
+    ``joins``: join kinds the source runs between its own tables.
+    """
+
+    predicates: frozenset[str] = frozenset()
+    value_families: frozenset[str] = frozenset()
+    projection: bool = True
+    limit: bool = True
+    joins: frozenset[str] = frozenset()
+
+
+NONE = Capabilities(projection=False, limit=False)
+
+
+def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
+    """Whether ``expr`` can run inside a source with ``caps`` reading only ``columns``.
+
+    >>> import pyarrow as pa
+    >>> caps = Capabilities(frozenset({"eq"}), frozenset({"int"}))
+    >>> a = ColumnRef("t", "a", pa.int64())
+    >>> accepts_predicate(caps, Func("eq", (a, Const(1, pa.int64())), pa.bool_()), {"t.a"})
+    True
+    """
+    if isinstance(expr, ColumnRef):
+        return expr.key in columns and family(expr.type) in caps.value_families
+    if isinstance(expr, Const | ParamRef):
+        return family(expr.type) in caps.value_families | {"null"}
+    if not isinstance(expr, Func) or expr.name not in caps.predicates:
+        return False
+    if expr.name in COMPARISONS or expr.name in ("between", "not_between", "in", "not_in"):
+        first = expr.args[0]
+        if not all(comparable(first.type, other.type) for other in expr.args[1:]):
+            return False
+    return all(accepts_predicate(caps, arg, columns) for arg in expr.args)

@@ -1,0 +1,115 @@
+"""EXPLAIN text: the DuckDB stage as a tree, then each fragment with what was pushed into it.
+
+The text is stable: no timings unless the plan was analyzed, no addresses, keys in plan order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from planner.expressions import BExpr, ColumnRef, Const, Func
+from planner.logical import (
+    Aggregate,
+    Distinct,
+    Filter,
+    FragmentInput,
+    Join,
+    Limit,
+    Output,
+    Plan,
+    Project,
+    Scan,
+    Sort,
+)
+
+
+@dataclass(frozen=True)
+class FragmentText:
+    """What a source was asked to run: its kind, native text and bound parameters."""
+
+    source: str
+    kind: str
+    native: str
+    params: Sequence[object]
+    rows: int | None = None
+    seconds: float | None = None
+
+
+_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
+          "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "concat": "||",
+          "like": "LIKE", "not_like": "NOT LIKE"}
+
+
+def expr_text(e: BExpr) -> str:
+    """Compact, stable rendering of a bound expression."""
+    if isinstance(e, ColumnRef):
+        return e.key
+    if isinstance(e, Const):
+        return repr(e.value) if not hasattr(e.value, "isoformat") else f"DATE '{e.value}'"
+    if isinstance(e, Func) and e.name in _INFIX and len(e.args) == 2:
+        return f"({expr_text(e.args[0])} {_INFIX[e.name]} {expr_text(e.args[1])})"
+    if isinstance(e, Func) and e.name in ("is_null", "is_not_null"):
+        return f"({expr_text(e.args[0])} {e.name.replace('_', ' ').upper()})"
+    if isinstance(e, Func):
+        inner = ", ".join(expr_text(a) for a in e.args)
+        return f"{e.name}({inner}{' ' + e.option if e.option else ''})"
+    return str(e)
+
+
+def _line(node: Plan) -> str:  # noqa: PLR0911 - one branch per node kind
+    if isinstance(node, Output):
+        return "Output " + ", ".join(f"{n}={c.key}" for n, c in
+                                     zip(node.names, node.columns, strict=True))
+    if isinstance(node, Project):
+        return "Project " + ", ".join(f"{c.key}={expr_text(e)}" for c, e in node.items)
+    if isinstance(node, Filter):
+        return "Filter " + expr_text(node.predicate)
+    if isinstance(node, Join):
+        cond = f" ON {expr_text(node.condition)}" if node.condition is not None else ""
+        return f"Join {node.kind}{cond}"
+    if isinstance(node, Aggregate):
+        groups = ", ".join(expr_text(e) for _, e in node.groups)
+        aggs = ", ".join(f"{c.key}={a}" for c, a in node.aggregates)
+        return f"Aggregate by [{groups}] {aggs}".rstrip()
+    if isinstance(node, Sort):
+        return "Sort " + ", ".join(expr_text(k.expr) + (" DESC" if k.descending else "")
+                                   for k in node.keys_)
+    if isinstance(node, Limit):
+        return f"Limit {node.limit} offset {node.offset}"
+    if isinstance(node, Distinct):
+        return "Distinct"
+    if isinstance(node, FragmentInput):
+        return f"Fragment #{node.index} <- {node.source}: " + ", ".join(c.key for c in node.columns)
+    if isinstance(node, Scan):
+        tables = " ⋈ ".join(f"{t.table} AS {t.rel}" for t in node.tables)
+        pushed = f" filters=[{', '.join(expr_text(f) for f in node.filters)}]" \
+            if node.filters else ""
+        limit = f" limit={node.limit}" if node.limit is not None else ""
+        return f"Scan {node.source}: {tables} -> {', '.join(c.key for c in node.columns)}" \
+            f"{pushed}{limit}"
+    return type(node).__name__
+
+
+def plan_tree(plan: Plan, indent: int = 0) -> list[str]:
+    """One line per node, children indented under their parent."""
+    lines = ["  " * indent + _line(plan)]
+    for child in plan.children:
+        lines += plan_tree(child, indent + 1)
+    return lines
+
+
+def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
+                 stage_sql: str | None = None, analyzed: bool = False) -> str:
+    """The whole EXPLAIN: DuckDB stage tree (and its SQL), then every fragment."""
+    out = ["== DuckDB stage (what no source could do) ==", *plan_tree(stage)]
+    if stage_sql is not None:
+        out += ["-- DuckDB SQL:", stage_sql]
+    for index in sorted(fragments):
+        frag = fragments[index]
+        out.append(f"== Fragment #{index} on {frag.source} ({frag.kind}) ==")
+        out.append(frag.native)
+        out.append(f"-- params: {list(frag.params)!r}")
+        if analyzed and frag.seconds is not None:
+            out.append(f"-- rows: {frag.rows}  time: {frag.seconds * 1000:.2f} ms")
+    return "\n".join(out)

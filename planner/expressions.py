@@ -1,0 +1,152 @@
+"""Bound expressions: names resolved to plan-wide unique columns, types attached.
+
+Operators and functions share one node, ``Func``, whose ``name`` says what it is
+(``eq``, ``and``, ``like``, ``cast``, ``lower`` …); capability checks and SQL printers are
+tables keyed on that name, so adding a function touches data, not control flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """A column produced somewhere in the plan; ``rel.name`` is unique in one plan."""
+
+    rel: str
+    name: str
+    type: pa.DataType = field(compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.rel}.{self.name}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class Const:
+    value: object
+    type: pa.DataType = field(compare=False, hash=False)
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    name: str
+    type: pa.DataType = field(compare=False, hash=False)
+
+    def __str__(self) -> str:
+        return f"${self.name}"
+
+
+@dataclass(frozen=True)
+class Interval:
+    amount: int
+    unit: str
+
+    @property
+    def type(self) -> pa.DataType:
+        return pa.month_day_nano_interval()
+
+    def __str__(self) -> str:
+        return f"INTERVAL {self.amount} {self.unit.upper()}"
+
+
+@dataclass(frozen=True)
+class Func:
+    """Operator or scalar function. ``option`` carries a cast target or a date part."""
+
+    name: str
+    args: tuple[BExpr, ...]
+    type: pa.DataType = field(compare=False, hash=False)
+    option: str = ""
+
+    def __str__(self) -> str:
+        inner = ", ".join(str(a) for a in self.args)
+        extra = f" {self.option}" if self.option else ""
+        return f"{self.name}({inner}{extra})"
+
+
+@dataclass(frozen=True)
+class AggCall:
+    name: str  # count, sum, avg, min, max
+    args: tuple[BExpr, ...]
+    type: pa.DataType = field(compare=False, hash=False)
+    distinct: bool = False
+
+    def __str__(self) -> str:
+        inner = ", ".join(str(a) for a in self.args) or "*"
+        return f"{self.name}({'DISTINCT ' if self.distinct else ''}{inner})"
+
+
+BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall
+
+TRUE = Const(True, pa.bool_())
+
+
+def children(expr: BExpr) -> tuple[BExpr, ...]:
+    if isinstance(expr, Func | AggCall):
+        return expr.args
+    return ()
+
+
+def walk(expr: BExpr) -> Iterator[BExpr]:
+    """Every node of ``expr``, parents before children."""
+    yield expr
+    for child in children(expr):
+        yield from walk(child)
+
+
+def columns_of(expr: BExpr) -> frozenset[str]:
+    """Keys of the columns an expression reads."""
+    return frozenset(e.key for e in walk(expr) if isinstance(e, ColumnRef))
+
+
+def has_aggregate(expr: BExpr) -> bool:
+    return any(isinstance(e, AggCall) for e in walk(expr))
+
+
+def transform(expr: BExpr, fn: Callable[[BExpr], BExpr | None]) -> BExpr:
+    """Rebuild ``expr`` top-down; where ``fn`` returns a node it replaces the subtree."""
+    replaced = fn(expr)
+    if replaced is not None:
+        return replaced
+    if isinstance(expr, Func):
+        return Func(expr.name, tuple(transform(a, fn) for a in expr.args), expr.type, expr.option)
+    if isinstance(expr, AggCall):
+        args = tuple(transform(a, fn) for a in expr.args)
+        return AggCall(expr.name, args, expr.type, expr.distinct)
+    return expr
+
+
+def substitute(expr: BExpr, mapping: dict[str, BExpr]) -> BExpr:
+    """Replace column references by the expressions that define them."""
+    return transform(expr, lambda e: mapping.get(e.key) if isinstance(e, ColumnRef) else None)
+
+
+def conjuncts(expr: BExpr) -> tuple[BExpr, ...]:
+    """Split an AND tree into its conjuncts.
+
+    >>> a = ColumnRef("t", "a", pa.bool_()); b = ColumnRef("t", "b", pa.bool_())
+    >>> [str(c) for c in conjuncts(Func("and", (a, b), pa.bool_()))]
+    ['t.a', 't.b']
+    """
+    if isinstance(expr, Func) and expr.name == "and":
+        return conjuncts(expr.args[0]) + conjuncts(expr.args[1])
+    return (expr,)
+
+
+def conjunction(parts: tuple[BExpr, ...] | list[BExpr]) -> BExpr | None:
+    """AND the parts together (None for no parts)."""
+    result: BExpr | None = None
+    for part in parts:
+        result = part if result is None else Func("and", (result, part), pa.bool_())
+    return result

@@ -1,0 +1,40 @@
+"""Cut an optimized plan into per-source fragments and the DuckDB stage that finishes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.logical import FragmentInput, Plan, Scan
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One source's share of the query; ``index`` names its input in the DuckDB stage."""
+
+    index: int
+    source: str
+    plan: Scan
+
+
+@dataclass(frozen=True)
+class CutPlan:
+    stage: Plan  # what DuckDB runs, reading FragmentInput nodes
+    fragments: tuple[Fragment, ...]
+
+
+def cut(plan: Plan) -> CutPlan:
+    """Replace every Scan by a FragmentInput, numbered left to right.
+
+    >>> # Output(Project(Scan(crm.agents)))  →  stage Output(Project(FragmentInput #0))
+    """
+    fragments: list[Fragment] = []
+
+    def visit(node: Plan) -> Plan:
+        if isinstance(node, Scan):
+            fragment = Fragment(len(fragments), node.source, node)
+            fragments.append(fragment)
+            return FragmentInput(fragment.index, node.source, node.columns)
+        return node.replace_children(tuple(visit(c) for c in node.children))
+
+    stage = visit(plan)
+    return CutPlan(stage, tuple(fragments))

@@ -1,0 +1,269 @@
+"""The logical plan: frozen, hashable nodes that validate their column references when built.
+
+Every node exposes ``schema`` (the columns it produces, keys unique in the plan) and
+``children``; ``replace_children`` rebuilds a node over new inputs. A ``Scan`` is the part one
+source runs: one table or a left-deep join of tables of that source, with the filters,
+projection and limit that were pushed into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from planner.errors import PlanError
+from planner.expressions import AggCall, BExpr, ColumnRef, columns_of
+
+Schema = tuple[ColumnRef, ...]
+
+
+class Plan:
+    """Base of all plan nodes."""
+
+    @property
+    def schema(self) -> Schema:
+        raise NotImplementedError
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return ()
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return self
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        return frozenset(c.key for c in self.schema)
+
+
+def _check_refs(node: str, exprs: tuple[BExpr, ...], available: frozenset[str]) -> None:
+    for expr in exprs:
+        missing = columns_of(expr) - available
+        if missing:
+            raise PlanError(f"{node} reads {sorted(missing)} not produced by its input")
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """One table read by a Scan; ``kind``/``condition`` join it to the tables before it."""
+
+    table: str
+    rel: str
+    kind: str = "base"  # base, inner, left
+    condition: BExpr | None = None
+
+
+@dataclass(frozen=True, eq=True)
+class Scan(Plan):
+    source: str
+    tables: tuple[TableAccess, ...]
+    columns: Schema
+    filters: tuple[BExpr, ...] = ()
+    limit: int | None = None
+    # every column of the scanned tables, so projection pushdown can widen again if needed
+    available: Schema = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        rels = {t.rel for t in self.tables}
+        if any(c.rel not in rels for c in self.columns):
+            raise PlanError(f"scan of {self.source} outputs a column of a table it does not read")
+
+    @property
+    def schema(self) -> Schema:
+        return self.columns
+
+    @property
+    def rels(self) -> frozenset[str]:
+        return frozenset(t.rel for t in self.tables)
+
+
+@dataclass(frozen=True)
+class Filter(Plan):
+    child: Plan
+    predicate: BExpr
+
+    def __post_init__(self) -> None:
+        _check_refs("Filter", (self.predicate,), self.child.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return self.child.schema
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class Project(Plan):
+    child: Plan
+    items: tuple[tuple[ColumnRef, BExpr], ...]
+
+    def __post_init__(self) -> None:
+        _check_refs("Project", tuple(e for _, e in self.items), self.child.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return tuple(c for c, _ in self.items)
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class Join(Plan):
+    left: Plan
+    right: Plan
+    kind: str  # inner, left, cross
+    condition: BExpr | None = None
+
+    def __post_init__(self) -> None:
+        if self.left.keys & self.right.keys:
+            raise PlanError("join inputs share column keys")
+        if self.condition is not None:
+            _check_refs("Join", (self.condition,), self.left.keys | self.right.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return self.left.schema + self.right.schema
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.left, self.right)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, left=children[0], right=children[1])
+
+
+@dataclass(frozen=True)
+class Aggregate(Plan):
+    child: Plan
+    groups: tuple[tuple[ColumnRef, BExpr], ...]
+    aggregates: tuple[tuple[ColumnRef, AggCall], ...]
+
+    def __post_init__(self) -> None:
+        exprs = tuple(e for _, e in self.groups) + tuple(a for _, a in self.aggregates)
+        _check_refs("Aggregate", exprs, self.child.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return tuple(c for c, _ in self.groups) + tuple(c for c, _ in self.aggregates)
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expr: BExpr
+    descending: bool = False
+    nulls_first: bool | None = None
+
+
+@dataclass(frozen=True)
+class Sort(Plan):
+    child: Plan
+    keys_: tuple[SortKey, ...]
+
+    def __post_init__(self) -> None:
+        _check_refs("Sort", tuple(k.expr for k in self.keys_), self.child.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return self.child.schema
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class Limit(Plan):
+    child: Plan
+    limit: int | None
+    offset: int = 0
+
+    @property
+    def schema(self) -> Schema:
+        return self.child.schema
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class Distinct(Plan):
+    child: Plan
+
+    @property
+    def schema(self) -> Schema:
+        return self.child.schema
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class Output(Plan):
+    """Root: picks the visible columns of the query and gives them their user-facing names."""
+
+    child: Plan
+    columns: Schema
+    names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _check_refs("Output", self.columns, self.child.keys)
+
+    @property
+    def schema(self) -> Schema:
+        return self.columns
+
+    @property
+    def children(self) -> tuple[Plan, ...]:
+        return (self.child,)
+
+    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        return replace(self, child=children[0])
+
+
+@dataclass(frozen=True)
+class FragmentInput(Plan):
+    """Where a source's result enters the DuckDB stage (after the plan is cut)."""
+
+    index: int
+    source: str
+    columns: Schema
+
+    @property
+    def schema(self) -> Schema:
+        return self.columns
+
+
+def walk_plan(plan: Plan) -> list[Plan]:
+    """All nodes, parents first."""
+    nodes = [plan]
+    for child in plan.children:
+        nodes.extend(walk_plan(child))
+    return nodes

@@ -1,0 +1,27 @@
+"""Run the rewrite rules to a fixpoint; no rule may change the plan's output schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from planner.catalog import Catalog
+from planner.errors import PlanError
+from planner.logical import Plan
+from planner.rules import RULES
+
+Rule = Callable[[Plan, Catalog], Plan]
+MAX_PASSES = 32
+
+
+def optimize(plan: Plan, catalog: Catalog, rules: Sequence[Rule] = RULES) -> Plan:
+    """Apply ``rules`` in order, repeatedly, until a whole pass changes nothing."""
+    keys = [c.key for c in plan.schema]
+    for _ in range(MAX_PASSES):
+        before = plan
+        for rule in rules:
+            plan = rule(plan, catalog)
+            if [c.key for c in plan.schema] != keys:
+                raise PlanError(f"rule {rule.__name__} changed the output schema")
+        if plan == before:
+            return plan
+    raise PlanError(f"rewrite rules did not reach a fixpoint in {MAX_PASSES} passes")

@@ -1,0 +1,11 @@
+"""Rewrite rules, one per module, each a function named after its module, run in this order to
+a fixpoint by ``planner.optimizer``."""
+
+from planner.rules.join_pushdown import join_pushdown
+from planner.rules.limit_pushdown import limit_pushdown
+from planner.rules.predicate_pushdown import predicate_pushdown
+from planner.rules.projection_pushdown import projection_pushdown
+
+RULES = (predicate_pushdown, join_pushdown, projection_pushdown, limit_pushdown)
+
+__all__ = ["RULES", "join_pushdown", "limit_pushdown", "predicate_pushdown", "projection_pushdown"]

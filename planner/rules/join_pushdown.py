@@ -1,0 +1,45 @@
+"""Run a join inside the source when both inputs are Scans of that one source and the source
+accepts the join kind and the exact condition.
+
+>>> # Join(Scan(crm.orders), Scan(crm.customer), o.c = c.c) becomes one Scan of crm
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from planner.capabilities import accepts_predicate
+from planner.catalog import Catalog
+from planner.expressions import conjunction
+from planner.logical import Join, Plan, Scan
+
+
+def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
+    """Merge ``Join(Scan, Scan)`` of one source into a single Scan (bottom-up)."""
+    plan = plan.replace_children(tuple(join_pushdown(c, catalog) for c in plan.children))
+    if not isinstance(plan, Join) or plan.condition is None:
+        return plan
+    left, right = plan.left, plan.right
+    if not (isinstance(left, Scan) and isinstance(right, Scan) and left.source == right.source):
+        return plan
+    caps = catalog[left.source].capabilities
+    available = frozenset(c.key for c in left.available + right.available)
+    if plan.kind not in caps.joins or left.limit is not None or right.limit is not None:
+        return plan
+    if not accepts_predicate(caps, plan.condition, available):
+        return plan
+    if plan.kind == "left":
+        if len(right.tables) != 1:
+            return plan
+        # the right side's own filters restrict what may match: they belong in ON
+        on = conjunction((plan.condition, *right.filters))
+        tables = left.tables + (replace(right.tables[0], kind="left", condition=on),)
+        filters = left.filters
+    else:
+        if any(t.kind == "left" for t in right.tables):
+            return plan
+        first = replace(right.tables[0], kind="inner", condition=None)
+        tables = left.tables + (first, *right.tables[1:])
+        filters = left.filters + right.filters + (plan.condition,)
+    return Scan(left.source, tables, left.columns + right.columns, filters,
+                available=left.available + right.available)

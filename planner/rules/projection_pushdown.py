@@ -1,0 +1,55 @@
+"""Read only the columns the rest of the plan uses: prune Project items, unused aggregates and
+Scan columns.
+
+>>> # SELECT a.name FROM crm.agents a  reads only "name" from the source
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from planner.catalog import Catalog
+from planner.expressions import columns_of
+from planner.logical import Aggregate, Distinct, Filter, Join, Output, Plan, Project, Scan, Sort
+
+
+def projection_pushdown(plan: Plan, catalog: Catalog) -> Plan:
+    """Prune every node to the columns its parent needs (the root keeps its whole schema)."""
+    return _prune(plan, set(plan.keys))
+
+
+def _prune(plan: Plan, required: set[str]) -> Plan:  # noqa: PLR0911 - one branch per node kind
+    if isinstance(plan, Scan):
+        return _prune_scan(plan, required)
+    if isinstance(plan, Project):
+        items = tuple((c, e) for c, e in plan.items if c.key in required) or plan.items[:1]
+        need = set().union(*(columns_of(e) for _, e in items))
+        return Project(_prune(plan.child, need), items)
+    if isinstance(plan, Aggregate):
+        aggs = tuple((c, a) for c, a in plan.aggregates if c.key in required)
+        if not aggs and not plan.groups:
+            aggs = plan.aggregates[:1]
+        exprs = [e for _, e in plan.groups] + [a for _, a in aggs]
+        need = set().union(*(columns_of(e) for e in exprs))
+        return Aggregate(_prune(plan.child, need), plan.groups, aggs)
+    if isinstance(plan, Filter):
+        return Filter(_prune(plan.child, required | columns_of(plan.predicate)), plan.predicate)
+    if isinstance(plan, Join):
+        need = required | (columns_of(plan.condition) if plan.condition is not None else set())
+        left = _prune(plan.left, need & plan.left.keys)
+        right = _prune(plan.right, need & plan.right.keys)
+        return Join(left, right, plan.kind, plan.condition)
+    if isinstance(plan, Sort):
+        need = required | set().union(*(columns_of(k.expr) for k in plan.keys_))
+        return Sort(_prune(plan.child, need), plan.keys_)
+    if isinstance(plan, Distinct):  # every column takes part in DISTINCT
+        return plan.replace_children((_prune(plan.child, set(plan.child.keys)),))
+    if isinstance(plan, Output):
+        return replace(plan, child=_prune(plan.child, {c.key for c in plan.columns}))
+    return plan.replace_children(tuple(_prune(c, required) for c in plan.children))
+
+
+def _prune_scan(scan: Scan, required: set[str]) -> Scan:
+    columns = tuple(c for c in scan.available if c.key in required)
+    # a scan must return at least one column to carry its row count
+    return replace(scan, columns=columns or scan.available[:1])

@@ -1,0 +1,144 @@
+"""Arrow types for catalog columns and for bound expressions.
+
+The planner reasons about types in *families* (int, float, decimal, string, date, timestamp,
+bool, vector, other) because pushdown decisions only need to know whether a source compares two
+values the way DuckDB does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+
+_DECLARED = [
+    (re.compile(r"INT"), pa.int64()),  # SQLite affinity rule 1: any declared type with INT
+    (re.compile(r"BOOL"), pa.bool_()),
+    (re.compile(r"TIMESTAMP|DATETIME"), pa.timestamp("us")),
+    (re.compile(r"^DATE$"), pa.date32()),
+    (re.compile(r"CHAR|CLOB|TEXT|STRING|UUID|JSON"), pa.string()),
+    (re.compile(r"BLOB|BINARY|BYTES"), pa.binary()),
+    (re.compile(r"REAL|FLOA|DOUB|NUMERIC|DECIMAL"), pa.float64()),
+]
+
+
+def arrow_type_for_declared(declared: str) -> pa.DataType:
+    """Map a declared SQL column type to Arrow.
+
+    Rule for the rest: follow SQLite's affinity rules (INT → integer; CHAR/CLOB/TEXT → text;
+    REAL/FLOA/DOUB → real); NUMERIC and DECIMAL become float64; an empty or unknown declared
+    type becomes string, the lossless choice for SQLite's dynamic values.
+
+    >>> arrow_type_for_declared("varchar(20)")
+    DataType(string)
+    """
+    text = declared.strip().upper()
+    for pattern, arrow_type in _DECLARED:
+        if pattern.search(text):
+            return arrow_type
+    return pa.string()
+
+
+def family(t: pa.DataType) -> str:
+    """The comparison family of an Arrow type."""
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_decimal(t):
+        return "decimal"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_large_list(t):
+        return "vector"
+    if pa.types.is_interval(t) or pa.types.is_duration(t):
+        return "interval"
+    return "other"
+
+
+NUMERIC = frozenset({"int", "float", "decimal"})
+
+
+def comparable(a: pa.DataType, b: pa.DataType) -> bool:
+    """Whether two types compare without an implicit cast that a source might do differently."""
+    fa, fb = family(a), family(b)
+    if "null" in (fa, fb):
+        return True
+    if fa in NUMERIC and fb in NUMERIC:
+        return True
+    return fa == fb and fa in ("string", "date", "bool")
+
+
+def type_of_value(value: object) -> pa.DataType:
+    """Arrow type of a Python value given as a literal or a parameter."""
+    if value is None:
+        return pa.null()
+    if isinstance(value, bool):
+        return pa.bool_()
+    if isinstance(value, int):
+        return pa.int64()
+    if isinstance(value, float):
+        return pa.float64()
+    if isinstance(value, Decimal):
+        return pa.decimal128(38, max(0, -int(value.as_tuple().exponent)))
+    if isinstance(value, str):
+        return pa.string()
+    if isinstance(value, dt.datetime):
+        return pa.timestamp("us")
+    if isinstance(value, dt.date):
+        return pa.date32()
+    if isinstance(value, bytes):
+        return pa.binary()
+    if isinstance(value, list | tuple) or hasattr(value, "__array__"):
+        return pa.list_(pa.float32())
+    return pa.null()
+
+
+def arithmetic_result(a: pa.DataType, b: pa.DataType, op: str) -> pa.DataType:
+    """Approximate result type of ``a op b`` (DuckDB decides the exact one at run time)."""
+    fa, fb = family(a), family(b)
+    if op == "||":
+        return pa.string()
+    if fa in ("date", "timestamp") or fb in ("date", "timestamp"):
+        if fa == fb:
+            return pa.int64()
+        return pa.timestamp("us")
+    if op == "/" or "float" in (fa, fb):
+        return pa.float64()
+    if "decimal" in (fa, fb):
+        return pa.float64() if "float" in (fa, fb) else pa.decimal128(38, 6)
+    return pa.int64()
+
+
+_CAST_TYPES = [
+    (re.compile(r"^(BIG|SMALL|TINY|HUGE)?INT(EGER)?\d*$"), pa.int64()),
+    (re.compile(r"^(DOUBLE|FLOAT\d*|REAL)$"), pa.float64()),
+    (re.compile(r"^(VARCHAR|TEXT|STRING|CHAR)(\(\d+\))?$"), pa.string()),
+    (re.compile(r"^DATE$"), pa.date32()),
+    (re.compile(r"^(TIMESTAMP|DATETIME)$"), pa.timestamp("us")),
+    (re.compile(r"^(BOOLEAN|BOOL)$"), pa.bool_()),
+    (re.compile(r"^(DECIMAL|NUMERIC)(\(\d+(,\d+)?\))?$"), pa.decimal128(18, 3)),
+]
+
+
+def cast_target(type_name: str) -> pa.DataType | None:
+    """Arrow type of a CAST target, or None when FQL does not allow that type."""
+    for pattern, arrow_type in _CAST_TYPES:
+        if pattern.match(type_name):
+            if pa.types.is_decimal(arrow_type):
+                nums = re.findall(r"\d+", type_name)
+                precision = int(nums[0]) if nums else 18
+                scale = int(nums[1]) if len(nums) > 1 else (0 if nums else 3)
+                return pa.decimal128(precision, scale)
+            return arrow_type
+    return None

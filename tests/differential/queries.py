@@ -1,0 +1,109 @@
+"""The differential corpus: every query, plus the constructs it must cover."""
+
+from __future__ import annotations
+
+import re
+
+from . import queries_aggregates, queries_analytics, queries_basic, queries_joins
+from .corpus import Query
+
+QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
+                        + queries_joins.QUERIES + queries_analytics.QUERIES)
+BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
+assert len(BY_ID) == len(QUERIES), "duplicate query ids"
+
+# construct -> regex (case-insensitive) that at least one query text must match
+CONSTRUCTS: dict[str, str] = {
+    "select distinct": r"\bselect\s+distinct\b",
+    "star": r"\bselect\s+\*",
+    "qualified star": r"\b[a-z_][a-z0-9_]*\.\*",
+    "as alias": r"\bas\s+[a-z_]",
+    "plus": r"[\w)]\s*\+\s*[\w(]",
+    "minus": r"[\w)]\s+-\s+[\w(]",
+    "times": r"[\w)]\s*\*\s*[\w(]",
+    "divide": r"[\w)]\s*/\s*[\w(]",
+    "modulo": r"[\w)]\s*%\s*\d",
+    "comparison <>": r"<>",
+    "comparison !=": r"!=",
+    "comparison <=": r"<=",
+    "comparison >=": r">=",
+    "and": r"\band\b",
+    "or": r"\bor\b",
+    "not": r"\bnot\s*\(",
+    "between": r"(?<!not )\bbetween\b",
+    "not between": r"\bnot\s+between\b",
+    "in list": r"(?<!not )\bin\s*\(",
+    "not in": r"\bnot\s+in\s*\(",
+    "like": r"(?<!not )\blike\b",
+    "not like": r"\bnot\s+like\b",
+    "is null": r"\bis\s+null\b",
+    "is not null": r"\bis\s+not\s+null\b",
+    "case when else": r"\bcase\s+when\b.*\belse\b",
+    "case without else": r"\bcase\s+when\b[^()]*?\bthen\b[^()]*?\bend\b",
+    "cast integer": r"\bcast\s*\(.*\bas\s+integer\)",
+    "cast double": r"\bcast\s*\(.*\bas\s+double\)",
+    "cast varchar": r"\bcast\s*\(.*\bas\s+varchar\)",
+    "cast date": r"\bcast\s*\(.*\bas\s+date\)",
+    "cast decimal": r"\bas\s+decimal\(10,\s*2\)",
+    "date literal": r"\bdate\s+'\d{4}-\d\d-\d\d'",
+    "interval string": r"\binterval\s+'\d+'\s+(year|month|day)\b",
+    "interval int": r"\binterval\s+\d+\s+(year|month|day)\b",
+    "lower": r"\blower\(",
+    "upper": r"\bupper\(",
+    "length": r"\blength\(",
+    "substr": r"\bsubstr\(",
+    "abs": r"\babs\(",
+    "round": r"\bround\(",
+    "coalesce": r"\bcoalesce\(",
+    "extract": r"\bextract\(\s*year\s+from\b",
+    "count star": r"\bcount\(\*\)",
+    "count expr": r"\bcount\([a-z]",
+    "count distinct": r"\bcount\(distinct\b",
+    "sum": r"\bsum\(",
+    "avg": r"\bavg\(",
+    "min": r"\bmin\(",
+    "max": r"\bmax\(",
+    "group by": r"\bgroup\s+by\b",
+    "group by expression": r"\bgroup\s+by\s+(extract|case|lower|coalesce|substr)\b",
+    "having": r"\bhaving\b",
+    "order by": r"\border\s+by\b",
+    "asc": r"\basc\b",
+    "desc": r"\bdesc\b",
+    "nulls first": r"\bnulls\s+first\b",
+    "nulls last": r"\bnulls\s+last\b",
+    "limit": r"\blimit\b",
+    "offset": r"\boffset\b",
+    "join": r"(?<!inner )(?<!left )(?<!outer )\bjoin\b",
+    "inner join": r"\binner\s+join\b",
+    "left join": r"\bleft\s+join\b",
+    "left outer join": r"\bleft\s+outer\s+join\b",
+    "comma join": r"\bfrom\s+crm\.\w+\s+(as\s+)?\w+\s*,\s*crm\.",
+    "derived table": r"\bfrom\s*\(\s*select\b",
+    "joined derived table": r"\bjoin\s*\(\s*select\b",
+    "nested derived table": r"\(\s*select\b[^;]*\(\s*select\b",
+    "parameter": r"\$[a-z_]",
+    "comment": r"--",
+    "concat": r"\|\|",
+    "true literal": r"\btrue\b",
+    "false literal": r"\bfalse\b",
+    "null literal": r"[(,=]\s*null\b",
+}
+
+
+def texts() -> list[str]:
+    return [qq.text for qq in QUERIES]
+
+
+def missing_constructs() -> list[str]:
+    """Constructs that no query text covers (should be empty)."""
+    return [name for name, pattern in CONSTRUCTS.items()
+            if not any(re.search(pattern, t, re.IGNORECASE | re.DOTALL) for t in texts())]
+
+
+def has_mixed_case_keywords() -> bool:
+    return any(re.search(r"\b(sElEcT|FrOm|wHeRe)\b", t) for t in texts())
+
+
+def param_kinds() -> set[str]:
+    """Python types used as parameter values across the corpus."""
+    return {type(v).__name__ for qq in QUERIES for v in qq.params.values()}
