@@ -47,7 +47,7 @@ class StageCompiler:
     def _x(self, expr: object) -> str:
         return self.writer.expr(expr)  # type: ignore[arg-type]
 
-    def _node(self, node: Plan) -> str:  # noqa: PLR0911 - one branch per node kind
+    def _node(self, node: Plan) -> str:
         if isinstance(node, FragmentInput):
             return f"SELECT * FROM {quote(self.inputs[node.index])}"
         if isinstance(node, Output):

@@ -65,7 +65,7 @@ class Result:
         return self._table.num_rows
 
     def __repr__(self) -> str:
-        return f"<Result {self._table.num_rows} rows × {self._table.num_columns} columns>"
+        return f"<Result {self._table.num_rows} rows x {self._table.num_columns} columns>"
 
     def _repr_html_(self, max_rows: int = 20) -> str:
         names = self._table.column_names

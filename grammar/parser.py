@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
@@ -34,12 +34,17 @@ class _Invalid(Exception):
         self.token = token
 
 
-def _pos(tok: Any) -> dict[str, int]:
+class _Pos(TypedDict):
+    line: int
+    column: int
+
+
+def _pos(tok: Any) -> _Pos:
     if isinstance(tok, Token):
         return {"line": tok.line or 0, "column": tok.column or 0}
     if isinstance(tok, ast.Node):
         return {"line": tok.line, "column": tok.column}
-    return {}
+    return {"line": 0, "column": 0}
 
 
 def _name(tok: Token) -> str:
@@ -70,7 +75,7 @@ class _ToAst(Transformer[Token, Any]):
             elif isinstance(part, tuple):
                 order = part
         return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
-                         order, limit, offset, core.distinct, **_pos(core))
+                         order, limit, offset, core.distinct, line=core.line, column=core.column)
 
     def select_core(self, kw: Token, *parts: Any) -> ast.Query:
         fields: dict[str, Any] = {"distinct": False}
@@ -283,7 +288,8 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Call(_name(name).lower(), exprs, distinct, **_pos(name))
 
     def call_star(self, name: Token, _star: Token) -> ast.Call:
-        return ast.Call(_name(name).lower(), (), False, True, **_pos(name))
+        return ast.Call(_name(name).lower(), (), distinct=False, star=True, line=name.line or 0,
+                        column=name.column or 0)
 
     def case_expr(self, kw: Token, *parts: Any) -> ast.Case:
         whens = tuple(p[1] for p in parts if isinstance(p, tuple) and p[0] == "when")
@@ -332,13 +338,13 @@ class _ToAst(Transformer[Token, Any]):
         try:
             return ast.Literal(dt.date.fromisoformat(_string(text)), **_pos(kw))
         except ValueError:
-            raise _Invalid(f"invalid DATE literal {str(text)}", text) from None
+            raise _Invalid(f"invalid DATE literal {text!s}", text) from None
 
     def timestamp_literal(self, kw: Token, text: Token) -> ast.Literal:
         try:
             return ast.Literal(dt.datetime.fromisoformat(_string(text)), **_pos(kw))
         except ValueError:
-            raise _Invalid(f"invalid TIMESTAMP literal {str(text)}", text) from None
+            raise _Invalid(f"invalid TIMESTAMP literal {text!s}", text) from None
 
     def interval_literal(self, kw: Token, amount: Token, unit: Token | None = None
                          ) -> ast.IntervalLiteral:
@@ -365,7 +371,7 @@ def parse(text: str) -> ast.Query:
         raise QuerySyntaxError(f"query is longer than {MAX_QUERY_CHARS} characters",
                                line=1, column=1, snippet="")
     try:
-        result: ast.Query = _parser().parse(text)
+        result = cast(ast.Query, _parser().parse(text))
     except UnexpectedInput as err:
         raise _syntax_error(text, err) from None
     except VisitError as err:  # errors raised inside the transformer arrive wrapped
@@ -403,7 +409,7 @@ def _describe(expected: set[str]) -> tuple[str, ...]:
     for name in sorted(expected):
         if name.startswith("__ANON"):
             continue
-        names.append(_TOKEN_NAMES.get(name, name if not name.isupper() else name))
+        names.append(_TOKEN_NAMES.get(name, name))
     return tuple(names)
 
 
@@ -416,7 +422,8 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
         line, column = len(lines), len(lines[-1]) + 1
         message = "unexpected end of query"
     elif isinstance(err, UnexpectedCharacters):
-        message = f"unexpected character {text[err.pos_in_stream]!r}"
+        char = text[err.pos_in_stream] if err.pos_in_stream is not None else "?"
+        message = f"unexpected character {char!r}"
     else:
         message = f"unexpected {str(tok)!r}" if tok is not None else "unexpected input"
     expected = _describe(set(getattr(err, "expected", None) or getattr(err, "allowed", None)

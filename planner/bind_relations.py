@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from grammar import ast
 from planner.bind_expr import RelBinding, Scope
+from planner.catalog import SourceInfo
 from planner.errors import BindError, PlanError, did_you_mean
 from planner.expressions import ColumnRef
 from planner.logical import Join, Plan, Project, Scan, TableAccess
@@ -51,7 +52,7 @@ def _table(binder: Binder, ref: ast.TableRef) -> tuple[Plan, list[RelBinding]]:
     return scan, [RelBinding.of(alias, columns)]
 
 
-def _source(binder: Binder, name: str, node: ast.Node):  # type: ignore[no-untyped-def]
+def _source(binder: Binder, name: str, node: ast.Node) -> SourceInfo:
     for key, info in binder.catalog.items():
         if key.lower() == name.lower():
             return info

@@ -25,10 +25,11 @@ from planner.expressions import (
     ParamRef,
     has_aggregate,
     transform,
-    walk,
 )
 from planner.logical import Aggregate, Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
+
+Hidden = tuple[tuple[ColumnRef, BExpr], ...]
 
 
 @dataclass
@@ -109,7 +110,7 @@ class Binder:
 
     def _order_by(self, q: ast.Query, rels: list[RelBinding], items: list[BExpr],
                   names: list[str], outs: tuple[ColumnRef, ...], sel_rel: str,
-                  grouping: Grouping | None) -> tuple[tuple[SortKey, ...], tuple[tuple[ColumnRef, BExpr], ...]]:
+                  grouping: Grouping | None) -> tuple[tuple[SortKey, ...], Hidden]:
         keys: list[SortKey] = []
         hidden: list[tuple[ColumnRef, BExpr]] = []
         for item in q.order_by:

@@ -57,7 +57,7 @@ def expr_text(e: BExpr) -> str:
     return str(e)
 
 
-def _line(node: Plan) -> str:  # noqa: PLR0911 - one branch per node kind
+def _line(node: Plan) -> str:
     if isinstance(node, Output):
         return "Output " + ", ".join(f"{n}={c.key}" for n, c in
                                      zip(node.names, node.columns, strict=True))

@@ -267,3 +267,82 @@ def walk_plan(plan: Plan) -> list[Plan]:
     for child in plan.children:
         nodes.extend(walk_plan(child))
     return nodes
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node variable of a MATCH pattern; ``rel`` is its plan-wide relation id."""
+
+    rel: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """A relationship of a MATCH pattern between ``nodes[src]`` and ``nodes[dst]``."""
+
+    rel: str
+    label: str | None
+    src: int  # index into GraphMatch.nodes
+    dst: int
+    direction: str  # right (src→dst), left (dst→src), both
+    min_hops: int = 1
+    max_hops: int = 1
+
+    @property
+    def variable_length(self) -> bool:
+        return (self.min_hops, self.max_hops) != (1, 1)
+
+
+@dataclass(frozen=True)
+class GraphMatch(Plan):
+    """A graph pattern one graph source runs natively (a Cypher MATCH).
+
+    Columns are properties of node and edge variables (``x.id``, ``r.weight``); ``filters`` are
+    the predicates pushed into the pattern's WHERE (property maps land here too).
+    """
+
+    source: str
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    columns: Schema
+    filters: tuple[BExpr, ...] = ()
+    limit: int | None = None
+    available: Schema = field(default=(), compare=False)
+
+    @property
+    def schema(self) -> Schema:
+        return self.columns
+
+    @property
+    def rels(self) -> frozenset[str]:
+        return frozenset(n.rel for n in self.nodes) | frozenset(e.rel for e in self.edges)
+
+
+@dataclass(frozen=True)
+class VectorSearch(Plan):
+    """Top-``k`` rows of one table nearest to ``vector`` (after ``filters``, a prefilter).
+
+    Adds the ``_distance`` column, in the source's metric.
+    """
+
+    source: str
+    table: str
+    rel: str
+    vector_column: str
+    vector: BExpr  # a Const or ParamRef holding the query vector
+    k: int
+    columns: Schema
+    filters: tuple[BExpr, ...] = ()
+    available: Schema = field(default=(), compare=False)
+
+    @property
+    def schema(self) -> Schema:
+        return self.columns
+
+    @property
+    def rels(self) -> frozenset[str]:
+        return frozenset({self.rel})
+
+
+SourceLeaf = Scan | GraphMatch | VectorSearch

@@ -20,7 +20,7 @@ def expression_name(expr: ast.Expr) -> str:
     return _text(expr)
 
 
-def _text(e: ast.Expr) -> str:  # noqa: PLR0911 - one branch per node kind
+def _text(e: ast.Expr) -> str:
     if isinstance(e, ast.Column):
         return f"{e.rel}.{e.name}" if e.rel else e.name
     if isinstance(e, ast.Literal):

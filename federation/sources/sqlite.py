@@ -81,7 +81,7 @@ class SQLite(Source):
     # ---- catalog
     def info(self) -> SourceInfo:
         con = self._con()
-        version = con.execute("PRAGMA schema_version").fetchall()[0][0]
+        version = int(con.execute("PRAGMA schema_version").fetchall()[0][0])  # type: ignore[arg-type]
         if self._info is None or version != self._schema_version:
             self._info = SourceInfo(self.name, self.kind, CAPABILITIES, self._read_tables(con))
             self._schema_version = version
@@ -94,8 +94,8 @@ class SQLite(Source):
         for (table,) in rows:
             cols = con.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid",
                                (table,)).fetchall()
-            tables[table] = TableSchema(table, tuple((n, arrow_type_for_declared(t or ""))
-                                                     for n, t in cols))
+            tables[str(table)] = TableSchema(str(table), tuple(
+                (str(n), arrow_type_for_declared(str(t or ""))) for n, t in cols))
         return tables
 
     def version(self) -> Hashable:

@@ -33,13 +33,13 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
             return plan
         # the right side's own filters restrict what may match: they belong in ON
         on = conjunction((plan.condition, *right.filters))
-        tables = left.tables + (replace(right.tables[0], kind="left", condition=on),)
+        tables = (*left.tables, replace(right.tables[0], kind="left", condition=on))
         filters = left.filters
     else:
         if any(t.kind == "left" for t in right.tables):
             return plan
         first = replace(right.tables[0], kind="inner", condition=None)
-        tables = left.tables + (first, *right.tables[1:])
-        filters = left.filters + right.filters + (plan.condition,)
+        tables = (*left.tables, first, *right.tables[1:])
+        filters = (*left.filters, *right.filters, plan.condition)
     return Scan(left.source, tables, left.columns + right.columns, filters,
                 available=left.available + right.available)

@@ -18,7 +18,7 @@ def projection_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     return _prune(plan, set(plan.keys))
 
 
-def _prune(plan: Plan, required: set[str]) -> Plan:  # noqa: PLR0911 - one branch per node kind
+def _prune(plan: Plan, required: set[str]) -> Plan:
     if isinstance(plan, Scan):
         return _prune_scan(plan, required)
     if isinstance(plan, Project):

@@ -207,6 +207,8 @@ def _app(rng: random.Random) -> list[Table]:
         agents.append((i, name, rng.choice(TEAMS), _maybe(rng, rng.randint(1, 5), 0.1), hired,
                        active, score))
     agents[3] = (*agents[3][:4], dt.date(2020, 2, 29), *agents[3][5:])  # leap-day hire
+    agents[19] = (*agents[19][:6], -3.5)  # negative scores
+    agents[29] = (*agents[29][:6], -0.75)
     tasks: list[Row] = []
     for i in range(1, 801):
         agent = rng.randint(1, 120) if rng.random() > 0.08 else rng.choice([None, None, 999])

@@ -81,7 +81,8 @@ FILTERS = [
     q("filter_bool_select", "SELECT a.id, a.active, a.score > 50 AS high, "
       "a.team IS NULL AS no_team FROM crm.agents a"),
     q("filter_column_compare", "SELECT t.id FROM crm.tasks t WHERE t.estimate > t.priority * 5"),
-    q("filter_unicode_eq", "SELECT a.id FROM crm.agents a WHERE a.name = '李雷' OR a.name = 'Ümit'"),
+    q("filter_unicode_eq", "SELECT a.id FROM crm.agents a "
+      "WHERE a.name = '李雷' OR a.name = 'Ümit'"),
     q("filter_string_range", "SELECT a.id, a.name FROM crm.agents a "
       "WHERE a.name >= 'M' AND a.name < 'b'"),
 ]
@@ -132,8 +133,8 @@ FUNCTIONS = [
       "FROM crm.tasks t"),
     q("fn_coalesce_multi", "SELECT t.id, coalesce(t.estimate, t.priority * 1.0, 0) AS e "
       "FROM crm.tasks t"),
-    q("fn_extract", "SELECT a.id, extract(year FROM a.hired) AS y, extract(month FROM a.hired) AS m "
-      "FROM crm.agents a"),
+    q("fn_extract", "SELECT a.id, extract(year FROM a.hired) AS y, "
+      "extract(month FROM a.hired) AS m FROM crm.agents a"),
     q("fn_extract_where", "SELECT t.id FROM crm.tasks t WHERE extract(year FROM t.due) = 2024"),
     q("fn_concat_null", "SELECT a.id, a.name || ' [' || a.team || ']' AS label FROM crm.agents a"),
     q("fn_nested", "SELECT a.id, upper(substr(coalesce(a.team, '?'), 1, 2)) AS code, "
