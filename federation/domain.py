@@ -212,9 +212,9 @@ def _knowledge(rng: np.random.Generator, kn: int, m: int, team_code: np.ndarray,
                  ": ", _pick(rng, VERBS, kn), " ", _pick(rng, NOUNS, kn))
     team_c = rng.normal(0.0, 1.0, (len(TEAMS) + 1, dim))
     kind_c = rng.normal(0.0, 0.5, (len(KINDS), dim))
-    task_c = rng.normal(0.0, 0.3, (m, dim))
+    task_c = rng.normal(0.0, 0.6, (m, dim))
     vec = (team_c[team_code[agent_id - 1]] + kind_c[kind_i] + task_c[task_id - 1]
-           + rng.normal(0.0, 0.35, (kn, dim)))
+           + rng.normal(0.0, 1.0, (kn, dim)))
     vec /= np.linalg.norm(vec, axis=1, keepdims=True)
     flat = pa.array(vec.astype(np.float32).ravel(), pa.float32())
     return pa.table({

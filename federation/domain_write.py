@@ -131,6 +131,7 @@ def duckdb_oracle(tables: Tables, threads: int = 2,
     ``graph`` (Agent, Task, ASSIGNED_TO, DEPENDS_ON) and ``docs`` (knowledge, vector as
     ``FLOAT[dim]`` so ``array_distance`` works)."""
     con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit})
+    con.execute("SET enable_progress_bar = false")
     for schema in ("crm", "graph", "docs"):
         con.execute(f"CREATE SCHEMA {schema}")
     loads: list[tuple[str, pa.Table]] = [("crm.agents", tables["agents"]),

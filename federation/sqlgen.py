@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+import pyarrow as pa
+
 from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
 from planner.types import cast_target
 
@@ -58,6 +60,10 @@ class SqlWriter:
                     else value.isoformat()
             self.values.append(value)
             return "?"
+        if hasattr(value, "tolist"):  # numpy vectors bind as lists
+            value = value.tolist()
+        elif isinstance(value, tuple):
+            value = list(value)
         self.values.append(value)
         mark = f"${len(self.values)}"
         if isinstance(value, dt.datetime):
@@ -119,4 +125,25 @@ class SqlWriter:
             return f"extract({e.option} FROM {a[0]})"
         if name in _SCALARS and self.dialect == "duckdb":
             return f"{name}({', '.join(a)})"
+        if name == "distance" and self.dialect == "duckdb":
+            return _distance_sql(e, a[0], a[1])
         raise ValueError(f"no {self.dialect} form for {name}")
+
+
+def _distance_sql(e: Func, column: str, vector: str) -> str:
+    """DuckDB form of ``distance(col, vec)`` in the metric of the column's source.
+
+    ``l2`` is the squared Euclidean distance, which is what LanceDB reports as ``_distance``.
+    """
+    col_type = e.args[0].type
+    if not pa.types.is_fixed_size_list(col_type):
+        raise ValueError("distance() needs a fixed-size vector column")
+    array = f"FLOAT[{int(col_type.list_size)}]"
+    left, right = f"CAST({column} AS {array})", f"CAST({vector} AS {array})"
+    if e.option == "l2":
+        return f"(CAST(array_distance({left}, {right}) AS DOUBLE) ** 2)"
+    if e.option == "cosine":
+        return f"CAST(array_cosine_distance({left}, {right}) AS DOUBLE)"
+    if e.option == "dot":
+        return f"CAST(array_negative_inner_product({left}, {right}) AS DOUBLE)"
+    raise ValueError(f"no DuckDB form for the {e.option!r} distance")

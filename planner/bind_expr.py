@@ -33,13 +33,21 @@ class RelBinding:
     alias: str
     columns: tuple[ColumnRef, ...]
     by_name: dict[str, ColumnRef] = field(compare=False, hash=False)
+    metrics: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @staticmethod
-    def of(alias: str, columns: tuple[ColumnRef, ...]) -> RelBinding:
+    def of(alias: str, columns: tuple[ColumnRef, ...],
+           metrics: dict[str, str] | None = None) -> RelBinding:
         by_name: dict[str, ColumnRef] = {}
         for col in columns:
             by_name.setdefault(col.name.lower(), col)
-        return RelBinding(alias, columns, by_name)
+        return RelBinding(alias, columns, by_name, metrics or {})
+
+    def metric(self, col: ColumnRef) -> str | None:
+        """The distance metric of ``col`` when it is a vector column of this relation."""
+        if self.by_name.get(col.name.lower()) != col:
+            return None
+        return self.metrics.get(col.name)
 
 
 @dataclass
@@ -173,8 +181,24 @@ class ExprBinder:
             raise BindError(f"{e.name}() takes {count} arguments, got {len(e.args)}",
                             line=e.line, column=e.column)
         args = tuple(self.bind(a, scope) for a in e.args)
+        if e.name == "distance":
+            return self._distance(e, args, scope)
         name = "substr" if e.name == "substring" else e.name
         return Func(name, args, result if result is not None else args[0].type)
+
+    def _distance(self, e: ast.Call, args: tuple[BExpr, ...], scope: Scope) -> BExpr:
+        """``distance(col, vector)`` in the metric of the source that holds ``col``."""
+        col, vector = args
+        metric = next((m for r in scope.rels if isinstance(col, ColumnRef)
+                       and (m := r.metric(col)) is not None), None)
+        if metric is None or not isinstance(col, ColumnRef):
+            raise BindError("distance() takes a vector column of a vector source first, "
+                            "e.g. distance(k.vector, $q)", line=e.line, column=e.column)
+        if isinstance(vector, ParamRef | Const) and pa.types.is_fixed_size_list(col.type):
+            from planner.bind_sources import check_vector
+
+            check_vector(vector, dict(self.params), col.type.list_size, e.args[1])
+        return Func("distance", (col, vector), pa.float32(), metric)
 
     def _aggregate(self, e: ast.Call, scope: Scope) -> BExpr:
         if not scope.allow_aggregates:

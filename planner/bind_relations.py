@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from grammar import ast
 from planner.bind_expr import RelBinding, Scope
-from planner.catalog import SourceInfo
-from planner.errors import BindError, PlanError, did_you_mean
+from planner.bind_sources import bind_match, bind_nearest
+from planner.catalog import SourceInfo, TableSchema
+from planner.errors import BindError, did_you_mean
 from planner.expressions import ColumnRef
 from planner.logical import Join, Plan, Project, Scan, TableAccess
 
@@ -34,22 +35,37 @@ def bind_relation(binder: Binder, rel: ast.Relation) -> tuple[Plan, list[RelBind
         return _derived(binder, rel)
     if isinstance(rel, ast.Join):
         return _join(binder, rel)
-    kind = "MATCH" if isinstance(rel, ast.MatchRef) else "NEAREST"
-    raise PlanError(f"{kind} relations are not supported by this build (line {rel.line})")
+    if isinstance(rel, ast.MatchRef):
+        return bind_match(binder, rel, _source(binder, rel.source, rel))
+    source = _source(binder, rel.source, rel)
+    return bind_nearest(binder, rel, source, _table_schema(source, rel.table, rel))
 
 
 def _table(binder: Binder, ref: ast.TableRef) -> tuple[Plan, list[RelBinding]]:
     source = _source(binder, ref.source, ref)
-    table = next((t for n, t in source.tables.items() if n.lower() == ref.table.lower()), None)
-    if table is None:
-        raise BindError(f"source {ref.source!r} has no table {ref.table!r}; "
-                        + did_you_mean(ref.table, source.tables), line=ref.line,
-                        column=ref.column, candidates=list(source.tables))
+    table = _table_schema(source, ref.table, ref)
     alias = ref.alias or table.name
+    if table.kind == "node":  # a node table read as a relation: a one-node pattern
+        pattern = ast.Pattern((ast.NodePattern(alias, table.name),), (), line=ref.line,
+                              column=ref.column)
+        return bind_match(binder, ast.MatchRef(source.name, (pattern,)), source)
+    if table.kind != "table":
+        raise BindError(f"{ref.source}.{table.name} is a relationship type; read it with "
+                        "MATCH", line=ref.line, column=ref.column)
     rel = binder.unique_rel(alias)
     columns = tuple(ColumnRef(rel, name, typ) for name, typ in table.columns)
     scan = Scan(source.name, (TableAccess(table.name, rel),), columns, available=columns)
-    return scan, [RelBinding.of(alias, columns)]
+    metrics = {v.name: v.metric for v in table.vectors}
+    return scan, [RelBinding.of(alias, columns, metrics)]
+
+
+def _table_schema(source: SourceInfo, name: str, node: ast.Node) -> TableSchema:
+    table = next((t for n, t in source.tables.items() if n.lower() == name.lower()), None)
+    if table is None:
+        raise BindError(f"source {source.name!r} has no table {name!r}; "
+                        + did_you_mean(name, source.tables), line=node.line,
+                        column=node.column, candidates=list(source.tables))
+    return table
 
 
 def _source(binder: Binder, name: str, node: ast.Node) -> SourceInfo:

@@ -40,8 +40,11 @@ class Bound:
 
 
 class Binder:
-    def __init__(self, catalog: Catalog, params: Mapping[str, object]) -> None:
+    def __init__(self, catalog: Catalog, params: Mapping[str, object], *,
+                 max_hops: int = 10, max_k: int = 10_000) -> None:
         self.catalog = catalog
+        self.max_hops = max_hops
+        self.max_k = max_k
         self.exprs = ExprBinder(params)
         self.params = params
         self._rel_ids: set[str] = set()
@@ -89,7 +92,7 @@ class Binder:
         if sort_keys:
             plan = Sort(plan, sort_keys)
         if q.limit is not None or q.offset is not None:
-            plan = Limit(plan, self._count(q.limit), self._count(q.offset) or 0)
+            plan = Limit(plan, self.count(q.limit), self.count(q.offset) or 0)
         return Bound(plan, outs, tuple(names))
 
     def _select_items(self, q: ast.Query, rels: list[RelBinding]
@@ -146,7 +149,7 @@ class Binder:
                 return out
         return (bound,)
 
-    def _count(self, expr: ast.Expr | None) -> int | None:
+    def count(self, expr: ast.Expr | None) -> int | None:
         if expr is None:
             return None
         bound = self.exprs.bind(expr, Scope([]))

@@ -14,6 +14,7 @@ from planner.logical import (
     Distinct,
     Filter,
     FragmentInput,
+    GraphMatch,
     Join,
     Limit,
     Output,
@@ -21,6 +22,7 @@ from planner.logical import (
     Project,
     Scan,
     Sort,
+    VectorSearch,
 )
 
 
@@ -88,7 +90,22 @@ def _line(node: Plan) -> str:
         limit = f" limit={node.limit}" if node.limit is not None else ""
         return f"Scan {node.source}: {tables} -> {', '.join(c.key for c in node.columns)}" \
             f"{pushed}{limit}"
+    if isinstance(node, GraphMatch):
+        nodes = ", ".join(f"({n.rel}:{n.label or ''})" for n in node.nodes)
+        edges = ", ".join(f"{node.nodes[e.src].rel}-[{e.rel}:{e.label or ''}"
+                          f"{'' if not e.variable_length else f'*{e.min_hops}..{e.max_hops}'}]"
+                          f"-{node.nodes[e.dst].rel}" for e in node.edges)
+        return f"GraphMatch {node.source}: {nodes} {edges} -> " \
+            f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}"
+    if isinstance(node, VectorSearch):
+        return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={node.k} -> " \
+            f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, None)}"
     return type(node).__name__
+
+
+def _pushed(filters: tuple[BExpr, ...], limit: int | None) -> str:
+    text = f" filters=[{', '.join(expr_text(f) for f in filters)}]" if filters else ""
+    return text + (f" limit={limit}" if limit is not None else "")
 
 
 def plan_tree(plan: Plan, indent: int = 0) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.logical import FragmentInput, Plan, Scan
+from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, VectorSearch
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,7 @@ class Fragment:
 
     index: int
     source: str
-    plan: Scan
+    plan: SourceLeaf
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def cut(plan: Plan) -> CutPlan:
     fragments: list[Fragment] = []
 
     def visit(node: Plan) -> Plan:
-        if isinstance(node, Scan):
+        if isinstance(node, Scan | GraphMatch | VectorSearch):
             fragment = Fragment(len(fragments), node.source, node)
             fragments.append(fragment)
             return FragmentInput(fragment.index, node.source, node.columns)

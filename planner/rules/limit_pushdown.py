@@ -9,11 +9,12 @@ from dataclasses import replace
 
 from planner.catalog import Catalog
 from planner.expressions import has_aggregate
-from planner.logical import Limit, Plan, Project, Scan
+from planner.logical import GraphMatch, Limit, Plan, Project, Scan
 
 
 def limit_pushdown(plan: Plan, catalog: Catalog) -> Plan:
-    """``Limit(n, off)`` over row-preserving Projects over a Scan: the Scan reads ``n + off``."""
+    """``Limit(n, off)`` over row-preserving Projects over a Scan or GraphMatch: the source
+    reads ``n + off`` rows."""
     plan = plan.replace_children(tuple(limit_pushdown(c, catalog) for c in plan.children))
     if not isinstance(plan, Limit) or plan.limit is None:
         return plan
@@ -23,7 +24,7 @@ def limit_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     while isinstance(node, Project) and not any(has_aggregate(e) for _, e in node.items):
         path.append(node)
         node = node.child
-    if not isinstance(node, Scan) or not catalog[node.source].capabilities.limit:
+    if not isinstance(node, Scan | GraphMatch) or not catalog[node.source].capabilities.limit:
         return plan
     if node.limit is not None and node.limit <= wanted:
         return plan

@@ -10,8 +10,21 @@ from dataclasses import replace
 
 from planner.capabilities import accepts_predicate
 from planner.catalog import Catalog
+from planner.errors import PlanError
+from planner.explain import expr_text
 from planner.expressions import BExpr, columns_of, conjunction, conjuncts, has_aggregate, substitute
-from planner.logical import Aggregate, Distinct, Filter, Join, Plan, Project, Scan, Sort
+from planner.logical import (
+    Aggregate,
+    Distinct,
+    Filter,
+    GraphMatch,
+    Join,
+    Plan,
+    Project,
+    Scan,
+    Sort,
+    VectorSearch,
+)
 
 
 def predicate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -28,8 +41,8 @@ def _push(child: Plan, preds: tuple[BExpr, ...], catalog: Catalog) -> Plan:
     kept: list[BExpr] = list(preds)
     if isinstance(child, Filter):
         return _push(child.child, conjuncts(child.predicate) + preds, catalog)
-    if isinstance(child, Scan):
-        child, kept = _into_scan(child, preds, catalog)
+    if isinstance(child, Scan | GraphMatch | VectorSearch):
+        child, kept = _into_leaf(child, preds, catalog)
     elif isinstance(child, Join):
         child, kept = _into_join(child, preds)
     elif isinstance(child, Project):
@@ -53,17 +66,27 @@ def _push(child: Plan, preds: tuple[BExpr, ...], catalog: Catalog) -> Plan:
     return Filter(child, _and(tuple(kept))) if kept else child
 
 
-def _into_scan(scan: Scan, preds: tuple[BExpr, ...], catalog: Catalog
-               ) -> tuple[Plan, list[BExpr]]:
-    if scan.limit is not None:  # a filter above a limit is not the same as one below it
-        return scan, list(preds)
-    caps = catalog[scan.source].capabilities
-    available = frozenset(c.key for c in scan.available)
+def _into_leaf(leaf: Scan | GraphMatch | VectorSearch, preds: tuple[BExpr, ...],
+               catalog: Catalog) -> tuple[Plan, list[BExpr]]:
+    if getattr(leaf, "limit", None) is not None:  # a filter above a limit is not one below it
+        return leaf, list(preds)
+    caps = catalog[leaf.source].capabilities
+    available = frozenset(c.key for c in leaf.available)
+    if isinstance(leaf, VectorSearch):
+        # distance conditions keep their meaning after the top-K (it is monotone in them)
+        available -= {f"{leaf.rel}._distance", f"{leaf.rel}.{leaf.vector_column}"}
     accepted = [p for p in preds if accepts_predicate(caps, p, available)]
     kept = [p for p in preds if p not in accepted]
+    if isinstance(leaf, VectorSearch) and any(columns_of(p) <= available for p in kept):
+        # NEAREST filters its own rows *before* the top-K: a filter the source cannot run
+        # would change which rows are nearest, so it is refused rather than run after
+        bad = next(p for p in kept if columns_of(p) <= available)
+        raise PlanError(f"the filter {expr_text(bad)} on NEAREST {leaf.table} cannot run "
+                        f"inside source {leaf.source!r} before the search; rewrite it with "
+                        "comparisons, IN, LIKE or IS NULL on the table's columns")
     if accepted:
-        scan = replace(scan, filters=scan.filters + tuple(accepted))
-    return scan, kept
+        leaf = replace(leaf, filters=leaf.filters + tuple(accepted))
+    return leaf, kept
 
 
 def _into_join(join: Join, preds: tuple[BExpr, ...]) -> tuple[Plan, list[BExpr]]:

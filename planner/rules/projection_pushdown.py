@@ -10,7 +10,19 @@ from dataclasses import replace
 
 from planner.catalog import Catalog
 from planner.expressions import columns_of
-from planner.logical import Aggregate, Distinct, Filter, Join, Output, Plan, Project, Scan, Sort
+from planner.logical import (
+    Aggregate,
+    Distinct,
+    Filter,
+    GraphMatch,
+    Join,
+    Output,
+    Plan,
+    Project,
+    Scan,
+    Sort,
+    VectorSearch,
+)
 
 
 def projection_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -19,8 +31,8 @@ def projection_pushdown(plan: Plan, catalog: Catalog) -> Plan:
 
 
 def _prune(plan: Plan, required: set[str]) -> Plan:
-    if isinstance(plan, Scan):
-        return _prune_scan(plan, required)
+    if isinstance(plan, Scan | GraphMatch | VectorSearch):
+        return _prune_leaf(plan, required)
     if isinstance(plan, Project):
         items = tuple((c, e) for c, e in plan.items if c.key in required) or plan.items[:1]
         need = set().union(*(columns_of(e) for _, e in items))
@@ -49,7 +61,8 @@ def _prune(plan: Plan, required: set[str]) -> Plan:
     return plan.replace_children(tuple(_prune(c, required) for c in plan.children))
 
 
-def _prune_scan(scan: Scan, required: set[str]) -> Scan:
-    columns = tuple(c for c in scan.available if c.key in required)
-    # a scan must return at least one column to carry its row count
-    return replace(scan, columns=columns or scan.available[:1])
+def _prune_leaf(leaf: Scan | GraphMatch | VectorSearch, required: set[str]
+                ) -> Scan | GraphMatch | VectorSearch:
+    columns = tuple(c for c in leaf.available if c.key in required)
+    # a source must return at least one column to carry its row count
+    return replace(leaf, columns=columns or leaf.available[:1])

@@ -1,0 +1,191 @@
+"""Binding of the graph and vector relation forms: ``MATCH src <pattern>`` and
+``NEAREST src.table TO <vector> K <n>``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from grammar import ast
+from planner.bind_expr import RelBinding, Scope
+from planner.catalog import SourceInfo, TableSchema
+from planner.errors import BindError, did_you_mean
+from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef, conjunction
+from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Plan, VectorSearch
+
+if TYPE_CHECKING:
+    from planner.binder import Binder
+
+DISTANCE_TYPE = pa.float32()
+
+
+def _labels(source: SourceInfo, kind: str) -> dict[str, TableSchema]:
+    return {name: t for name, t in source.tables.items() if t.kind == kind}
+
+
+def _label(source: SourceInfo, label: str, kind: str, node: ast.Node) -> TableSchema:
+    tables = _labels(source, kind)
+    found = next((t for n, t in tables.items() if n.lower() == label.lower()), None)
+    if found is None:
+        what = "node label" if kind == "node" else "relationship type"
+        raise BindError(f"graph {source.name!r} has no {what} {label!r}; "
+                        + did_you_mean(label, tables), line=node.line, column=node.column,
+                        candidates=list(tables))
+    return found
+
+
+class PatternBinder:
+    """Collects the nodes, edges, columns and property-map filters of one MATCH."""
+
+    def __init__(self, binder: Binder, source: SourceInfo) -> None:
+        self.binder = binder
+        self.source = source
+        self.nodes: list[GraphNode] = []
+        self.edges: list[GraphEdge] = []
+        self.by_var: dict[str, int] = {}
+        self.bindings: list[RelBinding] = []
+        self.columns: list[ColumnRef] = []
+        self.filters: list[BExpr] = []
+
+    def node(self, pattern: ast.NodePattern) -> int:
+        var = pattern.var.lower() if pattern.var else None
+        if var is not None and var in self.by_var:
+            index = self.by_var[var]
+            known = self.nodes[index].label
+            if pattern.label and known and pattern.label.lower() != known.lower():
+                raise BindError(f"node {pattern.var!r} has two labels: {known!r} and "
+                                f"{pattern.label!r}", line=pattern.line, column=pattern.column)
+            self._properties(index, self.nodes[index].rel, pattern.properties, pattern)
+            return index
+        table = _label(self.source, pattern.label, "node", pattern) if pattern.label else None
+        rel = self.binder.unique_rel(pattern.var or "_n")
+        self.nodes.append(GraphNode(rel, table.name if table else None))
+        index = len(self.nodes) - 1
+        self._variable(pattern.var, rel, table)
+        if var is not None:
+            self.by_var[var] = index
+        self._properties(index, rel, pattern.properties, pattern)
+        return index
+
+    def edge(self, pattern: ast.RelPattern, src: int, dst: int) -> None:
+        if pattern.var and pattern.var.lower() in self.by_var:
+            raise BindError(f"variable {pattern.var!r} is used for a node and a relationship",
+                            line=pattern.line, column=pattern.column)
+        table = _label(self.source, pattern.label, "rel", pattern) if pattern.label else None
+        lo, hi = pattern.min_hops, pattern.max_hops
+        cap = self.binder.max_hops
+        if hi is None:
+            raise BindError(f"variable-length relationship needs an upper bound, e.g. *1..3 "
+                            f"(at most {cap})", line=pattern.line, column=pattern.column)
+        if hi > cap or lo < 1 or lo > hi:
+            raise BindError(f"relationship length *{lo}..{hi} must satisfy 1 <= min <= max <= "
+                            f"{cap}", line=pattern.line, column=pattern.column)
+        rel = self.binder.unique_rel(pattern.var or "_e")
+        edge = GraphEdge(rel, table.name if table else None, src, dst, pattern.direction, lo, hi)
+        self.edges.append(edge)
+        if edge.variable_length:  # a path has no single property value
+            if pattern.properties:
+                raise BindError("property maps are not allowed on variable-length "
+                                "relationships", line=pattern.line, column=pattern.column)
+            self._variable(pattern.var, rel, None)
+        else:
+            self._variable(pattern.var, rel, table)
+            self._properties(-1, rel, pattern.properties, pattern)
+
+    def _variable(self, var: str | None, rel: str, table: TableSchema | None) -> None:
+        cols = tuple(ColumnRef(rel, n, t) for n, t in table.columns) if table else ()
+        self.columns += cols
+        if var is not None:
+            self.bindings.append(RelBinding.of(var, cols))
+
+    def _properties(self, index: int, rel: str, props: Sequence[tuple[str, ast.Expr]],
+                    node: ast.Node) -> None:
+        cols = {c.name.lower(): c for c in self.columns if c.rel == rel}
+        for key, value in props:
+            col = cols.get(key.lower())
+            if col is None:
+                raise BindError(f"no property {key!r} here; " + did_you_mean(key, cols),
+                                line=node.line, column=node.column, candidates=list(cols))
+            bound = self.binder.exprs.bind(value, Scope([]))
+            self.filters.append(Func("eq", (col, bound), pa.bool_()))
+
+
+def bind_match(binder: Binder, ref: ast.MatchRef, source: SourceInfo
+               ) -> tuple[Plan, list[RelBinding]]:
+    if not _labels(source, "node"):
+        raise BindError(f"MATCH needs a graph source; {source.name!r} is a {source.kind} source "
+                        "without node tables", line=ref.line, column=ref.column)
+    pb = PatternBinder(binder, source)
+    for pattern in ref.patterns:
+        previous = pb.node(pattern.nodes[0])
+        for rel, node in zip(pattern.rels, pattern.nodes[1:], strict=True):
+            current = pb.node(node)
+            pb.edge(rel, previous, current)
+            previous = current
+    if not pb.columns:
+        raise BindError("give at least one variable of the pattern a label, so its properties "
+                        "are known", line=ref.line, column=ref.column)
+    _check_duplicates(pb.bindings, ref)
+    columns = tuple(pb.columns)
+    plan: Plan = GraphMatch(source.name, tuple(pb.nodes), tuple(pb.edges), columns,
+                            available=columns)
+    predicate = conjunction(pb.filters)
+    if predicate is not None:
+        plan = Filter(plan, predicate)
+    return plan, pb.bindings
+
+
+def bind_nearest(binder: Binder, ref: ast.NearestRef, source: SourceInfo,
+                 table: TableSchema) -> tuple[Plan, list[RelBinding]]:
+    if not table.vectors:
+        raise BindError(f"table {ref.source}.{table.name} has no vector column for NEAREST",
+                        line=ref.line, column=ref.column)
+    column = table.vectors[0]
+    vector = binder.exprs.bind(ref.vector, Scope([]))
+    check_vector(vector, binder.exprs.params, column.dimension, ref.vector)
+    k = binder.count(ref.k)
+    if k is None or not 1 <= k <= binder.max_k:
+        raise BindError(f"K must be between 1 and {binder.max_k}", line=ref.k.line,
+                        column=ref.k.column)
+    alias = ref.alias or table.name
+    rel = binder.unique_rel(alias)
+    distance = ColumnRef(rel, "_distance", DISTANCE_TYPE)
+    columns = (*(ColumnRef(rel, n, t) for n, t in table.columns), distance)
+    plan = VectorSearch(source.name, table.name, rel, column.name, vector, k, columns,
+                        available=columns)
+    return plan, [RelBinding.of(alias, columns, {column.name: column.metric})]
+
+
+def check_vector(vector: BExpr, params: dict[str, object] | object, dimension: int,
+                 node: ast.Node) -> None:
+    """A query vector is a list of finite numbers of the column's dimension."""
+    if isinstance(vector, Const):
+        value = vector.value
+    elif isinstance(vector, ParamRef) and isinstance(params, dict):
+        value = params[vector.name]
+    else:
+        raise BindError("the query vector must be a $parameter", line=node.line,
+                        column=node.column)
+    try:
+        numbers = [float(x) for x in value]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise BindError("the query vector must be a list of numbers", line=node.line,
+                        column=node.column) from None
+    if len(numbers) != dimension:
+        raise BindError(f"the query vector has {len(numbers)} dimensions; the column has "
+                        f"{dimension}", line=node.line, column=node.column)
+    if not all(math.isfinite(x) for x in numbers):
+        raise BindError("the query vector has NaN or infinite values", line=node.line,
+                        column=node.column)
+
+
+def _check_duplicates(bindings: list[RelBinding], node: ast.Node) -> None:
+    seen: set[str] = set()
+    for binding in bindings:
+        if binding.alias.lower() in seen:
+            raise BindError(f"relationship variable {binding.alias!r} is used twice",
+                            line=node.line, column=node.column)
+        seen.add(binding.alias.lower())
