@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from planner.binder import Binder
 from planner.catalog import SourceInfo
 from planner.explain import FragmentText
 from planner.fragments import CutPlan, cut
-from planner.optimizer import optimize
+from planner.optimizer import Rule, optimize
+from planner.rules import RULES
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -36,7 +37,8 @@ class Engine:
     """``fed.connect()``: attached sources, a sandboxed DuckDB stage, and query entry points."""
 
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
-                 threads: int = 2, timeout: float | None = None) -> None:
+                 threads: int = 2, timeout: float | None = None, max_hops: int = 10,
+                 max_k: int = 10_000, rules: Sequence[Rule] = RULES) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
         if self.workspace is not None:
             try:
@@ -49,6 +51,9 @@ class Engine:
         self._lock = threading.Lock()
         self._closed = False
         self.timeout = timeout
+        self.max_hops = max_hops
+        self.max_k = max_k
+        self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
 
     # ---- sources
     def attach(self, name: str, source: Source) -> None:
@@ -88,8 +93,9 @@ class Engine:
         values = dict(params or {})
         query = _parsed(text)
         catalog = self.catalog()
-        plan = Binder(catalog, values).bind_statement(query)
-        return cut(optimize(plan, catalog)), values
+        binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k)
+        plan = binder.bind_statement(query)
+        return cut(optimize(plan, catalog, self.rules)), values
 
     def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced."""

@@ -84,12 +84,12 @@ def _line(node: Plan) -> str:
     if isinstance(node, FragmentInput):
         return f"Fragment #{node.index} <- {node.source}: " + ", ".join(c.key for c in node.columns)
     if isinstance(node, Scan):
-        tables = " ⋈ ".join(f"{t.table} AS {t.rel}" for t in node.tables)
-        pushed = f" filters=[{', '.join(expr_text(f) for f in node.filters)}]" \
-            if node.filters else ""
-        limit = f" limit={node.limit}" if node.limit is not None else ""
+        tables = f"{node.tables[0].table} AS {node.tables[0].rel}"
+        for t in node.tables[1:]:
+            on = f" ON {expr_text(t.condition)}" if t.condition is not None else ""
+            tables += f" {t.kind.upper()} JOIN {t.table} AS {t.rel}{on}"
         return f"Scan {node.source}: {tables} -> {', '.join(c.key for c in node.columns)}" \
-            f"{pushed}{limit}"
+            f"{_pushed(node.filters, node.limit)}"
     if isinstance(node, GraphMatch):
         nodes = ", ".join(f"({n.rel}:{n.label or ''})" for n in node.nodes)
         edges = ", ".join(f"{node.nodes[e.src].rel}-[{e.rel}:{e.label or ''}"
