@@ -18,6 +18,7 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.result import ExecutedPlan, Result
+from federation.sources.lancedb import LanceDB
 from federation.sources.sqlite import SQLite
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Engine",
     "ExecutedPlan",
     "FederationError",
+    "LanceDB",
     "PlanError",
     "QuerySyntaxError",
     "QueryTimeoutError",

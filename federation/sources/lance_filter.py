@@ -1,0 +1,288 @@
+"""LanceDB filter text from bound expressions, with DuckDB's semantics (DESIGN §3, §7).
+
+LanceDB takes filters as DataFusion SQL text. Its typed builder (``lancedb.expr``, 0.40) has no
+IS NULL, LIKE, BETWEEN or NULL literal, so the text is written here with a strict escaper:
+
+* identifiers: checked against the table schema, always quoted with backticks (LanceDB's own
+  ``col(...).to_sql()`` form; ``"x"`` also works). A name containing a backtick cannot be
+  addressed at all by LanceDB (neither doubled nor double-quoted), so it is rejected clearly.
+* strings: single-quoted, ``'`` doubled; backslashes are literal in DataFusion strings, so
+  nothing else needs escaping (newline, tab, NUL, unicode all verified to come back as data).
+  Strings that are not valid UTF-8 (lone surrogates) are rejected.
+* ints as decimal text, floats by ``repr`` (NaN/inf rejected), decimals as
+  ``CAST('text' AS DECIMAL(p,s))``, bools ``TRUE``/``FALSE``, dates ``DATE 'yyyy-mm-dd'``,
+  ``None`` as ``NULL``. Anything else is rejected.
+
+Semantics checked against DuckDB on the same Arrow table (0.40.0 / DataFusion):
+
+* identical: = <> < <= > >=, AND/OR/NOT and IS [NOT] NULL with three-valued logic, IN/NOT IN
+  (also with NULL in the list), [NOT] BETWEEN (also with NULL bounds), string comparison
+  (byte order, case-sensitive: ``'core' <> 'Core'``), LIKE is case-sensitive in both and
+  ``_`` matches one unicode character in both; ``-0.0 = 0.0`` and NaN ordering (largest,
+  equal to itself) agree; dates compare correctly against ``DATE '…'`` literals (years 1-9999).
+* LIKE: DataFusion treats ``\\`` as the escape character (and only accepts ``\\`` in ESCAPE),
+  DuckDB has none. Patterns are rewritten so every ``\\`` is literal (``\\`` → ``\\\\`` for a
+  value, ``replace(col, '\\', '\\\\')`` for a column pattern).
+* numbers: LanceDB converts a literal to the column's type and *fails* when it cannot
+  (``int_col > 2.5``, ``dec_col > 0.25``, an int out of the column's range, a negative int
+  against an unsigned column). Each comparison is therefore written in the type DuckDB compares
+  in: a Python float (a DOUBLE parameter) compares as DOUBLE (``CAST(col AS DOUBLE)`` for
+  int, decimal and float32 columns: DuckDB does the same, e.g. ``float32 = 0.1`` differs from
+  ``float32 = 0.1::DOUBLE``); a float32 column against int/decimal literals compares in FLOAT
+  (the literal is cast, as DuckDB does); int/decimal values against int/decimal columns compare
+  exactly (DECIMAL casts); ints beyond a column's range compare as DECIMAL(38,0).
+* ``'2020-01-01'`` (a string) against a date column fails in LanceDB: only DATE literals are
+  written, and the planner only pushes date values of the date family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import pyarrow as pa
+
+from planner.errors import BindError, PlanError
+from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+
+_CMP = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_MAX_DECIMAL_DIGITS = 38
+_WIDE = "DECIMAL(38,0)"
+
+
+def quote_ident(name: str) -> str:
+    """A column name as LanceDB filters address it.
+
+    >>> quote_ident("we ird")
+    '`we ird`'
+    """
+    if not name or "`" in name:
+        raise PlanError(f"LanceDB cannot address the column name {name!r} in a filter or "
+                        "projection (backticks are not escapable)")
+    return f"`{name}`"
+
+
+def string_literal(text: str) -> str:
+    """A single-quoted DataFusion string literal.
+
+    >>> string_literal("x'); DROP TABLE t; --")
+    "'x''); DROP TABLE t; --'"
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise BindError(f"string value {text!r} is not valid UTF-8") from err
+    return "'" + text.replace("'", "''") + "'"
+
+
+def like_pattern(pattern: str) -> str:
+    """A LIKE pattern literal whose backslashes are plain characters, as in DuckDB."""
+    return string_literal(pattern.replace("\\", "\\\\"))
+
+
+def float_literal(value: float) -> str:
+    if not math.isfinite(value):
+        raise BindError(f"non-finite number {value!r} cannot be compared in a LanceDB filter")
+    return repr(float(value))
+
+
+def decimal_literal(value: Decimal) -> str:
+    if not value.is_finite():
+        raise BindError(f"non-finite decimal {value!r} cannot be used in a LanceDB filter")
+    text = format(value, "f")
+    digits = text.lstrip("-").replace(".", "")
+    scale = len(text.partition(".")[2])
+    precision = max(len(digits), scale, 1)
+    if precision > _MAX_DECIMAL_DIGITS:
+        raise BindError(f"decimal {text} has more than {_MAX_DECIMAL_DIGITS} digits")
+    return f"CAST('{text}' AS DECIMAL({precision},{scale}))"
+
+
+def normalize_value(value: object) -> object:
+    """Plain Python value from a literal or parameter (numpy scalars included), or an error."""
+    if value is None or isinstance(value, bool | str | Decimal):
+        return value
+    if isinstance(value, dt.datetime):
+        raise BindError("timestamp values are not pushed into LanceDB filters")
+    if isinstance(value, dt.date):
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    raise BindError(f"a {type(value).__name__} value cannot be used in a LanceDB filter")
+
+
+def _is_numeric_value(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _is_numeric_type(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+
+
+def _is_string_type(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _int_range(t: pa.DataType) -> tuple[int, int]:
+    bits = t.bit_width
+    if pa.types.is_signed_integer(t):  # -2**63 itself parses as a float in DataFusion
+        return -(2 ** (bits - 1)) + (1 if bits == 64 else 0), 2 ** (bits - 1) - 1
+    return 0, 2 ** bits - 1
+
+
+def _mode(types: Sequence[pa.DataType], values: Sequence[object]) -> str:
+    """The type family DuckDB compares these operands in (see the module docstring)."""
+    numeric_types = [t for t in types if _is_numeric_type(t)]
+    if any(isinstance(v, float) for v in values) or any(pa.types.is_float64(t)
+                                                        for t in numeric_types):
+        return "double"
+    if any(pa.types.is_floating(t) for t in numeric_types):
+        return "float32"
+    if any(pa.types.is_decimal(t) for t in numeric_types) or any(
+            isinstance(v, Decimal) and v != v.to_integral_value() for v in values):
+        return "decimal"
+    ints = [int(v) for v in values if _is_numeric_value(v)]  # type: ignore[call-overload]
+    for t in numeric_types:
+        low, high = _int_range(t)
+        if any(not low <= v <= high for v in ints):
+            return "wide"
+    return "int"
+
+
+class FilterWriter:
+    """Prints pushed predicates of one table as a LanceDB filter; records the values used."""
+
+    def __init__(self, rel: str, columns: Mapping[str, pa.DataType],
+                 params: Mapping[str, object]) -> None:
+        self.rel = rel
+        self.columns = columns
+        self.params = params
+        self.values: list[object] = []
+
+    def where(self, filters: Sequence[BExpr]) -> str | None:
+        parts = [self.expr(f) for f in filters]
+        return " AND ".join(parts) if parts else None
+
+    def column(self, col: ColumnRef) -> str:
+        if col.rel != self.rel or col.name not in self.columns:
+            raise PlanError(f"column {col.key} is not a column of the LanceDB table")
+        return quote_ident(col.name)
+
+    def value(self, e: Const | ParamRef) -> object:
+        if isinstance(e, Const):
+            raw = e.value
+        elif e.name in self.params:
+            raw = self.params[e.name]
+        else:
+            raise BindError(f"parameter ${e.name} has no value")
+        value = normalize_value(raw)
+        self.values.append(value)
+        return value
+
+    def expr(self, e: BExpr) -> str:
+        if isinstance(e, Func):
+            return self._func(e)
+        return self._operands((e,))[0]
+
+    def _func(self, e: Func) -> str:
+        name, args = e.name, e.args
+        if name in ("and", "or"):
+            return f"({self.expr(args[0])} {name.upper()} {self.expr(args[1])})"
+        if name == "not":
+            return f"(NOT {self.expr(args[0])})"
+        if name in ("is_null", "is_not_null"):
+            return f"({self.expr(args[0])} IS {'NOT ' if name == 'is_not_null' else ''}NULL)"
+        if name in _CMP:
+            left, right = self._operands(args)
+            return f"({left} {_CMP[name]} {right})"
+        if name in ("between", "not_between"):
+            x, low, high = self._operands(args)
+            return f"({x} {'NOT ' if name == 'not_between' else ''}BETWEEN {low} AND {high})"
+        if name in ("in", "not_in") and len(args) > 1:
+            x, *items = self._operands(args)
+            return f"({x} {'NOT ' if name == 'not_in' else ''}IN ({', '.join(items)}))"
+        if name in ("like", "not_like"):
+            return self._like(e)
+        raise PlanError(f"LanceDB filters have no form for {name}")
+
+    def _like(self, e: Func) -> str:
+        subject, pattern = e.args
+        op = "NOT LIKE" if e.name == "not_like" else "LIKE"
+        if isinstance(subject, ColumnRef) and not _is_string_type(self._type(subject)):
+            raise PlanError(f"LIKE on the non-string column {subject.key} is not pushed")
+        left = self.expr(subject)
+        if isinstance(pattern, Const | ParamRef):
+            value = self.value(pattern)
+            if value is not None and not isinstance(value, str):
+                raise BindError(f"LIKE pattern must be a string, not {value!r}")
+            right = "NULL" if value is None else like_pattern(value)
+        elif isinstance(pattern, ColumnRef):
+            right = f"replace({self.column(pattern)}, '\\', '\\\\')"
+        else:
+            raise PlanError("LIKE pattern must be a value or a column in a LanceDB filter")
+        return f"({left} {op} {right})"
+
+    def _operands(self, args: Sequence[BExpr]) -> list[str]:
+        """Operands compared with each other, each written in the comparison's type."""
+        values = {i: self.value(a) for i, a in enumerate(args) if isinstance(a, Const | ParamRef)}
+        types = [self._type(a) for a in args if not isinstance(a, Const | ParamRef)]
+        mode = _mode(types, list(values.values()))
+        return [self._literal(values[i], mode) if i in values
+                else self._operand(a, mode) for i, a in enumerate(args)]
+
+    def _type(self, e: BExpr) -> pa.DataType:
+        if isinstance(e, ColumnRef):
+            return self.columns.get(e.name, e.type)
+        return e.type
+
+    def _operand(self, e: BExpr, mode: str) -> str:
+        if not isinstance(e, ColumnRef):
+            return self.expr(e)
+        text, t = self.column(e), self.columns[e.name]
+        if not _is_numeric_type(t):
+            return text
+        if mode == "double" and not pa.types.is_float64(t):
+            return f"CAST({text} AS DOUBLE)"
+        if mode == "wide":
+            return f"CAST({text} AS {_WIDE})"
+        return text
+
+    @staticmethod
+    def _literal(value: object, mode: str) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, str):
+            return string_literal(value)
+        if isinstance(value, dt.date):
+            return f"DATE '{value.isoformat()}'"
+        if isinstance(value, float) or (mode in ("double", "float32") and
+                                        isinstance(value, Decimal)):
+            return float_literal(float(value))
+        if isinstance(value, int | Decimal):
+            return _exact_literal(value, mode)
+        raise BindError(f"a {type(value).__name__} value cannot be used in a LanceDB filter")
+
+
+def _exact_literal(value: int | Decimal, mode: str) -> str:
+    """An int (or integral decimal), or any decimal compared as DECIMAL."""
+    if mode == "decimal":
+        return decimal_literal(Decimal(value))
+    number = int(value)
+    if mode == "wide":
+        if abs(number) >= 10 ** _MAX_DECIMAL_DIGITS:
+            raise BindError(f"integer {number} is out of the range LanceDB filters compare")
+        return f"CAST('{number}' AS {_WIDE})"
+    if -(2 ** 63) < number < 2 ** 63:
+        return str(number)
+    if mode == "double":
+        return float_literal(float(number))
+    raise BindError(f"integer {number} is out of the range LanceDB filters compare")
