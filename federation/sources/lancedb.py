@@ -288,7 +288,8 @@ class LanceDB(Source):
                 query = query.bypass_vector_index()
         if c.filter is not None:
             query = query.where(c.filter, prefilter=True)
-        query = query.select(fetch)
+        # name _distance explicitly: relying on its implicit projection is deprecated in Lance
+        query = query.select(fetch if c.vector is None else [*fetch, DISTANCE])
         limit = c.k if c.vector is not None else c.limit
         if limit is not None:
             query = query.limit(limit)
