@@ -39,7 +39,7 @@ def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
 
 def compile_stage(cut: CutPlan, stage: JoinStage, params: Mapping[str, object]
                   ) -> tuple[str, list[object], dict[int, str]]:
-    names = {f.index: stage.input_name() for f in cut.fragments}
+    names = {f.index: stage.input_name(f.index) for f in cut.fragments}
     sql, values = StageCompiler(names, params).compile(cut.stage)
     return sql, values, names
 

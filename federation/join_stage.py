@@ -6,7 +6,6 @@ inputs are registered under generated names and always unregistered.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Mapping
 
@@ -121,12 +120,12 @@ class JoinStage:
             "threads": threads,
             "lock_configuration": True,
         })
-        self._names = itertools.count()
-        self._lock = threading.Lock()
 
-    def input_name(self) -> str:
-        with self._lock:
-            return f"_fed_input_{next(self._names)}"
+    @staticmethod
+    def input_name(index: int) -> str:
+        """Inputs are registered on the query's own cursor, so names need only be unique
+        within one query, which keeps EXPLAIN text stable."""
+        return f"_fed_input_{index}"
 
     def run(self, sql: str, params: list[object], inputs: Mapping[str, pa.Table],
             timeout: float | None = None) -> pa.Table:
