@@ -18,6 +18,7 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.result import ExecutedPlan, Result
+from federation.sources.kuzu import Kuzu
 from federation.sources.lancedb import LanceDB
 from federation.sources.sqlite import SQLite
 
@@ -27,6 +28,7 @@ __all__ = [
     "Engine",
     "ExecutedPlan",
     "FederationError",
+    "Kuzu",
     "LanceDB",
     "PlanError",
     "QuerySyntaxError",

@@ -43,10 +43,10 @@ Tables = Mapping[str, pa.Table]
 
 
 def _kuzu() -> ModuleType:
-    """The Kuzu module, from the graph source so the fork can replace it in one place."""
-    import kuzu
+    """The graph driver, from the graph source module (the one place that imports it)."""
+    from federation.sources.kuzu import driver
 
-    return kuzu
+    return driver()
 
 
 def _remove(path: Path) -> None:

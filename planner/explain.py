@@ -116,6 +116,18 @@ def plan_tree(plan: Plan, indent: int = 0) -> list[str]:
     return lines
 
 
+def _params_text(params: Sequence[object]) -> str:
+    """Bound values as a list; long vectors are summarised so the text stays readable."""
+    def show(value: object) -> str:
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+            return f"${value[0]}={show(value[1])}"  # a named parameter
+        if isinstance(value, list | tuple) and len(value) > 8:
+            return f"<vector of {len(value)}>"
+        return repr(value)
+
+    return "[" + ", ".join(show(p) for p in params) + "]"
+
+
 def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
                  stage_sql: str | None = None, analyzed: bool = False) -> str:
     """The whole EXPLAIN: DuckDB stage tree (and its SQL), then every fragment."""
@@ -126,7 +138,7 @@ def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
         frag = fragments[index]
         out.append(f"== Fragment #{index} on {frag.source} ({frag.kind}) ==")
         out.append(frag.native)
-        out.append(f"-- params: {list(frag.params)!r}")
+        out.append(f"-- params: {_params_text(frag.params)}")
         if analyzed and frag.seconds is not None:
             out.append(f"-- rows: {frag.rows}  time: {frag.seconds * 1000:.2f} ms")
     return "\n".join(out)

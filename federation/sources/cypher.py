@@ -1,0 +1,304 @@
+"""Cypher text from a ``GraphMatch``: generated variable names, catalog-checked labels and
+properties, every value a ``$parameter`` (the Cypher analogue of ``federation.sqlgen``).
+
+Node variables are ``n0, n1, …`` and edge variables ``e0, e1, …`` (by position in the
+fragment), so no user alias text ever reaches Kuzu. Labels and property names must exist in
+the catalog and are written between backticks. Kuzu keeps the raw text between backticks (it
+does not turn two backticks into one), so a catalog name is printed verbatim; a name whose
+backticks are not in pairs cannot be written and is refused.
+
+NULL semantics (checked against DuckDB on Kuzu 0.11.3, see ``tests/sources``): comparisons,
+AND/OR/NOT and IS [NOT] NULL follow SQL's three-valued logic. ``x IN [a, NULL]`` does not:
+Kuzu answers FALSE where SQL answers NULL (so ``NOT (2 IN [1, NULL])`` is TRUE in Kuzu). The
+writer therefore binds the non-NULL values as one list parameter and, when the SQL list holds
+a NULL, writes ``(x IN $p OR NULL)``, which is exactly SQL's answer. BETWEEN is written as
+``(x >= lo AND x <= hi)``, SQL's definition.
+
+NaN: Kuzu does not order NaN as DuckDB does (DuckDB: NaN = NaN and NaN is above every number;
+Kuzu: ``NaN = NaN`` is false, ``NaN < 1`` and ``NaN <= 0`` are true, and with a NaN parameter
+even ``NULL < $nan`` is true). A float or decimal comparison against a bound number that is
+not NaN gets a guard that forces DuckDB's answer when the other side is NaN
+(``(x > $p OR x <> x)``, ``(x < $p AND x = x)``: ``x <> x`` is true only for NaN and NULL for
+NULL); any other float comparison becomes ``CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN
+<a or b is NaN> THEN <DuckDB's answer> ELSE a < b END``. IN lists test NaN apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+
+from federation.errors import ResourceLimitError
+from planner.catalog import TableSchema
+from planner.errors import BindError, PlanError, did_you_mean
+from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.logical import GraphMatch
+from planner.types import family
+
+MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
+_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
+          "or": "OR"}
+_MIRROR = {"gt": "lt", "ge": "le"}
+_ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
+
+
+def quote_name(name: str) -> str:
+    """A label or property name between backticks.
+
+    >>> quote_name("Agent")
+    '`Agent`'
+    """
+    if not name or name.replace("``", "").count("`"):
+        raise PlanError(f"the graph name {name!r} cannot be written in Cypher")
+    return f"`{name}`"
+
+
+def string_literal(text: str) -> str:
+    """A Cypher string literal, for the catalog procedures that take no parameters.
+
+    >>> string_literal("it's")
+    "'it\\\\'s'"
+    """
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _nan_aware(args: Sequence[BExpr]) -> bool:
+    return any(family(a.type) in ("float", "decimal") for a in args)
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _value(value: object) -> object:
+    """What Kuzu is given for a bound value: decimals travel as floats."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+class CypherWriter:
+    """Prints predicates, collecting ``(name, value)`` pairs for named parameters."""
+
+    def __init__(self, params: Mapping[str, object],
+                 column: Callable[[ColumnRef], str]) -> None:
+        self.params = params
+        self.column = column
+        self.values: list[tuple[str, object]] = []
+
+    def bind(self, value: object) -> str:
+        """A ``$pN`` placeholder for ``value`` (SQL NULL is written as ``NULL``)."""
+        if value is None:
+            return "NULL"
+        name = f"p{len(self.values)}"
+        self.values.append((name, _value(value)))
+        return f"${name}"
+
+    def expr(self, e: BExpr) -> str:
+        if isinstance(e, ColumnRef):
+            return self.column(e)
+        if isinstance(e, Const):
+            return self.bind(e.value)
+        if isinstance(e, ParamRef):
+            if e.name not in self.params:
+                raise PlanError(f"no value for parameter ${e.name}")
+            return self.bind(self.params[e.name])
+        if isinstance(e, Func):
+            return self._func(e)
+        raise PlanError(f"no Cypher form for {e}")
+
+    def _func(self, e: Func) -> str:
+        name = e.name
+        if name in ("and", "or"):
+            a, b = (self.expr(x) for x in e.args)
+            return f"({a} {_INFIX[name]} {b})"
+        if name in _INFIX:
+            return self._compare(name, e.args[0], e.args[1])
+        if name == "not":
+            return f"(NOT {self.expr(e.args[0])})"
+        if name in ("is_null", "is_not_null"):
+            return f"({self.expr(e.args[0])} IS {'NOT ' if name == 'is_not_null' else ''}NULL)"
+        if name in ("between", "not_between"):
+            x, lo, hi = e.args
+            inner = f"({self._compare('ge', x, lo)} AND {self._compare('le', x, hi)})"
+            return inner if name == "between" else f"(NOT {inner})"
+        if name in ("in", "not_in"):
+            inner = self._in(e.args[0], e.args[1:])
+            return inner if name == "in" else f"(NOT {inner})"
+        raise PlanError(f"no Cypher form for {name}")
+
+    def _compare(self, op: str, left: BExpr, right: BExpr) -> str:
+        """``left op right``; with floats, in DuckDB's total order (NaN = NaN, NaN above all).
+
+        Kuzu orders a stored NaN otherwise: ``NaN < 1`` and ``NaN <= 1`` are true there,
+        ``NaN > 1`` and ``NaN = NaN`` false. Against a number known not to be NaN, a guard
+        (``x = x`` is false only for NaN, NULL for NULL) forces DuckDB's answer; otherwise a
+        CASE decides the NaN cases itself and keeps NULL → NULL.
+        """
+        a, b = self.expr(left), self.expr(right)
+        known = (self._number(left), self._number(right))
+        if not _nan_aware((left, right)) or all(known):
+            return f"({a} {_INFIX[op]} {b})"
+        if any(known):  # one side may be NaN: force DuckDB's answer for it
+            n = b if known[0] else a
+            nan_true = op == "ne" or op in (("lt", "le") if known[0] else ("gt", "ge"))
+            return (f"({a} {_INFIX[op]} {b} OR {n} <> {n})" if nan_true
+                    else f"({a} {_INFIX[op]} {b} AND {n} = {n})")
+        if op in ("gt", "ge"):  # from here on: lt, le, eq or ne
+            a, b, op = b, a, _MIRROR[op]
+        if op in ("eq", "ne"):
+            core, nan = f"{a} = {b}", f"{a} <> {a} AND {b} <> {b}"
+        else:  # a < b, and a <= b as NOT b < a
+            a, b = (b, a) if op == "le" else (a, b)
+            core, nan = f"{a} < {b}", f"{b} <> {b} AND {a} = {a}"
+        case = (f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL WHEN {a} <> {a} OR "
+                f"{b} <> {b} THEN ({nan}) ELSE ({core}) END)")
+        return f"(NOT {case})" if op in ("ne", "le") else case
+
+    def _number(self, e: BExpr) -> bool:
+        """A bound value that is a number and not NaN."""
+        if not isinstance(e, Const | ParamRef):
+            return False
+        value = _value(self._resolve(e))
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and not _is_nan(value)
+
+    def _in(self, subject: BExpr, items: Sequence[BExpr]) -> str:
+        if not all(isinstance(i, Const | ParamRef) for i in items):
+            return "(" + " OR ".join(self._compare("eq", subject, i) for i in items) + ")"
+        x = self.expr(subject)
+        values = [_value(self._resolve(i)) for i in items]
+        present = [v for v in values if v is not None and not _is_nan(v)]
+        if any(isinstance(v, float) for v in present):  # one element type for Kuzu's list
+            present = [float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                       for v in present]
+        name = f"p{len(self.values)}"
+        self.values.append((name, present))
+        text = f"{x} IN ${name}"
+        if any(_is_nan(v) for v in values):  # NaN IN (NaN) is true in DuckDB
+            text += f" OR {x} <> {x}"
+        if any(v is None for v in values):  # SQL: not found in a list holding NULL → NULL
+            text += " OR NULL"
+        return f"({text})"
+
+    def _resolve(self, item: BExpr) -> object:
+        if isinstance(item, Const):
+            return item.value
+        assert isinstance(item, ParamRef)
+        if item.name not in self.params:
+            raise PlanError(f"no value for parameter ${item.name}")
+        return self.params[item.name]
+
+
+def compile_match(fragment: GraphMatch, params: Mapping[str, object],
+                  tables: Mapping[str, TableSchema], stringified: frozenset[tuple[str, str]],
+                  source: str) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """``MATCH … WHERE … RETURN … [LIMIT $p]`` and its parameters.
+
+    ``stringified`` holds the ``(table, property)`` pairs whose Kuzu type the catalog shows as
+    string: they are read as ``CAST(… AS STRING)``.
+    """
+    if not fragment.nodes:
+        raise PlanError("a graph pattern needs at least one node")
+    names = _Names(fragment, tables, stringified, source)
+    writer = CypherWriter(params, names.column)
+    text = "MATCH " + ", ".join(_pattern(fragment, names))
+    if fragment.filters:
+        text += " WHERE " + " AND ".join(writer.expr(f) for f in fragment.filters)
+    returned = [f"{names.column(c)} AS c{i}" for i, c in enumerate(fragment.columns)]
+    text += " RETURN " + (", ".join(returned) or "1 AS c0")
+    if fragment.limit is not None:
+        if isinstance(fragment.limit, bool) or not isinstance(fragment.limit, int) \
+                or fragment.limit < 0:
+            raise PlanError(f"bad LIMIT {fragment.limit!r}")
+        text += f" LIMIT {writer.bind(fragment.limit)}"
+    return text, tuple(writer.values)
+
+
+def _pattern(fragment: GraphMatch, names: _Names) -> list[str]:
+    seen: set[int] = set()
+
+    def node(i: int) -> str:
+        if i in seen:
+            return f"(n{i})"
+        seen.add(i)
+        label = fragment.nodes[i].label
+        return f"(n{i}:{names.label(label, 'node')})" if label else f"(n{i})"
+
+    parts = []
+    for j, edge in enumerate(fragment.edges):
+        if edge.direction not in _ARROWS:
+            raise PlanError(f"bad relationship direction {edge.direction!r}")
+        if not (0 <= edge.src < len(fragment.nodes) and 0 <= edge.dst < len(fragment.nodes)):
+            raise PlanError("a relationship refers to a node outside its pattern")
+        label = f":{names.label(edge.label, 'rel')}" if edge.label else ""
+        left, right = _ARROWS[edge.direction]
+        parts.append(f"{node(edge.src)}{left}[e{j}{label}{_hops(edge.min_hops, edge.max_hops)}]"
+                     f"{right}{node(edge.dst)}")
+    parts += [node(i) for i in range(len(fragment.nodes)) if i not in seen]
+    return parts
+
+
+def _hops(lo: int, hi: int) -> str:
+    if (lo, hi) == (1, 1):
+        return ""
+    if not all(isinstance(h, int) and not isinstance(h, bool) for h in (lo, hi)) \
+            or not 0 <= lo <= hi:
+        raise PlanError(f"bad relationship length *{lo}..{hi}")
+    if hi > MAX_HOPS:
+        raise ResourceLimitError(f"variable-length relationship *{lo}..{hi}: Kuzu allows at "
+                                 f"most {MAX_HOPS} hops")
+    return f"*{lo}..{hi}"
+
+
+class _Names:
+    """Plan relation ids → Cypher variables; labels and properties checked in the catalog."""
+
+    def __init__(self, fragment: GraphMatch, tables: Mapping[str, TableSchema],
+                 stringified: frozenset[tuple[str, str]], source: str) -> None:
+        self.tables = tables
+        self.stringified = stringified
+        self.source = source
+        # rel id → (variable, label, kind); None marks a path variable (no properties)
+        self.vars: dict[str, tuple[str, str | None, str] | None] = {}
+        for i, n in enumerate(fragment.nodes):
+            self.vars[n.rel] = (f"n{i}", n.label, "node")
+        for j, e in enumerate(fragment.edges):
+            self.vars[e.rel] = None if e.variable_length else (f"e{j}", e.label, "rel")
+
+    def _of_kind(self, kind: str) -> dict[str, TableSchema]:
+        return {name: t for name, t in self.tables.items() if t.kind == kind}
+
+    def resolve(self, label: str, kind: str) -> str:
+        """The catalog spelling of ``label`` (Kuzu names are case-insensitive)."""
+        tables = self._of_kind(kind)
+        if label in tables:
+            return label
+        folded = [n for n in tables if n.lower() == label.lower()]
+        if len(folded) == 1:
+            return folded[0]
+        what = "node label" if kind == "node" else "relationship type"
+        raise BindError(f"graph {self.source!r} has no {what} {label!r}; "
+                        + did_you_mean(label, tables), candidates=list(tables))
+
+    def label(self, label: str, kind: str) -> str:
+        return quote_name(self.resolve(label, kind))
+
+    def column(self, col: ColumnRef) -> str:
+        if col.rel not in self.vars:
+            raise PlanError(f"column {col.key} is not a property of this pattern")
+        var = self.vars[col.rel]
+        if var is None:
+            raise PlanError(f"column {col.key} is a property of a variable-length relationship")
+        name, label, kind = var
+        owners = [self.resolve(label, kind)] if label else list(self._of_kind(kind))
+        props = {p for t in owners for p in self.tables[t].column_names()}
+        prop = col.name if col.name in props else next(
+            (p for p in props if p.lower() == col.name.lower()), None)
+        if prop is None:
+            raise BindError(f"no property {col.name!r} on {label or 'this ' + kind}; "
+                            + did_you_mean(col.name, props), candidates=sorted(props))
+        text = f"{name}.{quote_name(prop)}"
+        if any((t, prop) in self.stringified for t in owners):
+            return f"CAST({text} AS STRING)"
+        return text
+
