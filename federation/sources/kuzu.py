@@ -36,6 +36,7 @@ What Kuzu 0.11.3 does, checked against DuckDB (tests/sources/test_kuzu_source.py
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -83,10 +84,14 @@ _driver: ModuleType | None = None
 
 
 def driver() -> ModuleType:
-    """The Kuzu Python module: ``kuzu``, else its fork ``ladybug`` (same API)."""
+    """The Kuzu Python module: ``kuzu``, else its fork ``ladybug`` (same API).
+
+    ``FEDERATION_GRAPH_DRIVER=ladybug`` picks the fork even when both are installed.
+    """
     global _driver
     if _driver is None:
-        for name in DRIVERS:
+        wanted = os.environ.get("FEDERATION_GRAPH_DRIVER")
+        for name in (wanted,) if wanted else DRIVERS:
             try:
                 module = importlib.import_module(name)
             except ImportError:

@@ -4,6 +4,7 @@ oracle for predicate semantics (three-valued logic, NaN)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -377,6 +378,9 @@ def test_predicate_matches_duckdb(src: Kuzu, oracle: duckdb.DuckDBPyConnection,
 
 
 # ---- opening, sharing, versions
+@pytest.mark.xfail(os.environ.get("FEDERATION_GRAPH_DRIVER") == "ladybug", strict=True,
+                   reason="ladybug 0.22: a second source on the same Database reports a full "
+                          "buffer pool when it reads the catalog")
 def test_one_database_per_path(graph_path: Path, src: Kuzu, tmp_path: Path) -> None:
     link = tmp_path / "link.kuzu"
     link.symlink_to(graph_path)
