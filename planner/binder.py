@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from grammar import ast
 from planner import bind_relations
 from planner.bind_expr import ExprBinder, RelBinding, Scope
+from planner.bind_sources import attach_prefilters
 from planner.catalog import Catalog
 from planner.errors import BindError
 from planner.expressions import (
@@ -67,7 +68,10 @@ class Binder:
     def bind_query(self, q: ast.Query) -> Bound:
         plan, rels = bind_relations.bind_from(self, q.from_)
         if q.where is not None:
-            plan = Filter(plan, self.exprs.bind(q.where, Scope(rels)))
+            where = self.exprs.bind(q.where, Scope(rels))
+            plan, rest = attach_prefilters(plan, where, self.catalog)
+            if rest is not None:
+                plan = Filter(plan, rest)
         items, names = self._select_items(q, rels)
         aliases = dict(zip(names, items, strict=True))
         grouping: Grouping | None = None

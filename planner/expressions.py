@@ -107,7 +107,17 @@ def walk(expr: BExpr) -> Iterator[BExpr]:
 
 def columns_of(expr: BExpr) -> frozenset[str]:
     """Keys of the columns an expression reads."""
-    return frozenset(e.key for e in walk(expr) if isinstance(e, ColumnRef))
+    if isinstance(expr, ColumnRef):
+        return frozenset((expr.key,))
+    keys: set[str] = set()
+    stack = list(children(expr))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ColumnRef):
+            keys.add(node.key)
+        elif isinstance(node, Func | AggCall):
+            stack.extend(node.args)
+    return frozenset(keys)
 
 
 def has_aggregate(expr: BExpr) -> bool:

@@ -29,6 +29,13 @@ class Plan:
         return ()
 
     def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+        """This node over ``children``; the node itself when they are the same objects, so
+        a rule that changes nothing returns the very plan it was given."""
+        if all(new is old for new, old in zip(children, self.children, strict=True)):
+            return self
+        return self._rebuild(children)
+
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return self
 
     @cached_property
@@ -93,7 +100,7 @@ class Filter(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -113,7 +120,7 @@ class Project(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -138,7 +145,7 @@ class Join(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.left, self.right)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, left=children[0], right=children[1])
 
 
@@ -160,7 +167,7 @@ class Aggregate(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -187,7 +194,7 @@ class Sort(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -205,7 +212,7 @@ class Limit(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -221,7 +228,7 @@ class Distinct(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 
@@ -244,7 +251,7 @@ class Output(Plan):
     def children(self) -> tuple[Plan, ...]:
         return (self.child,)
 
-    def replace_children(self, children: tuple[Plan, ...]) -> Plan:
+    def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return replace(self, child=children[0])
 
 

@@ -22,6 +22,6 @@ def optimize(plan: Plan, catalog: Catalog, rules: Sequence[Rule] = RULES) -> Pla
             plan = rule(plan, catalog)
             if [c.key for c in plan.schema] != keys:
                 raise PlanError(f"rule {rule.__name__} changed the output schema")
-        if plan == before:
+        if plan is before or plan == before:
             return plan
     raise PlanError(f"rewrite rules did not reach a fixpoint in {MAX_PASSES} passes")

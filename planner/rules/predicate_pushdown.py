@@ -10,8 +10,6 @@ from dataclasses import replace
 
 from planner.capabilities import accepts_predicate
 from planner.catalog import Catalog
-from planner.errors import PlanError
-from planner.explain import expr_text
 from planner.expressions import BExpr, columns_of, conjunction, conjuncts, has_aggregate, substitute
 from planner.logical import (
     Aggregate,
@@ -68,22 +66,14 @@ def _push(child: Plan, preds: tuple[BExpr, ...], catalog: Catalog) -> Plan:
 
 def _into_leaf(leaf: Scan | GraphMatch | VectorSearch, preds: tuple[BExpr, ...],
                catalog: Catalog) -> tuple[Plan, list[BExpr]]:
-    if getattr(leaf, "limit", None) is not None:  # a filter above a limit is not one below it
+    # a filter above a limit or a top-K is not the same as one below it (NEAREST takes its
+    # prefilter from its own SELECT's WHERE when it is bound)
+    if isinstance(leaf, VectorSearch) or getattr(leaf, "limit", None) is not None:
         return leaf, list(preds)
     caps = catalog[leaf.source].capabilities
     available = frozenset(c.key for c in leaf.available)
-    if isinstance(leaf, VectorSearch):
-        # distance conditions keep their meaning after the top-K (it is monotone in them)
-        available -= {f"{leaf.rel}._distance", f"{leaf.rel}.{leaf.vector_column}"}
     accepted = [p for p in preds if accepts_predicate(caps, p, available)]
     kept = [p for p in preds if p not in accepted]
-    if isinstance(leaf, VectorSearch) and any(columns_of(p) <= available for p in kept):
-        # NEAREST filters its own rows *before* the top-K: a filter the source cannot run
-        # would change which rows are nearest, so it is refused rather than run after
-        bad = next(p for p in kept if columns_of(p) <= available)
-        raise PlanError(f"the filter {expr_text(bad)} on NEAREST {leaf.table} cannot run "
-                        f"inside source {leaf.source!r} before the search; rewrite it with "
-                        "comparisons, IN, LIKE or IS NULL on the table's columns")
     if accepted:
         leaf = replace(leaf, filters=leaf.filters + tuple(accepted))
     return leaf, kept

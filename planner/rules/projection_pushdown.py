@@ -36,24 +36,30 @@ def _prune(plan: Plan, required: set[str]) -> Plan:
     if isinstance(plan, Project):
         items = tuple((c, e) for c, e in plan.items if c.key in required) or plan.items[:1]
         need = set().union(*(columns_of(e) for _, e in items))
-        return Project(_prune(plan.child, need), items)
+        child = _prune(plan.child, need)
+        if child is plan.child and len(items) == len(plan.items):
+            return plan
+        return Project(child, items)
     if isinstance(plan, Aggregate):
         aggs = tuple((c, a) for c, a in plan.aggregates if c.key in required)
         if not aggs and not plan.groups:
             aggs = plan.aggregates[:1]
         exprs = [e for _, e in plan.groups] + [a for _, a in aggs]
         need = set().union(*(columns_of(e) for e in exprs))
-        return Aggregate(_prune(plan.child, need), plan.groups, aggs)
+        child = _prune(plan.child, need)
+        if child is plan.child and len(aggs) == len(plan.aggregates):
+            return plan
+        return Aggregate(child, plan.groups, aggs)
     if isinstance(plan, Filter):
-        return Filter(_prune(plan.child, required | columns_of(plan.predicate)), plan.predicate)
+        return plan.replace_children((_prune(plan.child, required | columns_of(plan.predicate)),))
     if isinstance(plan, Join):
         need = required | (columns_of(plan.condition) if plan.condition is not None else set())
         left = _prune(plan.left, need & plan.left.keys)
         right = _prune(plan.right, need & plan.right.keys)
-        return Join(left, right, plan.kind, plan.condition)
+        return plan.replace_children((left, right))
     if isinstance(plan, Sort):
         need = required | set().union(*(columns_of(k.expr) for k in plan.keys_))
-        return Sort(_prune(plan.child, need), plan.keys_)
+        return plan.replace_children((_prune(plan.child, need),))
     if isinstance(plan, Distinct):  # every column takes part in DISTINCT
         return plan.replace_children((_prune(plan.child, set(plan.child.keys)),))
     if isinstance(plan, Output):
@@ -63,6 +69,6 @@ def _prune(plan: Plan, required: set[str]) -> Plan:
 
 def _prune_leaf(leaf: Scan | GraphMatch | VectorSearch, required: set[str]
                 ) -> Scan | GraphMatch | VectorSearch:
-    columns = tuple(c for c in leaf.available if c.key in required)
     # a source must return at least one column to carry its row count
-    return replace(leaf, columns=columns or leaf.available[:1])
+    columns = tuple(c for c in leaf.available if c.key in required) or leaf.available[:1]
+    return leaf if columns == leaf.columns else replace(leaf, columns=columns)

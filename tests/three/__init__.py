@@ -1,0 +1,1 @@
+"""Three-engine differential suite: SQLite + Kuzu + LanceDB queries vs one DuckDB oracle."""
