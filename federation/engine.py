@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from cachetools import LRUCache
 
 from federation.errors import ConfigurationError
 from federation.executor import compile_fragments, compile_stage, execute
@@ -54,6 +56,9 @@ class Engine:
         self.max_hops = max_hops
         self.max_k = max_k
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
+        # plans of recent queries: keyed on the normalised AST, the parameters' types (and the
+        # integers, which may be a LIMIT or K) and the identity of every source's catalog
+        self._plans: LRUCache[Hashable, CutPlan] = LRUCache(maxsize=512)
 
     # ---- sources
     def attach(self, name: str, source: Source) -> None:
@@ -85,17 +90,23 @@ class Engine:
         return {name: src.info() for name, src in self._sources.items()}
 
     # ---- queries
-    def _plan(self, text: str, params: Mapping[str, object] | None) -> tuple[CutPlan, dict[
-            str, object]]:
+    def _plan(self, text: str, params: Mapping[str, object] | None
+              ) -> tuple[CutPlan, dict[str, object]]:
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
         values = dict(params or {})
         query = _parsed(text)
         catalog = self.catalog()
-        binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k)
-        plan = binder.bind_statement(query)
-        return cut(optimize(plan, catalog, self.rules)), values
+        key = (query, _param_signature(values), tuple(id(info) for info in catalog.values()))
+        with self._lock:
+            planned = self._plans.get(key)
+        if planned is None:
+            binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k)
+            planned = cut(optimize(binder.bind_statement(query), catalog, self.rules))
+            with self._lock:
+                self._plans[key] = planned
+        return planned, values
 
     def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced."""
@@ -140,6 +151,19 @@ class Engine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _param_signature(values: Mapping[str, object]) -> tuple[Hashable, ...]:
+    """What of the parameters shapes a plan: names, types, ints (LIMIT, K) and vector sizes."""
+    def shape(value: object) -> Hashable:
+        if isinstance(value, int):
+            return ("int", value)
+        if isinstance(value, list | tuple) or (hasattr(value, "__len__") and not isinstance(
+                value, str | bytes)):
+            return ("vector", len(value))
+        return type(value).__name__
+
+    return tuple((name, shape(value)) for name, value in sorted(values.items()))
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,

@@ -20,10 +20,10 @@ class ColumnRef:
     rel: str
     name: str
     type: pa.DataType = field(compare=False, hash=False)
+    key: str = field(init=False, compare=False, hash=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        return f"{self.rel}.{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.rel}.{self.name}")  # read on every hot path
 
     def __str__(self) -> str:
         return self.key

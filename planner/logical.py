@@ -8,7 +8,7 @@ projection and limit that were pushed into it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from planner.errors import PlanError
@@ -101,7 +101,7 @@ class Filter(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Filter(children[0], self.predicate)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class Project(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Project(children[0], self.items)
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class Join(Plan):
         return (self.left, self.right)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, left=children[0], right=children[1])
+        return Join(children[0], children[1], self.kind, self.condition)
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class Aggregate(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Aggregate(children[0], self.groups, self.aggregates)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Sort(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Sort(children[0], self.keys_)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class Limit(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Limit(children[0], self.limit, self.offset)
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ class Distinct(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Distinct(children[0])
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ class Output(Plan):
         return (self.child,)
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
-        return replace(self, child=children[0])
+        return Output(children[0], self.columns, self.names)
 
 
 @dataclass(frozen=True)
