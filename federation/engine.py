@@ -12,7 +12,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from federation.errors import ConfigurationError
+from federation.errors import ConfigurationError, ResourceLimitError
 from federation.executor import compile_fragments, compile_stage, execute
 from federation.join_stage import JoinStage
 from federation.result import ExecutedPlan, Result
@@ -40,7 +40,8 @@ class Engine:
 
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
                  threads: int = 2, timeout: float | None = None, max_hops: int = 10,
-                 max_k: int = 10_000, rules: Sequence[Rule] = RULES) -> None:
+                 max_k: int = 10_000, max_rows: int | None = None,
+                 rules: Sequence[Rule] = RULES) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
         if self.workspace is not None:
             try:
@@ -55,6 +56,7 @@ class Engine:
         self.timeout = timeout
         self.max_hops = max_hops
         self.max_k = max_k
+        self.max_rows = max_rows
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
         # plans of recent queries: keyed on the normalised AST, the parameters' types (and the
         # integers, which may be a LIMIT or K) and the identity of every source's catalog
@@ -115,6 +117,9 @@ class Engine:
         compiled = compile_fragments(planned, self._sources, values)
         plan_done = time.perf_counter()
         run = execute(planned, compiled, self._sources, self._stage, values, self.timeout)
+        if self.max_rows is not None and run.table.num_rows > self.max_rows:
+            raise ResourceLimitError(f"the result has {run.table.num_rows} rows; this engine "
+                                     f"returns at most {self.max_rows} (connect(max_rows=...))")
         texts = tuple(_fragment_text(c, r.rows, r.seconds)
                       for c, r in zip(compiled.values(), run.fragments, strict=True))
         timings = {"plan": plan_done - start,

@@ -48,3 +48,16 @@ def test_whitespace_and_comments_share_a_plan_but_schema_changes_do_not(eng: fed
     con.close()
     assert eng.query("SELECT t.extra FROM s.t AS t WHERE t.id = 1").to_pylist() == [{"extra": 7}]
     assert len(eng.query("SELECT t.* FROM s.t AS t").arrow().schema) == 3
+
+
+def test_result_row_cap(tmp_path: Path) -> None:
+    path = tmp_path / "cap.db"
+    con = apsw.Connection(str(path))
+    con.execute("CREATE TABLE t (id INTEGER)")
+    con.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(10)])
+    con.close()
+    with fed.connect(max_rows=5) as eng:
+        eng.attach("s", fed.SQLite(path))
+        assert len(eng.query("SELECT t.id FROM s.t AS t LIMIT 5")) == 5
+        with pytest.raises(fed.ResourceLimitError, match="at most 5"):
+            eng.query("SELECT t.id FROM s.t AS t")
