@@ -7,6 +7,9 @@ TableRef(source='crm', table='agents', alias='a')
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import Any, TypedDict, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+from lark.lark import PostLex
 
 from grammar import ast
 from grammar.errors import QuerySyntaxError
@@ -131,8 +135,16 @@ class _ToAst(Transformer[Token, Any]):
     def direction(self, tok: Token) -> str:
         return str(tok).lower()
 
-    def nulls(self, _kw: Token, which: Token) -> bool:
+    def nulls(self, word: Token, which: Token) -> bool:
+        if str(word).lower() != "nulls":
+            raise _Invalid(f"unexpected {str(word)!r}; expected NULLS FIRST or NULLS LAST", word)
+        if str(which).lower() not in ("first", "last"):
+            raise _Invalid(f"unexpected {str(which)!r}; expected NULLS FIRST or NULLS LAST",
+                           which)
         return str(which).lower() == "first"
+
+    def field_name(self, tok: Token) -> Token:
+        return tok
 
     def limit_clause(self, _kw: Token, limit: ast.Expr, _off: Any = None,
                      offset: ast.Expr | None = None) -> tuple[str, Any, Any]:
@@ -164,13 +176,23 @@ class _ToAst(Transformer[Token, Any]):
             raise _Invalid(f"expected K after the NEAREST vector, got {str(k_kw)!r}", k_kw)
         return ast.NearestRef(_name(src), _name(table), vector, k, alias, **_pos(kw))
 
-    def match_ref(self, kw: Token, src: Token, *patterns: ast.Pattern) -> ast.MatchRef:
-        return ast.MatchRef(_name(src), patterns, **_pos(kw))
+    def match_ref(self, kw: Token, src: Token, *parts: Any) -> ast.MatchRef:
+        patterns = [p for p in parts if isinstance(p, ast.Pattern)]
+        for i, pattern in enumerate(patterns):
+            if pattern.line == 0:  # a lone "()": point at the source name
+                node = replace(pattern.nodes[0], line=src.line or 0, column=src.column or 0)
+                patterns[i] = replace(pattern, nodes=(node,), line=node.line, column=node.column)
+        return ast.MatchRef(_name(src), tuple(patterns), **_pos(kw))
 
     def pattern(self, first: ast.NodePattern, *rest: Any) -> ast.Pattern:
         rels = tuple(rest[0::2])
-        nodes = (first, *rest[1::2])
-        return ast.Pattern(nodes, rels, **_pos(first))
+        nodes = [first, *rest[1::2]]
+        for i, node in enumerate(nodes):
+            if node.line == 0:  # "()" has no token of its own: point at its relationship
+                near = rels[i - 1] if i > 0 else (rels[0] if rels else None)
+                if near is not None:
+                    nodes[i] = replace(node, line=near.line, column=near.column)
+        return ast.Pattern(tuple(nodes), rels, **_pos(nodes[0]))
 
     def node_pattern(self, *parts: Any) -> ast.NodePattern:
         var = next((_name(p) for p in parts if isinstance(p, Token)), None)
@@ -359,10 +381,59 @@ class _ToAst(Transformer[Token, Any]):
 _GRAMMAR_PATH = Path(__file__).with_name("fql.lark")
 
 
+_ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVING", "ORDER",
+                         "LIMIT", "OFFSET", "SEMICOLON"})
+
+
+class _MatchCommas(PostLex):
+    """Marks the commas that separate the patterns of one MATCH as PATTERN_COMMA.
+
+    In ``FROM MATCH g (a)-[]->(b), (b)-[]->(c), crm.t AS x`` the first comma continues the
+    MATCH and the second starts a new FROM item; one token of lookahead cannot tell, two can:
+    a pattern starts with ``(`` not followed by SELECT (that would be a derived table).
+    """
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        # lazy, so a lexing error further on does not hide the first parse error
+        ahead: deque[Token] = deque()
+
+        def peek(n: int) -> list[Token]:
+            while len(ahead) < n:
+                nxt = next(stream, None)
+                if nxt is None:
+                    break
+                ahead.append(nxt)
+            return list(ahead)[:n]
+
+        in_match, depth = False, 0
+        while peek(1):
+            tok = ahead.popleft()
+            kind = tok.type
+            if kind == "MATCH":
+                in_match, depth = True, 0
+            elif in_match and kind in ("LPAR", "LSQB", "LBRACE"):
+                depth += 1
+            elif in_match and kind in ("RPAR", "RSQB", "RBRACE"):
+                depth -= 1
+                in_match = depth >= 0
+            elif in_match and depth == 0 and kind in _ENDS_MATCH:
+                in_match = False
+            elif in_match and depth == 0 and kind == "COMMA":
+                after = peek(2)
+                if after and after[0].type == "LPAR" and (
+                        len(after) < 2 or after[1].type != "SELECT"):
+                    tok = Token.new_borrow_pos("PATTERN_COMMA", ",", tok)
+                else:
+                    in_match = False
+            yield tok
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR_PATH.read_text(), parser="lalr", transformer=_ToAst(),
-                maybe_placeholders=False, cache=False)
+    return Lark(_GRAMMAR_PATH.read_text(), parser="lalr", lexer="basic",
+                postlex=_MatchCommas(), transformer=_ToAst(), maybe_placeholders=False)
 
 
 def parse(text: str) -> ast.Query:
@@ -390,8 +461,8 @@ def parse(text: str) -> ast.Query:
 
 def caret(text: str, line: int, column: int) -> str:
     """The offending line with a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines() or [""]
-    src = lines[min(line, len(lines)) - 1]
+    lines = text.split("\n")  # Lark counts lines by \n only; so must the snippet
+    src = lines[min(line, len(lines)) - 1].rstrip("\r")
     return f"{src}\n{' ' * (column - 1)}^"
 
 
@@ -418,7 +489,7 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
     tok = getattr(err, "token", None)
     at_end = tok is not None and tok.type == "$END"
     if isinstance(err, UnexpectedEOF) or at_end or line in (None, -1):
-        lines = text.splitlines() or [""]
+        lines = text.rstrip("\n").split("\n")
         line, column = len(lines), len(lines[-1]) + 1
         message = "unexpected end of query"
     elif isinstance(err, UnexpectedCharacters):

@@ -117,10 +117,6 @@ def test_query_too_long() -> None:
     assert "longer than" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="caret() uses str.splitlines(), which also breaks at \\r, \\f, \\v, "
-                   "\\x1c-\\x1e, \\x85 and \\u2028, while Lark counts only \\n: the snippet "
-                   "shows the wrong line and the caret points past it")
 @pytest.mark.parametrize("text", ["SELECT a.id\rFROM s.t a WHERE @",
                                   "SELECT a.id\x0cFROM s.t a WHERE @",
                                   "SELECT 'x\u2028y' AS v FROM s.t a WHERE @"],
