@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from cachetools import LRUCache
 from federation.errors import ConfigurationError, ResourceLimitError
 from federation.executor import compile_fragments, compile_stage, execute
 from federation.join_stage import JoinStage
+from federation.params import check_params
 from federation.result import ExecutedPlan, Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
@@ -51,6 +53,7 @@ class Engine:
                     from err
         self._sources: dict[str, Source] = {}
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
         self._lock = threading.Lock()
         self._closed = False
         self.timeout = timeout
@@ -97,7 +100,7 @@ class Engine:
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
-        values = dict(params or {})
+        values = check_params(params)
         query = _parsed(text)
         catalog = self.catalog()
         key = (query, _param_signature(values), tuple(id(info) for info in catalog.values()))
@@ -112,11 +115,18 @@ class Engine:
 
     def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced."""
+        try:
+            return self._query(text, params)
+        except RecursionError:
+            raise ResourceLimitError("the query is nested too deeply to plan") from None
+
+    def _query(self, text: str, params: Mapping[str, object] | None) -> Result:
         start = time.perf_counter()
         planned, values = self._plan(text, params)
         compiled = compile_fragments(planned, self._sources, values)
         plan_done = time.perf_counter()
-        run = execute(planned, compiled, self._sources, self._stage, values, self.timeout)
+        run = execute(planned, compiled, self._sources, self._stage, values, self._pool,
+                      self.timeout)
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(f"the result has {run.table.num_rows} rows; this engine "
                                      f"returns at most {self.max_rows} (connect(max_rows=...))")
@@ -132,7 +142,10 @@ class Engine:
         """The plan for ``text``; with ``analyze`` the query runs and timings are included."""
         if analyze:
             return self.query(text, params).plan
-        planned, values = self._plan(text, params)
+        try:
+            planned, values = self._plan(text, params)
+        except RecursionError:
+            raise ResourceLimitError("the query is nested too deeply to plan") from None
         compiled = compile_fragments(planned, self._sources, values)
         sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
@@ -147,6 +160,7 @@ class Engine:
         if self._closed:
             return
         self._closed = True
+        self._pool.shutdown(wait=True)
         for source in self._sources.values():
             source.close()
         self._stage.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, wait
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -60,15 +60,20 @@ def _run_fragment(source: Source, index: int, compiled: CompiledFragment
 
 
 def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
-            stage: JoinStage, params: Mapping[str, object], timeout: float | None = None
-            ) -> Execution:
-    """Run every fragment, then the stage; inputs are unregistered whatever happens."""
+            stage: JoinStage, params: Mapping[str, object], pool: Executor,
+            timeout: float | None = None) -> Execution:
+    """Run every fragment, then the stage; inputs are unregistered whatever happens.
+
+    The first fragment runs in the calling thread, the others on the engine's long-lived pool
+    (whose threads keep their per-thread source connections from query to query).
+    """
     jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments]
-    if len(jobs) > 1:
-        with ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
-            done = list(pool.map(lambda job: _run_fragment(*job), jobs))
-    else:
-        done = [_run_fragment(*job) for job in jobs]
+    futures = [pool.submit(_run_fragment, *job) for job in jobs[1:]]
+    try:
+        done = [_run_fragment(*jobs[0])] if jobs else []
+    finally:
+        wait(futures)  # never leave a fragment running behind a failed one
+    done += [f.result() for f in futures]
     runs = [run for run, _ in done]
     tables = {run.index: table for run, table in done}
     sql, values, names = compile_stage(cut, stage, params)

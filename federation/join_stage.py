@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import duckdb
 import pyarrow as pa
 
-from federation.errors import QueryTimeoutError, ResourceLimitError, SourceError
+from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
 from planner.logical import (
     Aggregate,
@@ -139,6 +139,8 @@ class JoinStage:
             return cursor.sql(sql, params=params).to_arrow_table()
         except duckdb.InterruptException as err:
             raise QueryTimeoutError(f"query exceeded its {timeout} s limit") from err
+        except duckdb.BinderException as err:  # e.g. a type mismatch DuckDB found first
+            raise BindError(str(err).split("\n")[0]) from err
         except duckdb.OutOfMemoryException as err:
             raise ResourceLimitError(f"DuckDB stage ran out of memory: {err}") from err
         except duckdb.Error as err:

@@ -159,7 +159,7 @@ class Binder:
         bound = self.exprs.bind(expr, Scope([]))
         value = bound.value if isinstance(bound, Const) else (
             self.params[bound.name] if isinstance(bound, ParamRef) else None)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
             raise BindError("LIMIT and OFFSET take a non-negative integer", line=expr.line,
                             column=expr.column)
         return value

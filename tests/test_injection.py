@@ -217,8 +217,8 @@ def test_hostile_syntax_is_a_syntax_error(eng: fed.Engine, text: str) -> None:
         eng.query(text, {"v": "agents"} if "$v" in text else None)
 
 
-def test_hostile_parameter_names_are_unused(eng: fed.Engine) -> None:
-    with pytest.raises(fed.BindError, match="unused"):
+def test_hostile_parameter_names_are_refused(eng: fed.Engine) -> None:
+    with pytest.raises(fed.BindError, match="must be an identifier"):
         eng.query("SELECT a.id FROM crm.agents a", {"x; DROP TABLE agents; --": 1})
 
 

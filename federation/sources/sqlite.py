@@ -37,7 +37,8 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class SQLite(Source):
-    """``fed.SQLite("crm.db")``: the file is created if missing."""
+    """``fed.SQLite("crm.db")``: the file is created if missing (its directory must exist, so
+    that a typo in a path is an error rather than a new empty database)."""
 
     kind = "sqlite"
 
@@ -54,8 +55,11 @@ class SQLite(Source):
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
+        if not self.path.parent.is_dir():
+            raise SourceUnavailableError(
+                f"the directory of SQLite file {str(self.path)!r} does not exist",
+                source=self.name or str(self.path))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             con = apsw.Connection(str(self.path))
             con.set_busy_timeout(BUSY_TIMEOUT_MS)
             con.execute("PRAGMA case_sensitive_like = ON")
