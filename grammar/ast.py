@@ -225,3 +225,13 @@ class Query(Node):
     limit: Expr | None = None
     offset: Expr | None = None
     distinct: bool = False
+
+    def __hash__(self) -> int:
+        # plans are cached by query; hashing a deep tree on every lookup would cost more
+        # than the lookup saves, so the hash is computed once
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.select, self.from_, self.where, self.group_by, self.having,
+                           self.order_by, self.limit, self.offset, self.distinct))
+            object.__setattr__(self, "_hash", cached)
+        return cached
