@@ -1,0 +1,59 @@
+"""EXPLAIN text is part of the contract: it shows what was pushed to which source, with bound
+parameters, and what stayed in DuckDB. Goldens pin it; regenerate with ``UPDATE_GOLDEN=1``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import federation as fed
+from tests.differential.dataset import build
+
+GOLDEN = Path(__file__).with_name("golden")
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+QUERIES = {
+    "pushed_join_filter_limit": """
+        SELECT a.name, t.title FROM crm.agents AS a JOIN crm.tasks AS t ON t.agent_id = a.id
+        WHERE a.team = $team AND t.status <> 'done' LIMIT 5""",
+    "aggregate_stays_in_duckdb": """
+        SELECT a.team, count(*) AS n, avg(a.score) AS score FROM crm.agents AS a
+        WHERE a.hired >= DATE '2020-01-01' GROUP BY a.team HAVING count(*) > 1
+        ORDER BY n DESC, a.team""",
+    "unpushable_filter_and_left_join": """
+        SELECT a.name, t.title FROM crm.agents AS a LEFT JOIN crm.tasks AS t
+        ON t.agent_id = a.id AND t.priority > 2 WHERE lower(a.name) LIKE 'a%'""",
+    "derived_table_and_cross_source_shape": """
+        SELECT x.team, x.n FROM (SELECT a.team, count(*) AS n FROM crm.agents AS a
+        GROUP BY a.team) AS x WHERE x.n > $min ORDER BY x.team""",
+}
+PARAMS = {"pushed_join_filter_limit": {"team": "core"},
+          "derived_table_and_cross_source_shape": {"min": 1}}
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
+    path = tmp_path_factory.mktemp("explain") / "crm.db"
+    build(path).close()
+    with fed.connect() as engine:
+        engine.attach("crm", fed.SQLite(path))
+        yield engine
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_explain_matches_golden(name: str, eng: fed.Engine) -> None:
+    text = str(eng.explain(QUERIES[name], PARAMS.get(name)))
+    golden = GOLDEN / f"{name}.txt"
+    if UPDATE:
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(text + "\n")
+    assert text + "\n" == golden.read_text()
+    assert text == str(eng.explain(QUERIES[name], PARAMS.get(name)))  # stable
+
+
+def test_analyze_adds_rows_and_timings(eng: fed.Engine) -> None:
+    text = str(eng.explain(QUERIES["pushed_join_filter_limit"], PARAMS["pushed_join_filter_limit"],
+                           analyze=True))
+    assert "-- rows: 5" in text and "== Timings ==" in text
