@@ -21,7 +21,7 @@ from typing import Any
 if __package__ in (None, ""):  # ``python benchmarks/run.py``: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import native_ratio, overhead
+from benchmarks import native_ratio, overhead, three_engines
 from benchmarks.common import (
     RESULTS,
     Dataset,
@@ -58,9 +58,24 @@ def _ratio_headline(res: dict[str, Any]) -> dict[str, Any]:
             "mismatches": o["mismatches"]}
 
 
+def _three_engines_headline(res: dict[str, Any]) -> dict[str, Any]:
+    return {"scale": res["scale"],
+            "queries": {k: {"native_sum_plus_join_ms": q["native_sum_plus_join_ms"],
+                            "native_max_plus_join_ms": q["native_max_plus_join_ms"],
+                            "federated_ms": q["federated_ms"],
+                            "ratio_vs_sum": q["ratio_vs_sum"], "ratio_vs_max": q["ratio_vs_max"],
+                            "verdict": q["verdict"]}
+                        for k, q in res["queries"].items()},
+            "transfer_fragment_rows_per_s": {k: t["federated_fragment_rows_per_s"]
+                                             for k, t in res["transfer"].items()},
+            "mismatches": res["overall"]["mismatches"]}
+
+
 SUITES: dict[str, Suite] = {
     "overhead": Suite(overhead.run, overhead.print_report, _overhead_headline),
     "native_ratio": Suite(native_ratio.run, native_ratio.print_report, _ratio_headline),
+    "three_engines": Suite(three_engines.run, three_engines.print_report,
+                           _three_engines_headline),
 }
 
 
@@ -133,6 +148,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
         r = s["native_ratio"]
         rows += [["federated/native median ratio", f"{r['median_ratio']:.3f}", ""],
                  ["federated/native geomean ratio", f"{r['geomean_ratio']:.3f}", r["verdict"]]]
+    if "three_engines" in s:
+        for k, q in s["three_engines"]["queries"].items():
+            rows.append([f"three_engines {k}: fed / (Σ native + join), fed / (max + join)",
+                         f"{q['ratio_vs_sum']:.3f}, {q['ratio_vs_max']:.3f}", q["verdict"]])
     print_table(f"Summary ({summary['seconds']:.0f} s{', quick' if summary['quick'] else ''})",
                 ["measure", "value", "verdict"], rows)
 

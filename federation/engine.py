@@ -20,6 +20,7 @@ from federation.params import check_params
 from federation.result import ExecutedPlan, Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
+from grammar.ast import sources_of
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
@@ -91,8 +92,10 @@ class Engine:
     def sources(self) -> Mapping[str, Source]:
         return dict(self._sources)
 
-    def catalog(self) -> dict[str, SourceInfo]:
-        return {name: src.info() for name, src in self._sources.items()}
+    def catalog(self, only: frozenset[str] | None = None) -> dict[str, SourceInfo]:
+        """Catalogs of the attached sources (``only``: the lower-cased names wanted)."""
+        return {name: src.info() for name, src in self._sources.items()
+                if only is None or name.lower() in only}
 
     # ---- queries
     def _plan(self, text: str, params: Mapping[str, object] | None
@@ -102,12 +105,13 @@ class Engine:
             raise ConfigurationError("a query is a string of FQL")
         values = check_params(params)
         query = _parsed(text)
-        catalog = self.catalog()
+        catalog = self.catalog(sources_of(query))  # sources the query does not read stay idle
         key = (query, _param_signature(values), tuple(id(info) for info in catalog.values()))
         with self._lock:
             planned = self._plans.get(key)
         if planned is None:
-            binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k)
+            binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
+                            source_names=list(self._sources))
             planned = cut(optimize(binder.bind_statement(query), catalog, self.rules))
             with self._lock:
                 self._plans[key] = planned

@@ -235,3 +235,18 @@ class Query(Node):
                            self.order_by, self.limit, self.offset, self.distinct))
             object.__setattr__(self, "_hash", cached)
         return cached
+
+
+def sources_of(query: Query) -> frozenset[str]:
+    """Lower-cased names of the sources a query reads (derived tables included)."""
+    names: set[str] = set()
+    stack: list[Relation] = list(query.from_)
+    while stack:
+        rel = stack.pop()
+        if isinstance(rel, Join):
+            stack += [rel.left, rel.right]
+        elif isinstance(rel, DerivedTable):
+            names |= sources_of(rel.query)
+        else:
+            names.add(rel.source.lower())
+    return frozenset(names)

@@ -72,8 +72,9 @@ def _source(binder: Binder, name: str, node: ast.Node) -> SourceInfo:
     for key, info in binder.catalog.items():
         if key.lower() == name.lower():
             return info
-    raise BindError(f"unknown source {name!r}; " + did_you_mean(name, binder.catalog),
-                    line=node.line, column=node.column, candidates=list(binder.catalog))
+    known = binder.source_names or list(binder.catalog)
+    raise BindError(f"unknown source {name!r}; " + did_you_mean(name, known),
+                    line=node.line, column=node.column, candidates=known)
 
 
 def _derived(binder: Binder, ref: ast.DerivedTable) -> tuple[Plan, list[RelBinding]]:

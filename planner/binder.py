@@ -9,7 +9,7 @@ Filter(HAVING) → Project(select list + hidden sort keys) → Distinct → Sort
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from grammar import ast
@@ -42,8 +42,11 @@ class Bound:
 
 class Binder:
     def __init__(self, catalog: Catalog, params: Mapping[str, object], *,
-                 max_hops: int = 10, max_k: int = 10_000) -> None:
+                 max_hops: int = 10, max_k: int = 10_000,
+                 source_names: Sequence[str] = ()) -> None:
         self.catalog = catalog
+        # every attached source, for "did you mean" when ``catalog`` holds only those used
+        self.source_names = list(source_names)
         self.max_hops = max_hops
         self.max_k = max_k
         self.exprs = ExprBinder(params)

@@ -104,6 +104,7 @@ class LanceDB(Source):
         self._lock = threading.Lock()
         self._info: SourceInfo | None = None
         self._info_token: Hashable = None
+        self._raw_types: dict[str, dict[str, pa.DataType]] = {}
 
     # ---- connection
     def open(self, name: str) -> None:
@@ -194,6 +195,7 @@ class LanceDB(Source):
     def _describe(self, name: str) -> TableSchema:
         table = self._table(name)
         schema: pa.Schema = table.schema
+        self._raw_types[name] = {f.name: f.type for f in schema}  # for compile, per version
         columns = tuple((f.name, normalize_type(f.type)) for f in schema)
         vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC)
                         for f in schema if is_vector_type(f.type))
@@ -208,6 +210,9 @@ class LanceDB(Source):
         raise TypeError("LanceDB runs Scan and VectorSearch fragments")
 
     def _schema_of(self, table: str) -> dict[str, pa.DataType]:
+        cached = self._raw_types.get(table)
+        if cached is not None:  # read with the catalog this query was planned on
+            return cached
         try:
             return {f.name: f.type for f in self._table(table).schema}
         except FederationError:

@@ -1,0 +1,637 @@
+"""Three engines: the demo's showcase queries, federated vs written by hand with each engine's
+own client, and per-source transfer rates into Arrow.
+
+Data: the demo domain (``federation.domain.generate``) at scale 1.0 (10k agents, 100k tasks,
+200k knowledge vectors; ``--quick``: 0.1), built once into ``benchmarks/.data/domain-<scale>/``
+(ignored by git) and reused by later runs.
+
+**Native** is each showcase query written by hand, the way a careful user would without
+Federation: SQL through a read-only apsw connection (``fetchall`` → Arrow column-wise, ISO text
+→ date), Cypher through the kuzu module (``conn.execute(cypher, params).get_as_arrow()``, its
+own read-only ``Database``), LanceDB through ``lancedb.connect(dir).open_table(t).search(...)
+.where(..., prefilter=True).select([...]).limit(k).to_arrow()``, then the join/finish in a
+plain in-memory DuckDB connection (2 threads, as the engine's) over the Arrow tables. The
+sub-queries and the finishing SQL below are written by hand (not taken from EXPLAIN) and are
+independent of one another, as the engine's fragments are, so their times add up to
+**Σ native + join** (run one after another) and bound the ideal parallel time from below as
+**max native + join**. Some queries also have an **alternative** written the way a user who
+knows the data would: the whole query inside the one source, or the ids of one sub-query
+passed into the next (a semi-join the engine does not do). Alternatives are reported beside
+the main ratio, never in it.
+
+**Federated** is ``eng.query(text, params)`` on an engine with the three stores attached (plan
+cache warm after warm-up; the first call's plan time, a cache miss, is reported too).
+
+Before timing, every native version and alternative is checked equal to the federated result
+as a multiset (floats within 1e-4). Then 2 warm-up rounds and 25 (``--quick``: 3) timed rounds
+in which federated, native and the alternatives take turns, in an order that rotates.
+
+**Transfer**: full-table scans through the engine (``crm.tasks`` from SQLite, the Kuzu node
+table ``graph.Task``, ``docs.knowledge`` from LanceDB without and with its vectors) against the
+same scan by hand; rows/s and MB/s (Arrow ``nbytes``) from the engine's own fragment time,
+the engine's end-to-end time and the native fetch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apsw
+import duckdb
+import lancedb
+import pyarrow as pa
+
+from benchmarks.common import Dataset, Options, frozen_heap, median, print_table
+
+GOAL_RATIO = 1.10
+DATA = Path(__file__).resolve().parent / ".data"
+THREADS = 2
+FLOAT_TOL = 1e-4
+MAX_FRAGMENTS = 8
+REPS = 25  # timed rounds (--quick: 3)
+now = time.perf_counter_ns
+
+
+# ---- data and connections
+
+
+def domain(scale: float) -> tuple[Any, float]:
+    """The demo domain at ``scale`` under ``benchmarks/.data`` (built once, then reused)."""
+    from federation.domain import generate
+
+    start = time.perf_counter()
+    paths = generate(DATA / f"domain-{scale:g}", scale=scale)
+    return paths, time.perf_counter() - start
+
+
+def connect_engine(paths: Any) -> Any:
+    import federation as fed
+
+    eng = fed.connect(threads=THREADS)
+    eng.attach("crm", fed.SQLite(paths.sqlite))
+    eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS))
+    eng.attach("docs", fed.LanceDB(paths.lancedb))
+    return eng
+
+
+class Native:
+    """A user's own clients: apsw, kuzu, lancedb and a plain DuckDB connection."""
+
+    def __init__(self, paths: Any) -> None:
+        from federation.sources.kuzu import driver
+
+        kuzu = driver()
+        self.sqlite = apsw.Connection(str(paths.sqlite), flags=apsw.SQLITE_OPEN_READONLY)
+        self.kuzu_db = kuzu.Database(str(paths.kuzu), read_only=True,
+                                     buffer_pool_size=256 * 1024**2, max_num_threads=THREADS)
+        self.kuzu = kuzu.Connection(self.kuzu_db, num_threads=THREADS)
+        self.lance = lancedb.connect(str(paths.lancedb))
+        self.knowledge = self.lance.open_table("knowledge")
+        self.duck = duckdb.connect(":memory:", config={"threads": THREADS})
+
+    def sql(self, query: str, values: Sequence[object],
+            columns: Sequence[tuple[str, pa.DataType]]) -> pa.Table:
+        """apsw ``fetchall`` → Arrow column-wise (dates are ISO text in SQLite)."""
+        rows = self.sqlite.execute(query, tuple(values)).fetchall()
+        data = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        arrays = []
+        for values_, (_, typ) in zip(data, columns, strict=True):
+            if pa.types.is_date(typ):
+                arrays.append(pa.array(values_, pa.string()).cast(typ))
+            else:
+                arrays.append(pa.array(values_, typ))
+        return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
+
+    def cypher(self, query: str, params: dict[str, object] | None = None) -> pa.Table:
+        result = self.kuzu.execute(query, params or {})
+        try:
+            table: pa.Table = result.get_as_arrow()
+        finally:
+            result.close()
+        return table
+
+    def finish(self, sql: str, tables: dict[str, pa.Table],
+               params: Sequence[object] = ()) -> pa.Table:
+        """The join/finish in plain DuckDB over the Arrow tables."""
+        for name, table in tables.items():
+            self.duck.register(name, table)
+        try:
+            return self.duck.sql(sql, params=list(params) or None).to_arrow_table()
+        finally:
+            for name in tables:
+                self.duck.unregister(name)
+
+    def close(self) -> None:
+        self.duck.close()
+        self.kuzu.close()
+        self.kuzu_db.close()
+        self.sqlite.close()
+
+
+# ---- the showcase queries by hand
+
+
+@dataclass(frozen=True)
+class Sub:
+    """One native sub-query: the DuckDB input name, its engine, and the fetch."""
+
+    name: str
+    source: str
+    fetch: Callable[[], pa.Table]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    label: str
+    run: Callable[[], pa.Table]
+
+
+@dataclass(frozen=True)
+class ByHand:
+    subs: tuple[Sub, ...]
+    sql: str
+    params: tuple[object, ...] = ()
+    alternatives: tuple[Alternative, ...] = field(default=())
+
+
+DATE = pa.date32()
+INT, FLOAT, TEXT = pa.int64(), pa.float64(), pa.string()
+
+
+def by_hand(n: Native, q: list[float], params: list[dict[str, object]]) -> list[ByHand]:
+    """The five showcase queries (``federation.demo.SHOWCASE`` order), written by hand."""
+    task = params[1]["task"]
+    team = params[3]["team"]
+    agent = params[4]["agent"]
+    dim = len(q)
+    kb = n.knowledge
+
+    # 1. SQLite: urgent work by status
+    def urgent() -> pa.Table:
+        return n.sql("SELECT status, due, estimate FROM tasks WHERE priority >= ? AND due >= ?",
+                     (4, "2025-01-01"), [("status", TEXT), ("due", DATE), ("estimate", FLOAT)])
+
+    def urgent_in_sqlite() -> pa.Table:
+        return n.sql("SELECT status, count(*) AS tasks, round(avg(estimate), 2), min(due) "
+                     "FROM tasks WHERE priority >= ? AND due >= ? GROUP BY status "
+                     "ORDER BY tasks DESC", (4, "2025-01-01"),
+                     [("status", TEXT), ("tasks", INT), ("avg_estimate", FLOAT),
+                      ("first_due", DATE)])
+
+    q1 = ByHand((Sub("urgent", "sqlite", urgent),),
+                "SELECT status, count(*) AS tasks, round(avg(estimate), 2) AS avg_estimate, "
+                "min(due) AS first_due FROM urgent GROUP BY status ORDER BY tasks DESC",
+                alternatives=(Alternative("all in SQLite (GROUP BY there)", urgent_in_sqlite),))
+
+    # 2. Kuzu: what a task depends on, up to three hops
+    deps_match = "MATCH (a:Task {id: $task})-[:DEPENDS_ON*1..3]->(b:Task) "
+
+    def deps() -> pa.Table:
+        return n.cypher(deps_match + "RETURN b.id AS id, b.title AS title, b.status AS status",
+                        {"task": task})
+
+    def deps_in_kuzu() -> pa.Table:
+        return n.cypher(deps_match + "RETURN b.id AS id, b.title AS title, b.status AS status "
+                        "ORDER BY b.id LIMIT 8", {"task": task})
+
+    q2 = ByHand((Sub("deps", "kuzu", deps),),
+                "SELECT id, title, status FROM deps ORDER BY id LIMIT 8",
+                alternatives=(Alternative("all in Kuzu (ORDER BY/LIMIT there)", deps_in_kuzu),))
+
+    # 3. LanceDB: nearest knowledge, chat excluded
+    def nearest() -> pa.Table:
+        return (kb.search(q).where("kind <> 'chat'", prefilter=True)
+                .select(["id", "kind", "text", "_distance"]).limit(5).to_arrow())
+
+    q3 = ByHand((Sub("nearest", "lancedb", nearest),),
+                "SELECT id, kind, text, _distance FROM nearest ORDER BY _distance",
+                alternatives=(Alternative("LanceDB only (its order)", nearest),))
+
+    # 4. all three: a team's agents (SQLite), their pending tasks (Kuzu), 1000 nearest notes
+    def team_agents() -> pa.Table:
+        return n.sql("SELECT id, name FROM agents WHERE team = ?", (team,),
+                     [("id", INT), ("name", TEXT)])
+
+    pending_match = "MATCH (x:Agent)-[:ASSIGNED_TO]->(t:Task) WHERE t.status = 'pending' "
+    pending_return = "RETURN x.id AS agent_id, t.id AS task_id, t.title AS title"
+
+    def pending() -> pa.Table:
+        return n.cypher(pending_match + pending_return)
+
+    def notes() -> pa.Table:
+        return kb.search(q).select(["task_id", "text", "_distance"]).limit(1000).to_arrow()
+
+    q4_sql = ("SELECT a.name, p.title, k.text, k._distance FROM agents AS a "
+              "JOIN pending AS p ON p.agent_id = a.id JOIN notes AS k ON k.task_id = p.task_id "
+              "ORDER BY k._distance LIMIT 5")
+
+    def team_ids_into_kuzu() -> pa.Table:
+        agents = team_agents()
+        ids = agents.column("id").to_pylist()
+        tasks = n.cypher(pending_match + "AND x.id IN $ids " + pending_return, {"ids": ids})
+        return n.finish(q4_sql, {"agents": agents, "pending": tasks, "notes": notes()})
+
+    q4 = ByHand((Sub("agents", "sqlite", team_agents), Sub("pending", "kuzu", pending),
+                 Sub("notes", "lancedb", notes)), q4_sql,
+                alternatives=(Alternative("team's agent ids passed into the Cypher",
+                                          team_ids_into_kuzu),))
+
+    # 5. graph-constrained vector search: one agent's tasks, their notes by distance
+    def agent_tasks() -> pa.Table:
+        return n.cypher("MATCH (x:Agent {id: $agent})-[:ASSIGNED_TO]->(t:Task) "
+                        "RETURN t.id AS id, t.title AS title", {"agent": agent})
+
+    def all_notes() -> pa.Table:
+        return kb.search().select(["task_id", "text", "vector"]).to_arrow()
+
+    def task_ids_into_lancedb() -> pa.Table:
+        tasks = agent_tasks()
+        ids = tasks.column("id").to_pylist()
+        if not ids:
+            return pa.table({"title": pa.array([], TEXT), "text": pa.array([], TEXT),
+                             "d": pa.array([], FLOAT)})
+        near = (kb.search(q).where(f"task_id IN ({', '.join(str(int(i)) for i in ids)})",
+                                   prefilter=True)
+                .select(["task_id", "text", "_distance"]).limit(10).to_arrow())
+        return n.finish("SELECT t.title, k.text, k._distance AS d FROM tasks AS t "
+                        "JOIN near AS k ON k.task_id = t.id ORDER BY d LIMIT 10",
+                        {"tasks": tasks, "near": near})
+
+    q5 = ByHand((Sub("tasks", "kuzu", agent_tasks), Sub("notes", "lancedb", all_notes)),
+                f"SELECT t.title, k.text, array_distance(k.vector, $1::FLOAT[{dim}]) ** 2 AS d "
+                "FROM tasks AS t JOIN notes AS k ON k.task_id = t.id ORDER BY d LIMIT 10",
+                (q,),
+                alternatives=(Alternative("agent's task ids into LanceDB (prefilter IN, k=10)",
+                                          task_ids_into_lancedb),))
+    return [q1, q2, q3, q4, q5]
+
+
+def run_by_hand(n: Native, h: ByHand) -> tuple[pa.Table, dict[str, pa.Table], list[int], int]:
+    """Sub-queries one after another, then the finish: result, inputs, ns per sub, ns join."""
+    tables: dict[str, pa.Table] = {}
+    times = []
+    for sub in h.subs:
+        t0 = now()
+        tables[sub.name] = sub.fetch()
+        times.append(now() - t0)
+    t0 = now()
+    result = n.finish(h.sql, tables, h.params)
+    return result, tables, times, now() - t0
+
+
+# ---- result comparison (multiset, floats within FLOAT_TOL)
+
+
+def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((0, "") if v is None else (1, round(v, 3)) if isinstance(v, float)
+                 else (2, v) if isinstance(v, int | bool) else (3, str(v)) for v in row)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return False
+        return math.isclose(float(a), float(b), rel_tol=FLOAT_TOL, abs_tol=FLOAT_TOL)
+    return bool(a == b)
+
+
+def same_rows(actual: pa.Table, expected: pa.Table) -> str | None:
+    """None when equal as multisets (columns by position); otherwise what differs."""
+    if actual.num_columns != expected.num_columns:
+        return f"{actual.num_columns} columns vs {expected.num_columns}"
+    if actual.num_rows != expected.num_rows:
+        return f"{actual.num_rows} rows vs {expected.num_rows}"
+
+    def rows(t: pa.Table) -> list[tuple[Any, ...]]:
+        return sorted(zip(*(c.to_pylist() for c in t.columns), strict=True), key=_key)
+
+    for a, b in zip(rows(actual), rows(expected), strict=True):
+        if not all(_close(x, y) for x, y in zip(a, b, strict=True)):
+            return f"row {a!r} vs {b!r}"
+    return None
+
+
+# ---- timing
+
+
+@dataclass
+class Samples:
+    fed: list[int] = field(default_factory=list)
+    plan: list[int] = field(default_factory=list)
+    fed_duckdb: list[int] = field(default_factory=list)
+    fed_frags: list[list[int]] = field(default_factory=list)  # per fragment
+    native_seq: list[int] = field(default_factory=list)  # wall time, subs then join
+    native_par: list[int] = field(default_factory=list)  # max(sub) + join
+    subs: list[list[int]] = field(default_factory=list)
+    join: list[int] = field(default_factory=list)
+    alts: list[list[int]] = field(default_factory=list)
+
+
+def measure(eng: Any, n: Native, text: str, params: dict[str, object], h: ByHand,
+            reps: int, warmup: int = 2) -> tuple[Samples, list[tuple[str, str, int]]]:
+    s = Samples(fed_frags=[[] for _ in range(MAX_FRAGMENTS)], subs=[[] for _ in h.subs],
+                alts=[[] for _ in h.alternatives])
+    frag_info: list[tuple[str, str, int]] = []
+
+    def federated() -> None:
+        start = now()
+        res = eng.query(text, params)
+        s.fed.append(now() - start)
+        s.plan.append(int(res.plan.timings["plan"] * 1e9))
+        s.fed_duckdb.append(int(res.plan.timings["duckdb"] * 1e9))
+        frag_info[:] = [(f.source, f.kind, f.rows) for f in res.plan.fragments]
+        for i, f in enumerate(res.plan.fragments):
+            s.fed_frags[i].append(int(f.seconds * 1e9))
+
+    def native() -> None:
+        start = now()
+        _, _, times, join = run_by_hand(n, h)
+        s.native_seq.append(now() - start)
+        s.native_par.append(max(times) + join)
+        s.join.append(join)
+        for i, t in enumerate(times):
+            s.subs[i].append(t)
+
+    def alternative(i: int) -> Callable[[], None]:
+        def step() -> None:
+            start = now()
+            h.alternatives[i].run()
+            s.alts[i].append(now() - start)
+        return step
+
+    steps = [federated, native, *(alternative(i) for i in range(len(h.alternatives)))]
+    for r in range(warmup + reps):
+        k = r % len(steps)
+        order = steps[k:] + steps[:k]
+        for step in (order if r % 2 == 0 else order[::-1]):
+            step()
+        if r + 1 == warmup:
+            for lst in (s.fed, s.plan, s.fed_duckdb, s.native_seq, s.native_par, s.join,
+                        *s.fed_frags, *s.subs, *s.alts):
+                lst.clear()
+    return s, frag_info
+
+
+def _ms(ns: Sequence[int]) -> float:
+    return median(ns) / 1e6 if ns else math.nan
+
+
+def _rate(rows: int, ms: float) -> float:
+    return rows / (ms / 1e3) if ms and ms > 0 else math.nan
+
+
+def _mbps(nbytes: int, ms: float) -> float:
+    return nbytes / 1e6 / (ms / 1e3) if ms and ms > 0 else math.nan
+
+
+def query_stats(s: Samples, frag_info: list[tuple[str, str, int]], h: ByHand,
+                inputs: dict[str, pa.Table], rows: int, first_plan_ms: float,
+                checks: dict[str, str | None]) -> dict[str, Any]:
+    fed = _ms(s.fed)
+    seq, par = _ms(s.native_seq), _ms(s.native_par)
+    subs = []
+    for sub, times in zip(h.subs, s.subs, strict=True):
+        t = inputs[sub.name]
+        ms = _ms(times)
+        subs.append({"name": sub.name, "source": sub.source, "rows": t.num_rows,
+                     "bytes": t.nbytes, "median_ms": ms, "rows_per_s": _rate(t.num_rows, ms),
+                     "mb_per_s": _mbps(t.nbytes, ms)})
+    frags = []
+    for i, (source, kind, nrows) in enumerate(frag_info):
+        ms = _ms(s.fed_frags[i])
+        frags.append({"source": source, "kind": kind, "rows": nrows, "median_ms": ms,
+                      "rows_per_s": _rate(nrows, ms)})
+    alts = [{"label": a.label, "median_ms": _ms(t), "federated_over_alt": fed / _ms(t),
+             "results_match": checks.get(a.label) is None, "mismatch": checks.get(a.label)}
+            for a, t in zip(h.alternatives, s.alts, strict=True)]
+    ratio = fed / seq
+    return {
+        "rows": rows, "native_subqueries": subs, "native_join_ms": _ms(s.join),
+        "native_sum_plus_join_ms": seq, "native_max_plus_join_ms": par,
+        "sum_of_sub_medians_plus_join_ms": sum(x["median_ms"] for x in subs) + _ms(s.join),
+        "federated_ms": fed, "federated_plan_ms": _ms(s.plan),
+        "federated_first_plan_ms": first_plan_ms, "federated_duckdb_ms": _ms(s.fed_duckdb),
+        "federated_fragments": frags,
+        "ratio_vs_sum": ratio, "ratio_vs_max": fed / par,
+        "verdict": "PASS" if ratio <= GOAL_RATIO else "FAIL",
+        "overhead_vs_sum_ms": fed - seq, "alternatives": alts,
+        "results_match": checks["native"] is None, "mismatch": checks["native"],
+    }
+
+
+# ---- transfer
+
+
+@dataclass(frozen=True)
+class Scan:
+    label: str
+    source: str
+    text: str
+    native: tuple[tuple[str, Callable[[], pa.Table]], ...]
+
+
+def scans(n: Native) -> list[Scan]:
+    kb = n.knowledge
+    cols = ["id", "task_id", "agent_id", "kind", "text", "created"]
+    k_text = ("SELECT k.id, k.task_id, k.agent_id, k.kind, k.text, k.created{} "
+              "FROM docs.knowledge AS k")
+    return [
+        Scan("crm.tasks", "sqlite",
+             "SELECT t.id, t.title, t.status, t.priority, t.due, t.estimate FROM crm.tasks AS t",
+             (("apsw fetchall -> Arrow", lambda: n.sql(
+                 "SELECT id, title, status, priority, due, estimate FROM tasks", (),
+                 [("id", INT), ("title", TEXT), ("status", TEXT), ("priority", INT),
+                  ("due", DATE), ("estimate", FLOAT)])),)),
+        Scan("graph.Task", "kuzu", "SELECT t.id, t.title, t.status FROM graph.Task AS t",
+             (("get_as_arrow", lambda: n.cypher(
+                 "MATCH (t:Task) RETURN t.id AS id, t.title AS title, t.status AS status")),)),
+        Scan("docs.knowledge, no vectors", "lancedb", k_text.format(""),
+             (("search().select().to_arrow()", lambda: kb.search().select(cols).to_arrow()),)),
+        Scan("docs.knowledge, with vectors", "lancedb", k_text.format(", k.vector"),
+             (("search().select().to_arrow()",
+               lambda: kb.search().select([*cols, "vector"]).to_arrow()),
+              ("table.to_arrow() (all columns)", kb.to_arrow))),
+    ]
+
+
+def _same_scan(fed: pa.Table, nat: pa.Table) -> str | None:
+    if fed.num_rows != nat.num_rows or fed.num_columns != nat.num_columns:
+        return f"{fed.num_rows}x{fed.num_columns} vs {nat.num_rows}x{nat.num_columns}"
+    try:
+        nat = nat.rename_columns(fed.column_names).cast(fed.schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as err:
+        return f"types: {err}"
+    key = fed.column_names[0]
+    return None if fed.sort_by(key).equals(nat.sort_by(key)) else "values differ"
+
+
+def _time_scan(eng: Any, scan: Scan, reps: int) -> tuple[list[int], list[int], list[list[int]]]:
+    """Engine end to end, engine fragment, and each native path; alternating rounds."""
+    total: list[int] = []
+    frag: list[int] = []
+    nat: list[list[int]] = [[] for _ in scan.native]
+
+    def federated() -> None:
+        start = now()
+        res = eng.query(scan.text)
+        total.append(now() - start)
+        frag.append(int(res.plan.fragments[0].seconds * 1e9))
+
+    def native(i: int, fetch: Callable[[], pa.Table]) -> Callable[[], None]:
+        def step() -> None:
+            start = now()
+            fetch()
+            nat[i].append(now() - start)
+        return step
+
+    steps = [federated, *(native(i, f) for i, (_, f) in enumerate(scan.native))]
+    for r in range(1 + reps):
+        for step in (steps if r % 2 == 0 else steps[::-1]):
+            step()
+        if r == 0:  # warm-up
+            for lst in (total, frag, *nat):
+                lst.clear()
+    return total, frag, nat
+
+
+def measure_transfer(eng: Any, n: Native, reps: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for scan in scans(n):
+        fed_table = eng.query(scan.text).arrow()
+        natives = [(label, fetch()) for label, fetch in scan.native]
+        checks = {label: _same_scan(fed_table, t) for label, t in natives}
+        rows, nbytes = fed_table.num_rows, fed_table.nbytes
+        sizes = [(label, t.num_rows, t.nbytes) for label, t in natives]
+        del fed_table, natives
+        total, frag, nat = _time_scan(eng, scan, reps)
+        frag_ms, total_ms = _ms(frag), _ms(total)
+        out[scan.label] = {
+            "source": scan.source, "query": scan.text, "rows": rows, "bytes": nbytes,
+            "federated_fragment_ms": frag_ms, "federated_total_ms": total_ms,
+            "federated_fragment_rows_per_s": _rate(rows, frag_ms),
+            "federated_fragment_mb_per_s": _mbps(nbytes, frag_ms),
+            "federated_total_rows_per_s": _rate(rows, total_ms),
+            "federated_total_mb_per_s": _mbps(nbytes, total_ms),
+            "native": [{"label": label, "rows": nr, "bytes": nb, "median_ms": _ms(times),
+                        "rows_per_s": _rate(nr, _ms(times)), "mb_per_s": _mbps(nb, _ms(times)),
+                        "federated_fragment_over_native": frag_ms / _ms(times),
+                        "results_match": checks[label] is None, "mismatch": checks[label]}
+                       for (label, nr, nb), times in zip(sizes, nat, strict=True)],
+        }
+    return out
+
+
+# ---- suite entry points
+
+
+def run(data: Dataset, opts: Options) -> dict[str, Any]:
+    """``data`` (the differential dataset) is not used: this suite has its own domain."""
+    from federation.demo import SHOWCASE, question_vector
+    from federation.domain import counts
+
+    del data
+    scale = 0.1 if opts.quick else 1.0
+    reps = 3 if opts.quick else REPS
+    start = time.perf_counter()
+    paths, build_seconds = domain(scale)
+    eng = connect_engine(paths)
+    native = Native(paths)
+    queries: dict[str, dict[str, Any]] = {}
+    try:
+        q = question_vector(eng)
+        values = [{**p, "q": q} if "$q" in text else dict(p) for _, text, p in SHOWCASE]
+        hands = by_hand(native, q, values)
+        with frozen_heap():
+            for number, ((title, text, _), params, h) in enumerate(
+                    zip(SHOWCASE, values, hands, strict=True), 1):
+                first = eng.query(text, params)
+                fed_table = first.arrow()
+                result, inputs, _, _ = run_by_hand(native, h)
+                checks = {"native": same_rows(result, fed_table)}
+                for alt in h.alternatives:
+                    checks[alt.label] = same_rows(alt.run(), fed_table)
+                samples, frag_info = measure(eng, native, text, params, h, reps)
+                stats = query_stats(samples, frag_info, h, inputs, fed_table.num_rows,
+                                    first.plan.timings["plan"] * 1e3, checks)
+                queries[f"q{number}"] = {"title": title, **stats}
+                del first, fed_table, result, inputs
+            transfer = measure_transfer(eng, native, reps)
+    finally:
+        native.close()
+        eng.close()
+    ratios = [x["ratio_vs_sum"] for x in queries.values()]
+    overall = {
+        "queries_within_goal": sum(r <= GOAL_RATIO for r in ratios),
+        "max_ratio_vs_sum": max(ratios),
+        "mismatches": sorted(k for k, x in queries.items() if not x["results_match"]),
+        "alternative_mismatches": sorted(f"{k}: {a['label']}" for k, x in queries.items()
+                                         for a in x["alternatives"] if not a["results_match"]),
+    }
+    return {"suite": "three_engines", "goal_ratio": GOAL_RATIO, "scale": scale,
+            "counts": counts(scale), "repetitions": reps, "data_seconds": build_seconds,
+            "threads": THREADS, "queries": queries, "transfer": transfer, "overall": overall,
+            "seconds": time.perf_counter() - start}
+
+
+def _f(x: float) -> str:
+    """Rows/s or MB/s, compact."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.1f}k" if x >= 1e3 else f"{x:.1f}"
+
+
+def print_report(res: dict[str, Any]) -> None:
+    qs = res["queries"]
+    print(f"\nthree_engines: demo domain at scale {res['scale']:g} "
+          f"({', '.join(f'{v:,} {k}' for k, v in res['counts'].items())}); "
+          f"{res['repetitions']} interleaved rounds after 2 warm-up; medians in ms")
+    print_table("Per query: native by hand vs federated (goal: fed / (Σ native + join) <= "
+                f"{res['goal_ratio']:.2f})",
+                ["query", "rows", "Σnat+join", "max+join", "federated", "fed/Σ", "fed/max",
+                 "verdict", "f.plan", "f.plan 1st", "f.duckdb", "n.join", "check"],
+                [[k, x["rows"], x["native_sum_plus_join_ms"], x["native_max_plus_join_ms"],
+                  x["federated_ms"], x["ratio_vs_sum"], x["ratio_vs_max"], x["verdict"],
+                  x["federated_plan_ms"], x["federated_first_plan_ms"],
+                  x["federated_duckdb_ms"], x["native_join_ms"],
+                  "ok" if x["results_match"] else "MISMATCH"] for k, x in qs.items()])
+    rows: list[list[Any]] = []
+    for k, x in qs.items():
+        for s in x["native_subqueries"]:
+            rows.append([k, "native", s["source"], s["name"], s["rows"], s["median_ms"],
+                         _f(s["rows_per_s"]), _f(s["mb_per_s"])])
+        for f in x["federated_fragments"]:
+            rows.append([k, "federated", f["kind"], f["source"], f["rows"], f["median_ms"],
+                         _f(f["rows_per_s"]), ""])
+    print_table("Sub-queries and fragments: median ms and transfer into Arrow",
+                ["query", "side", "engine", "input", "rows", "ms", "rows/s", "MB/s"], rows)
+    alts = [[k, a["label"], a["median_ms"], x["federated_ms"], a["federated_over_alt"],
+             "ok" if a["results_match"] else "MISMATCH"]
+            for k, x in qs.items() for a in x["alternatives"]]
+    print_table("Alternatives a user who knows the data might write (not in the ratio)",
+                ["query", "alternative", "alt ms", "fed ms", "fed/alt", "check"], alts)
+    rows = []
+    for label, t in res["transfer"].items():
+        rows.append([label, t["source"], "federated fragment", t["rows"], t["bytes"] / 1e6,
+                     t["federated_fragment_ms"], _f(t["federated_fragment_rows_per_s"]),
+                     _f(t["federated_fragment_mb_per_s"]), "", ""])
+        rows.append([label, t["source"], "federated end to end", t["rows"], t["bytes"] / 1e6,
+                     t["federated_total_ms"], _f(t["federated_total_rows_per_s"]),
+                     _f(t["federated_total_mb_per_s"]), "", ""])
+        for nat in t["native"]:
+            rows.append([label, t["source"], f"native {nat['label']}", nat["rows"],
+                         nat["bytes"] / 1e6, nat["median_ms"], _f(nat["rows_per_s"]),
+                         _f(nat["mb_per_s"]), nat["federated_fragment_over_native"],
+                         "ok" if nat["results_match"] else "MISMATCH"])
+    print_table("Transfer: full scans into Arrow (MB = Arrow nbytes)",
+                ["scan", "engine", "path", "rows", "MB", "ms", "rows/s", "MB/s",
+                 "frag/native", "check"], rows)
+    o = res["overall"]
+    print(f"\nqueries within goal: {o['queries_within_goal']}/{len(qs)}; max fed/Σ "
+          f"{o['max_ratio_vs_sum']:.3f}; mismatches: {o['mismatches'] or 'none'}; "
+          f"alternative mismatches: {o['alternative_mismatches'] or 'none'}; data ready in "
+          f"{res['data_seconds']:.1f} s; suite {res['seconds']:.1f} s")
