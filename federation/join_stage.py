@@ -64,6 +64,8 @@ class StageCompiler:
         if isinstance(node, Join):
             left, right = self._node(node.left), self._node(node.right)
             on = f" ON {self._x(node.condition)}" if node.condition is not None else ""
+            if node.kind == "left" and not on:  # every ON conjunct moved into the right side
+                on = " ON TRUE"
             kind = _JOIN_SQL["inner" if node.kind == "cross" and on else node.kind]
             return f"SELECT * FROM ({left}) AS _l {kind} ({right}) AS _r{on}"
         if isinstance(node, Aggregate):

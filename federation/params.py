@@ -37,6 +37,9 @@ def _check_value(name: str, value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool) and not (
             _INT64[0] <= value <= _INT64[1]):
         raise BindError(f"parameter ${name} = {value} does not fit a 64-bit integer")
+    if isinstance(value, float) and math.isnan(value):
+        # SQLite stores NaN as NULL, so a NaN compared there would not sort as DuckDB's does
+        raise BindError(f"parameter ${name} is NaN; NaN parameters are not supported")
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list | tuple) or hasattr(value, "__array__"):

@@ -57,6 +57,7 @@ class Scope:
     rels: list[RelBinding]
     aliases: Mapping[str, BExpr] = field(default_factory=dict)
     allow_aggregates: bool = False
+    prefer_aliases: bool = False
 
     def find_rel(self, name: str, node: ast.Node) -> RelBinding:
         for rel in self.rels:
@@ -76,6 +77,9 @@ class Scope:
                                 + did_you_mean(col.name, names), line=col.line,
                                 column=col.column, candidates=names)
             return found
+        alias = next((e for a, e in self.aliases.items() if a.lower() == col.name.lower()), None)
+        if alias is not None and self.prefer_aliases:
+            return alias
         hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
         if len(hits) > 1:
             owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
@@ -83,7 +87,6 @@ class Scope:
                             line=col.line, column=col.column, candidates=owners)
         if hits:
             return hits[0]
-        alias = next((e for a, e in self.aliases.items() if a.lower() == col.name.lower()), None)
         if alias is not None:
             return alias
         names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)

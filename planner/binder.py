@@ -75,20 +75,24 @@ class Binder:
             plan, rest = attach_prefilters(plan, where, self.catalog)
             if rest is not None:
                 plan = Filter(plan, rest)
-        items, names = self._select_items(q, rels)
+        items, names, explicit = self._select_items(q, rels)
         aliases = dict(zip(names, items, strict=True))
+        # HAVING reads a select-list alias before a column of the same name (as DuckDB does)
+        having_names = {names[i]: items[i] for i in explicit}
         grouping: Grouping | None = None
         having = None
         if q.group_by or q.having is not None or any(has_aggregate(e) for e in items):
-            groups = [self.exprs.bind(g, Scope(rels, aliases)) for g in q.group_by]
+            groups = [self._group_key(g, rels, aliases, items) for g in q.group_by]
             grouping = Grouping(self.unique_rel("_agg"), groups)
             items = [grouping.rewrite(e, "SELECT") for e in items]
             if q.having is not None:
-                bound = self.exprs.bind(q.having, Scope(rels, aliases, allow_aggregates=True))
+                scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True)
+                bound = self.exprs.bind(q.having, scope)
                 having = grouping.rewrite(bound, "HAVING")
         sel_rel = self.unique_rel("_sel")
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
-        sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping)
+        sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping,
+                                           explicit)
         if grouping is not None:
             plan = grouping.aggregate(plan)
             if having is not None:
@@ -102,11 +106,23 @@ class Binder:
             plan = Limit(plan, self.count(q.limit), self.count(q.offset) or 0)
         return Bound(plan, outs, tuple(names))
 
+    def _group_key(self, expr: ast.Expr, rels: list[RelBinding], aliases: dict[str, BExpr],
+                   items: list[BExpr]) -> BExpr:
+        """A GROUP BY item: an expression, a select-list alias, or a position (GROUP BY 1)."""
+        if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
+                and not isinstance(expr.value, bool):
+            if not 1 <= expr.value <= len(items):
+                raise BindError(f"GROUP BY position {expr.value} is not in the select list",
+                                line=expr.line, column=expr.column)
+            return items[expr.value - 1]
+        return self.exprs.bind(expr, Scope(rels, aliases))
+
     def _select_items(self, q: ast.Query, rels: list[RelBinding]
-                      ) -> tuple[list[BExpr], list[str]]:
+                      ) -> tuple[list[BExpr], list[str], set[int]]:
         scope = Scope(rels, allow_aggregates=True)
         items: list[BExpr] = []
         names: list[str] = []
+        explicit: set[int] = set()  # positions of items named with AS
         for item in q.select:
             if isinstance(item, ast.Star):
                 targets = rels if item.rel is None else [scope.find_rel(item.rel, item)]
@@ -114,17 +130,21 @@ class Binder:
                     items += list(rel.columns)
                     names += [c.name for c in rel.columns]
                 continue
+            if item.alias:
+                explicit.add(len(items))
             items.append(self.exprs.bind(item.expr, scope))
             names.append(item.alias or expression_name(item.expr))
-        return items, names
+        return items, names, explicit
 
     def _order_by(self, q: ast.Query, rels: list[RelBinding], items: list[BExpr],
                   names: list[str], outs: tuple[ColumnRef, ...], sel_rel: str,
-                  grouping: Grouping | None) -> tuple[tuple[SortKey, ...], Hidden]:
+                  grouping: Grouping | None, explicit: set[int]
+                  ) -> tuple[tuple[SortKey, ...], Hidden]:
         keys: list[SortKey] = []
         hidden: list[tuple[ColumnRef, BExpr]] = []
         for item in q.order_by:
-            target = self._order_target(item.expr, rels, items, names, outs, grouping)
+            target = self._order_target(item.expr, rels, items, names, outs, grouping,
+                                        explicit)
             if isinstance(target, tuple):
                 if q.distinct:
                     raise BindError("with SELECT DISTINCT, ORDER BY expressions must appear in "
@@ -137,7 +157,7 @@ class Binder:
 
     def _order_target(self, expr: ast.Expr, rels: list[RelBinding], items: list[BExpr],
                       names: list[str], outs: tuple[ColumnRef, ...],
-                      grouping: Grouping | None) -> ColumnRef | tuple[BExpr]:
+                      grouping: Grouping | None, explicit: set[int]) -> ColumnRef | tuple[BExpr]:
         if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
                 and not isinstance(expr.value, bool):
             if not 1 <= expr.value <= len(outs):
@@ -146,8 +166,8 @@ class Binder:
             return outs[expr.value - 1]
         if isinstance(expr, ast.Column) and expr.rel is None:
             matches = [i for i, n in enumerate(names) if n.lower() == expr.name.lower()]
-            if matches:
-                return outs[matches[0]]
+            if matches:  # an explicit alias wins over a column's own name (as in DuckDB)
+                return outs[next((i for i in matches if i in explicit), matches[0])]
         bound = self.exprs.bind(expr, Scope(rels, allow_aggregates=grouping is not None))
         if grouping is not None:
             bound = grouping.rewrite(bound, "ORDER BY")

@@ -93,4 +93,10 @@ QUERIES: list[Query] = [
       "GROUP BY c.c_nationkey HAVING count(*) < 25 OR min(c.c_acctbal) < -900"),
     q("agg_count_distinct_dates", "SELECT count(DISTINCT o.o_orderdate) AS days, "
       "count(DISTINCT o.o_custkey) AS buyers FROM crm.orders o"),
+    # found in review: HAVING reads a select alias before a same-named column; GROUP BY 1
+    q("agg_having_alias_shadows_column", "SELECT a.team, count(*) AS level FROM crm.agents a "
+      "GROUP BY a.team HAVING level > 10"),
+    q("agg_group_by_position", "SELECT a.team, count(*) AS n FROM crm.agents a GROUP BY 1"),
+    q("agg_order_alias_shadows_column", "SELECT a.id, a.level AS id FROM crm.agents a "
+      "ORDER BY id, 1 LIMIT 5", ordered=True),
 ]

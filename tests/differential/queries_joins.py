@@ -125,4 +125,14 @@ DERIVED = [
       "LEFT JOIN crm.agents a ON a.id = x.agent_id WHERE a.id IS NULL"),
 ]
 
-QUERIES: list[Query] = JOINS + DERIVED
+REVIEW = [  # a LEFT JOIN whose ON reads only the right side, or nothing
+    q("left_join_on_right_only", "SELECT a.id, t.id AS tid FROM crm.agents a "
+      "LEFT JOIN crm.tasks t ON t.status = 'done' AND t.priority = 5"),
+    q("left_join_on_false", "SELECT a.id, t.id AS tid FROM crm.agents a "
+      "LEFT JOIN crm.tasks t ON 1 = 0"),
+    q("left_join_derived_on_constant", "SELECT a.id, d.c FROM crm.agents a "
+      "LEFT JOIN (SELECT t.status, count(*) AS c FROM crm.tasks t GROUP BY t.status) AS d "
+      "ON d.c > 5 AND d.status = 'done'"),
+]
+
+QUERIES: list[Query] = JOINS + DERIVED + REVIEW
