@@ -11,6 +11,7 @@ from grammar import ast
 from planner.errors import BindError, did_you_mean
 from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
 from planner.types import arithmetic_result, cast_target, family, type_of_value
+from planner.vectors import check_vector
 
 _BINARY = {
     "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
@@ -198,9 +199,7 @@ class ExprBinder:
             raise BindError("distance() takes a vector column of a vector source first, "
                             "e.g. distance(k.vector, $q)", line=e.line, column=e.column)
         if isinstance(vector, ParamRef | Const) and pa.types.is_fixed_size_list(col.type):
-            from planner.bind_sources import check_vector
-
-            check_vector(vector, dict(self.params), col.type.list_size, e.args[1])
+            check_vector(vector, self.params, col.type.list_size, e.args[1])
         return Func("distance", (col, vector), pa.float32(), metric)
 
     def _aggregate(self, e: ast.Call, scope: Scope) -> BExpr:

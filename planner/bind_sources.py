@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -19,14 +18,13 @@ from planner.explain import expr_text
 from planner.expressions import (
     BExpr,
     ColumnRef,
-    Const,
     Func,
-    ParamRef,
     columns_of,
     conjunction,
     conjuncts,
 )
 from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Join, Plan, VectorSearch
+from planner.vectors import check_vector
 
 if TYPE_CHECKING:
     from planner.binder import Binder
@@ -169,29 +167,6 @@ def bind_nearest(binder: Binder, ref: ast.NearestRef, source: SourceInfo,
     plan = VectorSearch(source.name, table.name, rel, column.name, vector, k, columns,
                         available=columns)
     return plan, [RelBinding.of(alias, columns, {column.name: column.metric})]
-
-
-def check_vector(vector: BExpr, params: dict[str, object] | object, dimension: int,
-                 node: ast.Node) -> None:
-    """A query vector is a list of finite numbers of the column's dimension."""
-    if isinstance(vector, Const):
-        value = vector.value
-    elif isinstance(vector, ParamRef) and isinstance(params, dict):
-        value = params[vector.name]
-    else:
-        raise BindError("the query vector must be a $parameter", line=node.line,
-                        column=node.column)
-    try:
-        numbers = [float(x) for x in value]  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        raise BindError("the query vector must be a list of numbers", line=node.line,
-                        column=node.column) from None
-    if len(numbers) != dimension:
-        raise BindError(f"the query vector has {len(numbers)} dimensions; the column has "
-                        f"{dimension}", line=node.line, column=node.column)
-    if not all(math.isfinite(x) for x in numbers):
-        raise BindError("the query vector has NaN or infinite values", line=node.line,
-                        column=node.column)
 
 
 def _check_duplicates(bindings: list[RelBinding], node: ast.Node) -> None:
