@@ -34,10 +34,20 @@ KUZU_DDL = [
     "CREATE REL TABLE ASSIGNED_TO(FROM Agent TO Task, since DATE, weight DOUBLE)",
     "CREATE REL TABLE DEPENDS_ON(FROM Task TO Task)",
 ]
+SQLITE_INSERT = {"agents": "INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 "tasks": "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?)"}
 GRAPH_COLUMNS = {"Agent": ("agents", ["id", "name", "team", "level"]),
                  "Task": ("tasks", ["id", "title", "status", "priority"]),
                  "ASSIGNED_TO": ("assigned_to", ["src", "dst", "since", "weight"]),
                  "DEPENDS_ON": ("depends_on", ["src", "dst"])}
+# Kuzu reads ``frame`` by name from the calling Python frame: a zero-copy Arrow scan
+KUZU_COPY = {label: f"COPY {label} FROM frame" for label in GRAPH_COLUMNS}
+ORACLE_TABLES = {  # DuckDB table → domain table (fixed-size vectors arrive as FLOAT[dim])
+    "crm.agents": "agents", "crm.tasks": "tasks", "graph.Agent": "Agent", "graph.Task": "Task",
+    "graph.ASSIGNED_TO": "ASSIGNED_TO", "graph.DEPENDS_ON": "DEPENDS_ON",
+    "docs.knowledge": "knowledge"}
+ORACLE_LOAD = {target: f"CREATE TABLE {target} AS SELECT * FROM _domain_src"
+               for target in ORACLE_TABLES}
 
 Tables = Mapping[str, pa.Table]
 
@@ -79,11 +89,8 @@ def write_sqlite(tables: Tables, path: Path | str) -> None:
     try:
         with con:
             con.execute(SQLITE_DDL)
-            for name in ("agents", "tasks"):
-                table = tables[name]
-                marks = ", ".join("?" * table.num_columns)
-                rows = zip(*_sqlite_columns(table), strict=True)
-                con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+            for name, insert in SQLITE_INSERT.items():
+                con.executemany(insert, zip(*_sqlite_columns(tables[name]), strict=True))
         con.execute("ANALYZE")
     finally:
         con.close()
@@ -103,16 +110,15 @@ def write_kuzu(tables: Tables, path: Path | str) -> None:
             for ddl in KUZU_DDL:
                 con.execute(ddl)
             for label, (name, columns) in GRAPH_COLUMNS.items():
-                _copy_arrow(con, label, tables[name].select(columns))
+                _copy_arrow(con, KUZU_COPY[label], tables[name].select(columns))
         finally:
             con.close()
     finally:
         db.close()
 
 
-def _copy_arrow(con: Any, label: str, frame: pa.Table) -> None:
-    # Kuzu resolves ``frame`` by name in this (the calling) frame: a zero-copy Arrow scan.
-    con.execute(f"COPY {label} FROM frame")
+def _copy_arrow(con: Any, statement: str, frame: pa.Table) -> None:
+    con.execute(statement)  # reads ``frame`` from this Python frame by name
 
 
 def write_lancedb(tables: Tables, path: Path | str) -> None:
@@ -132,26 +138,17 @@ def duckdb_oracle(tables: Tables, threads: int = 2,
     ``FLOAT[dim]`` so ``array_distance`` works)."""
     con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit})
     con.execute("SET enable_progress_bar = false")
-    for schema in ("crm", "graph", "docs"):
-        con.execute(f"CREATE SCHEMA {schema}")
-    loads: list[tuple[str, pa.Table]] = [("crm.agents", tables["agents"]),
-                                         ("crm.tasks", tables["tasks"])]
-    loads += [(f"graph.{label}", tables[name].select(cols))
-              for label, (name, cols) in GRAPH_COLUMNS.items()]
-    for target, table in loads:
-        _duck_load(con, target, table, "*")
-    know = tables["knowledge"]
-    dim = know.schema.field("vector").type.list_size
-    cols = ", ".join(f"CAST(vector AS FLOAT[{dim}]) AS vector" if c == "vector" else c
-                     for c in know.column_names)
-    _duck_load(con, "docs.knowledge", know, cols)
+    con.execute("CREATE SCHEMA crm; CREATE SCHEMA graph; CREATE SCHEMA docs")
+    sources = {**tables, **{label: tables[name].select(cols)
+                            for label, (name, cols) in GRAPH_COLUMNS.items()}}
+    for target, name in ORACLE_TABLES.items():
+        _duck_load(con, ORACLE_LOAD[target], sources[name])
     return con
 
 
-def _duck_load(con: duckdb.DuckDBPyConnection, target: str, table: pa.Table,
-               select: str) -> None:
+def _duck_load(con: duckdb.DuckDBPyConnection, statement: str, table: pa.Table) -> None:
     con.register("_domain_src", table)
     try:
-        con.execute(f"CREATE TABLE {target} AS SELECT {select} FROM _domain_src")
+        con.execute(statement)
     finally:
         con.unregister("_domain_src")

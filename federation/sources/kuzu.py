@@ -143,6 +143,7 @@ try:
     db = kz.Database(sys.argv[2], read_only=True, buffer_pool_size=64 << 20, max_num_threads=1)
     con = kz.Connection(db)
     for row in con.execute("CALL show_tables() RETURN *").get_as_arrow().to_pylist():
+        # CALL takes literals only: the catalog's own name, escaped
         name = "'" + row["name"].replace("\\", "\\\\").replace("'", "\\'") + "'"
         con.execute(f"CALL table_info({name}) RETURN *").get_as_arrow()
         if row["type"] == "REL":
@@ -321,6 +322,8 @@ class Kuzu(Source):
             name, kind = row["name"], str(row["type"]).lower()
             if kind not in ("node", "rel"):
                 continue
+            # CALL takes literals only ("$n has type PARAMETER but LITERAL was expected"), so
+            # the table name, read from the database's own catalog, goes through the escaper
             literal = string_literal(name)
             columns = []
             for prop in self._rows(f"CALL table_info({literal}) RETURN *"):
