@@ -15,12 +15,19 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
+from planner.expressions import (
+    INFIX_SQL,
+    AggCall,
+    BExpr,
+    ColumnRef,
+    Const,
+    Func,
+    Interval,
+    ParamRef,
+)
 from planner.types import cast_target
 
-_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
-          "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "concat": "||",
-          "like": "LIKE", "not_like": "NOT LIKE"}
+_INFIX = INFIX_SQL
 _SCALARS = frozenset({"lower", "upper", "length", "substr", "abs", "round", "coalesce"})
 _DATE_PARTS = frozenset({"year", "month", "day", "hour", "minute", "second", "week", "quarter",
                          "dow", "doy", "epoch"})

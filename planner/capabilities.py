@@ -30,8 +30,6 @@ class Capabilities:
     joins: frozenset[str] = frozenset()
 
 
-NONE = Capabilities(projection=False, limit=False)
-
 
 def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
     """Whether ``expr`` can run inside a source with ``caps`` reading only ``columns``.

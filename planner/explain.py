@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from planner.expressions import BExpr, ColumnRef, Const, Func
+from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func
 from planner.logical import (
     Aggregate,
     Distinct,
@@ -38,9 +38,7 @@ class FragmentText:
     seconds: float | None = None
 
 
-_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
-          "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%", "concat": "||",
-          "like": "LIKE", "not_like": "NOT LIKE"}
+_INFIX = INFIX_SQL
 
 
 def expr_text(e: BExpr) -> str:

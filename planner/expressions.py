@@ -89,7 +89,12 @@ class AggCall:
 
 BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall
 
-TRUE = Const(True, pa.bool_())
+# the SQL spelling of every binary operator ``Func`` (SQLite, DuckDB, Cypher and DataFusion
+# agree on these symbols; which of them a source *evaluates* alike is its capabilities' business)
+INFIX_SQL = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
+             "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%",
+             "concat": "||", "like": "LIKE", "not_like": "NOT LIKE"}
+
 
 
 def children(expr: BExpr) -> tuple[BExpr, ...]:

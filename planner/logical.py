@@ -268,13 +268,6 @@ class FragmentInput(Plan):
         return self.columns
 
 
-def walk_plan(plan: Plan) -> list[Plan]:
-    """All nodes, parents first."""
-    nodes = [plan]
-    for child in plan.children:
-        nodes.extend(walk_plan(child))
-    return nodes
-
 
 @dataclass(frozen=True)
 class GraphNode:

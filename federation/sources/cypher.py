@@ -32,13 +32,12 @@ from decimal import Decimal
 from federation.errors import ResourceLimitError
 from planner.catalog import TableSchema
 from planner.errors import BindError, PlanError, did_you_mean
-from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
 from planner.logical import GraphMatch
 from planner.types import family
 
 MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
-_INFIX = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
-          "or": "OR"}
+_INFIX = {op: INFIX_SQL[op] for op in ("eq", "ne", "lt", "le", "gt", "ge", "and", "or")}
 _MIRROR = {"gt": "lt", "ge": "le"}
 _ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
 

@@ -36,6 +36,7 @@ What Kuzu 0.11.3 does, checked against DuckDB (tests/sources/test_kuzu_source.py
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import re
 import subprocess
@@ -136,6 +137,8 @@ class _Shared:
 _REGISTRY: dict[Path, _Shared] = {}
 _REGISTRY_LOCK = threading.Lock()
 
+# the child stays import-light (no federation package), so it gets the escaper's source;
+# Kuzu's CALL takes literals only, never $parameters
 _PROBE = r"""
 import importlib, sys
 kz = importlib.import_module(sys.argv[1])
@@ -143,8 +146,7 @@ try:
     db = kz.Database(sys.argv[2], read_only=True, buffer_pool_size=64 << 20, max_num_threads=1)
     con = kz.Connection(db)
     for row in con.execute("CALL show_tables() RETURN *").get_as_arrow().to_pylist():
-        # CALL takes literals only: the catalog's own name, escaped
-        name = "'" + row["name"].replace("\\", "\\\\").replace("'", "\\'") + "'"
+        name = string_literal(row["name"])  # the catalog's own name
         con.execute(f"CALL table_info({name}) RETURN *").get_as_arrow()
         if row["type"] == "REL":
             con.execute(f"CALL show_connection({name}) RETURN *").get_as_arrow()
@@ -156,7 +158,8 @@ except Exception as err:
 def _probe(path: Path, source: str) -> None:
     """Open and read the catalog in a child process, so a crash there is not ours."""
     try:
-        done = subprocess.run([sys.executable, "-P", "-c", _PROBE, driver().__name__, str(path)],
+        script = inspect.getsource(string_literal) + _PROBE
+        done = subprocess.run([sys.executable, "-P", "-c", script, driver().__name__, str(path)],
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
                               check=False)
     except (OSError, subprocess.SubprocessError) as err:

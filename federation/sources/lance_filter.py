@@ -46,9 +46,9 @@ from decimal import Decimal
 import pyarrow as pa
 
 from planner.errors import BindError, PlanError
-from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
 
-_CMP = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_CMP = {op: INFIX_SQL[op] for op in ("eq", "ne", "lt", "le", "gt", "ge")}
 _MAX_DECIMAL_DIGITS = 38
 _WIDE = "DECIMAL(38,0)"
 
