@@ -185,6 +185,7 @@ class NearestRef(Node):
     vector: Expr
     k: Expr
     alias: str | None
+    approximate: bool = False  # APPROXIMATE: an ANN index may answer (DESIGN §3)
 
 
 @dataclass(frozen=True)

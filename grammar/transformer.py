@@ -163,10 +163,16 @@ class ToAst(Transformer[Token, Any]):
         return ast.DerivedTable(query, alias, **_pos(query))
 
     def nearest_ref(self, kw: Token, src: Token, table: Token, _to: Token, vector: ast.Expr,
-                    k_kw: Token, k: ast.Expr, alias: str | None = None) -> ast.NearestRef:
+                    k_kw: Token, k: ast.Expr, *rest: Any) -> ast.NearestRef:
         if str(k_kw).lower() != "k":
             raise Invalid(f"expected K after the NEAREST vector, got {str(k_kw)!r}", k_kw)
-        return ast.NearestRef(_name(src), _name(table), vector, k, alias, **_pos(kw))
+        approximate = any(part is True for part in rest)
+        alias = next((part for part in rest if isinstance(part, str)), None)
+        return ast.NearestRef(_name(src), _name(table), vector, k, alias, approximate,
+                              **_pos(kw))
+
+    def approximate(self, _kw: Token) -> bool:
+        return True
 
     def match_ref(self, kw: Token, src: Token, *parts: Any) -> ast.MatchRef:
         patterns = [p for p in parts if isinstance(p, ast.Pattern)]

@@ -165,7 +165,7 @@ def bind_nearest(binder: Binder, ref: ast.NearestRef, source: SourceInfo,
     distance = ColumnRef(rel, "_distance", DISTANCE_TYPE)
     columns = (*(ColumnRef(rel, n, t) for n, t in table.columns), distance)
     plan = VectorSearch(source.name, table.name, rel, column.name, vector, k, columns,
-                        available=columns)
+                        approximate=ref.approximate, available=columns)
     return plan, [RelBinding.of(alias, columns, {column.name: column.metric})]
 
 

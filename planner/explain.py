@@ -96,7 +96,8 @@ def _line(node: Plan) -> str:
         return f"GraphMatch {node.source}: {nodes} {edges} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}"
     if isinstance(node, VectorSearch):
-        return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={node.k} -> " \
+        mode = " approximate" if node.approximate else ""
+        return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={node.k}{mode} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, None)}"
     return type(node).__name__
 

@@ -334,6 +334,7 @@ class VectorSearch(Plan):
     k: int
     columns: Schema
     filters: tuple[BExpr, ...] = ()
+    approximate: bool = False  # APPROXIMATE: an ANN index may answer; else exact
     available: Schema = field(default=(), compare=False)
 
     @property
