@@ -95,6 +95,18 @@ class SqlWriter:
             return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
         return self._func(e)
 
+    def sort_key(self, expr: BExpr, descending: bool, nulls_first: bool | None) -> str:
+        """``expr ASC|DESC [NULLS FIRST|LAST]`` (both dialects accept the NULLS clause).
+
+        >>> w = SqlWriter("sqlite", {}, str)
+        >>> w.sort_key(ColumnRef("t", "a", pa.int64()), True, False)
+        't.a DESC NULLS LAST'
+        """
+        text = self.expr(expr) + (" DESC" if descending else " ASC")
+        if nulls_first is not None:
+            text += " NULLS FIRST" if nulls_first else " NULLS LAST"
+        return text
+
     def _const(self, value: object) -> str:
         if value is None:
             return "NULL"

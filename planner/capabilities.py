@@ -21,6 +21,10 @@ class Capabilities:
     ``predicates``: names of ``Func`` nodes the source evaluates with SQL semantics.
     ``value_families``: type families whose values compare identically in the source.
     ``joins``: join kinds the source runs between its own tables.
+    ``order``: type families the source sorts exactly as DuckDB, NULLs placed as asked
+    (strings by code point, no collation), so an ORDER BY … LIMIT may run there.
+    ``aggregates``: ``(function, argument family)`` pairs the source computes exactly as DuckDB
+    (``("count", "*")`` for ``count(*)``); ``group_families``: families it groups by exactly.
     """
 
     predicates: frozenset[str] = frozenset()
@@ -28,6 +32,9 @@ class Capabilities:
     projection: bool = True
     limit: bool = True
     joins: frozenset[str] = frozenset()
+    order: frozenset[str] = frozenset()
+    aggregates: frozenset[tuple[str, str]] = frozenset()
+    group_families: frozenset[str] = frozenset()
 
 
 

@@ -87,14 +87,15 @@ def _line(node: Plan) -> str:
             on = f" ON {expr_text(t.condition)}" if t.condition is not None else ""
             tables += f" {t.kind.upper()} JOIN {t.table} AS {t.rel}{on}"
         return f"Scan {node.source}: {tables} -> {', '.join(c.key for c in node.columns)}" \
-            f"{_pushed(node.filters, node.limit)}"
+            f"{_pushed(node.filters, node.limit)}{_extras(node)}"
     if isinstance(node, GraphMatch):
         nodes = ", ".join(f"({n.rel}:{n.label or ''})" for n in node.nodes)
         edges = ", ".join(f"{node.nodes[e.src].rel}-[{e.rel}:{e.label or ''}"
                           f"{'' if not e.variable_length else f'*{e.min_hops}..{e.max_hops}'}]"
                           f"-{node.nodes[e.dst].rel}" for e in node.edges)
         return f"GraphMatch {node.source}: {nodes} {edges} -> " \
-            f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}"
+            f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}" \
+            f"{_extras(node)}"
     if isinstance(node, VectorSearch):
         mode = " approximate" if node.approximate else ""
         return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={node.k}{mode} -> " \
@@ -105,6 +106,20 @@ def _line(node: Plan) -> str:
 def _pushed(filters: tuple[BExpr, ...], limit: int | None) -> str:
     text = f" filters=[{', '.join(expr_text(f) for f in filters)}]" if filters else ""
     return text + (f" limit={limit}" if limit is not None else "")
+
+
+def _extras(leaf: Scan | GraphMatch) -> str:
+    """The GROUP BY and ORDER BY a source runs (shown after its filters and limit)."""
+    text = ""
+    if leaf.aggregate is not None:
+        groups = ", ".join(expr_text(e) for _, e in leaf.aggregate.groups)
+        aggs = ", ".join(f"{c.key}={a}" for c, a in leaf.aggregate.aggregates)
+        text += f" group_by=[{groups}] aggregates=[{aggs}]"
+    if leaf.order:
+        text += " order=[" + ", ".join(
+            f"{expr_text(k.expr)} {'DESC' if k.descending else 'ASC'} NULLS "
+            f"{'FIRST' if k.nulls_first else 'LAST'}" for k in leaf.order) + "]"
+    return text
 
 
 def plan_tree(plan: Plan, indent: int = 0) -> list[str]:

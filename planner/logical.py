@@ -51,6 +51,39 @@ def _check_refs(node: str, exprs: tuple[BExpr, ...], available: frozenset[str]) 
 
 
 @dataclass(frozen=True)
+class SortKey:
+    expr: BExpr
+    descending: bool = False
+    nulls_first: bool | None = None
+
+
+@dataclass(frozen=True)
+class PushedAggregate:
+    """A GROUP BY a source runs itself: its output columns are the groups, then the
+    aggregates, typed exactly as the ``Aggregate`` it replaced declared them."""
+
+    groups: tuple[tuple[ColumnRef, BExpr], ...]
+    aggregates: tuple[tuple[ColumnRef, AggCall], ...]
+
+    @property
+    def schema(self) -> Schema:
+        return tuple(c for c, _ in self.groups) + tuple(c for c, _ in self.aggregates)
+
+
+def _check_leaf_extras(source: str, order: tuple[SortKey, ...],
+                       aggregate: PushedAggregate | None, columns: Schema,
+                       rels: frozenset[str] | set[str]) -> None:
+    """A pushed order reads the leaf's own tables; a pushed aggregate outputs ``columns``."""
+    read = [k.expr for k in order]
+    if aggregate is not None:
+        if aggregate.schema != columns:
+            raise PlanError(f"aggregate pushed into {source} does not output the leaf's columns")
+        read += [e for _, e in aggregate.groups] + [a for _, a in aggregate.aggregates]
+    if any(k.split(".", 1)[0] not in rels for e in read for k in columns_of(e)):
+        raise PlanError(f"work pushed into {source} reads a column of a table it does not read")
+
+
+@dataclass(frozen=True)
 class TableAccess:
     """One table read by a Scan; ``kind``/``condition`` join it to the tables before it."""
 
@@ -69,11 +102,15 @@ class Scan(Plan):
     limit: int | None = None
     # every column of the scanned tables, so projection pushdown can widen again if needed
     available: Schema = field(default=(), compare=False)
+    order: tuple[SortKey, ...] = ()  # with ``limit``: the source returns the top rows
+    aggregate: PushedAggregate | None = None  # then ``columns`` are the aggregate's outputs
 
     def __post_init__(self) -> None:
         rels = {t.rel for t in self.tables}
-        if any(c.rel not in rels for c in self.columns):
+        outputs = self.columns if self.aggregate is None else ()
+        if any(c.rel not in rels for c in outputs):
             raise PlanError(f"scan of {self.source} outputs a column of a table it does not read")
+        _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, rels)
 
     @property
     def schema(self) -> Schema:
@@ -169,13 +206,6 @@ class Aggregate(Plan):
 
     def _rebuild(self, children: tuple[Plan, ...]) -> Plan:
         return Aggregate(children[0], self.groups, self.aggregates)
-
-
-@dataclass(frozen=True)
-class SortKey:
-    expr: BExpr
-    descending: bool = False
-    nulls_first: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -309,6 +339,11 @@ class GraphMatch(Plan):
     filters: tuple[BExpr, ...] = ()
     limit: int | None = None
     available: Schema = field(default=(), compare=False)
+    order: tuple[SortKey, ...] = ()
+    aggregate: PushedAggregate | None = None
+
+    def __post_init__(self) -> None:
+        _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, self.rels)
 
     @property
     def schema(self) -> Schema:

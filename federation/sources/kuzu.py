@@ -64,6 +64,14 @@ CAPABILITIES = Capabilities(
     projection=True,
     limit=True,
     joins=frozenset(),
+    # no NULLS FIRST/LAST in Kuzu's grammar: the writer orders by ``x IS NULL`` first; floats
+    # stay out (Kuzu's NaN comparisons differ from DuckDB's total order)
+    order=frozenset({"int", "string", "date", "bool"}),
+    aggregates=frozenset({("count", "*"), *((f, k) for f in ("count", "min", "max")
+                                            for k in ("int", "string", "date", "bool")),
+                          ("count", "float"), *((f, k) for f in ("sum", "avg")
+                                                for k in ("int", "float"))}),
+    group_families=frozenset({"int", "string", "date", "bool"}),
 )
 DRIVERS = ("kuzu", "real_ladybug", "ladybug")
 CHUNK_ROWS = 1 << 17

@@ -1,11 +1,15 @@
 """Rewrite rules, one per module, each a function named after its module, run in this order to
 a fixpoint by ``planner.optimizer``."""
 
+from planner.rules.aggregate_pushdown import aggregate_pushdown
 from planner.rules.join_pushdown import join_pushdown
 from planner.rules.limit_pushdown import limit_pushdown
 from planner.rules.predicate_pushdown import predicate_pushdown
 from planner.rules.projection_pushdown import projection_pushdown
+from planner.rules.topn_pushdown import topn_pushdown
 
-RULES = (predicate_pushdown, join_pushdown, projection_pushdown, limit_pushdown)
+RULES = (predicate_pushdown, join_pushdown, projection_pushdown, limit_pushdown, topn_pushdown,
+         aggregate_pushdown)
 
-__all__ = ["RULES", "join_pushdown", "limit_pushdown", "predicate_pushdown", "projection_pushdown"]
+__all__ = ["RULES", "aggregate_pushdown", "join_pushdown", "limit_pushdown", "predicate_pushdown",
+           "projection_pushdown", "topn_pushdown"]

@@ -24,7 +24,8 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
         return plan
     caps = catalog[left.source].capabilities
     available = frozenset(c.key for c in left.available + right.available)
-    if plan.kind not in caps.joins or left.limit is not None or right.limit is not None:
+    if plan.kind not in caps.joins or any(s.limit is not None or s.aggregate is not None
+                                          for s in (left, right)):
         return plan
     if not accepts_predicate(caps, plan.condition, available):
         return plan

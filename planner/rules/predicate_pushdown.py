@@ -68,7 +68,8 @@ def _into_leaf(leaf: Scan | GraphMatch | VectorSearch, preds: tuple[BExpr, ...],
                catalog: Catalog) -> tuple[Plan, list[BExpr]]:
     # a filter above a limit or a top-K is not the same as one below it (NEAREST takes its
     # prefilter from its own SELECT's WHERE when it is bound)
-    if isinstance(leaf, VectorSearch) or getattr(leaf, "limit", None) is not None:
+    # (nor is one above a GROUP BY the source runs: that is a HAVING)
+    if isinstance(leaf, VectorSearch) or leaf.limit is not None or leaf.aggregate is not None:
         return leaf, list(preds)
     caps = catalog[leaf.source].capabilities
     available = frozenset(c.key for c in leaf.available)

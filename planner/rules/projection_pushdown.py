@@ -69,6 +69,8 @@ def _prune(plan: Plan, required: set[str]) -> Plan:
 
 def _prune_leaf(leaf: Scan | GraphMatch | VectorSearch, required: set[str]
                 ) -> Scan | GraphMatch | VectorSearch:
+    if getattr(leaf, "aggregate", None) is not None:  # outputs the pushed aggregate's columns
+        return leaf
     # a source must return at least one column to carry its row count
     columns = tuple(c for c in leaf.available if c.key in required) or leaf.available[:1]
     return leaf if columns == leaf.columns else replace(leaf, columns=columns)
