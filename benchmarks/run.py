@@ -22,6 +22,8 @@ if __package__ in (None, ""):  # ``python benchmarks/run.py``: make the repo roo
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import native_ratio, overhead, three_engines
+from benchmarks import readers as readers_suite
+from benchmarks import simple_ops as simple_ops_suite
 from benchmarks.common import (
     RESULTS,
     Dataset,
@@ -71,11 +73,26 @@ def _three_engines_headline(res: dict[str, Any]) -> dict[str, Any]:
             "mismatches": res["overall"]["mismatches"]}
 
 
+def _readers_headline(res: dict[str, Any]) -> dict[str, Any]:
+    return {"rows": res["rows"], **res["overall"],
+            "fractions": {f"{c['source']} {c['width']}": [c["fraction"], c["verdict"]]
+                          for c in res["cases"]}}
+
+
+def _simple_ops_headline(res: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"federation_p50_ms": o["federation"]["p50_ms"],
+                "native_p50_ms": o["native"]["p50_ms"], "verdict": o["verdict"]}
+            for k, o in res["ops"].items()}
+
+
 SUITES: dict[str, Suite] = {
     "overhead": Suite(overhead.run, overhead.print_report, _overhead_headline),
     "native_ratio": Suite(native_ratio.run, native_ratio.print_report, _ratio_headline),
     "three_engines": Suite(three_engines.run, three_engines.print_report,
                            _three_engines_headline),
+    "readers": Suite(readers_suite.run, readers_suite.print_report, _readers_headline),
+    "simple_ops": Suite(simple_ops_suite.run, simple_ops_suite.print_report,
+                        _simple_ops_headline),
 }
 
 
@@ -152,6 +169,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
         for k, q in s["three_engines"]["queries"].items():
             rows.append([f"three_engines {k}: fed / (Σ native + join), fed / (max + join)",
                          f"{q['ratio_vs_sum']:.3f}, {q['ratio_vs_max']:.3f}", q["verdict"]])
+    for k, (fraction, verdict) in s.get("readers", {}).get("fractions", {}).items():
+        rows.append([f"readers {k}: fed / best native rows/s", f"{fraction:.3f}", verdict])
+    for k, o in s.get("simple_ops", {}).items():
+        if isinstance(o, dict) and "federation_p50_ms" in o:
+            rows.append([f"simple_ops {k}: fed / native p50 ms",
+                         f"{o['federation_p50_ms']:.3f} / {o['native_p50_ms']:.3f}",
+                         o["verdict"]])
     print_table(f"Summary ({summary['seconds']:.0f} s{', quick' if summary['quick'] else ''})",
                 ["measure", "value", "verdict"], rows)
 
