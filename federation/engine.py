@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cachetools import LRUCache
-
 from federation.errors import ConfigurationError, ResourceLimitError
 from federation.executor import compile_fragments, compile_stage, execute
 from federation.join_stage import JoinStage
 from federation.params import check_params
+from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
@@ -62,9 +61,7 @@ class Engine:
         self.max_k = max_k
         self.max_rows = max_rows
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
-        # plans of recent queries: keyed on the normalised AST, the parameters' types (and the
-        # integers, which may be a LIMIT or K) and the identity of every source's catalog
-        self._plans: LRUCache[Hashable, CutPlan] = LRUCache(maxsize=512)
+        self._plans = PlanCache(maxsize=512)
 
     # ---- sources
     def attach(self, name: str, source: Source) -> None:
@@ -106,15 +103,13 @@ class Engine:
         values = check_params(params)
         query = _parsed(text)
         catalog = self.catalog(sources_of(query))  # sources the query does not read stay idle
-        key = (query, _param_signature(values), tuple(id(info) for info in catalog.values()))
-        with self._lock:
-            planned = self._plans.get(key)
+        key = PlanCache.base_key(query, values, catalog)
+        planned = self._plans.get(key, values)
         if planned is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._sources))
             planned = cut(optimize(binder.bind_statement(query), catalog, self.rules))
-            with self._lock:
-                self._plans[key] = planned
+            self._plans.put(key, values, frozenset(binder.shape_params), planned)
         return planned, values
 
     def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
@@ -174,19 +169,6 @@ class Engine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _param_signature(values: Mapping[str, object]) -> tuple[Hashable, ...]:
-    """What of the parameters shapes a plan: names, types, ints (LIMIT, K) and vector sizes."""
-    def shape(value: object) -> Hashable:
-        if isinstance(value, int):
-            return ("int", value)
-        if isinstance(value, list | tuple) or (hasattr(value, "__len__") and not isinstance(
-                value, str | bytes)):
-            return ("vector", len(value))
-        return type(value).__name__
-
-    return tuple((name, shape(value)) for name, value in sorted(values.items()))
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from federation.arrow_stage import arrow_stage
 from federation.errors import SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.sources.base import CompiledFragment, Source, arrow_schema
@@ -39,7 +40,11 @@ def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
 
 def compile_stage(cut: CutPlan, stage: JoinStage, params: Mapping[str, object]
                   ) -> tuple[str, list[object], dict[int, str]]:
+    """The stage's DuckDB SQL, or the description of its Arrow form (no values, no inputs)."""
     names = {f.index: stage.input_name(f.index) for f in cut.fragments}
+    in_arrow = arrow_stage(cut.stage)
+    if in_arrow is not None:
+        return in_arrow.describe(), [], names
     sql, values = StageCompiler(names, params).compile(cut.stage)
     return sql, values, names
 
@@ -76,7 +81,11 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     done += [f.result() for f in futures]
     runs = [run for run, _ in done]
     tables = {run.index: table for run, table in done}
-    sql, values, names = compile_stage(cut, stage, params)
     start = time.perf_counter()
+    in_arrow = arrow_stage(cut.stage)
+    if in_arrow is not None:
+        result = in_arrow.run(tables[in_arrow.index])
+        return Execution(result, tuple(runs), in_arrow.describe(), time.perf_counter() - start)
+    sql, values, names = compile_stage(cut, stage, params)
     result = stage.run(sql, values, {names[i]: t for i, t in tables.items()}, timeout)
     return Execution(result, tuple(runs), sql, time.perf_counter() - start)

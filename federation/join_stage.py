@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
@@ -27,6 +27,9 @@ from planner.logical import (
     Sort,
     SortKey,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 _JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
 
@@ -113,7 +116,9 @@ class JoinStage:
     autoload, explicit memory and thread limits, configuration locked."""
 
     def __init__(self, memory_limit: str = "2GB", threads: int = 2) -> None:
-        self._con = duckdb.connect(":memory:", config={
+        import duckdb  # imported when an engine is made, so `import federation` stays fast
+
+        self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:", config={
             "enable_external_access": False,
             "autoload_known_extensions": False,
             "autoinstall_known_extensions": False,
@@ -131,6 +136,8 @@ class JoinStage:
 
     def run(self, sql: str, params: list[object], inputs: Mapping[str, pa.Table],
             timeout: float | None = None) -> pa.Table:
+        import duckdb
+
         cursor = self._con.cursor()
         timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
         try:

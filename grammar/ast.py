@@ -21,11 +21,28 @@ class Node:
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Literal(Node):
-    """A constant from the query text: int, Decimal, str, bool, None, date, datetime."""
+    """A constant from the query text: int, Decimal, str, bool, None, date, datetime.
+
+    Equal only when type and spelling match: Python calls ``1 == True == 1.0`` and
+    ``Decimal("0.1") == Decimal("0.10")``, but each is a different query (its result type
+    differs), and plans are cached by the query.
+
+    >>> Literal(1) == Literal(True), Literal(1) == Literal(1)
+    (False, True)
+    """
 
     value: int | Decimal | float | str | bool | dt.date | dt.datetime | None
+
+    def _typed(self) -> tuple[type, str]:
+        return type(self.value), repr(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Literal) and self._typed() == other._typed()
+
+    def __hash__(self) -> int:
+        return hash(self._typed())
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class Binder:
         self.max_k = max_k
         self.exprs = ExprBinder(params)
         self.params = params
+        # parameters whose values shape the plan (LIMIT, OFFSET, K): a cached plan is reused
+        # for new values of every other parameter
+        self.shape_params: set[str] = set()
         self._rel_ids: set[str] = set()
 
     def unique_rel(self, alias: str) -> str:
@@ -180,6 +183,8 @@ class Binder:
         if expr is None:
             return None
         bound = self.exprs.bind(expr, Scope([]))
+        if isinstance(bound, ParamRef):
+            self.shape_params.add(bound.name)
         value = bound.value if isinstance(bound, Const) else (
             self.params[bound.name] if isinstance(bound, ParamRef) else None)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyarrow as pa
 
@@ -37,12 +39,29 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """One attached source as the planner sees it: a name, a kind, capabilities and tables."""
+    """One attached source as the planner sees it: a name, a kind, capabilities and tables.
+
+    >>> def one(t): return SourceInfo("s", "sqlite", Capabilities(), {"t": TableSchema("t", t)})
+    >>> one((("x", pa.int64()),)).fingerprint == one((("x", pa.string()),)).fingerprint
+    False
+    >>> one((("x", pa.int64()),)).fingerprint == one((("x", pa.int64()),)).fingerprint
+    True
+    """
 
     name: str
     kind: str
     capabilities: Capabilities
     tables: Mapping[str, TableSchema]
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """A digest of everything a plan depends on: two catalogs with equal fingerprints plan
+        every query alike. Computed once per catalog object (sources build a new one only when
+        their schema changed), so a plan-cache lookup compares 16 bytes, never object ids."""
+        text = repr((self.name, self.kind, self.capabilities, sorted(
+            (name, t.name, t.kind, t.columns, t.endpoints, t.vectors)
+            for name, t in self.tables.items())))
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 Catalog = Mapping[str, SourceInfo]

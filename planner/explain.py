@@ -146,7 +146,9 @@ def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
                  stage_sql: str | None = None, analyzed: bool = False) -> str:
     """The whole EXPLAIN: DuckDB stage tree (and its SQL), then every fragment."""
     out = ["== DuckDB stage (what no source could do) ==", *plan_tree(stage)]
-    if stage_sql is not None:
+    if stage_sql is not None and stage_sql.startswith("Arrow:"):  # see federation.arrow_stage
+        out.append(f"-- no DuckDB: {stage_sql}")
+    elif stage_sql is not None:
         out += ["-- DuckDB SQL:", stage_sql]
     for index in sorted(fragments):
         frag = fragments[index]
