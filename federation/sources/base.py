@@ -21,12 +21,16 @@ class CompiledFragment:
     native: str
     params: tuple[object, ...]
     schema: Schema
+    estimated_rows: int | None = None  # the source's guess, to pick a reader (None: unknown)
 
 
 class Source(ABC):
     """An attached store: introspects its catalog, compiles fragments, returns Arrow."""
 
     kind: str = "source"
+    # True when ``execute_batches`` returns a reader that any thread may drain while the
+    # query runs (the executor then streams it into DuckDB instead of materialising it)
+    streams: bool = False
 
     @abstractmethod
     def open(self, name: str) -> None:
@@ -43,6 +47,10 @@ class Source(ABC):
     @abstractmethod
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         """Run a compiled fragment; columns named by the fragment's keys, typed as declared."""
+
+    def execute_batches(self, compiled: CompiledFragment) -> pa.RecordBatchReader:
+        """The result as batches; sources that can stream override this."""
+        return self.execute(compiled).to_reader()
 
     @abstractmethod
     def version(self) -> Hashable:

@@ -14,13 +14,14 @@ import apsw
 import pyarrow as pa
 
 from federation.errors import ConfigurationError, SourceError, SourceUnavailableError
-from federation.sources.base import CompiledFragment, Source, empty_table
+from federation.sources import sqlite_read as rd
+from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sqlgen import SqlWriter, quote
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
-from planner.types import arrow_type_for_declared, family
+from planner.types import arrow_type_for_declared
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "between",
@@ -51,9 +52,14 @@ class SQLite(Source):
 
     kind = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_path: str = "auto") -> None:
         if not isinstance(path, str | Path) or not str(path):
             raise ConfigurationError("fed.SQLite needs a file path")
+        if read_path not in rd.READ_PATHS:  # "adbc"/"apsw" force one reader (tests, benchmarks)
+            raise ConfigurationError(f"fed.SQLite read_path must be one of {rd.READ_PATHS}")
+        self.read_path = read_path
+        self._adbc: rd.AdbcReader | None = None
+        self._sizes: tuple[Hashable, dict[str, int | None]] = ((), {})
         self.path = Path(path)
         self.name = ""
         self._local = threading.local()
@@ -111,6 +117,17 @@ class SQLite(Source):
                 (str(n), arrow_type_for_declared(str(t or ""))) for n, t in cols))
         return tables
 
+    def _table_rows(self, table: str) -> int | None:
+        """Rows of ``table`` by its largest rowid, re-read when the data changed."""
+        con = self._con()
+        key, sizes = self._sizes
+        if key != (current := self.version()):
+            key, sizes = current, {}
+            self._sizes = (key, sizes)
+        if table not in sizes:
+            sizes[table] = rd.table_rows(con, table)
+        return sizes[table]
+
     def version(self) -> Hashable:
         con = self._con()
         return (con.data_version(), con.execute("PRAGMA schema_version").fetchall()[0][0])
@@ -140,42 +157,92 @@ class SQLite(Source):
         if fragment.limit is not None:
             sql += f" LIMIT {writer.bind(fragment.limit)}"
         return CompiledFragment(self.name, self.kind, sql, tuple(writer.values),
-                                fragment.columns)
+                                fragment.columns, rd.estimate_rows(fragment, self._table_rows))
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
+        if self._use_adbc(compiled):
+            try:
+                return self._adbc_table(compiled)
+            except (rd.Unfit, pa.ArrowException, self._adbc_errors()):
+                pass  # apsw types it, or names the value that does not fit
+        return self._apsw_table(compiled)
+
+    def execute_batches(self, compiled: CompiledFragment) -> pa.RecordBatchReader:
+        """The fragment's rows as a stream of declared-schema batches (ADBC for bulk reads)."""
+        if self._use_adbc(compiled):
+            reader = self._adbc_stream(compiled)
+            if reader is not None:
+                return reader
+        return pa.RecordBatchReader.from_batches(arrow_schema(compiled.schema),
+                                                 self.execute(compiled).to_batches())
+
+    def _adbc_stream(self, compiled: CompiledFragment) -> pa.RecordBatchReader | None:
+        """ADBC's batches, when its first batch shows that every later one will fit."""
         try:
-            rows = self._con().execute(compiled.native, compiled.params).fetchall()
+            cur, reader = self._reader().batches(
+                rd.read_sql(compiled.native, compiled.schema), compiled.params)
+        except self._adbc_errors():
+            return None
+        try:
+            first = next(iter(reader), None)
+            if rd.check_types(reader.schema, first, compiled.schema):
+                return pa.RecordBatchReader.from_batches(
+                    arrow_schema(compiled.schema), rd.stream(cur, reader, first, compiled.schema))
+        except (rd.Unfit, pa.ArrowException, self._adbc_errors()):
+            pass
+        cur.close()
+        return None
+
+    def _use_adbc(self, compiled: CompiledFragment) -> bool:
+        if self.read_path != "auto":
+            return self.read_path == "adbc"
+        rows = compiled.estimated_rows
+        return rows is not None and rows >= rd.ADBC_MIN_ROWS
+
+    def _adbc_errors(self) -> type[Exception]:
+        from adbc_driver_manager import Error  # loaded with the driver, on a bulk read
+
+        return Error
+
+    def _reader(self) -> rd.AdbcReader:
+        with self._lock:
+            if self._adbc is None:
+                self._adbc = rd.AdbcReader(self.path, BUSY_TIMEOUT_MS)
+            return self._adbc
+
+    def _adbc_table(self, compiled: CompiledFragment) -> pa.Table:
+        cur, reader = self._reader().batches(
+            rd.read_sql(compiled.native, compiled.schema), compiled.params)
+        try:
+            batches = list(reader)
+        finally:
+            cur.close()
+        rd.check_types(reader.schema, batches[0] if batches else None, compiled.schema)
+        return pa.Table.from_batches([rd.conform(b, compiled.schema) for b in batches],
+                                     schema=arrow_schema(compiled.schema))
+
+    def _apsw_table(self, compiled: CompiledFragment) -> pa.Table:
+        try:
+            rows = self._con().execute(rd.read_sql(compiled.native, compiled.schema),
+                                       compiled.params).fetchall()
         except apsw.Error as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
-        if not rows:
-            return empty_table(compiled.schema)
-        columns = list(zip(*rows, strict=True))
         try:
-            arrays = [_to_arrow(values, c) for values, c in zip(columns, compiled.schema,
-                                                                strict=True)]
+            return rd.rows_to_table(rows, compiled.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
             raise SourceError(f"a value does not fit its declared column type: {err}",
                               source=self.name, fragment=compiled.native) from err
-        return pa.Table.from_arrays(arrays, names=[c.key for c in compiled.schema])
 
     def close(self) -> None:
         with self._lock:
             for con in self._all:
                 con.close()
             self._all.clear()
+            adbc, self._adbc = self._adbc, None
         self._local = threading.local()
+        if adbc is not None:
+            adbc.close()
 
 
 def _column_sql(col: ColumnRef) -> str:
     return f"{quote(col.rel)}.{quote(col.name)}"
-
-
-def _to_arrow(values: tuple[object, ...], col: ColumnRef) -> pa.Array:
-    kind = family(col.type)
-    if kind == "date":  # stored as ISO-8601 text
-        return pa.array(values, pa.string()).cast(col.type)
-    if kind == "timestamp":
-        return pa.array(values, pa.string()).cast(col.type)
-    if kind == "bool":
-        return pa.array(values, pa.int64()).cast(pa.bool_())
-    return pa.array(values, col.type)

@@ -1,0 +1,218 @@
+"""Reading SQLite fragments into Arrow: apsw for small results, ADBC for bulk ones.
+
+apsw returns Python tuples that are transposed and typed here (cheap per query, slow per
+row); the ADBC SQLite driver writes rows straight into Arrow (a fixed cost per query, then
+several times faster per row). A fragment estimated above ``ADBC_MIN_ROWS`` rows goes
+through ADBC.
+
+Both paths must give the declared Arrow type exactly, whatever SQLite stored. SQLite keeps
+a storage class per value, and ADBC infers one Arrow type per column from the first batch
+(promoting int → double → string inside it, with doubles printed as ``%e``), then fails on
+a later value of another class. So every fragment is read through ``read_sql``, which fixes
+the storage class of the columns where SQLite may mix them: a declared string column is read
+as ``CAST(x AS TEXT)`` (SQLite's own text of a number, on both paths), and a declared float
+column turns stored integers into reals. What ADBC then infers must be one of ``_ACCEPTED``
+(or a column of NULLs only); anything else is read again through apsw, which either types
+it or raises ``SourceError``, so the two paths never disagree on a value.
+"""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import apsw
+import pyarrow as pa
+
+from federation.sources.base import arrow_schema
+from federation.sqlgen import quote
+from planner.logical import Scan, Schema
+from planner.types import family
+
+READ_PATHS = ("auto", "adbc", "apsw")
+# ADBC costs ~0.1 ms more per query than apsw and wins from about a thousand rows on
+# (benchmarks in the module tests' docstring); twice that keeps small lookups on apsw
+ADBC_MIN_ROWS = 2_000
+BATCH_ROWS = 8192  # ADBC rows per batch: fastest for narrow and wide rows alike
+_EQ_SELECTIVITY = 10  # a guess per equality conjunct, only to tell small from bulk
+_OTHER_SELECTIVITY = 3
+
+
+class Unfit(Exception):
+    """ADBC typed a column in a way that is not exactly the declared type."""
+
+
+def read_sql(native: str, schema: Schema) -> str:
+    """``native`` with each column's storage class fixed for its declared type.
+
+    >>> import pyarrow as pa
+    >>> from planner.expressions import ColumnRef
+    >>> read_sql("SELECT a FROM t", (ColumnRef("t", "a", pa.string()),))
+    'WITH "_fed_q"("c0") AS (SELECT a FROM t) SELECT CAST("c0" AS TEXT) FROM "_fed_q"'
+    """
+    kinds = [family(c.type) for c in schema]
+    if not {"string", "float"} & set(kinds):
+        return native
+    outs = []
+    for i, kind in enumerate(kinds):
+        col = f'"c{i}"'
+        if kind == "string":
+            col = f"CAST({col} AS TEXT)"
+        elif kind == "float":
+            col = f"CASE WHEN typeof({col}) = 'integer' THEN CAST({col} AS REAL) ELSE {col} END"
+        outs.append(col)
+    names = ", ".join(f'"c{i}"' for i in range(len(kinds)))
+    return f'WITH "_fed_q"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "_fed_q"'
+
+
+def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None]) -> int | None:
+    """Rough output rows of a SQLite fragment: enough to tell a lookup from a bulk read.
+
+    The largest table read, divided by a guessed selectivity per filter conjunct, capped by
+    the LIMIT; one row for an aggregate without groups. None when a table's size is unknown.
+    """
+    sizes = [table_rows(t.table) for t in fragment.tables]
+    aggregate = getattr(fragment, "aggregate", None)
+    if aggregate is not None and not aggregate.groups:
+        return 1
+    if any(s is None for s in sizes):
+        return fragment.limit
+    rows = max((s for s in sizes if s is not None), default=0)
+    for f in fragment.filters:
+        rows //= _EQ_SELECTIVITY if getattr(f, "name", "") in ("eq", "in") \
+            else _OTHER_SELECTIVITY
+    if fragment.limit is not None:
+        rows = min(rows, fragment.limit)
+    return rows
+
+
+# ---- apsw rows → Arrow
+def rows_to_table(rows: Sequence[tuple[object, ...]], schema: Schema) -> pa.Table:
+    """apsw rows as a table of the declared schema (raises ArrowInvalid/ArrowTypeError)."""
+    if not rows:
+        return arrow_schema(schema).empty_table()
+    columns = list(zip(*rows, strict=True))
+    arrays = [_to_arrow(values, c.type) for values, c in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, names=[c.key for c in schema])
+
+
+def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
+    kind = family(declared)
+    if kind in ("date", "timestamp"):  # stored as ISO-8601 text
+        return pa.array(values, pa.string()).cast(declared)
+    if kind == "bool":  # stored as 0/1
+        return pa.array(values, pa.int64()).cast(pa.bool_())
+    return pa.array(values, declared)
+
+
+# ---- ADBC batches → Arrow
+_ACCEPTED: dict[str, pa.DataType] = {
+    "int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.int64(),
+    "date": pa.string(), "timestamp": pa.string(),
+}
+
+
+def check_types(got: pa.Schema, first: pa.RecordBatch | None, schema: Schema) -> bool:
+    """Whether ADBC's column types give exactly the declared ones (raises ``Unfit`` if not).
+
+    Returns True when the stream is safe to continue batch by batch; False when a column was
+    NULL throughout the first batch (ADBC then typed it int64 and would fail on a later
+    value of another class), so the caller must not stream past the first batch.
+    """
+    safe = True
+    for i, col in enumerate(schema):
+        inferred, kind = got.field(i).type, family(col.type)
+        if inferred == _ACCEPTED.get(kind, col.type):
+            continue
+        all_null = first is None or first.column(i).null_count == first.num_rows
+        if inferred != pa.int64() or not all_null:
+            raise Unfit(f"column {col.key}: ADBC read {inferred}, declared {col.type}")
+        safe = safe and first is None
+    return safe
+
+
+def conform(batch: pa.RecordBatch, schema: Schema) -> pa.RecordBatch:
+    """An accepted ADBC batch cast to the declared schema (the casts apsw's path does)."""
+    arrays = []
+    for array, col in zip(batch.columns, schema, strict=True):
+        if array.null_count == len(array) and array.type != col.type:
+            array = pa.nulls(len(array), col.type)
+        elif array.type != col.type:
+            array = array.cast(col.type)
+        arrays.append(array)
+    return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(schema))
+
+
+class AdbcReader:
+    """ADBC connections to one file, one per thread (like apsw), read-only by URI."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+        self.uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _con(self) -> Any:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            from adbc_driver_sqlite import dbapi  # heavy: imported on the first bulk read
+
+            # autocommit: otherwise the driver holds one read transaction (a stale snapshot)
+            con = dbapi.connect(self.uri, autocommit=True)
+            cur = con.cursor()
+            try:  # as on the apsw connections: DuckDB's LIKE, wait on locks, never write
+                for pragma in (f"busy_timeout = {int(self.busy_timeout_ms)}",
+                               "case_sensitive_like = ON", "query_only = ON"):
+                    cur.execute(f"PRAGMA {pragma}")
+            finally:
+                cur.close()
+            with self._lock:
+                self._all.append(con)
+            self._local.con = con
+        return con
+
+    def batches(self, sql: str, params: Sequence[object]) -> tuple[Any, pa.RecordBatchReader]:
+        """(cursor, reader) of ``sql``; the caller closes the cursor."""
+        cur = self._con().cursor()
+        try:
+            cur.adbc_statement.set_options(
+                **{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+            cur.execute(sql, tuple(params) if params else None)
+            return cur, cur.fetch_record_batch()
+        except BaseException:
+            cur.close()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def stream(cur: Any, reader: pa.RecordBatchReader, first: pa.RecordBatch | None,
+           schema: Schema) -> Iterator[pa.RecordBatch]:
+    """The checked first batch, then the rest of ``reader``, conformed; closes ``cur``."""
+    try:
+        if first is not None:
+            yield conform(first, schema)
+        for batch in reader:
+            yield conform(batch, schema)
+    finally:
+        cur.close()
+
+
+def table_rows(con: apsw.Connection, table: str) -> int | None:
+    """Rows of a rowid table, from its largest rowid (a b-tree seek, not a count); None for
+    a view or a WITHOUT ROWID table, which have no rowid."""
+    try:
+        rows = con.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchall()
+    except apsw.Error:
+        return None
+    value = rows[0][0] if rows else None
+    return int(value) if isinstance(value, int) else 0
