@@ -32,8 +32,8 @@ from decimal import Decimal
 from federation.errors import ResourceLimitError
 from planner.catalog import TableSchema
 from planner.errors import BindError, PlanError, did_you_mean
-from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
-from planner.logical import GraphMatch
+from planner.expressions import INFIX_SQL, AggCall, BExpr, ColumnRef, Const, Func, ParamRef
+from planner.logical import GraphMatch, SortKey
 from planner.types import family
 
 MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
@@ -191,7 +191,7 @@ class CypherWriter:
 def compile_match(fragment: GraphMatch, params: Mapping[str, object],
                   tables: Mapping[str, TableSchema], stringified: frozenset[tuple[str, str]],
                   source: str) -> tuple[str, tuple[tuple[str, object], ...]]:
-    """``MATCH … WHERE … RETURN … [LIMIT $p]`` and its parameters.
+    """``MATCH … WHERE … RETURN … [ORDER BY …] [LIMIT $p]`` and its parameters.
 
     ``stringified`` holds the ``(table, property)`` pairs whose Kuzu type the catalog shows as
     string: they are read as ``CAST(… AS STRING)``.
@@ -203,14 +203,56 @@ def compile_match(fragment: GraphMatch, params: Mapping[str, object],
     text = "MATCH " + ", ".join(_pattern(fragment, names))
     if fragment.filters:
         text += " WHERE " + " AND ".join(writer.expr(f) for f in fragment.filters)
-    returned = [f"{names.column(c)} AS c{i}" for i, c in enumerate(fragment.columns)]
-    text += " RETURN " + (", ".join(returned) or "1 AS c0")
+    text += " RETURN " + (", ".join(_returned(fragment, names)) or "1 AS c0")
+    if fragment.order:
+        text += " ORDER BY " + ", ".join(_sort_key(k, names) for k in fragment.order)
     if fragment.limit is not None:
         if isinstance(fragment.limit, bool) or not isinstance(fragment.limit, int) \
                 or fragment.limit < 0:
             raise PlanError(f"bad LIMIT {fragment.limit!r}")
         text += f" LIMIT {writer.bind(fragment.limit)}"
     return text, tuple(writer.values)
+
+
+def _returned(fragment: GraphMatch, names: _Names) -> list[str]:
+    """The RETURN items: the columns, or a pushed aggregate's groups and aggregates (Cypher
+    groups by every non-aggregate item of a RETURN)."""
+    if fragment.aggregate is None:
+        return [f"{names.column(c)} AS c{i}" for i, c in enumerate(fragment.columns)]
+    items = [names.column(_plain(e)) for _, e in fragment.aggregate.groups]
+    items += [_aggregate(a, names) for _, a in fragment.aggregate.aggregates]
+    return [f"{item} AS c{i}" for i, item in enumerate(items)]
+
+
+def _aggregate(call: AggCall, names: _Names) -> str:
+    """``count(*)``, ``count(x)``, ``min``/``max(x)``; ``sum``/``avg`` over INT64 or DOUBLE so
+    that Kuzu neither overflows a narrow integer nor sums in FLOAT (its INT64 sum is INT128,
+    DuckDB's HUGEINT)."""
+    if call.name not in ("count", "sum", "avg", "min", "max") or len(call.args) > 1 \
+            or (call.distinct and call.name not in ("min", "max")):
+        raise PlanError(f"no Cypher form for {call}")
+    if not call.args:
+        if call.name != "count":
+            raise PlanError(f"no Cypher form for {call}")
+        return "count(*)"
+    arg = names.column(_plain(call.args[0]))
+    if call.name in ("sum", "avg"):
+        arg = f"CAST({arg} AS {'INT64' if family(call.args[0].type) == 'int' else 'DOUBLE'})"
+    return f"{call.name}({arg})"
+
+
+def _sort_key(key: SortKey, names: _Names) -> str:
+    """Kuzu has no NULLS FIRST/LAST (it puts NULLs last ascending, first descending): an
+    ``x IS NULL`` key before ``x`` places them as asked (FALSE sorts before TRUE)."""
+    col = names.column(_plain(key.expr))
+    first = " DESC" if key.nulls_first else ""
+    return f"{col} IS NULL{first}, {col}{' DESC' if key.descending else ''}"
+
+
+def _plain(e: BExpr) -> ColumnRef:
+    if not isinstance(e, ColumnRef):
+        raise PlanError(f"a graph source sorts and groups by plain properties, not {e}")
+    return e
 
 
 def _pattern(fragment: GraphMatch, names: _Names) -> list[str]:
