@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The TPC-H peer (benchmarks/tpch): DuckDB's extension wheels exist for DuckDB 1.5.5 only, so the
+# peer lives in its own venv. Engine code never imports it.
+PEER_VENV := .venv-peer
+PEER_STAMP := $(PEER_VENV)/.installed
+PEER_PACKAGES := duckdb==1.5.5 duckdb-extension-tpch==1.5.5 duckdb-extension-sqlite==1.5.5 \
+	duckdb-extension-lance==1.5.5 pyarrow==26.0.1 psutil==7.2.2
 
-.PHONY: demo test bench lint typecheck clean
+.PHONY: demo test bench bench-quick bench-tpch peer-venv lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +30,22 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+$(PEER_STAMP): Makefile
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/pip install --quiet $(PEER_PACKAGES)
+	touch $(PEER_STAMP)
+
+peer-venv: $(PEER_STAMP)
+
+bench: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.run
 
+bench-quick: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python -m benchmarks.run --quick
+
+bench-tpch: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python -m benchmarks.run --suite tpch
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ from benchmarks.common import (
     print_table,
     save,
 )
+from benchmarks.tpch import suite as tpch_suite
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ SUITES: dict[str, Suite] = {
     "readers": Suite(readers_suite.run, readers_suite.print_report, _readers_headline),
     "simple_ops": Suite(simple_ops_suite.run, simple_ops_suite.print_report,
                         _simple_ops_headline),
+    "tpch": Suite(tpch_suite.run, tpch_suite.print_report, tpch_suite.headline),
 }
 
 
