@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from federation.arrow_stage import arrow_stage
-from federation.errors import SourceError
+from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.sources.base import CompiledFragment, Source, arrow_schema
+from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 
 
@@ -69,23 +70,39 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
             timeout: float | None = None) -> Execution:
     """Run every fragment, then the stage; inputs are unregistered whatever happens.
 
-    The first fragment runs in the calling thread, the others on the engine's long-lived pool
-    (whose threads keep their per-thread source connections from query to query).
+    Fragments of streaming sources enter DuckDB as readers it drains while the stage runs;
+    the others run first, the first in the calling thread and the rest on the engine's
+    long-lived pool (whose threads keep their per-thread source connections).
     """
-    jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments]
+    in_arrow = arrow_stage(cut.stage)
+    streamed = {f.index for f in cut.fragments if in_arrow is None and sources[f.source].streams}
+    jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
+            if f.index not in streamed]
     futures = [pool.submit(_run_fragment, *job) for job in jobs[1:]]
     try:
         done = [_run_fragment(*jobs[0])] if jobs else []
     finally:
         wait(futures)  # never leave a fragment running behind a failed one
     done += [f.result() for f in futures]
-    runs = [run for run, _ in done]
-    tables = {run.index: table for run, table in done}
     start = time.perf_counter()
-    in_arrow = arrow_stage(cut.stage)
     if in_arrow is not None:
-        result = in_arrow.run(tables[in_arrow.index])
-        return Execution(result, tuple(runs), in_arrow.describe(), time.perf_counter() - start)
+        result = in_arrow.run({r.index: t for r, t in done}[in_arrow.index])
+        return Execution(result, tuple(r for r, _ in done), in_arrow.describe(),
+                         time.perf_counter() - start)
+    streams = {f.index: FragmentStream(sources[f.source].execute_batches(compiled[f.index]),
+                                       compiled[f.index])
+               for f in cut.fragments if f.index in streamed}
+    inputs: dict[int, pa.Table | pa.RecordBatchReader] = {r.index: t for r, t in done}
+    inputs.update({i: s.reader() for i, s in streams.items()})
     sql, values, names = compile_stage(cut, stage, params)
-    result = stage.run(sql, values, {names[i]: t for i, t in tables.items()}, timeout)
+    try:
+        result = stage.run(sql, values, {names[i]: t for i, t in inputs.items()}, timeout)
+    except FederationError:
+        failed = next((s.error for s in streams.values() if s.error is not None), None)
+        if failed is not None:
+            raise failed from None
+        raise
+    runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
+                                   for i, s in streams.items()]
+    runs.sort(key=lambda r: r.index)
     return Execution(result, tuple(runs), sql, time.perf_counter() - start)

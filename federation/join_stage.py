@@ -134,7 +134,8 @@ class JoinStage:
         within one query, which keeps EXPLAIN text stable."""
         return f"_fed_input_{index}"
 
-    def run(self, sql: str, params: list[object], inputs: Mapping[str, pa.Table],
+    def run(self, sql: str, params: list[object],
+            inputs: Mapping[str, pa.Table | pa.RecordBatchReader],
             timeout: float | None = None) -> pa.Table:
         import duckdb
 

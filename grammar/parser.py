@@ -1,7 +1,7 @@
 """FQL text → AST, with Lark LALR (loaded once) and an inline transformer.
 
 >>> parse("SELECT a.id FROM crm.agents AS a").from_[0]
-TableRef(source='crm', table='agents', alias='a')
+TableRef(line=1, column=18, source='crm', table='agents', alias='a')
 """
 
 from __future__ import annotations
