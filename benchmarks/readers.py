@@ -31,7 +31,6 @@ import pyarrow as pa
 
 from benchmarks.common import RESULTS, Dataset, Options, frozen_heap, median, print_table
 from benchmarks.readers_data import COLUMNS, Paths, dataset
-from benchmarks.three_engines import _same_scan
 
 THREADS = 2
 TARGETS = {"lancedb": 0.50, "sqlite": 0.80}
@@ -130,6 +129,18 @@ def cases(n: Natives, rows: int) -> list[Case]:
     return out
 
 
+def same_scan(fed: pa.Table, nat: pa.Table) -> str | None:
+    """None when equal (natives cast to Federation's names and types); else what differs."""
+    if fed.num_rows != nat.num_rows or fed.num_columns != nat.num_columns:
+        return f"{fed.num_rows}x{fed.num_columns} vs {nat.num_rows}x{nat.num_columns}"
+    try:
+        nat = nat.rename_columns(fed.column_names).cast(fed.schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as err:
+        return f"types: {err}"
+    key = fed.column_names[0]
+    return None if fed.sort_by(key).equals(nat.sort_by(key)) else "values differ"
+
+
 # ---- timing
 
 
@@ -183,7 +194,7 @@ def measure(eng: Any, case: Case, reps: int) -> dict[str, Any]:
     for label, fetch in case.natives:
         t = fetch()
         sizes[label] = (t.num_rows, t.nbytes)
-        checks[label] = _same_scan(fed, t)
+        checks[label] = same_scan(fed, t)
         del t
     sizes["fragment"] = sizes["federation"]
     del fed

@@ -69,8 +69,6 @@ def _three_engines_headline(res: dict[str, Any]) -> dict[str, Any]:
                             "ratio_vs_sum": q["ratio_vs_sum"], "ratio_vs_max": q["ratio_vs_max"],
                             "verdict": q["verdict"]}
                         for k, q in res["queries"].items()},
-            "transfer_fragment_rows_per_s": {k: t["federated_fragment_rows_per_s"]
-                                             for k, t in res["transfer"].items()},
             "mismatches": res["overall"]["mismatches"]}
 
 

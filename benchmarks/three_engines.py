@@ -1,5 +1,5 @@
 """Three engines: the demo's showcase queries, federated vs written by hand with each engine's
-own client, and per-source transfer rates into Arrow.
+own client.
 
 Data: the demo domain (``federation.domain.generate``) at scale 1.0 (10k agents, 100k tasks,
 200k knowledge vectors; ``--quick``: 0.1), built once into ``benchmarks/.data/domain-<scale>/``
@@ -26,10 +26,7 @@ Before timing, every native version and alternative is checked equal to the fede
 as a multiset (floats within 1e-4). Then 2 warm-up rounds and 25 (``--quick``: 3) timed rounds
 in which federated, native and the alternatives take turns, in an order that rotates.
 
-**Transfer**: full-table scans through the engine (``crm.tasks`` from SQLite, the Kuzu node
-table ``graph.Task``, ``docs.knowledge`` from LanceDB without and with its vectors) against the
-same scan by hand; rows/s and MB/s (Arrow ``nbytes``) from the engine's own fragment time,
-the engine's end-to-end time and the native fetch.
+Full-table transfer rates (rows/s, MB/s per source and width) are the ``readers`` suite's.
 """
 
 from __future__ import annotations
@@ -424,108 +421,6 @@ def query_stats(s: Samples, frag_info: list[tuple[str, str, int]], h: ByHand,
     }
 
 
-# ---- transfer
-
-
-@dataclass(frozen=True)
-class Scan:
-    label: str
-    source: str
-    text: str
-    native: tuple[tuple[str, Callable[[], pa.Table]], ...]
-
-
-def scans(n: Native) -> list[Scan]:
-    kb = n.knowledge
-    cols = ["id", "task_id", "agent_id", "kind", "text", "created"]
-    k_text = ("SELECT k.id, k.task_id, k.agent_id, k.kind, k.text, k.created{} "
-              "FROM docs.knowledge AS k")
-    return [
-        Scan("crm.tasks", "sqlite",
-             "SELECT t.id, t.title, t.status, t.priority, t.due, t.estimate FROM crm.tasks AS t",
-             (("apsw fetchall -> Arrow", lambda: n.sql(
-                 "SELECT id, title, status, priority, due, estimate FROM tasks", (),
-                 [("id", INT), ("title", TEXT), ("status", TEXT), ("priority", INT),
-                  ("due", DATE), ("estimate", FLOAT)])),)),
-        Scan("graph.Task", "kuzu", "SELECT t.id, t.title, t.status FROM graph.Task AS t",
-             (("get_as_arrow", lambda: n.cypher(
-                 "MATCH (t:Task) RETURN t.id AS id, t.title AS title, t.status AS status")),)),
-        Scan("docs.knowledge, no vectors", "lancedb", k_text.format(""),
-             (("search().select().to_arrow()", lambda: kb.search().select(cols).to_arrow()),)),
-        Scan("docs.knowledge, with vectors", "lancedb", k_text.format(", k.vector"),
-             (("search().select().to_arrow()",
-               lambda: kb.search().select([*cols, "vector"]).to_arrow()),
-              ("table.to_arrow() (all columns)", kb.to_arrow))),
-    ]
-
-
-def _same_scan(fed: pa.Table, nat: pa.Table) -> str | None:
-    if fed.num_rows != nat.num_rows or fed.num_columns != nat.num_columns:
-        return f"{fed.num_rows}x{fed.num_columns} vs {nat.num_rows}x{nat.num_columns}"
-    try:
-        nat = nat.rename_columns(fed.column_names).cast(fed.schema)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as err:
-        return f"types: {err}"
-    key = fed.column_names[0]
-    return None if fed.sort_by(key).equals(nat.sort_by(key)) else "values differ"
-
-
-def _time_scan(eng: Any, scan: Scan, reps: int) -> tuple[list[int], list[int], list[list[int]]]:
-    """Engine end to end, engine fragment, and each native path; alternating rounds."""
-    total: list[int] = []
-    frag: list[int] = []
-    nat: list[list[int]] = [[] for _ in scan.native]
-
-    def federated() -> None:
-        start = now()
-        res = eng.query(scan.text)
-        total.append(now() - start)
-        frag.append(int(res.plan.fragments[0].seconds * 1e9))
-
-    def native(i: int, fetch: Callable[[], pa.Table]) -> Callable[[], None]:
-        def step() -> None:
-            start = now()
-            fetch()
-            nat[i].append(now() - start)
-        return step
-
-    steps = [federated, *(native(i, f) for i, (_, f) in enumerate(scan.native))]
-    for r in range(1 + reps):
-        for step in (steps if r % 2 == 0 else steps[::-1]):
-            step()
-        if r == 0:  # warm-up
-            for lst in (total, frag, *nat):
-                lst.clear()
-    return total, frag, nat
-
-
-def measure_transfer(eng: Any, n: Native, reps: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for scan in scans(n):
-        fed_table = eng.query(scan.text).arrow()
-        natives = [(label, fetch()) for label, fetch in scan.native]
-        checks = {label: _same_scan(fed_table, t) for label, t in natives}
-        rows, nbytes = fed_table.num_rows, fed_table.nbytes
-        sizes = [(label, t.num_rows, t.nbytes) for label, t in natives]
-        del fed_table, natives
-        total, frag, nat = _time_scan(eng, scan, reps)
-        frag_ms, total_ms = _ms(frag), _ms(total)
-        out[scan.label] = {
-            "source": scan.source, "query": scan.text, "rows": rows, "bytes": nbytes,
-            "federated_fragment_ms": frag_ms, "federated_total_ms": total_ms,
-            "federated_fragment_rows_per_s": _rate(rows, frag_ms),
-            "federated_fragment_mb_per_s": _mbps(nbytes, frag_ms),
-            "federated_total_rows_per_s": _rate(rows, total_ms),
-            "federated_total_mb_per_s": _mbps(nbytes, total_ms),
-            "native": [{"label": label, "rows": nr, "bytes": nb, "median_ms": _ms(times),
-                        "rows_per_s": _rate(nr, _ms(times)), "mb_per_s": _mbps(nb, _ms(times)),
-                        "federated_fragment_over_native": frag_ms / _ms(times),
-                        "results_match": checks[label] is None, "mismatch": checks[label]}
-                       for (label, nr, nb), times in zip(sizes, nat, strict=True)],
-        }
-    return out
-
-
 # ---- suite entry points
 
 
@@ -560,7 +455,6 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
                                     first.plan.timings["plan"] * 1e3, checks)
                 queries[f"q{number}"] = {"title": title, **stats}
                 del first, fed_table, result, inputs
-            transfer = measure_transfer(eng, native, reps)
     finally:
         native.close()
         eng.close()
@@ -574,7 +468,7 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
     }
     return {"suite": "three_engines", "goal_ratio": GOAL_RATIO, "scale": scale,
             "counts": counts(scale), "repetitions": reps, "data_seconds": build_seconds,
-            "threads": THREADS, "queries": queries, "transfer": transfer, "overall": overall,
+            "threads": THREADS, "queries": queries, "overall": overall,
             "seconds": time.perf_counter() - start}
 
 
@@ -614,22 +508,6 @@ def print_report(res: dict[str, Any]) -> None:
             for k, x in qs.items() for a in x["alternatives"]]
     print_table("Alternatives a user who knows the data might write (not in the ratio)",
                 ["query", "alternative", "alt ms", "fed ms", "fed/alt", "check"], alts)
-    rows = []
-    for label, t in res["transfer"].items():
-        rows.append([label, t["source"], "federated fragment", t["rows"], t["bytes"] / 1e6,
-                     t["federated_fragment_ms"], _f(t["federated_fragment_rows_per_s"]),
-                     _f(t["federated_fragment_mb_per_s"]), "", ""])
-        rows.append([label, t["source"], "federated end to end", t["rows"], t["bytes"] / 1e6,
-                     t["federated_total_ms"], _f(t["federated_total_rows_per_s"]),
-                     _f(t["federated_total_mb_per_s"]), "", ""])
-        for nat in t["native"]:
-            rows.append([label, t["source"], f"native {nat['label']}", nat["rows"],
-                         nat["bytes"] / 1e6, nat["median_ms"], _f(nat["rows_per_s"]),
-                         _f(nat["mb_per_s"]), nat["federated_fragment_over_native"],
-                         "ok" if nat["results_match"] else "MISMATCH"])
-    print_table("Transfer: full scans into Arrow (MB = Arrow nbytes)",
-                ["scan", "engine", "path", "rows", "MB", "ms", "rows/s", "MB/s",
-                 "frag/native", "check"], rows)
     o = res["overall"]
     print(f"\nqueries within goal: {o['queries_within_goal']}/{len(qs)}; max fed/Σ "
           f"{o['max_ratio_vs_sum']:.3f}; mismatches: {o['mismatches'] or 'none'}; "
