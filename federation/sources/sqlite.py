@@ -128,6 +128,17 @@ class SQLite(Source):
             sizes[table] = rd.table_rows(con, table)
         return sizes[table]
 
+    def _table_rows(self, table: str) -> int | None:
+        """Rows of ``table`` by its largest rowid, re-read when the data changed."""
+        con = self._con()
+        key, sizes = self._sizes
+        if key != (current := self.version()):
+            key, sizes = current, {}
+            self._sizes = (key, sizes)
+        if table not in sizes:
+            sizes[table] = rd.table_rows(con, table)
+        return sizes[table]
+
     def version(self) -> Hashable:
         con = self._con()
         return (con.data_version(), con.execute("PRAGMA schema_version").fetchall()[0][0])
@@ -163,7 +174,7 @@ class SQLite(Source):
         if self._use_adbc(compiled):
             try:
                 return self._adbc_table(compiled)
-            except (rd.Unfit, pa.ArrowException, self._adbc_errors()):
+            except self._adbc_failures():
                 pass  # apsw types it, or names the value that does not fit
         return self._apsw_table(compiled)
 
@@ -181,14 +192,15 @@ class SQLite(Source):
         try:
             cur, reader = self._reader().batches(
                 rd.read_sql(compiled.native, compiled.schema), compiled.params)
-        except self._adbc_errors():
+        except self._adbc_failures():
             return None
         try:
             first = next(iter(reader), None)
             if rd.check_types(reader.schema, first, compiled.schema):
                 return pa.RecordBatchReader.from_batches(
-                    arrow_schema(compiled.schema), rd.stream(cur, reader, first, compiled.schema))
-        except (rd.Unfit, pa.ArrowException, self._adbc_errors()):
+                    arrow_schema(compiled.schema),
+                    rd.stream(cur, reader, first, compiled, self.name))
+        except self._adbc_failures():
             pass
         cur.close()
         return None
@@ -199,10 +211,12 @@ class SQLite(Source):
         rows = compiled.estimated_rows
         return rows is not None and rows >= rd.ADBC_MIN_ROWS
 
-    def _adbc_errors(self) -> type[Exception]:
+    def _adbc_failures(self) -> tuple[type[Exception], ...]:
+        """What sends a fragment back to apsw: a type ADBC cannot give exactly, or a driver
+        error (a later batch's type mismatch surfaces from the reader as an OSError)."""
         from adbc_driver_manager import Error  # loaded with the driver, on a bulk read
 
-        return Error
+        return rd.Unfit, pa.ArrowException, OSError, Error
 
     def _reader(self) -> rd.AdbcReader:
         with self._lock:
@@ -211,15 +225,22 @@ class SQLite(Source):
             return self._adbc
 
     def _adbc_table(self, compiled: CompiledFragment) -> pa.Table:
-        cur, reader = self._reader().batches(
-            rd.read_sql(compiled.native, compiled.schema), compiled.params)
+        sql = rd.read_sql(compiled.native, compiled.schema)
         try:
-            batches = list(reader)
-        finally:
-            cur.close()
+            batches, reader = self._adbc_batches(sql, compiled.params, rd.BATCH_ROWS)
+        except OSError:  # typed by a first batch of NULLs: one batch lets ADBC see every value
+            batches, reader = self._adbc_batches(sql, compiled.params, rd.ONE_BATCH)
         rd.check_types(reader.schema, batches[0] if batches else None, compiled.schema)
         return pa.Table.from_batches([rd.conform(b, compiled.schema) for b in batches],
                                      schema=arrow_schema(compiled.schema))
+
+    def _adbc_batches(self, sql: str, params: tuple[object, ...], batch_rows: int
+                      ) -> tuple[list[pa.RecordBatch], pa.RecordBatchReader]:
+        cur, reader = self._reader().batches(sql, params, batch_rows)
+        try:
+            return list(reader), reader
+        finally:
+            cur.close()
 
     def _apsw_table(self, compiled: CompiledFragment) -> pa.Table:
         try:

@@ -27,7 +27,8 @@ from typing import Any
 import apsw
 import pyarrow as pa
 
-from federation.sources.base import arrow_schema
+from federation.errors import SourceError
+from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sqlgen import quote
 from planner.logical import Scan, Schema
 from planner.types import family
@@ -37,6 +38,7 @@ READ_PATHS = ("auto", "adbc", "apsw")
 # (benchmarks in the module tests' docstring); twice that keeps small lookups on apsw
 ADBC_MIN_ROWS = 2_000
 BATCH_ROWS = 8192  # ADBC rows per batch: fastest for narrow and wide rows alike
+ONE_BATCH = 2**30  # the whole result in one batch (ADBC grows its buffers as it reads)
 _EQ_SELECTIVITY = 10  # a guess per equality conjunct, only to tell small from bulk
 _OTHER_SELECTIVITY = 3
 
@@ -175,12 +177,12 @@ class AdbcReader:
             self._local.con = con
         return con
 
-    def batches(self, sql: str, params: Sequence[object]) -> tuple[Any, pa.RecordBatchReader]:
+    def batches(self, sql: str, params: Sequence[object], batch_rows: int = BATCH_ROWS
+                ) -> tuple[Any, pa.RecordBatchReader]:
         """(cursor, reader) of ``sql``; the caller closes the cursor."""
         cur = self._con().cursor()
         try:
-            cur.adbc_statement.set_options(
-                **{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
             cur.execute(sql, tuple(params) if params else None)
             return cur, cur.fetch_record_batch()
         except BaseException:
@@ -196,13 +198,20 @@ class AdbcReader:
 
 
 def stream(cur: Any, reader: pa.RecordBatchReader, first: pa.RecordBatch | None,
-           schema: Schema) -> Iterator[pa.RecordBatch]:
-    """The checked first batch, then the rest of ``reader``, conformed; closes ``cur``."""
+           compiled: CompiledFragment, source: str) -> Iterator[pa.RecordBatch]:
+    """The checked first batch, then the rest of ``reader``, conformed; closes ``cur``.
+
+    A later batch can still hold a value of another storage class (text in an INTEGER
+    column): apsw's path raises for those too, so this raises ``SourceError`` as well.
+    """
     try:
         if first is not None:
-            yield conform(first, schema)
+            yield conform(first, compiled.schema)
         for batch in reader:
-            yield conform(batch, schema)
+            yield conform(batch, compiled.schema)
+    except (OSError, pa.ArrowException) as err:
+        raise SourceError(f"a value does not fit its declared column type: {err}",
+                          source=source, fragment=compiled.native) from err
     finally:
         cur.close()
 
