@@ -1,42 +1,40 @@
-"""LanceDB: table scans and exact nearest-neighbour search, results as Arrow.
+"""LanceDB: table scans and nearest-neighbour search (exact, or tuned ANN), results as Arrow.
 
 ``fed.LanceDB("lance/")`` opens (creating if missing) a local LanceDB directory through the
 synchronous ``lancedb.connect`` with ``read_consistency_interval=0`` by default, so writes by
 other connections and processes are seen on the next read (DESIGN §8). Remote URIs are refused:
-this source never touches the network.
+this source never touches the network. ``lancedb`` (about 2 s to import) is imported when a
+source is opened, never by ``import federation``.
 
-Fragments: a ``Scan`` of one table (``table.search()`` without a vector, which returns every
-row unless a limit is set, with ``where``/``select``/``limit``) and a ``VectorSearch``
-(``table.search(vec).distance_type("l2").where(f, prefilter=True).select(...).limit(k)``).
-Filters are DataFusion text written by ``lance_filter`` (semantics and escaping findings there).
+LanceDB lists the tables and hands out each table's Lance dataset (``table.to_lance()``);
+fragments then run on that dataset, at the version the query was planned on (handles cached
+per table and version): a ``Scan`` through the dataset scanner (``lance_read``), a
+``VectorSearch`` as the scanner's ``nearest`` search, exact unless APPROXIMATE (``lance_vector``).
+Versions are checked by ``stat`` and LanceDB is asked only when something moved
+(``lance_versions``). Filters are DataFusion text written by ``lance_filter``.
 
-Findings (lancedb 0.40.0):
+Findings (lancedb 0.40.0, pylance 14.0.2):
 
 * distance: the "l2" metric reports the *squared* Euclidean distance in ``_distance``
   (float32), verified against numpy; the DuckDB stage must compute the same for
-  ``distance(col, vec)``. Without a vector index the search is a flat, exact scan; with an
-  index it is approximate unless ``exact_search=True`` (then ``bypass_vector_index()``).
-* rows whose vector is NULL never appear in a vector search (they have no distance).
+  ``distance(col, vec)``. Rows whose vector is NULL never appear in a vector search.
 * the prefilter gives the k nearest rows *among the rows passing the filter*.
 * catalog types: ``large_string`` → ``string``, ``large_binary`` → ``binary``, dictionary
   columns → their value type, ``string_view`` → ``string``; everything else (including
   ``fixed_size_list<float>[d]`` vectors) is reported as Lance stores it. Results are cast to
   the declared types.
-* ``select([])`` means *all* columns in LanceDB, and ``limit(0)`` means *no* limit: an empty
-  projection reads one column and drops it; a limit or k of 0 returns an empty table directly.
+* an empty projection reads one cheap column and drops it; a limit or k of 0 returns an empty
+  table directly.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lancedb
-import numpy as np
 import pyarrow as pa
 
 from federation.errors import (
@@ -47,11 +45,27 @@ from federation.errors import (
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
 from federation.sources.lance_filter import FilterWriter, quote_ident
+from federation.sources.lance_read import DISTANCE, LanceFragment, scanner, shape, stream
+from federation.sources.lance_vector import (
+    EXACT,
+    METRIC,
+    Tuning,
+    calibrate,
+    check_count,
+    find_index,
+    k_bucket,
+    query_vector,
+)
+from federation.sources.lance_versions import VersionWatch
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema, VectorColumn
 from planner.errors import BindError, PlanError
-from planner.expressions import Const, ParamRef
 from planner.logical import Plan, Scan, Schema, VectorSearch
+
+if TYPE_CHECKING:
+    from lance import LanceDataset
+
+__all__ = ["CAPABILITIES", "DISTANCE", "METRIC", "LanceDB", "LanceFragment"]
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
@@ -62,29 +76,14 @@ CAPABILITIES = Capabilities(
     limit=True,
     joins=frozenset(),
 )
-DISTANCE = "_distance"
-METRIC = "l2"  # LanceDB's default: squared Euclidean distance
-
-
-@dataclass(frozen=True)
-class LanceFragment(CompiledFragment):
-    """A compiled LanceDB query: what ``execute`` runs, besides the EXPLAIN text in ``native``.
-
-    ``fetch`` are the table columns read (in output order); ``vector``/``k`` are set for a
-    nearest-neighbour search, ``limit`` for a scan.
-    """
-
-    table: str = ""
-    fetch: tuple[str, ...] = ()
-    filter: str | None = None
-    limit: int | None = None
-    vector_column: str | None = None
-    vector: tuple[float, ...] | None = None
-    k: int | None = None
+_KEEP_VERSIONS = 2  # dataset handles kept per table: the current one and the one before
 
 
 class LanceDB(Source):
-    """``fed.LanceDB("lance/")``: a local LanceDB directory, created if missing."""
+    """``fed.LanceDB("lance/")``: a local LanceDB directory, created if missing.
+
+    ``exact_search=True`` keeps every NEAREST exact, even when the query says APPROXIMATE.
+    """
 
     kind = "lancedb"
 
@@ -102,9 +101,12 @@ class LanceDB(Source):
         self._db: Any = None
         self._tables: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._calibrating = threading.Lock()  # one calibration at a time, never twice
         self._info: SourceInfo | None = None
-        self._info_token: Hashable = None
-        self._raw_types: dict[str, dict[str, pa.DataType]] = {}
+        self._described: dict[str, tuple[int, TableSchema, dict[str, pa.DataType]]] = {}
+        self._datasets: dict[str, dict[tuple[int, int], LanceDataset]] = {}
+        self._tunings: dict[tuple[object, ...], Tuning] = {}
+        self._watch = VersionWatch(self.path, self._table_names, self._read_version)
 
     # ---- connection
     def open(self, name: str) -> None:
@@ -119,6 +121,8 @@ class LanceDB(Source):
                 if self.path.exists() and not self.path.is_dir():
                     raise NotADirectoryError(f"{str(self.path)!r} is not a directory")
                 self.path.mkdir(parents=True, exist_ok=True)
+                import lancedb  # heavy (about 2 s): only when a LanceDB source is opened
+
                 db = lancedb.connect(str(self.path),
                                      read_consistency_interval=self.read_consistency_interval)
                 db.list_tables()
@@ -138,7 +142,11 @@ class LanceDB(Source):
             names.extend(page.tables)
             token = page.page_token
             if not token:
-                return sorted(names)
+                break
+        with self._lock:  # forget handles of dropped tables
+            for gone in set(self._tables) - set(names):
+                del self._tables[gone]
+        return names
 
     def _table(self, name: str) -> Any:
         with self._lock:
@@ -149,31 +157,23 @@ class LanceDB(Source):
                 self._tables[name] = handle
         return handle
 
+    def _read_version(self, name: str) -> int:
+        try:
+            return int(self._table(name).version)
+        except Exception:  # a stale handle (table dropped and recreated): reopen once
+            with self._lock:
+                self._tables.pop(name, None)
+            return int(self._table(name).version)
+
     def _unavailable(self, what: str, err: Exception) -> SourceUnavailableError:
         return SourceUnavailableError(f"cannot read {what} of {str(self.path)!r}: {err}",
                                       source=self.name or str(self.path))
 
     # ---- catalog
-    def _versions(self) -> tuple[tuple[str, int], ...]:
-        names = self._table_names()
-        with self._lock:  # forget handles of dropped tables
-            for gone in set(self._tables) - set(names):
-                del self._tables[gone]
-        versions = []
-        for name in names:
-            try:
-                version = self._table(name).version
-            except Exception:  # a stale handle (table dropped and recreated): reopen once
-                with self._lock:
-                    self._tables.pop(name, None)
-                version = self._table(name).version
-            versions.append((name, int(version)))
-        return tuple(versions)
-
     def version(self) -> Hashable:
         """(table, Lance version) for every table: every write makes a new version."""
         try:
-            return self._versions()
+            return self._watch.versions()
         except FederationError:
             raise
         except Exception as err:
@@ -181,25 +181,60 @@ class LanceDB(Source):
 
     def info(self) -> SourceInfo:
         try:
-            token = self._versions()
-            if self._info is None or token != self._info_token:
-                tables = {name: self._describe(name) for name, _ in token}
-                self._info = SourceInfo(self.name, self.kind, CAPABILITIES, tables)
-                self._info_token = token
+            token = self._watch.versions()
+            tables = {name: self._describe(name, version) for name, version in token}
+            info = self._info
+            if info is None or any(info.tables.get(n) is not t for n, t in tables.items()) \
+                    or len(info.tables) != len(tables):
+                self._info = info = SourceInfo(self.name, self.kind, CAPABILITIES, tables)
         except FederationError:
             raise
         except Exception as err:
             raise self._unavailable("the catalog", err) from err
-        return self._info
+        return info
 
-    def _describe(self, name: str) -> TableSchema:
-        table = self._table(name)
-        schema: pa.Schema = table.schema
-        self._raw_types[name] = {f.name: f.type for f in schema}  # for compile, per version
+    def _describe(self, name: str, version: int) -> TableSchema:
+        cached = self._described.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        ds = self._dataset(name, version)
+        schema: pa.Schema = ds.schema
         columns = tuple((f.name, normalize_type(f.type)) for f in schema)
         vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC)
                         for f in schema if is_vector_type(f.type))
-        return TableSchema(name, columns, int(table.count_rows()), vectors=vectors)
+        table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
+        self._described[name] = (version, table, {f.name: f.type for f in schema})
+        return table
+
+    # ---- datasets
+    def _dataset(self, name: str, version: int | None, inode: int | None = None) -> LanceDataset:
+        """The table's Lance dataset at ``version`` (latest when None), cached per version."""
+        inode = self._watch.inode(name) if inode is None else inode
+        with self._lock:
+            known = self._datasets.setdefault(name, {})
+            if any(key[0] != inode for key in known):  # the table was recreated
+                known.clear()
+            found = known.get((inode, version)) if version is not None else None
+            base = next(reversed(known.values()), None)
+        if found is not None:
+            return found
+        if base is not None and version is not None:
+            ds = base.checkout_version(version)  # reuses the open dataset's caches
+        else:
+            ds = self._table(name).to_lance()
+            if version is not None and ds.version != version:
+                ds = ds.checkout_version(version)
+        with self._lock:
+            known = self._datasets.setdefault(name, {})
+            known[(inode, int(ds.version))] = ds
+            for key in sorted(known, key=lambda k: k[1])[:-_KEEP_VERSIONS]:
+                del known[key]
+        return ds
+
+    def _planned(self, table: str) -> tuple[int | None, int]:
+        """The version (and directory inode) of ``table`` the current catalog describes."""
+        cached = self._described.get(table)
+        return (cached[0] if cached else None), self._watch.inode(table)
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -210,9 +245,9 @@ class LanceDB(Source):
         raise TypeError("LanceDB runs Scan and VectorSearch fragments")
 
     def _schema_of(self, table: str) -> dict[str, pa.DataType]:
-        cached = self._raw_types.get(table)
+        cached = self._described.get(table)
         if cached is not None:  # read with the catalog this query was planned on
-            return cached
+            return cached[2]
         try:
             return {f.name: f.type for f in self._table(table).schema}
         except FederationError:
@@ -241,12 +276,13 @@ class LanceDB(Source):
         writer = FilterWriter(access.rel, table_columns, params)
         where = writer.where(scan.filters)
         fetch = self._fetch(scan.columns, access.rel, table_columns)
-        limit = _check_count("LIMIT", scan.limit) if scan.limit is not None else None
-        native = f"{access.table}.search()"
-        native += _native_tail(where, False, fetch, limit)
+        limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
+        native = f"{access.table}.scan()" + _native_tail(where, False, fetch, limit)
         bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
+        version, inode = self._planned(access.table)
         return LanceFragment(self.name, self.kind, native, bound, scan.columns,
-                             table=access.table, fetch=fetch, filter=where, limit=limit)
+                             table=access.table, fetch=fetch, filter=where, limit=limit,
+                             version=version, inode=inode)
 
     def _compile_search(self, search: VectorSearch,
                         params: Mapping[str, object]) -> LanceFragment:
@@ -254,71 +290,103 @@ class LanceDB(Source):
         vtype = table_columns.get(search.vector_column)
         if vtype is None or not is_vector_type(vtype):
             raise BindError(f"{search.table}.{search.vector_column} is not a vector column")
-        vector = _query_vector(search.vector, params, vtype)
-        k = _check_count("K", search.k)
+        vector = query_vector(search.vector, params, vtype)
+        k = check_count("K", search.k)
         writer = FilterWriter(search.rel, table_columns, params)
         where = writer.where(search.filters)
         fetch = self._fetch(search.columns, search.rel, table_columns, frozenset({DISTANCE}))
-        native = (f"{search.table}.search(vector[{len(vector)}] -> {search.vector_column}, "
-                  f"k={k})")
-        if self.exact_search:
-            native += ".bypass_vector_index()"
+        version, inode = self._planned(search.table)
+        tuning = EXACT
+        if search.approximate and k > 0:
+            tuning = (Tuning(reason="APPROXIMATE overridden by exact_search=True")
+                      if self.exact_search else
+                      self._tuning(search.table, version, inode, search.vector_column, k))
+        native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
+                  f"k={k}, {tuning.for_k(k).describe(k)})")
         native += _native_tail(where, True, fetch, None)
+        dtype = str(vtype.value_type.to_pandas_dtype().__name__)
         return LanceFragment(self.name, self.kind, native, (*writer.values, vector, k),
                              search.columns, table=search.table, fetch=fetch, filter=where,
-                             vector_column=search.vector_column, vector=vector, k=k)
+                             vector_column=search.vector_column, vector=vector,
+                             vector_dtype=dtype, k=k, tuning=tuning, version=version,
+                             inode=inode)
 
-    def execute(self, compiled: CompiledFragment) -> pa.Table:
-        if not isinstance(compiled, LanceFragment):
-            raise TypeError("LanceDB executes fragments it compiled")
-        if compiled.limit == 0 or compiled.k == 0:
-            return empty_table(compiled.schema)
+    def _tuning(self, table: str, version: int | None, inode: int, column: str,
+                k: int) -> Tuning:
+        """The calibrated ANN settings, cached per (table, version, index, k bucket)."""
         try:
-            result = self._run(compiled)
+            with self._calibrating:
+                ds = self._dataset(table, version, inode)
+                index = find_index(ds, column)
+                if isinstance(index, str):
+                    return Tuning(reason=f"APPROXIMATE requested; {index}")
+                key = (table, inode, ds.version, index.key, k_bucket(k))
+                tuning = self._tunings.get(key)
+                if tuning is None:
+                    tuning = calibrate(ds, column, k_bucket(k), index)
+                    self._tunings[key] = tuning
+                return tuning
         except FederationError:
             raise
         except Exception as err:
-            raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
-        return self._shape(result, compiled)
+            raise SourceError(f"cannot calibrate the vector index of {table!r}: {err}",
+                              source=self.name) from err
 
-    def _run(self, c: LanceFragment) -> pa.Table:
-        table = self._table(c.table)
-        fetch = list(c.fetch) or [_cheapest_column(table.schema)]
-        if c.vector is None:
-            query = table.search()
-        else:
-            query = table.search(list(c.vector), vector_column_name=c.vector_column)
-            query = query.distance_type(METRIC)
-            if self.exact_search:
-                query = query.bypass_vector_index()
-        if c.filter is not None:
-            query = query.where(c.filter, prefilter=True)
-        # name _distance explicitly: relying on its implicit projection is deprecated in Lance
-        query = query.select(fetch if c.vector is None else [*fetch, DISTANCE])
-        limit = c.k if c.vector is not None else c.limit
-        if limit is not None:
-            query = query.limit(limit)
-        result: pa.Table = query.to_arrow()
-        return result
-
-    def _shape(self, result: pa.Table, c: LanceFragment) -> pa.Table:
-        if not c.schema:
-            return result.select([])  # keeps the row count
-        if result.num_rows == 0:
+    def execute(self, compiled: CompiledFragment) -> pa.Table:
+        c = self._check(compiled)
+        if c.limit == 0 or c.k == 0:
             return empty_table(c.schema)
         try:
-            arrays = [_as_type(result.column(col.name), col.type) for col in c.schema]
+            result = scanner(self._dataset(c.table, c.version, c.inode), c).to_table()
+            shaped: pa.Table = shape(result, c)
+        except FederationError:
+            raise
         except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError,
                 pa.ArrowNotImplementedError) as err:
-            raise SourceError(f"a result column does not fit its declared type: {err}",
-                              source=self.name, fragment=c.native) from err
-        return pa.Table.from_arrays(arrays, names=[col.key for col in c.schema])
+            raise self._failed(c, f"a result column does not fit its declared type: {err}",
+                               err) from err
+        except Exception as err:
+            raise self._failed(c, str(err), err) from err
+        return shaped
+
+    def execute_batches(self, compiled: CompiledFragment) -> pa.RecordBatchReader:
+        """The fragment's rows as a stream of batches in the declared schema."""
+        c = self._check(compiled)
+        if c.limit == 0 or c.k == 0:
+            return pa.RecordBatchReader.from_batches(
+                empty_table(c.schema).schema, iter(()))
+        try:
+            reader = scanner(self._dataset(c.table, c.version, c.inode), c).to_reader()
+        except FederationError:
+            raise
+        except Exception as err:
+            raise self._failed(c, str(err), err) from err
+        return stream(self._guarded(reader, c), c)
+
+    def _guarded(self, reader: pa.RecordBatchReader, c: LanceFragment
+                 ) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader
+        except Exception as err:
+            raise self._failed(c, str(err), err) from err
+
+    @staticmethod
+    def _check(compiled: CompiledFragment) -> LanceFragment:
+        if not isinstance(compiled, LanceFragment):
+            raise TypeError("LanceDB executes fragments it compiled")
+        return compiled
+
+    def _failed(self, c: LanceFragment, message: str, err: Exception) -> SourceError:
+        return SourceError(message, source=self.name, fragment=c.native)
 
     def close(self) -> None:
         with self._lock:
             self._tables.clear()
+            self._datasets.clear()
+            self._described.clear()
             self._db = None
             self._info = None
+        self._watch.forget()
 
 
 # ---- helpers
@@ -336,59 +404,6 @@ def normalize_type(t: pa.DataType) -> pa.DataType:
     if pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
         return pa.binary()
     return t
-
-
-def _as_type(column: pa.ChunkedArray, t: pa.DataType) -> pa.ChunkedArray:
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    return column if column.type == t else column.cast(t)
-
-
-def _cheapest_column(schema: pa.Schema) -> str:
-    """A small column to read when only the row count matters."""
-    for field in schema:
-        if pa.types.is_primitive(field.type) and "`" not in field.name:
-            return str(field.name)
-    return str(schema[0].name)
-
-
-def _check_count(what: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise BindError(f"{what} must be a non-negative integer, not {value!r}")
-    return int(value)
-
-
-def _query_vector(expr: object, params: Mapping[str, object],
-                  column_type: pa.DataType) -> tuple[float, ...]:
-    """The query vector as floats: numeric, finite, of the column's dimension."""
-    if isinstance(expr, Const):
-        raw = expr.value
-    elif isinstance(expr, ParamRef):
-        if expr.name not in params:
-            raise BindError(f"parameter ${expr.name} has no value")
-        raw = params[expr.name]
-    else:
-        raise BindError("the NEAREST vector must be a literal or a $parameter")
-    if isinstance(raw, str | bytes) or not (isinstance(raw, list | tuple)
-                                            or hasattr(raw, "__array__")):
-        raise BindError(f"the NEAREST vector must be a list of numbers, not "
-                        f"{type(raw).__name__}")
-    try:
-        array = np.asarray(raw)
-    except (ValueError, TypeError) as err:
-        raise BindError(f"the NEAREST vector is not a list of numbers: {err}") from err
-    if array.ndim != 1 or array.dtype.kind not in "iuf":
-        raise BindError("the NEAREST vector must be a flat list of numbers")
-    dim = column_type.list_size
-    if array.shape[0] != dim:
-        raise BindError(f"the NEAREST vector has {array.shape[0]} dimensions, the column has "
-                        f"{dim}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        stored = array.astype(column_type.value_type.to_pandas_dtype())
-    if not np.isfinite(stored).all():
-        raise BindError("the NEAREST vector holds a NaN or infinite value (after conversion to "
-                        f"{column_type.value_type})")
-    return tuple(float(x) for x in stored)
 
 
 def _native_tail(where: str | None, prefilter: bool, fetch: tuple[str, ...],

@@ -363,7 +363,7 @@ def test_nearest_is_exact_squared_l2(src: LanceDB, data: pa.Table) -> None:
     fragment = nearest(ParamRef("q", pa.list_(pa.float32())), 10, ["id", "_distance"])
     compiled = src.compile(fragment, {"q": query.tolist()})
     assert isinstance(compiled, LanceFragment) and compiled.k == 10
-    assert compiled.native.startswith("knowledge.search(vector[8] -> vector, k=10)")
+    assert compiled.native.startswith("knowledge.nearest(vector[8] -> vector, k=10, exact)")
     out = src.execute(compiled)
     assert out.schema == pa.schema([("k.id", pa.int64()), ("k._distance", pa.float32())])
     expected_ids, expected_dist = _numpy_top_k(data, query, 10)
@@ -391,7 +391,7 @@ def test_nearest_exact_flag_and_numpy_vector(lance_dir: Path, data: pa.Table) ->
     query = np.linspace(-1, 1, DIM)
     compiled = source.compile(nearest(ParamRef("q", pa.list_(pa.float32())), 5, ["id"]),
                               {"q": query})
-    assert ".bypass_vector_index()" in compiled.native
+    assert ", k=5, exact)" in compiled.native
     out = source.execute(compiled)
     assert out.column_names == ["k.id"]
     assert out.column("k.id").to_pylist() == _numpy_top_k(data, query, 5)[0]

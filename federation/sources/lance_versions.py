@@ -1,0 +1,96 @@
+"""A cheap "did anything change?" check for a LanceDB directory, by ``stat`` alone.
+
+Asking LanceDB for every table's version (list the tables, then ``table.version`` with
+``read_consistency_interval=0``) costs milliseconds per query. Every Lance commit, by any
+connection or process, writes a new manifest into ``<dir>/<table>.lance/_versions/`` (and
+rewrites ``latest_version_hint.json`` there), which changes that directory's mtime; creating or
+dropping a table changes the mtime of the LanceDB directory itself. So the stamps below are
+compared first and LanceDB is asked only when one moved.
+
+Linux file times come from a coarse clock (one tick, a few ms): two commits in the same tick
+can leave an identical stamp. A stamp younger than ``RACY_NS`` is therefore never trusted (the
+"racily clean" rule of git): until it has aged, LanceDB itself is asked every time. A stamp is
+always taken *before* the version it vouches for is read, so a commit landing in between makes
+the next stamp differ and is read then.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+Stamp = tuple[int, ...]
+RACY_NS = 50_000_000  # 50 ms: far above the coarse clock's tick on any Linux config
+
+
+def stamp(*paths: Path) -> Stamp | None:
+    """(inode, mtime_ns, size) of each path; ``None`` when one is missing."""
+    out: list[int] = []
+    try:
+        for path in paths:
+            st = os.stat(path)
+            out += (st.st_ino, st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        return None
+    return tuple(out)
+
+
+def _settled(value: Stamp | None, now_ns: int) -> bool:
+    """Old enough that a later write in the same clock tick is impossible."""
+    return value is not None and all(now_ns - mtime > RACY_NS for mtime in value[1::3])
+
+
+class VersionWatch:
+    """Table names and versions of one LanceDB directory, re-read only when a stamp moved.
+
+    ``list_tables`` and ``read_version`` are the authoritative (slow) LanceDB calls.
+    """
+
+    def __init__(self, root: Path, list_tables: Callable[[], list[str]],
+                 read_version: Callable[[str], int]) -> None:
+        self.root = root
+        self._list_tables = list_tables
+        self._read_version = read_version
+        self._lock = threading.Lock()
+        self._root_stamp: Stamp | None = None
+        self._names: list[str] = []
+        self._stamps: dict[str, Stamp | None] = {}
+        self._versions: dict[str, int] = {}
+
+    def table_stamp(self, name: str) -> Stamp | None:
+        table = self.root / f"{name}.lance"
+        return stamp(table, table / "_versions")
+
+    def versions(self) -> tuple[tuple[str, int], ...]:
+        """(table, version) for every table, sorted by name."""
+        with self._lock:
+            now = time.time_ns()
+            root = stamp(self.root)
+            if root != self._root_stamp or not _settled(root, now):
+                self._names = sorted(self._list_tables())
+                self._root_stamp = root
+                for gone in set(self._versions) - set(self._names):
+                    self._versions.pop(gone, None)
+                    self._stamps.pop(gone, None)
+            for name in self._names:
+                current = self.table_stamp(name)
+                if (name in self._versions and current == self._stamps.get(name)
+                        and _settled(current, now)):
+                    continue
+                self._versions[name] = int(self._read_version(name))
+                self._stamps[name] = current
+            return tuple((name, self._versions[name]) for name in self._names)
+
+    def inode(self, name: str) -> int:
+        """The inode of the table's directory when last checked: a recreated table differs."""
+        with self._lock:
+            current = self._stamps.get(name)
+        return current[0] if current else 0
+
+    def forget(self) -> None:
+        with self._lock:
+            self._root_stamp = None
+            self._names, self._stamps, self._versions = [], {}, {}
