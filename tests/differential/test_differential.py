@@ -22,6 +22,7 @@ from .corpus import Query
 from .queries import BY_ID, CONSTRUCTS, QUERIES, has_mixed_case_keywords, missing_constructs
 
 REPEAT_SAMPLE = QUERIES[::10]
+ADBC_SAMPLE = QUERIES[::2]  # the SQLite source forced onto its ADBC reader (auto picks apsw here)
 PYLIST_SAMPLE = ["basic_alias_ordered", "fn_case_else", "agg_group_two", "join_left",
                  "tpch_q1", "report_team_workload"]
 
@@ -59,6 +60,17 @@ def fed_engine(differential_data: tuple[Path, duckdb.DuckDBPyConnection]) -> Ite
     eng.close()
 
 
+@pytest.fixture(scope="session")
+def fed_engine_adbc(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
+                    ) -> Iterator[Any]:
+    """The same engine with every SQLite fragment read through ADBC."""
+    fed = _federation()
+    eng = fed.connect()
+    eng.attach("crm", fed.SQLite(str(differential_data[0]), read_path="adbc"))
+    yield eng
+    eng.close()
+
+
 def _describe(qq: Query) -> str:
     return f"query {qq.id} (ordered={qq.ordered}, params={qq.params!r}):\n{qq.text}"
 
@@ -78,6 +90,15 @@ def _run_engine(eng: Any, qq: Query) -> Any:
 def test_differential(fed_engine: Any, oracle: duckdb.DuckDBPyConnection, qq: Query) -> None:
     expected = run_oracle(oracle, qq)
     actual = _run_engine(fed_engine, qq).arrow()
+    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
+                       context=_describe(qq))
+
+
+@pytest.mark.parametrize("qq", ADBC_SAMPLE, ids=[qq.id for qq in ADBC_SAMPLE])
+def test_differential_adbc(fed_engine_adbc: Any, oracle: duckdb.DuckDBPyConnection,
+                           qq: Query) -> None:
+    expected = run_oracle(oracle, qq)
+    actual = _run_engine(fed_engine_adbc, qq).arrow()
     assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
                        context=_describe(qq))
 
