@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 
-from . import queries_aggregates, queries_analytics, queries_basic, queries_joins
+from . import (
+    queries_aggregates,
+    queries_analytics,
+    queries_basic,
+    queries_joins,
+    queries_pushdown,
+)
 from .corpus import Query
 
 QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
-                        + queries_joins.QUERIES + queries_analytics.QUERIES)
+                        + queries_joins.QUERIES + queries_analytics.QUERIES
+                        + queries_pushdown.QUERIES)
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
