@@ -113,4 +113,50 @@ QUERIES: list[Q3] = [
        "OR a.level = 6",
        f"SELECT k.id, a.id AS agent FROM {nearest(30)} JOIN crm.agents a "
        "ON a.id = k.agent_id WHERE k.kind = 'note' OR a.level = 6", Q),
+    # ---- top-N into Kuzu (ORDER BY … LIMIT with NULL placement written as ``x IS NULL`` keys)
+    q3("graph_topn_nulls_last", "SELECT x.id, x.team FROM MATCH graph (x:Agent) "
+       "ORDER BY x.team, x.id LIMIT 200",
+       "SELECT x.id, x.team FROM graph.Agent x ORDER BY x.team, x.id LIMIT 200", ordered=True),
+    q3("graph_topn_desc_nulls_first", "SELECT x.id, x.team FROM MATCH graph (x:Agent) "
+       "ORDER BY x.team DESC NULLS FIRST, x.id DESC LIMIT 5",
+       "SELECT x.id, x.team FROM graph.Agent x ORDER BY x.team DESC NULLS FIRST, x.id DESC "
+       "LIMIT 5", ordered=True),
+    q3("graph_topn_desc_default", "SELECT x.id, x.team FROM MATCH graph (x:Agent) "
+       "ORDER BY x.team DESC, x.id LIMIT 4",
+       "SELECT x.id, x.team FROM graph.Agent x ORDER BY x.team DESC, x.id LIMIT 4",
+       ordered=True),
+    q3("graph_topn_edge_date_offset", f"SELECT x.id AS agent, t.id AS task, r.since {A} "
+       "ORDER BY r.since DESC, t.id, x.id LIMIT 6 OFFSET 3",
+       f"SELECT x.id AS agent, t.id AS task, r.since {A_SQL} "
+       "ORDER BY r.since DESC, t.id, x.id LIMIT 6 OFFSET 3", ordered=True),
+    q3("graph_topn_strings_filtered", "SELECT t.title, t.id FROM MATCH graph (t:Task) "
+       "WHERE t.priority >= 3 ORDER BY t.title DESC, t.id LIMIT 7",
+       "SELECT t.title, t.id FROM graph.Task t WHERE t.priority >= 3 "
+       "ORDER BY t.title DESC, t.id LIMIT 7", ordered=True),
+    q3("graph_topn_float_key_stays", f"SELECT t.id AS task, r.weight {A} "
+       "ORDER BY r.weight DESC, t.id, x.id LIMIT 5",
+       f"SELECT t.id AS task, r.weight {A_SQL} ORDER BY r.weight DESC, t.id, x.id LIMIT 5",
+       ordered=True),
+    # ---- aggregates into Kuzu (RETURN with implicit grouping)
+    q3("graph_agg_null_groups", "SELECT x.team, count(*) AS n, count(x.team) AS named, "
+       "sum(x.level) AS s, avg(x.level) AS a, min(x.name) AS lo, max(x.name) AS hi "
+       "FROM MATCH graph (x:Agent) GROUP BY x.team",
+       "SELECT x.team, count(*) AS n, count(x.team) AS named, sum(x.level) AS s, "
+       "avg(x.level) AS a, min(x.name) AS lo, max(x.name) AS hi FROM graph.Agent x "
+       "GROUP BY x.team"),
+    q3("graph_agg_empty_global", f"SELECT count(*) AS n, sum(r.weight) AS w, "
+       f"max(r.since) AS last, min(t.title) AS first {A} WHERE x.id < 0",
+       f"SELECT count(*) AS n, sum(r.weight) AS w, max(r.since) AS last, "
+       f"min(t.title) AS first {A_SQL} WHERE x.id < 0"),
+    q3("graph_agg_empty_grouped", "SELECT t.status, count(*) AS n FROM MATCH graph (t:Task) "
+       "WHERE t.id < 0 GROUP BY t.status",
+       "SELECT t.status, count(*) AS n FROM graph.Task t WHERE t.id < 0 GROUP BY t.status"),
+    q3("graph_agg_edge_having", f"SELECT x.id AS agent, count(*) AS n, avg(r.weight) AS w {A} "
+       "WHERE t.priority > 1 GROUP BY x.id HAVING count(*) > 8",
+       f"SELECT x.id AS agent, count(*) AS n, avg(r.weight) AS w {A_SQL} "
+       "WHERE t.priority > 1 GROUP BY x.id HAVING count(*) > 8"),
+    q3("graph_agg_two_keys_dates", f"SELECT t.status, t.priority, count(*) AS n, "
+       f"min(r.since) AS first, max(r.since) AS last {A} GROUP BY t.status, t.priority",
+       f"SELECT t.status, t.priority, count(*) AS n, min(r.since) AS first, "
+       f"max(r.since) AS last {A_SQL} GROUP BY t.status, t.priority"),
 ]
