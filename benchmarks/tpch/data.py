@@ -126,6 +126,7 @@ def _native(paths: Paths) -> None:
     import duckdb
 
     con = duckdb.connect(str(paths.native))
+    con.execute("SET enable_progress_bar = false")
     for source in ("crm", "lake", "graph"):
         con.execute(f"CREATE SCHEMA {source}")
     for table, source in PLACEMENT.items():
