@@ -19,7 +19,7 @@ QUERIES = {
         SELECT a.name, t.title FROM crm.agents AS a JOIN crm.tasks AS t ON t.agent_id = a.id
         WHERE a.team = $team AND t.status <> 'done' LIMIT 5""",
     "aggregate_stays_in_duckdb": """
-        SELECT a.team, count(*) AS n, avg(a.score) AS score FROM crm.agents AS a
+        SELECT a.team, count(*) AS n, avg(a.score + a.level) AS score FROM crm.agents AS a
         WHERE a.hired >= DATE '2020-01-01' GROUP BY a.team HAVING count(*) > 1
         ORDER BY n DESC, a.team""",
     "unpushable_filter_and_left_join": """
@@ -28,9 +28,16 @@ QUERIES = {
     "derived_table_and_cross_source_shape": """
         SELECT x.team, x.n FROM (SELECT a.team, count(*) AS n FROM crm.agents AS a
         GROUP BY a.team) AS x WHERE x.n > $min ORDER BY x.team""",
+    "pushed_top_n": """
+        SELECT t.title, t.due FROM crm.tasks AS t WHERE t.status = $status
+        ORDER BY t.due DESC, t.id LIMIT 5 OFFSET 10""",
+    "pushed_aggregate": """
+        SELECT t.status, count(*) AS n, count(t.due) AS dated, sum(t.priority) AS p,
+        avg(t.estimate) AS est FROM crm.tasks AS t WHERE t.id > 10
+        GROUP BY t.status HAVING count(*) > 50""",
 }
 PARAMS = {"pushed_join_filter_limit": {"team": "core"},
-          "derived_table_and_cross_source_shape": {"min": 1}}
+          "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"}}
 
 
 @pytest.fixture(scope="module")
