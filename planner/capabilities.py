@@ -35,6 +35,9 @@ class Capabilities:
     order: frozenset[str] = frozenset()
     aggregates: frozenset[tuple[str, str]] = frozenset()
     group_families: frozenset[str] = frozenset()
+    # False: LIKE only on a string with a literal or parameter pattern, which the source turns
+    # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
+    like_any_pattern: bool = True
 
 
 
@@ -52,6 +55,10 @@ def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) 
     if isinstance(expr, Const | ParamRef):
         return family(expr.type) in caps.value_families | {"null"}
     if not isinstance(expr, Func) or expr.name not in caps.predicates:
+        return False
+    if expr.name in ("like", "not_like") and not caps.like_any_pattern and not (
+            family(expr.args[0].type) == "string" and isinstance(expr.args[1], Const | ParamRef)
+            and family(expr.args[1].type) in ("string", "null")):
         return False
     if expr.name in COMPARISONS or expr.name in ("between", "not_between", "in", "not_in"):
         first = expr.args[0]

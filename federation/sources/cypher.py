@@ -123,6 +123,9 @@ class CypherWriter:
         if name in ("in", "not_in"):
             inner = self._in(e.args[0], e.args[1:])
             return inner if name == "in" else f"(NOT {inner})"
+        if name in ("like", "not_like"):
+            inner = self._like(e.args[0], e.args[1])
+            return inner if name == "like" else f"(NOT {inner})"
         raise PlanError(f"no Cypher form for {name}")
 
     def _compare(self, op: str, left: BExpr, right: BExpr) -> str:
@@ -179,6 +182,16 @@ class CypherWriter:
             text += " OR NULL"
         return f"({text})"
 
+    def _like(self, subject: BExpr, pattern: BExpr) -> str:
+        """SQL's ``subject LIKE pattern`` for a pattern known now (see ``like_form``)."""
+        if not isinstance(pattern, Const | ParamRef):
+            raise PlanError("Kuzu takes LIKE only with a literal or parameter pattern")
+        value = self._resolve(pattern)
+        if value is not None and not isinstance(value, str):
+            raise PlanError(f"LIKE pattern {value!r} is not a string")
+        operator, operand = like_form(value)
+        return f"({self.expr(subject)} {operator} {self.bind(operand)})"
+
     def _resolve(self, item: BExpr) -> object:
         if isinstance(item, Const):
             return item.value
@@ -186,6 +199,33 @@ class CypherWriter:
         if item.name not in self.params:
             raise PlanError(f"no value for parameter ${item.name}")
         return self.params[item.name]
+
+
+def like_form(pattern: str | None) -> tuple[str, str | None]:
+    r"""(Kuzu operator, bound operand) giving SQL's ``x LIKE pattern``, as DuckDB reads it: no
+    escape character, case-sensitive, ``_`` one character (a code point, newlines too).
+
+    Kuzu's string operators keep NULL → NULL. With no ``_`` and ``%`` only at the ends the
+    pattern is a prefix, suffix, infix or equality test; otherwise it becomes a regular
+    expression for ``=~``, which matches the whole string (RE2): ``(?s)`` lets ``.`` match a
+    newline, and every character but an ASCII letter or digit is written as ``\x{…}``, so no
+    character of the pattern is a regex operator.
+
+    >>> like_form("ab%"), like_form("%a_%")
+    (('STARTS WITH', 'ab'), ('=~', '(?s).*a..*'))
+    """
+    if pattern is None:
+        return "=", None
+    core = pattern.strip("%")
+    if "_" not in core and "%" not in core:
+        lead, trail = pattern.startswith("%"), pattern.endswith("%")
+        if lead and trail:
+            return ("CONTAINS", core) if core else ("STARTS WITH", "")
+        return ("ENDS WITH" if lead else "STARTS WITH" if trail else "=", core)
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else
+                    ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}"
+                    for ch in pattern)
+    return "=~", "(?s)" + regex
 
 
 def compile_match(fragment: GraphMatch, params: Mapping[str, object],

@@ -16,7 +16,8 @@ What Kuzu 0.11.3 does, checked against DuckDB (tests/sources/test_kuzu_source.py
 
 - Predicates: comparisons, AND/OR/NOT and IS [NOT] NULL follow SQL's three-valued logic; IN
   with a NULL in the list and NaN ordering do not, and ``cypher.CypherWriter`` writes around
-  both (see ``federation.sources.cypher``). LIKE has no Cypher form and is not offered.
+  both (see ``federation.sources.cypher``). LIKE has no Cypher form: a literal or parameter
+  pattern is rewritten (``cypher.like_form``); a pattern computed from columns is not pushed.
 - Patterns are matched homomorphically: no relationship-uniqueness rule inside one MATCH
   (``(a)-[e1:R]->(b)<-[e2:R]-(c)`` also matches e1 = e2), as the oracle's joins do.
 - An undirected single edge ``(a)-[e]-(b)`` matches each edge in both directions; a self-loop
@@ -59,7 +60,9 @@ from planner.logical import GraphMatch, Plan
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
-                          "is_not_null", "in", "not_in", "between", "not_between"}),
+                          "is_not_null", "in", "not_in", "between", "not_between", "like",
+                          "not_like"}),
+    like_any_pattern=False,  # a bound pattern becomes STARTS WITH/ENDS WITH/CONTAINS/=/=~
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,
     limit=True,
@@ -75,6 +78,7 @@ CAPABILITIES = Capabilities(
 )
 DRIVERS = ("kuzu", "real_ladybug", "ladybug")
 CHUNK_ROWS = 1 << 17
+POOL_MIN, POOL_FILE_TIMES, POOL_RAM_SHARE = 256 << 20, 3, 0.4
 PROBE_TIMEOUT_S = 120.0
 
 _SCALARS = {
@@ -225,6 +229,20 @@ def _release(path: Path, shared: _Shared) -> None:
     shared.database.close()
 
 
+def pool_bytes(path: Path) -> int:
+    """Kuzu's buffer pool for a database file (its default is 80% of RAM, which it takes
+    from DuckDB and the rest of the process): room for the file a few times over, for the
+    pages read and the intermediate results, at least ``POOL_MIN`` and at most
+    ``POOL_RAM_SHARE`` of physical memory."""
+    size = _stat(path)
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):  # no sysconf: assume a small machine
+        ram = 8 << 30
+    wanted = max(POOL_MIN, POOL_FILE_TIMES * (size[1] if size else 0))
+    return max(min(wanted, int(ram * POOL_RAM_SHARE)), 64 << 20)
+
+
 def _named(params: tuple[object, ...]) -> dict[str, object]:
     """``CompiledFragment.params`` of a Kuzu fragment: ``(name, value)`` pairs."""
     named: dict[str, object] = {}
@@ -255,15 +273,16 @@ class Kuzu(Source):
 
     kind = "kuzu"
 
-    def __init__(self, path: str | Path, *, buffer_pool_size: int = 256 * 1024**2,
+    def __init__(self, path: str | Path, *, buffer_pool_bytes: int | None = None,
                  threads: int = 2, read_only: bool = False) -> None:
         if not isinstance(path, str | Path) or not str(path):
             raise ConfigurationError("fed.Kuzu needs a database file path")
-        for what, value in (("buffer_pool_size", buffer_pool_size), ("threads", threads)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        for what, value in (("buffer_pool_bytes", buffer_pool_bytes), ("threads", threads)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
                 raise ConfigurationError(f"fed.Kuzu {what} must be a positive integer")
         self.path = Path(path).expanduser().resolve()
-        self.buffer_pool_size = buffer_pool_size
+        self.buffer_pool_bytes = buffer_pool_bytes
         self.threads = threads
         self.read_only = read_only
         self.name = ""
@@ -278,8 +297,9 @@ class Kuzu(Source):
     def _db(self) -> _Shared:
         with self._lock:
             if self._shared is None:
-                self._shared = _acquire(self.path, self.buffer_pool_size, self.threads,
-                                        self.read_only, self.name or str(self.path))
+                pool = self.buffer_pool_bytes or pool_bytes(self.path)
+                self._shared = _acquire(self.path, pool, self.threads, self.read_only,
+                                        self.name or str(self.path))
             return self._shared
 
     @property

@@ -26,7 +26,6 @@ ROWS = 40
 SOURCES = ("sqlite", "kuzu", "lancedb")
 # (source, feature) pairs a source does not do, with the reason
 GAPS: dict[tuple[str, str], str] = {
-    ("kuzu", "like_pushdown"): "Cypher has no LIKE; the filter runs in DuckDB",
     ("lancedb", "join_pushdown"): "LanceDB cannot join two tables",
     ("kuzu", "join_pushdown"): "two node tables are joined in DuckDB, not as one pattern",
 }

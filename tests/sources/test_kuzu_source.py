@@ -18,12 +18,23 @@ import pytest
 
 from federation.errors import (
     BindError,
+    ConfigurationError,
     ResourceLimitError,
     SourceError,
     SourceUnavailableError,
 )
-from federation.sources.kuzu import CAPABILITIES, Kuzu, arrow_type, driver
+from federation.sources.kuzu import (
+    CAPABILITIES,
+    POOL_FILE_TIMES,
+    POOL_MIN,
+    POOL_RAM_SHARE,
+    Kuzu,
+    arrow_type,
+    driver,
+    pool_bytes,
+)
 from federation.sqlgen import SqlWriter, quote
+from planner.capabilities import accepts_predicate
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
 from planner.logical import GraphEdge, GraphMatch, GraphNode
 
@@ -95,7 +106,7 @@ def graph_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def src(graph_path: Path) -> Iterator[Kuzu]:
-    source = Kuzu(graph_path, buffer_pool_size=64 << 20, threads=1)
+    source = Kuzu(graph_path, buffer_pool_bytes=64 << 20, threads=1)
     source.open("graph")
     yield source
     source.close()
@@ -377,6 +388,66 @@ def test_predicate_matches_duckdb(src: Kuzu, oracle: duckdb.DuckDBPyConnection,
     assert got == [r[0] for r in oracle.execute(sql, writer.values).fetchall()]
 
 
+# ---- LIKE, rewritten into Kuzu's string operators (cypher.like_form)
+LIKE_VALUES = ["abc", "ABC", "a\nc", "ébc", "a%c", "a_c", "a\\c", "", None, "xabcx", "日本語",
+               "a.c", "a+c", "100% done", "50%_off", "O'Brien", "rocket 🚀 launch", "(?s)x"]
+LIKE_PATTERNS = ["ab%", "%c", "%b%", "abc", "%", "%%", "", "a_c", "a%c", "%a_%", "a.c", "_",
+                 "___", "日%", "%\n%", "a\\c", "a%%c", "A%", "a\\_c", "%_%", "__%", "%.%",
+                 "(?s)%", "[a]%", "a$", "a|b", "\\Q%", "%0%%", "%\\%", "%🚀_%", "O'%", None]
+
+
+@pytest.fixture(scope="module")
+def like_src(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kuzu]:
+    source = Kuzu(tmp_path_factory.mktemp("like") / "like.kuzu", buffer_pool_bytes=64 << 20)
+    source.open("graph")
+    source.write("CREATE NODE TABLE W(id INT64 PRIMARY KEY, s STRING)")
+    for i, value in enumerate(LIKE_VALUES):
+        source.write("CREATE (:W {id: $i, s: $s})", {"i": i, "s": value})
+    yield source
+    source.close()
+
+
+@pytest.mark.parametrize("negated", [False, True])
+@pytest.mark.parametrize("pattern", LIKE_PATTERNS, ids=repr)
+def test_like_matches_duckdb(like_src: Kuzu, pattern: str | None, negated: bool) -> None:
+    w = col("w", "s", STR)
+    for bound in (c(pattern, STR if pattern is not None else None), ParamRef("p", STR)):
+        gm = match([("w", "W")], columns=[col("w", "id")],
+                   filters=[fn("not_like" if negated else "like", w, bound)])
+        got = sorted(run(like_src, gm, {"p": pattern}).column(0).to_pylist())
+        duck = duckdb.connect()
+        duck.execute("CREATE TABLE w(id BIGINT, s VARCHAR)")
+        duck.executemany("INSERT INTO w VALUES (?, ?)", list(enumerate(LIKE_VALUES)))
+        op = "NOT LIKE" if negated else "LIKE"
+        expected = [r[0] for r in duck.execute(f"SELECT id FROM w WHERE s {op} ? ORDER BY id",
+                                               [pattern]).fetchall()]
+        assert got == expected, (pattern, compile_text(like_src, gm))
+
+
+def compile_text(src: Kuzu, gm: GraphMatch) -> str:
+    return src.compile(gm, {}).native
+
+
+def test_like_capability_needs_a_bound_pattern() -> None:
+    s, t = col("w", "s", STR), col("w", "t", STR)
+    own = frozenset({"w.s", "w.t"})
+    assert accepts_predicate(CAPABILITIES, fn("like", s, c("a%")), own)
+    assert accepts_predicate(CAPABILITIES, fn("not_like", s, ParamRef("p", STR)), own)
+    assert not accepts_predicate(CAPABILITIES, fn("like", s, t), own)  # computed pattern
+    assert not accepts_predicate(CAPABILITIES, fn("like", X, c("1%")), frozenset({"v.x"}))
+
+
+def test_like_is_written_with_string_operators(like_src: Kuzu) -> None:
+    w = col("w", "s", STR)
+    texts = {p: like_src.compile(match([("w", "W")], columns=[col("w", "id")],
+                                       filters=[fn("like", w, c(p))]), {})
+             for p in ("ab%", "%ab", "%ab%", "ab", "a_b%")}
+    assert "STARTS WITH $p0" in texts["ab%"].native and ("p0", "ab") in texts["ab%"].params
+    assert "ENDS WITH" in texts["%ab"].native and "CONTAINS" in texts["%ab%"].native
+    assert "`s` = $p0" in texts["ab"].native
+    assert "=~ $p0" in texts["a_b%"].native and ("p0", "(?s)a.b.*") in texts["a_b%"].params
+
+
 # ---- opening, sharing, versions
 @pytest.mark.xfail(os.environ.get("FEDERATION_GRAPH_DRIVER") == "ladybug", strict=True,
                    reason="ladybug 0.22: a second source on the same Database reports a full "
@@ -460,3 +531,15 @@ def test_unopenable_paths(tmp_path: Path, make: str) -> None:
         source.open("g")
     assert str(path) in str(err.value)
     source.close()
+
+
+def test_buffer_pool_is_sized_for_the_file(tmp_path: Path) -> None:
+    cap = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * POOL_RAM_SHARE)
+    assert pool_bytes(tmp_path / "missing.kuzu") == max(min(POOL_MIN, cap), 64 << 20)
+    big = tmp_path / "big.kuzu"
+    with big.open("wb") as f:
+        f.truncate(200 << 20)  # sparse: only the size matters
+    assert pool_bytes(big) == max(min(POOL_FILE_TIMES * (200 << 20), cap), 64 << 20)
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ConfigurationError):
+            Kuzu(tmp_path / "g.kuzu", buffer_pool_bytes=bad)  # type: ignore[arg-type]

@@ -217,4 +217,28 @@ QUERIES: list[Q3] = [
     q3("graph_derived_count_paths", "SELECT m.n FROM (SELECT count(*) AS n FROM MATCH graph "
        "(a:Task)-[:DEPENDS_ON*1..3]->(b:Task)) AS m",
        f"SELECT m.n FROM (SELECT count(*) AS n FROM {walks('DEPENDS_ON', 1, 3)}) AS m"),
+    # ---- LIKE, pushed into Cypher (cypher.like_form): prefix, suffix, infix, equality, regex
+    *[q3(f"graph_like_{name}", f"SELECT x.id, x.name, x.team FROM MATCH graph (x:Agent) "
+         f"WHERE {cond}", f"SELECT x.id, x.name, x.team FROM graph.Agent x WHERE {cond}",
+         params)
+      for name, cond, params in [
+          ("prefix", "x.name LIKE 'Sophie%'", {}),
+          ("suffix", "x.name LIKE '%Borg'", {}),
+          ("contains", "x.name LIKE '%an%'", {}),
+          ("exact", "x.name LIKE 'Ada Bartik'", {}),
+          ("underscore", "x.name LIKE 'S_afi %'", {}),
+          ("interior_percent", "x.name LIKE 'A%a%'", {}),
+          ("not_like_nulls", "x.team NOT LIKE '%a%'", {}),
+          ("nulls_or", "(x.team LIKE 'd%' OR x.team IS NULL)", {}),
+          ("percent_in_value", "x.name LIKE '%0%%'", {}),
+          ("underscore_in_value", "x.name LIKE '%_off'", {}),
+          ("quote_backslash", "(x.name LIKE 'O''B%' OR x.name LIKE $p)", {"p": "%k\\s%"}),
+          ("unicode", "(x.name LIKE 'Zo_ %' OR x.name LIKE '日本%' OR x.name LIKE '%🚀_%')", {}),
+          ("case", "x.name LIKE 'sophie%'", {}),
+          ("param", "x.name NOT LIKE $p", {"p": "%e%"}),
+      ]],
+    q3("graph_like_title_hop", f"SELECT x.id AS agent, t.id AS task {A} "
+       "WHERE t.title LIKE 'Fix%#1_' AND x.name NOT LIKE '%z%'",
+       f"SELECT x.id AS agent, t.id AS task {A_SQL} "
+       "WHERE t.title LIKE 'Fix%#1_' AND x.name NOT LIKE '%z%'"),
 ]
