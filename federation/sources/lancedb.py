@@ -45,7 +45,16 @@ from federation.errors import (
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
 from federation.sources.lance_filter import FilterWriter, quote_ident
-from federation.sources.lance_read import DISTANCE, LanceFragment, scanner, shape, stream
+from federation.sources.lance_read import (
+    DISTANCE,
+    LanceFragment,
+    is_vector_type,
+    native_tail,
+    normalize_type,
+    scanner,
+    shape,
+    stream,
+)
 from federation.sources.lance_vector import (
     EXACT,
     METRIC,
@@ -277,7 +286,7 @@ class LanceDB(Source):
         where = writer.where(scan.filters)
         fetch = self._fetch(scan.columns, access.rel, table_columns)
         limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
-        native = f"{access.table}.scan()" + _native_tail(where, False, fetch, limit)
+        native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
         bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
         version, inode = self._planned(access.table)
         return LanceFragment(self.name, self.kind, native, bound, scan.columns,
@@ -303,7 +312,7 @@ class LanceDB(Source):
                       self._tuning(search.table, version, inode, search.vector_column, k))
         native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
                   f"k={k}, {tuning.for_k(k).describe(k)})")
-        native += _native_tail(where, True, fetch, None)
+        native += native_tail(where, True, fetch, None)
         dtype = str(vtype.value_type.to_pandas_dtype().__name__)
         return LanceFragment(self.name, self.kind, native, (*writer.values, vector, k),
                              search.columns, table=search.table, fetch=fetch, filter=where,
@@ -343,24 +352,23 @@ class LanceDB(Source):
             raise
         except (KeyError, pa.ArrowInvalid, pa.ArrowTypeError,
                 pa.ArrowNotImplementedError) as err:
-            raise self._failed(c, f"a result column does not fit its declared type: {err}",
-                               err) from err
+            raise self._failed(c, f"a result column does not fit its declared type: {err}") \
+                from err
         except Exception as err:
-            raise self._failed(c, str(err), err) from err
+            raise self._failed(c, str(err)) from err
         return shaped
 
     def execute_batches(self, compiled: CompiledFragment) -> pa.RecordBatchReader:
         """The fragment's rows as a stream of batches in the declared schema."""
         c = self._check(compiled)
         if c.limit == 0 or c.k == 0:
-            return pa.RecordBatchReader.from_batches(
-                empty_table(c.schema).schema, iter(()))
+            return pa.RecordBatchReader.from_batches(empty_table(c.schema).schema, iter(()))
         try:
             reader = scanner(self._dataset(c.table, c.version, c.inode), c).to_reader()
         except FederationError:
             raise
         except Exception as err:
-            raise self._failed(c, str(err), err) from err
+            raise self._failed(c, str(err)) from err
         return stream(self._guarded(reader, c), c)
 
     def _guarded(self, reader: pa.RecordBatchReader, c: LanceFragment
@@ -368,7 +376,7 @@ class LanceDB(Source):
         try:
             yield from reader
         except Exception as err:
-            raise self._failed(c, str(err), err) from err
+            raise self._failed(c, str(err)) from err
 
     @staticmethod
     def _check(compiled: CompiledFragment) -> LanceFragment:
@@ -376,7 +384,7 @@ class LanceDB(Source):
             raise TypeError("LanceDB executes fragments it compiled")
         return compiled
 
-    def _failed(self, c: LanceFragment, message: str, err: Exception) -> SourceError:
+    def _failed(self, c: LanceFragment, message: str) -> SourceError:
         return SourceError(message, source=self.name, fragment=c.native)
 
     def close(self) -> None:
@@ -387,31 +395,3 @@ class LanceDB(Source):
             self._db = None
             self._info = None
         self._watch.forget()
-
-
-# ---- helpers
-def is_vector_type(t: pa.DataType) -> bool:
-    """A fixed-size list of floats: a column LanceDB can search."""
-    return pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type)
-
-
-def normalize_type(t: pa.DataType) -> pa.DataType:
-    """The type the catalog reports for a Lance column (see the module docstring)."""
-    if pa.types.is_dictionary(t):
-        return normalize_type(t.value_type)
-    if pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return pa.string()
-    if pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
-        return pa.binary()
-    return t
-
-
-def _native_tail(where: str | None, prefilter: bool, fetch: tuple[str, ...],
-                 limit: int | None) -> str:
-    text = ""
-    if where is not None:
-        text += f".where({where!r}" + (", prefilter=True)" if prefilter else ")")
-    text += ".select([" + ", ".join(fetch) + "])"
-    if limit is not None:
-        text += f".limit({limit})"
-    return text
