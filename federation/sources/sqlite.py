@@ -40,7 +40,10 @@ CAPABILITIES = Capabilities(
     aggregates=frozenset({("count", "*"), *((f, k) for f in ("count", "min", "max")
                                             for k in ("int", "float", "string", "date", "bool")),
                           *((f, k) for f in ("sum", "avg") for k in ("int", "float"))}),
-    group_families=frozenset({"int", "string", "date", "bool"}),
+    # global aggregates only: SQLite groups with a sorter (1.2 s for 1M rows, 10 groups)
+    # where reading the rows and grouping in DuckDB takes 0.5 s; one row back always wins.
+    # ({"int", "string", "date", "bool"} group exactly, should a cost model choose it.)
+    group_families=frozenset(),
 )
 _JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
 BUSY_TIMEOUT_MS = 5000

@@ -116,7 +116,9 @@ def _holds_below(node: Plan, pred: BExpr) -> bool:
     if isinstance(node, Filter) and pred in conjuncts(node.predicate):
         return True
     if isinstance(node, Scan | GraphMatch | VectorSearch):
-        return pred in node.filters
+        held = [*node.filters, *(t.condition for t in getattr(node, "tables", ())
+                                 if t.condition is not None)]
+        return any(pred in conjuncts(f) for f in held)
     if isinstance(node, Join) and node.condition is not None \
             and pred in conjuncts(node.condition):
         return True

@@ -32,9 +32,8 @@ QUERIES = {
         SELECT t.title, t.due FROM crm.tasks AS t WHERE t.status = $status
         ORDER BY t.due DESC, t.id LIMIT 5 OFFSET 10""",
     "pushed_aggregate": """
-        SELECT t.status, count(*) AS n, count(t.due) AS dated, sum(t.priority) AS p,
-        avg(t.estimate) AS est FROM crm.tasks AS t WHERE t.id > 10
-        GROUP BY t.status HAVING count(*) > 50""",
+        SELECT count(*) AS n, count(t.due) AS dated, sum(t.priority) AS p,
+        avg(t.estimate) AS est, max(t.title) AS last FROM crm.tasks AS t WHERE t.id > 10""",
 }
 PARAMS = {"pushed_join_filter_limit": {"team": "core"},
           "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"}}
