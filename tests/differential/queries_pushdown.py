@@ -1,7 +1,9 @@
 """Queries whose work moves into SQLite: top-N (ORDER BY … LIMIT into the fragment, with
 explicit NULL placement), OR factoring with implied per-table filters (TPC-H Q19 shape), and
-GROUP BY aggregates computed by SQLite. Every ORDER BY with a LIMIT is total (ties broken by
-a key), so the rows kept at the cut-off do not depend on which tied rows a source returns."""
+aggregates (global ones run in SQLite; grouped ones stay in DuckDB under SQLite's shipped
+capabilities, and pin the boundary). Every ORDER BY with a LIMIT is total (ties broken by a
+key), so the rows kept at the cut-off do not depend on which tied rows a source returns;
+``topn_ties_as_multiset`` has ties inside the kept rows only and is compared as a multiset."""
 
 from __future__ import annotations
 
