@@ -3,6 +3,7 @@ tuned to recall@k >= 0.95. Real LanceDB tables built in tmp_path; numpy is the o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from lancedb.index import IvfPq
 
 import federation as fed
 from federation.sources.lance_vector import TARGET_RECALL, Tuning, k_bucket
+from planner.explain import plan_tree
+from planner.expressions import ColumnRef, Const
+from planner.logical import VectorSearch
 
 N, DIM = 20_000, 32
 NULL_ROWS = (3, 777)
@@ -145,3 +149,13 @@ def test_tuning_for_a_smaller_k_keeps_the_candidates() -> None:
     tuning = Tuning("IVF_PQ", 8, 20, 0.97, 16)
     assert tuning.for_k(10).refine_factor == 32 and tuning.for_k(16) == tuning
     assert Tuning(reason="why").describe(5) == "exact (why)"
+
+
+def test_approximate_is_part_of_the_plan_identity_and_its_explain_line() -> None:
+    column = ColumnRef("k", "id", pa.int64())
+    vector = Const((0.0,) * DIM, pa.list_(pa.float32()))
+    exact = VectorSearch("docs", "kb", "k", "vector", vector, 3, (column,))
+    approx = dataclasses.replace(exact, approximate=True)
+    assert exact != approx and hash(exact) != hash(approx)
+    assert plan_tree(exact) == ["VectorSearch docs: kb AS k k=3 -> k.id"]
+    assert plan_tree(approx) == ["VectorSearch docs: kb AS k k=3 approximate -> k.id"]
