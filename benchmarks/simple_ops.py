@@ -177,8 +177,15 @@ class Natives:
         self.sqlite.close()
 
 
-def _ids(table: pa.Table) -> set[int]:
+def _ids(result: Any) -> set[int]:
+    table = result.arrow() if hasattr(result, "arrow") else result
     return set(table.column("id").to_pylist())
+
+
+def _done(res: Any) -> Any:
+    """A Federation result with its Arrow table built (as a caller would use it)."""
+    res.arrow()
+    return res
 
 
 def _approx_params(eng: Any, text: str, q: list[float]) -> tuple[int, int | None, str]:
@@ -218,16 +225,16 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
         warnings.simplefilter("ignore", DeprecationWarning)
         prepared = n.kuzu.prepare(cy)
     ops = [
-        Op("sqlite_pk", lambda r: eng.query(pk, {"id": key(r)}).arrow(),
+        Op("sqlite_pk", lambda r: _done(eng.query(pk, {"id": key(r)})),
            {"apsw prepared": lambda r: n.sqlite.execute(
                "SELECT name, score FROM t WHERE id = ?", (key(r),)).fetchall()}),
-        Op("kuzu_one_hop", lambda r: eng.query(hop, {"id": key(r)}).arrow(),
+        Op("kuzu_one_hop", lambda r: _done(eng.query(hop, {"id": key(r)})),
            {"kuzu execute get_as_arrow": lambda r: n.kuzu.execute(cy, {"id": key(r)})
             .get_as_arrow(),
             "kuzu execute get_all": lambda r: n.kuzu.execute(cy, {"id": key(r)}).get_all(),
             "kuzu prepared get_all": lambda r: n.kuzu.execute(prepared, {"id": key(r)})
             .get_all()}),
-        Op("lance_exact", lambda r: eng.query(exact, {"q": vec(r)}).arrow(),
+        Op("lance_exact", lambda r: _done(eng.query(exact, {"q": vec(r)})),
            {"lancedb bypass_vector_index": lambda r: tbl.search(vec(r)).bypass_vector_index()
             .select(["id"]).limit(K).to_arrow(),
             "lance nearest use_index=False": lambda r: ds.to_table(
@@ -246,11 +253,18 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
             query = query.refine_factor(refine)
         return query.select(["id"]).limit(K).to_arrow()
 
+    def lance_approx(r: int) -> pa.Table:
+        nearest = {"column": "vector", "q": vec(r), "k": K, "nprobes": probes}
+        if refine is not None:
+            nearest["refine_factor"] = refine
+        return ds.to_table(columns=["id", "_distance"], nearest=nearest)
+
     same = _fragments(eng, approx, qlist[0]) == _fragments(eng, exact, qlist[0])
     info.update(approximate="parsed, planned as exact" if same else "available",
                 nprobes=probes, refine_factor=refine, parameters_from=origin)
-    ops.append(Op("lance_approx", lambda r: eng.query(approx, {"q": vec(r)}).arrow(),
-                  {f"lancedb nprobes={probes} refine={refine}": lancedb_approx}, ids=_ids,
+    ops.append(Op("lance_approx", lambda r: _done(eng.query(approx, {"q": vec(r)})),
+                  {f"lancedb nprobes={probes} refine={refine}": lancedb_approx,
+                   "lance nearest, same parameters": lance_approx}, ids=_ids,
                   params={"nprobes": probes, "refine_factor": refine}))
     return ops, info
 
@@ -259,16 +273,24 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
 
 
 def latencies(op: Op, reps: int, warmup: int = 5) -> dict[str, list[int]]:
-    times: dict[str, list[int]] = {"federation": [], **{k: [] for k in op.natives}}
+    """ns per run for Federation and each native; also Federation's plan and fragment time
+    (``fed plan``, ``fed fragments``: from ``res.plan``)."""
+    times: dict[str, list[int]] = {"federation": [], "fed plan": [], "fed fragments": [],
+                                   **{k: [] for k in op.natives}}
     steps: list[tuple[str, Callable[[int], Any]]] = [("federation", op.fed),
                                                      *op.natives.items()]
     for r in range(warmup + reps):
         for label, fn in (steps if r % 2 == 0 else steps[::-1]):
             start = now()
-            fn(r)
+            out = fn(r)
             elapsed = now() - start
-            if r >= warmup:
-                times[label].append(elapsed)
+            if r < warmup:
+                continue
+            times[label].append(elapsed)
+            if label == "federation":
+                times["fed plan"].append(int(out.plan.timings.get("plan", 0) * 1e9))
+                times["fed fragments"].append(int(sum(f.seconds or 0 for f in
+                                                      out.plan.fragments) * 1e9))
     return times
 
 
@@ -305,6 +327,8 @@ def measure(op: Op, reps: int, truth: list[set[int]]) -> dict[str, Any]:
     target, result = verdict(op.name, stats["federation"], stats[best],
                              recalls.get("federation"))
     return {"federation": stats["federation"], "native": {"label": best, **stats[best]},
+            "federation_parts": {"plan": stats["fed plan"],
+                                 "fragments": stats["fed fragments"]},
             "natives": {k: stats[k] for k in op.natives}, "recall_at_10": recalls,
             "p50_diff_ms": stats["federation"]["p50_ms"] - stats[best]["p50_ms"],
             "p50_ratio": stats["federation"]["p50_ms"] / stats[best]["p50_ms"],
@@ -350,13 +374,15 @@ def print_report(res: dict[str, Any]) -> None:
     for name, o in res["ops"].items():
         f, nat = o["federation"], o["native"]
         rec = o["recall_at_10"]
-        rows.append([name, f["p50_ms"], f["p99_ms"], nat["label"], nat["p50_ms"],
+        parts = o["federation_parts"]
+        rows.append([name, f["p50_ms"], f["p99_ms"], parts["plan"]["p50_ms"],
+                     parts["fragments"]["p50_ms"], nat["label"], nat["p50_ms"],
                      nat["p99_ms"], o["p50_diff_ms"], o["p50_ratio"],
                      rec.get("federation", math.nan), rec.get(nat["label"], math.nan),
                      o["target"], o["verdict"]])
     print_table("Latency (ms): Federation vs the fastest native; recall@10 vs numpy exact",
-                ["op", "fed p50", "fed p99", "native", "nat p50", "nat p99", "diff p50",
-                 "ratio", "fed recall", "nat recall", "target", "verdict"], rows)
+                ["op", "fed p50", "fed p99", "f.plan", "f.frags", "native", "nat p50", "nat p99",
+                 "diff p50", "ratio", "fed recall", "nat recall", "target", "verdict"], rows)
     others = [[name, label, s["p50_ms"], s["p99_ms"], o["recall_at_10"].get(label, math.nan)]
               for name, o in res["ops"].items() for label, s in o["natives"].items()]
     print_table("Every native variant", ["op", "native", "p50", "p99", "recall"], others)
