@@ -1,10 +1,11 @@
 """A cheap "did anything change?" check for a LanceDB directory, by ``stat`` alone.
 
 Asking LanceDB for every table's version (list the tables, then ``table.version`` with
-``read_consistency_interval=0``) costs milliseconds per query. Every Lance commit, by any
+``read_consistency_interval=0``) costs about 1.7 ms for 5 tables. Every Lance commit, by any
 connection or process, writes a new manifest into ``<dir>/<table>.lance/_versions/`` (and
 rewrites ``latest_version_hint.json`` there), which changes that directory's mtime; creating or
-dropping a table changes the mtime of the LanceDB directory itself. So the stamps below are
+dropping a table changes the mtime of the LanceDB directory itself, and a recreated table has a
+new ``_versions`` inode. So these stamps (one ``stat`` per table, one for the directory) are
 compared first and LanceDB is asked only when one moved.
 
 Linux file times come from a coarse clock (one tick, a few ms): two commits in the same tick
@@ -26,21 +27,19 @@ Stamp = tuple[int, ...]
 RACY_NS = 50_000_000  # 50 ms: far above the coarse clock's tick on any Linux config
 
 
-def stamp(*paths: Path) -> Stamp | None:
-    """(inode, mtime_ns, size) of each path; ``None`` when one is missing."""
-    out: list[int] = []
+def stamp(path: str) -> Stamp | None:
+    """(inode, mtime_ns, size) of a path (a ``str``: joining ``Path``s costs more than the
+    ``stat``); ``None`` when it is missing."""
     try:
-        for path in paths:
-            st = os.stat(path)
-            out += (st.st_ino, st.st_mtime_ns, st.st_size)
+        st = os.stat(path)
     except FileNotFoundError:
         return None
-    return tuple(out)
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _settled(value: Stamp | None, now_ns: int) -> bool:
     """Old enough that a later write in the same clock tick is impossible."""
-    return value is not None and all(now_ns - mtime > RACY_NS for mtime in value[1::3])
+    return value is not None and now_ns - value[1] > RACY_NS
 
 
 class VersionWatch:
@@ -52,6 +51,8 @@ class VersionWatch:
     def __init__(self, root: Path, list_tables: Callable[[], list[str]],
                  read_version: Callable[[str], int]) -> None:
         self.root = root
+        self._root = str(root)
+        self._paths: dict[str, str] = {}
         self._list_tables = list_tables
         self._read_version = read_version
         self._lock = threading.Lock()
@@ -61,20 +62,24 @@ class VersionWatch:
         self._versions: dict[str, int] = {}
 
     def table_stamp(self, name: str) -> Stamp | None:
-        table = self.root / f"{name}.lance"
-        return stamp(table, table / "_versions")
+        """Every commit adds a manifest to ``_versions``; a recreated table has a new one."""
+        path = self._paths.get(name)
+        if path is None:
+            path = self._paths[name] = os.path.join(self._root, f"{name}.lance", "_versions")
+        return stamp(path)
 
     def versions(self) -> tuple[tuple[str, int], ...]:
         """(table, version) for every table, sorted by name."""
         with self._lock:
             now = time.time_ns()
-            root = stamp(self.root)
+            root = stamp(self._root)
             if root != self._root_stamp or not _settled(root, now):
                 self._names = sorted(self._list_tables())
                 self._root_stamp = root
                 for gone in set(self._versions) - set(self._names):
                     self._versions.pop(gone, None)
                     self._stamps.pop(gone, None)
+                    self._paths.pop(gone, None)
             for name in self._names:
                 current = self.table_stamp(name)
                 if (name in self._versions and current == self._stamps.get(name)
