@@ -346,7 +346,10 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
     paths, vecs, data_seconds = dataset(rows)
     qs = query_vectors(vecs)
     truth = [exact_top(vecs, q) for q in qs]
-    eng = fed.connect(threads=THREADS)
+    try:  # no result cache: the 50 query vectors repeat
+        eng = fed.connect(threads=THREADS, cache_bytes=0)
+    except TypeError:  # an engine without a result cache yet
+        eng = fed.connect(threads=THREADS)
     eng.attach("crm", fed.SQLite(paths.sqlite))
     eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS))
     eng.attach("docs", fed.LanceDB(paths.lance))
