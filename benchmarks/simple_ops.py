@@ -203,6 +203,10 @@ def _fragments(eng: Any, text: str, q: list[float]) -> list[str]:
     return [f.native for f in eng.explain(text, {"q": q}).fragments]
 
 
+EXACT = "SELECT n.id, n._distance FROM NEAREST docs.t TO $q K 10 AS n"
+APPROX = "SELECT n.id, n._distance FROM NEAREST docs.t TO $q K 10 APPROXIMATE AS n"
+
+
 def operations(eng: Any, n: Natives, rows: int, reps: int,
                qs: np.ndarray) -> tuple[list[Op], dict[str, Any]]:
     rng = np.random.default_rng(SEED + 3)
@@ -218,8 +222,6 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
     pk = "SELECT t.name, t.score FROM crm.t AS t WHERE t.id = $id"
     hop = "SELECT b.x FROM MATCH graph (a:N {id: $id})-[:R]->(b:N)"
     cy = "MATCH (a:N {id: $id})-[:R]->(b:N) RETURN b.x"
-    exact = "SELECT n.id, n._distance FROM NEAREST docs.t TO $q K 10 AS n"
-    approx = "SELECT n.id, n._distance FROM NEAREST docs.t TO $q K 10 APPROXIMATE AS n"
     tbl, ds = n.table, n.dataset
     with warnings.catch_warnings():  # kuzu deprecates prepare(); it is still the fastest
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -234,21 +236,29 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
             "kuzu execute get_all": lambda r: n.kuzu.execute(cy, {"id": key(r)}).get_all(),
             "kuzu prepared get_all": lambda r: n.kuzu.execute(prepared, {"id": key(r)})
             .get_all()}),
-        Op("lance_exact", lambda r: _done(eng.query(exact, {"q": vec(r)})),
+        Op("lance_exact", lambda r: _done(eng.query(EXACT, {"q": vec(r)})),
            {"lancedb bypass_vector_index": lambda r: tbl.search(vec(r)).bypass_vector_index()
             .select(["id"]).limit(K).to_arrow(),
             "lance nearest use_index=False": lambda r: ds.to_table(
                 columns=["id", "_distance"], nearest={"column": "vector", "q": vec(r), "k": K,
-                                         "use_index": False})}, ids=_ids)]
+                                                     "use_index": False})}, ids=_ids)]
+    approx, info = approximate_op(eng, n, vec)
+    return ops + ([approx] if approx is not None else []), info
+
+
+def approximate_op(eng: Any, n: Natives,
+                   vec: Callable[[int], list[float]]) -> tuple[Op | None, dict[str, Any]]:
+    """``NEAREST ... APPROXIMATE`` against LanceDB's ANN search with the engine's parameters;
+    None (and why) when the engine cannot run it."""
     info: dict[str, Any] = {"approximate": "not available"}
     try:
-        probes, refine, origin = _approx_params(eng, approx, qlist[0])
+        probes, refine, origin = _approx_params(eng, APPROX, vec(0))
     except FederationError as err:  # the grammar may not have APPROXIMATE yet
         info["approximate_error"] = f"{type(err).__name__}: {err}"
-        return ops, info
+        return None, info
 
     def lancedb_approx(r: int) -> pa.Table:
-        query = tbl.search(vec(r)).nprobes(probes)
+        query = n.table.search(vec(r)).nprobes(probes)
         if refine is not None:
             query = query.refine_factor(refine)
         return query.select(["id"]).limit(K).to_arrow()
@@ -257,16 +267,15 @@ def operations(eng: Any, n: Natives, rows: int, reps: int,
         nearest = {"column": "vector", "q": vec(r), "k": K, "nprobes": probes}
         if refine is not None:
             nearest["refine_factor"] = refine
-        return ds.to_table(columns=["id", "_distance"], nearest=nearest)
+        return n.dataset.to_table(columns=["id", "_distance"], nearest=nearest)
 
-    same = _fragments(eng, approx, qlist[0]) == _fragments(eng, exact, qlist[0])
+    same = _fragments(eng, APPROX, vec(0)) == _fragments(eng, EXACT, vec(0))
     info.update(approximate="parsed, planned as exact" if same else "available",
                 nprobes=probes, refine_factor=refine, parameters_from=origin)
-    ops.append(Op("lance_approx", lambda r: _done(eng.query(approx, {"q": vec(r)})),
-                  {f"lancedb nprobes={probes} refine={refine}": lancedb_approx,
-                   "lance nearest, same parameters": lance_approx}, ids=_ids,
-                  params={"nprobes": probes, "refine_factor": refine}))
-    return ops, info
+    return Op("lance_approx", lambda r: _done(eng.query(APPROX, {"q": vec(r)})),
+              {f"lancedb nprobes={probes} refine={refine}": lancedb_approx,
+               "lance nearest, same parameters": lance_approx}, ids=_ids,
+              params={"nprobes": probes, "refine_factor": refine}), info
 
 
 # ---- timing and recall
