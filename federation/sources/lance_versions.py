@@ -9,10 +9,11 @@ new ``_versions`` inode. So these stamps (one ``stat`` per table, one for the di
 compared first and LanceDB is asked only when one moved.
 
 Linux file times come from a coarse clock (one tick, a few ms): two commits in the same tick
-can leave an identical stamp. A stamp younger than ``RACY_NS`` is therefore never trusted (the
-"racily clean" rule of git): until it has aged, LanceDB itself is asked every time. A stamp is
-always taken *before* the version it vouches for is read, so a commit landing in between makes
-the next stamp differ and is read then.
+can leave an identical stamp. A stamp is therefore only remembered if it was already older than
+``RACY_NS`` when read (the "racily clean" rule of git): any later write then gets a later mtime.
+Until a stamp has aged, LanceDB itself is asked every time. A stamp is always taken *before*
+the version it vouches for is read, so a commit landing in between makes the next stamp differ
+and is read then.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def stamp(path: str) -> Stamp | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _settled(value: Stamp | None, now_ns: int) -> bool:
-    """Old enough that a later write in the same clock tick is impossible."""
-    return value is not None and now_ns - value[1] > RACY_NS
+def _trusted(value: Stamp | None, now_ns: int) -> Stamp | None:
+    """The stamp if it was already old when read (so any later write gets a later mtime),
+    else ``None``: a stamp read within a clock tick of its write may hide the next write."""
+    return value if value is not None and now_ns - value[1] > RACY_NS else None
 
 
 class VersionWatch:
@@ -60,6 +62,7 @@ class VersionWatch:
         self._names: list[str] = []
         self._stamps: dict[str, Stamp | None] = {}
         self._versions: dict[str, int] = {}
+        self._inodes: dict[str, int] = {}
 
     def table_stamp(self, name: str) -> Stamp | None:
         """Every commit adds a manifest to ``_versions``; a recreated table has a new one."""
@@ -73,29 +76,29 @@ class VersionWatch:
         with self._lock:
             now = time.time_ns()
             root = stamp(self._root)
-            if root != self._root_stamp or not _settled(root, now):
+            if root is None or root != self._root_stamp:
                 self._names = sorted(self._list_tables())
-                self._root_stamp = root
+                self._root_stamp = _trusted(root, now)
                 for gone in set(self._versions) - set(self._names):
-                    self._versions.pop(gone, None)
-                    self._stamps.pop(gone, None)
-                    self._paths.pop(gone, None)
+                    for known in (self._versions, self._stamps, self._paths, self._inodes):
+                        known.pop(gone, None)
             for name in self._names:
                 current = self.table_stamp(name)
-                if (name in self._versions and current == self._stamps.get(name)
-                        and _settled(current, now)):
+                if current is not None and current == self._stamps.get(name):
                     continue
                 self._versions[name] = int(self._read_version(name))
-                self._stamps[name] = current
+                self._stamps[name] = _trusted(current, now)
+                self._inodes[name] = current[0] if current else 0
             return tuple((name, self._versions[name]) for name in self._names)
 
     def inode(self, name: str) -> int:
-        """The inode of the table's directory when last checked: a recreated table differs."""
+        """The inode of the table's ``_versions`` when last read: a recreated table differs."""
         with self._lock:
-            current = self._stamps.get(name)
-        return current[0] if current else 0
+            return self._inodes.get(name, 0)
 
     def forget(self) -> None:
         with self._lock:
             self._root_stamp = None
-            self._names, self._stamps, self._versions = [], {}, {}
+            self._names = []
+            for known in (self._versions, self._stamps, self._paths, self._inodes):
+                known.clear()
