@@ -234,8 +234,7 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
     except TypeError:  # an engine without a cache yet
         eng = fed.connect(threads=THREADS)
     eng.attach("crm", fed.SQLite(paths.sqlite))
-    eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS,
-                                 buffer_pool_size=1024**3))
+    eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS))
     eng.attach("docs", fed.LanceDB(paths.lance))
     natives = Natives(paths)
     results = []
