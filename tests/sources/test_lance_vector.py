@@ -159,3 +159,27 @@ def test_approximate_is_part_of_the_plan_identity_and_its_explain_line() -> None
     assert exact != approx and hash(exact) != hash(approx)
     assert plan_tree(exact) == ["VectorSearch docs: kb AS k k=3 -> k.id"]
     assert plan_tree(approx) == ["VectorSearch docs: kb AS k k=3 approximate -> k.id"]
+
+
+def test_ties_and_null_vectors_match_lancedb_search(tmp_path: Path) -> None:
+    """The dataset path returns what LanceDB's own exact search returns, row for row."""
+    rng = np.random.default_rng(9)
+    base = rng.standard_normal((40, 4)).astype(np.float32)
+    base[10:20] = base[0]  # eleven rows at one distance from any query
+    column = pa.FixedSizeListArray.from_arrays(
+        pa.array(base.ravel()), 4, mask=pa.array([i % 7 == 3 for i in range(40)]))
+    db = lancedb.connect(str(tmp_path / "db"))
+    table = db.create_table("t", pa.table({"id": pa.array(range(40), pa.int64()),
+                                           "vector": column}), on_bad_vectors="null")
+    engine = fed.connect()
+    engine.attach("d", fed.LanceDB(tmp_path / "db"))
+    for k in (5, 12, 40):
+        query = base[0] + 0.01
+        ours = engine.query("SELECT k.id, k._distance FROM NEAREST d.t TO $q K $k AS k",
+                            {"q": query.tolist(), "k": k}).arrow()
+        theirs = (table.search(query).bypass_vector_index().select(["id", "_distance"])
+                  .limit(k).to_arrow())
+        assert ours.column("id").to_pylist() == theirs.column("id").to_pylist()
+        assert ours.column("_distance").to_pylist() == theirs.column("_distance").to_pylist()
+        assert not set(ours.column("id").to_pylist()) & {i for i in range(40) if i % 7 == 3}
+    engine.close()
