@@ -13,6 +13,9 @@ IS NULL, LIKE, BETWEEN or NULL literal, so the text is written here with a stric
   ``CAST('text' AS DECIMAL(p,s))``, bools ``TRUE``/``FALSE``, dates ``DATE 'yyyy-mm-dd'``,
   ``None`` as ``NULL``. Anything else is rejected.
 
+The text goes to the Lance dataset scanner (``ds.scanner(filter=...)``, pylance 14.0.2), the
+same DataFusion parser LanceDB hands it to; the DuckDB-oracle tests run on that path.
+
 Semantics checked against DuckDB on the same Arrow table (0.40.0 / DataFusion):
 
 * identical: = <> < <= > >=, AND/OR/NOT and IS [NOT] NULL with three-valued logic, IN/NOT IN
