@@ -95,6 +95,7 @@ class LanceDB(Source):
     """
 
     kind = "lancedb"
+    streams = True  # Lance scanners run on their own threads; any thread may drain them
 
     def __init__(self, path: str | Path, *,
                  read_consistency_interval: timedelta | None = timedelta(0),

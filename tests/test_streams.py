@@ -1,0 +1,89 @@
+"""Fragments of streaming sources enter DuckDB as record-batch readers: same rows, counted and
+timed, and a source error raised while DuckDB pulls keeps its type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+import lancedb
+import pyarrow as pa
+import pytest
+
+import federation as fed
+from federation.streams import FragmentStream
+from planner.expressions import ColumnRef
+
+ROWS = 50_000
+
+
+@pytest.fixture()
+def eng(tmp_path: Path) -> fed.Engine:
+    db = lancedb.connect(str(tmp_path / "lance"))
+    db.create_table("items", pa.table({"id": pa.array(range(ROWS), pa.int64()),
+                                       "grp": pa.array([i % 7 for i in range(ROWS)], pa.int64()),
+                                       "score": pa.array([i * 0.5 for i in range(ROWS)])}))
+    con = apsw.Connection(str(tmp_path / "crm.db"))
+    con.execute("CREATE TABLE grp (id INTEGER, name TEXT)")
+    con.executemany("INSERT INTO grp VALUES (?, ?)", [(i, f"g{i}") for i in range(7)])
+    con.close()
+    engine = fed.connect()
+    engine.attach("docs", fed.LanceDB(tmp_path / "lance"))
+    engine.attach("crm", fed.SQLite(tmp_path / "crm.db"))
+    return engine
+
+
+QUERY = """SELECT g.name, count(*) AS n, sum(i.score) AS total
+           FROM docs.items AS i JOIN crm.grp AS g ON g.id = i.grp
+           WHERE i.id >= $lo GROUP BY g.name"""
+
+
+def test_streamed_and_materialised_legs_agree(eng: fed.Engine) -> None:
+    streamed = eng.query(QUERY, {"lo": 10})
+    lance = eng.sources["docs"]
+    assert lance.streams
+    lance.streams = False  # type: ignore[misc]
+    try:
+        whole = eng.query(QUERY, {"lo": 10})
+    finally:
+        lance.streams = True  # type: ignore[misc]
+    key = [("name", "ascending")]
+    assert streamed.arrow().sort_by(key) == whole.arrow().sort_by(key)
+    rows = {f.source: f.rows for f in streamed.plan.fragments}
+    assert rows["docs"] == ROWS - 10
+    assert sum(r["n"] for r in streamed.to_pylist()) == ROWS - 10
+
+
+def test_a_batch_that_does_not_fit_its_declared_type_is_a_source_error() -> None:
+    from federation.sources.base import CompiledFragment
+
+    declared = (ColumnRef("t", "d", pa.date32()),)
+    compiled = CompiledFragment("docs", "lancedb", "t.scan()", (), declared)
+    bad = pa.table({"t.d": pa.array(["not a date"])}).to_reader()
+    stream = FragmentStream(bad, compiled)
+    with pytest.raises(fed.SourceError, match="instead of"):
+        stream.reader().read_all()
+    assert isinstance(stream.error, fed.SourceError)
+
+
+class _FailingMidStream(fed.SQLite):
+    """A real SQLite source whose stream breaks after its first batch (as a lost file would)."""
+
+    streams = True
+
+    def execute_batches(self, compiled):  # type: ignore[no-untyped-def]
+        first = self.execute(compiled)
+
+        def batches():  # type: ignore[no-untyped-def]
+            yield from first.to_batches()
+            raise fed.SourceError("the file went away", source=self.name)
+
+        return pa.RecordBatchReader.from_batches(first.schema, batches())
+
+
+def test_an_error_while_duckdb_pulls_is_the_sources_own(eng: fed.Engine, tmp_path: Path) -> None:
+    eng.detach("crm")
+    eng.attach("crm", _FailingMidStream(tmp_path / "crm.db"))
+    with pytest.raises(fed.SourceError, match="went away") as info:
+        eng.query(QUERY, {"lo": 10})
+    assert info.value.source == "crm"
