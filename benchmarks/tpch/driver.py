@@ -55,8 +55,12 @@ class Worker:
         return reply
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.call(op="quit")
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            try:
+                self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -103,8 +103,9 @@ def chart(res: dict[str, Any]) -> Path:
         ax.set_title(f"TPC-H SF {sf}: queries Federation runs "
                      f"(fed/peer geomean {_fmt_ratio(r['overall']['geomean_fed_over_peer'])})")
         ax.grid(axis="y", which="both", alpha=0.3)
-    axes[0, 0].legend(fontsize=8, ncol=4, loc="upper left")
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, ncol=4, loc="lower center")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "tpch.png"
     fig.savefig(path, dpi=80)

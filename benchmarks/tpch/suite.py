@@ -57,6 +57,7 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
         timed = [q for q in qids if status[q]["fed"].get("ok")]
         samples = driver.rounds(workers, timed, WARMUP, reps)
         rss = driver.peak_rss(workers)
+        errors = {s: w.error for s, w in workers.items() if w.error}
     finally:
         for w in workers.values():
             w.close()
@@ -64,7 +65,7 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
     out.update(scale=sf, rows=manifest["rows"], data_seconds=t_data,
                data_reused=manifest["reused"], repetitions=reps, warmup=WARMUP,
                peak_rss_mb=rss, seconds=time.perf_counter() - t0,
-               worker_errors={s: w.error for s, w in workers.items() if w.error})
+               worker_errors=errors)
     return out
 
 
@@ -126,8 +127,11 @@ def verdicts(by_scale: dict[str, Any]) -> dict[str, Any]:
 
 
 def headline(res: dict[str, Any]) -> dict[str, Any]:
-    return {sf: {k: r["overall"][k] for k in ("geomean_fed_over_peer", "geomean_fed_over_glue",
-                                              "geomean_fed_over_native", "mismatches")}
-            | {"peak_rss_mb": r["peak_rss_mb"], "timed": len(r["overall"]["timed"]),
-               "verdicts": res["verdicts"][sf]}
-            for sf, r in res["scales"].items()}
+    keys = ("geomean_fed_over_peer", "geomean_fed_over_glue", "geomean_fed_over_native",
+            "mismatches")
+    scales_ = {}
+    for sf, r in res["scales"].items():
+        scales_[sf] = {k: r["overall"][k] for k in keys} | {
+            "peak_rss_mb": r["peak_rss_mb"], "timed": len(r["overall"]["timed"]),
+            "verdicts": res["verdicts"][sf]}
+    return {"scales": scales_}
