@@ -58,6 +58,8 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
         samples = driver.rounds(workers, timed, WARMUP, reps)
         rss = driver.peak_rss(workers)
         errors = {s: w.error for s, w in workers.items() if w.error}
+        systems = {s: {k: w.ready.get(k) for k in ("python", "versions")}
+                   for s, w in workers.items()}
     finally:
         for w in workers.values():
             w.close()
@@ -65,7 +67,7 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
     out.update(scale=sf, rows=manifest["rows"], data_seconds=t_data,
                data_reused=manifest["reused"], repetitions=reps, warmup=WARMUP,
                peak_rss_mb=rss, seconds=time.perf_counter() - t0,
-               worker_errors=errors)
+               worker_errors=errors, systems=systems)
     return out
 
 

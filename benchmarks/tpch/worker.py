@@ -12,6 +12,7 @@ Requests arrive as JSON lines on stdin, answers leave as JSON lines on the origi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -23,6 +24,9 @@ from typing import Any
 
 from benchmarks.tpch.data import Paths, queries
 from benchmarks.tpch.systems import make
+
+VERSIONED = ("duckdb", "duckdb-extension-sqlite", "duckdb-extension-lance", "pyarrow",
+             "pylance", "lancedb", "kuzu", "adbc-driver-sqlite", "apsw")
 
 
 def _save(table: Any, path: str) -> None:
@@ -46,6 +50,16 @@ def _run(system: Any, texts: dict[str, str], req: dict[str, Any]) -> dict[str, A
     return {"ok": True, "ms": ms, "rows": table.num_rows}
 
 
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for dist in VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[dist] = metadata.version(dist)
+    return out
+
+
 def _rss() -> dict[str, Any]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(f"/proc/{os.getpid()}/statm") as f:
@@ -63,7 +77,8 @@ def main(system_name: str, root: str) -> None:
         out.write(json.dumps({"ok": False, "error": type(err).__name__,
                               "message": str(err)[:400]}) + "\n")
         return
-    out.write(json.dumps({"ok": True, "ready": system_name, "pid": os.getpid()}) + "\n")
+    out.write(json.dumps({"ok": True, "ready": system_name, "pid": os.getpid(),
+                          "python": sys.executable, "versions": _versions()}) + "\n")
     gc.collect()
     gc.freeze()
     for line in sys.stdin:
