@@ -2,6 +2,7 @@
 a fixpoint by ``planner.optimizer``."""
 
 from planner.rules.aggregate_pushdown import aggregate_pushdown
+from planner.rules.constant_folding import constant_folding
 from planner.rules.join_pushdown import join_pushdown
 from planner.rules.limit_pushdown import limit_pushdown
 from planner.rules.or_factoring import or_factoring
@@ -9,8 +10,8 @@ from planner.rules.predicate_pushdown import predicate_pushdown
 from planner.rules.projection_pushdown import projection_pushdown
 from planner.rules.topn_pushdown import topn_pushdown
 
-RULES = (or_factoring, predicate_pushdown, join_pushdown, projection_pushdown, limit_pushdown,
-         topn_pushdown, aggregate_pushdown)
+RULES = (constant_folding, or_factoring, predicate_pushdown, join_pushdown, projection_pushdown,
+         limit_pushdown, topn_pushdown, aggregate_pushdown)
 
-__all__ = ["RULES", "aggregate_pushdown", "join_pushdown", "limit_pushdown", "or_factoring",
-           "predicate_pushdown", "projection_pushdown", "topn_pushdown"]
+__all__ = ["RULES", "aggregate_pushdown", "constant_folding", "join_pushdown", "limit_pushdown",
+           "or_factoring", "predicate_pushdown", "projection_pushdown", "topn_pushdown"]

@@ -111,4 +111,24 @@ AGGREGATES: list[Query] = [
       "FROM crm.tasks t GROUP BY t.status"),
 ]
 
-QUERIES: list[Query] = TOP_N + OR_FACTORING + AGGREGATES
+# date constants written as expressions fold (planner.rules.constant_folding) and are pushed
+FOLDED_DATES: list[Query] = [
+    q("fold_cast_text_date", "SELECT o.o_orderkey FROM crm.orders o "
+      "WHERE o.o_orderdate < CAST('1995-03-15' AS date)"),
+    q("fold_month_window", "SELECT count(*) AS n FROM crm.lineitem l WHERE l.l_shipdate >= "
+      "DATE '1995-09-01' AND l.l_shipdate < DATE '1995-09-01' + INTERVAL '1' MONTH"),
+    q("fold_days_back", "SELECT count(*) AS n, sum(l.l_quantity) AS q FROM crm.lineitem l "
+      "WHERE l.l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY"),
+    q("fold_month_end_clamp", "SELECT o.o_orderkey FROM crm.orders o WHERE o.o_orderdate "
+      "BETWEEN DATE '1995-01-31' AND DATE '1995-01-31' + INTERVAL '1' MONTH"),
+    q("fold_leap_year", "SELECT count(*) AS n FROM crm.orders o "
+      "WHERE o.o_orderdate >= CAST('1996-02-29' AS date) + INTERVAL '1' YEAR"),
+    q("fold_reversed_operands", "SELECT count(*) AS n FROM crm.orders o "
+      "WHERE DATE '1994-01-01' + INTERVAL '1' YEAR > o.o_orderdate"),
+    q("fold_not_at_midnight", "SELECT count(*) AS n FROM crm.orders o "
+      "WHERE o.o_orderdate < DATE '1995-03-15' + INTERVAL '12' HOUR"),
+    q("fold_in_join_condition", "SELECT count(*) AS n FROM crm.orders o JOIN crm.lineitem l "
+      "ON l.l_orderkey = o.o_orderkey AND l.l_shipdate > CAST('1995-03-15' AS date)"),
+]
+
+QUERIES: list[Query] = TOP_N + OR_FACTORING + AGGREGATES + FOLDED_DATES
