@@ -102,11 +102,16 @@ def _status_text(system: str, st: dict[str, Any]) -> str:
     return f"{system} {st['ms']:.0f} ms{tag}"
 
 
+Samples = dict[str, dict[str, list[float]]]
+
+
 def rounds(workers: dict[str, Worker], qids: list[str], warmup: int,
-           reps: int) -> dict[str, dict[str, list[float]]]:
+           reps: int) -> tuple[Samples, Samples]:
     """Warm-up, then ``reps`` rounds; each round runs every (query, system) pair, the system
-    order rotating per query and round and the query order reversed every other round."""
-    samples: dict[str, dict[str, list[float]]] = {q: {s: [] for s in workers} for q in qids}
+    order rotating per query and round and the query order reversed every other round.
+    Returns the times per query and system, and Federation's own parts per query."""
+    samples: Samples = {q: {s: [] for s in workers} for q in qids}
+    parts: Samples = {q: {} for q in qids}
     systems = list(workers)
     for r in range(warmup + reps):
         order = qids if r % 2 == 0 else qids[::-1]
@@ -116,9 +121,11 @@ def rounds(workers: dict[str, Worker], qids: list[str], warmup: int,
                 reply = workers[system].call(op="run", q=qid)
                 if r >= warmup and reply.get("ok"):
                     samples[qid][system].append(reply["ms"])
+                    for key, ms in reply.get("parts_ms", {}).items():
+                        parts[qid].setdefault(key, []).append(ms)
         label = "warm-up" if r < warmup else f"round {r - warmup + 1}/{reps}"
         print(f"  {label} done", flush=True)
-    return samples
+    return samples, parts
 
 
 def peak_rss(workers: dict[str, Worker]) -> dict[str, float | None]:

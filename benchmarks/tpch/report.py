@@ -9,6 +9,7 @@ from typing import Any
 from benchmarks.common import RESULTS, print_table
 
 SYSTEMS = ("peer", "glue", "native", "fed")
+PARTS = ("plan", "fragments", "duckdb")  # Federation's ``res.plan.timings`` (medians)
 LABELS = {"peer": "DuckDB 1.5.5 + sqlite/lance ext", "glue": "hand glue (ADBC/lance/kuzu + DuckDB)",
           "native": "native DuckDB file", "fed": "Federation"}
 
@@ -29,16 +30,19 @@ def _timings(sf: str, r: dict[str, Any]) -> None:
         others = [s for s in ("peer", "glue") if q["status"][s].get("match") is False]
         if others:
             flag += " (" + ", ".join(f"{s} differs" for s in others) + ")"
+        p = q.get("fed_parts_ms", {})
+        split = "/".join(f"{p[k]:.0f}" if k in p else "-" for k in PARTS)
         rows.append([qid, q.get("rows") or 0, *(m[s] for s in SYSTEMS), q["fed_over_peer"],
-                     q["fed_over_glue"], q["fed_over_native"], flag])
+                     q["fed_over_glue"], q["fed_over_native"],
+                     f"{q.get('fed_fragments', '-')}: {split}", flag])
     o = r["overall"]
     rows.append(["geomean", "", *(o[f"geomean_ms_{s}"] for s in SYSTEMS),
                  o["geomean_fed_over_peer"], o["geomean_fed_over_glue"],
-                 o["geomean_fed_over_native"], f"over {len(o['compared'])} matching queries"])
+                 o["geomean_fed_over_native"], "", f"over {len(o['compared'])} matching queries"])
     print_table(f"TPC-H SF {sf}: median ms ({r['repetitions']} rounds after {r['warmup']} "
                 f"warm-up, interleaved)",
                 ["query", "rows", "peer", "glue", "native", "fed", "fed/peer", "fed/glue",
-                 "fed/native", "answer"], rows)
+                 "fed/native", "fed frags: plan/frags/duckdb ms", "answer"], rows)
 
 
 def _failures(sf: str, r: dict[str, Any]) -> None:

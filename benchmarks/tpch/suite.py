@@ -55,7 +55,7 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
     try:
         status = driver.check(workers, qids)
         timed = [q for q in qids if status[q]["fed"].get("ok")]
-        samples = driver.rounds(workers, timed, WARMUP, reps)
+        samples, parts = driver.rounds(workers, timed, WARMUP, reps)
         rss = driver.peak_rss(workers)
         errors = {s: w.error for s, w in workers.items() if w.error}
         systems = {s: {k: w.ready.get(k) for k in ("python", "versions")}
@@ -64,6 +64,9 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
         for w in workers.values():
             w.close()
     out = summarize(status, samples, timed)
+    for qid, by_part in parts.items():
+        out["queries"][qid]["fed_parts_ms"] = {k: median(v) for k, v in by_part.items()}
+        out["queries"][qid]["fed_fragments"] = status[qid]["fed"].get("fragments")
     out.update(scale=sf, rows=manifest["rows"], data_seconds=t_data,
                data_reused=manifest["reused"], repetitions=reps, warmup=WARMUP,
                peak_rss_mb=rss, seconds=time.perf_counter() - t0,

@@ -71,7 +71,13 @@ class Fed:
         self.eng.attach("graph", fed.Kuzu(str(paths.kuzu), read_only=True, threads=THREADS))
 
     def run(self, qid: str, text: str) -> Any:
-        return self.eng.query(text).arrow()
+        res = self.eng.query(text)
+        plan = getattr(res, "plan", None)
+        timings = getattr(plan, "timings", None) or {}
+        self.last_parts = {k: v * 1000 for k, v in timings.items()
+                           if isinstance(v, int | float)}
+        self.last_fragments = len(getattr(plan, "fragments", ()) or ())
+        return res.arrow()
 
 
 def make(system: str, paths: Paths) -> Any:

@@ -47,7 +47,10 @@ def _run(system: Any, texts: dict[str, str], req: dict[str, Any]) -> dict[str, A
     ms = (time.perf_counter() - start) * 1000
     if req.get("save"):
         _save(table, req["save"])
-    return {"ok": True, "ms": ms, "rows": table.num_rows}
+    reply = {"ok": True, "ms": ms, "rows": table.num_rows}
+    if getattr(system, "last_parts", None) is not None:  # Federation's own split of the time
+        reply.update(parts_ms=system.last_parts, fragments=system.last_fragments)
+    return reply
 
 
 def _versions() -> dict[str, str]:
