@@ -8,12 +8,13 @@ through ADBC.
 Both paths must give the declared Arrow type exactly, whatever SQLite stored. SQLite keeps
 a storage class per value, and ADBC infers one Arrow type per column from the first batch
 (promoting int → double → string inside it, with doubles printed as ``%e``), then fails on
-a later value of another class. So every fragment is read through ``read_sql``, which fixes
-the storage class of the columns where SQLite may mix them: a declared string column is read
-as ``CAST(x AS TEXT)`` (SQLite's own text of a number, on both paths), and a declared float
-column turns stored integers into reals. What ADBC then infers must be one of ``_ACCEPTED``
-(or a column of NULLs only); anything else is read again through apsw, which either types
-it or raises ``SourceError``, so the two paths never disagree on a value.
+a later value of another class. So every fragment is read through ``read_sql``, which reads
+a declared string column as ``CAST(x AS TEXT)`` (SQLite's own text of a number, on both
+paths; nearly free, unlike a CASE per float value, which halves ADBC's speed). What ADBC
+then infers must be one of ``_ACCEPTED`` (or a column of NULLs only); a later batch that
+fails is read again as one batch (ADBC then sees every value before it types a column), and
+anything else through apsw, which either types it or raises ``SourceError``: the two paths
+never disagree on a value.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ from planner.logical import Scan, Schema
 from planner.types import family
 
 READ_PATHS = ("auto", "adbc", "apsw")
-# ADBC costs ~0.1 ms more per query than apsw and wins from about a thousand rows on
-# (benchmarks in the module tests' docstring); twice that keeps small lookups on apsw
+# ADBC costs 0.2-0.5 ms more per query than apsw and wins from about 700 rows on (4 and 16
+# columns, measured); the estimate is rough, so bulk starts at ~3x that and lookups stay on apsw
 ADBC_MIN_ROWS = 2_000
-BATCH_ROWS = 8192  # ADBC rows per batch: fastest for narrow and wide rows alike
+BATCH_ROWS = 16384  # ADBC rows per batch: among the fastest for 1 to 16 columns
 ONE_BATCH = 2**30  # the whole result in one batch (ADBC grows its buffers as it reads)
 _EQ_SELECTIVITY = 10  # a guess per equality conjunct, only to tell small from bulk
 _OTHER_SELECTIVITY = 3
@@ -56,16 +57,10 @@ def read_sql(native: str, schema: Schema) -> str:
     'WITH "_fed_q"("c0") AS (SELECT a FROM t) SELECT CAST("c0" AS TEXT) FROM "_fed_q"'
     """
     kinds = [family(c.type) for c in schema]
-    if not {"string", "float"} & set(kinds):
+    if "string" not in kinds:
         return native
-    outs = []
-    for i, kind in enumerate(kinds):
-        col = f'"c{i}"'
-        if kind == "string":
-            col = f"CAST({col} AS TEXT)"
-        elif kind == "float":
-            col = f"CASE WHEN typeof({col}) = 'integer' THEN CAST({col} AS REAL) ELSE {col} END"
-        outs.append(col)
+    outs = [f'CAST("c{i}" AS TEXT)' if kind == "string" else f'"c{i}"'
+            for i, kind in enumerate(kinds)]
     names = ", ".join(f'"c{i}"' for i in range(len(kinds)))
     return f'WITH "_fed_q"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "_fed_q"'
 
@@ -111,23 +106,29 @@ def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
 
 
 # ---- ADBC batches → Arrow
-_ACCEPTED: dict[str, pa.DataType] = {
-    "int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.int64(),
-    "date": pa.string(), "timestamp": pa.string(),
+# declared family → {ADBC type: whether later batches are sure to keep it}; a float column
+# typed int64 by its first batch fails on a later real (then it is read as one batch)
+_ACCEPTED: dict[str, dict[pa.DataType, bool]] = {
+    "int": {pa.int64(): True}, "float": {pa.float64(): True, pa.int64(): False},
+    "string": {pa.string(): True}, "bool": {pa.int64(): True},
+    "date": {pa.string(): True}, "timestamp": {pa.string(): True},
 }
 
 
 def check_types(got: pa.Schema, first: pa.RecordBatch | None, schema: Schema) -> bool:
     """Whether ADBC's column types give exactly the declared ones (raises ``Unfit`` if not).
 
-    Returns True when the stream is safe to continue batch by batch; False when a column was
-    NULL throughout the first batch (ADBC then typed it int64 and would fail on a later
-    value of another class), so the caller must not stream past the first batch.
+    Returns True when the stream is safe to continue batch by batch; False when a later
+    batch may still fail (a column NULL throughout the first batch, which ADBC types int64,
+    or a float column whose first batch held integers only), so the caller must not stream
+    past the first batch.
     """
     safe = True
     for i, col in enumerate(schema):
-        inferred, kind = got.field(i).type, family(col.type)
-        if inferred == _ACCEPTED.get(kind, col.type):
+        inferred = got.field(i).type
+        accepted = _ACCEPTED.get(family(col.type), {col.type: True})
+        if inferred in accepted:
+            safe = safe and (accepted[inferred] or first is None)
             continue
         all_null = first is None or first.column(i).null_count == first.num_rows
         if inferred != pa.int64() or not all_null:
