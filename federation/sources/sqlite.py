@@ -131,28 +131,6 @@ class SQLite(Source):
             sizes[table] = rd.table_rows(con, table)
         return sizes[table]
 
-    def _table_rows(self, table: str) -> int | None:
-        """Rows of ``table`` by its largest rowid, re-read when the data changed."""
-        con = self._con()
-        key, sizes = self._sizes
-        if key != (current := self.version()):
-            key, sizes = current, {}
-            self._sizes = (key, sizes)
-        if table not in sizes:
-            sizes[table] = rd.table_rows(con, table)
-        return sizes[table]
-
-    def _table_rows(self, table: str) -> int | None:
-        """Rows of ``table`` by its largest rowid, re-read when the data changed."""
-        con = self._con()
-        key, sizes = self._sizes
-        if key != (current := self.version()):
-            key, sizes = current, {}
-            self._sizes = (key, sizes)
-        if table not in sizes:
-            sizes[table] = rd.table_rows(con, table)
-        return sizes[table]
-
     def version(self) -> Hashable:
         con = self._con()
         return (con.data_version(), con.execute("PRAGMA schema_version").fetchall()[0][0])
