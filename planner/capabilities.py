@@ -25,6 +25,9 @@ class Capabilities:
     (strings by code point, no collation), so an ORDER BY … LIMIT may run there.
     ``aggregates``: ``(function, argument family)`` pairs the source computes exactly as DuckDB
     (``("count", "*")`` for ``count(*)``); ``group_families``: families it groups by exactly.
+    ``join_rows``: a join runs inside the source only while the tables it joins hold at most
+    this many rows together by the catalog's counts (None: no bound). Until the router chooses
+    by measured cost (DESIGN §5), this keeps large joins out of nested-loop engines.
     """
 
     predicates: frozenset[str] = frozenset()
@@ -35,6 +38,7 @@ class Capabilities:
     order: frozenset[str] = frozenset()
     aggregates: frozenset[tuple[str, str]] = frozenset()
     group_families: frozenset[str] = frozenset()
+    join_rows: int | None = None
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True

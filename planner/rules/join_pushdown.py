@@ -11,7 +11,7 @@ from dataclasses import replace
 from planner.capabilities import accepts_predicate
 from planner.catalog import Catalog
 from planner.expressions import conjunction
-from planner.logical import Join, Plan, Scan
+from planner.logical import Join, Plan, Scan, TableAccess
 
 
 def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -26,6 +26,8 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     available = frozenset(c.key for c in left.available + right.available)
     if plan.kind not in caps.joins or any(s.limit is not None or s.aggregate is not None
                                           for s in (left, right)):
+        return plan
+    if not _small_enough(catalog, left.source, (*left.tables, *right.tables)):
         return plan
     if not accepts_predicate(caps, plan.condition, available):
         return plan
@@ -44,3 +46,14 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
         filters = (*left.filters, *right.filters, plan.condition)
     return Scan(left.source, tables, left.columns + right.columns, filters,
                 available=left.available + right.available)
+
+
+def _small_enough(catalog: Catalog, source: str, tables: tuple[TableAccess, ...]) -> bool:
+    """Whether the catalog's row counts keep this join under the source's ``join_rows``
+    (a table of unknown size does not count against it)."""
+    info = catalog[source]
+    bound = info.capabilities.join_rows
+    if bound is None:
+        return True
+    counts = (info.tables[t.table].row_count for t in tables if t.table in info.tables)
+    return sum(c for c in counts if c is not None) <= bound
