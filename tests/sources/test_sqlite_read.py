@@ -112,6 +112,17 @@ def test_both_readers_agree(readers: dict[str, fed.SQLite], case: str) -> None:
     assert streamed.read_all().equals(got["apsw"])
 
 
+def test_order_survives_the_text_cast(readers: dict[str, fed.SQLite]) -> None:
+    """The string cast wraps the fragment in a CTE: its ORDER BY … LIMIT still holds."""
+    sql, names, params = CASES["ordered"]
+    for source in readers.values():
+        rows = [(r["t.s"], r["t.k"]) for r in source.execute(fragment(sql, names, params)
+                                                             ).to_pylist()]
+        present = [r for r in rows if r[0] is not None]
+        assert present == sorted(present, key=lambda r: (r[0], -r[1]), reverse=True)
+        assert len(rows) == 5000
+
+
 def test_values_are_sqlites_own(readers: dict[str, fed.SQLite]) -> None:
     """A typeless column reads as SQLite's text of each value; a bool as 0/1 → false/true."""
     compiled = fragment("SELECT k, a, b, num FROM t WHERE k < 4", ["k", "a", "b", "num"])
