@@ -62,7 +62,10 @@ def read_sql(native: str, schema: Schema) -> str:
     outs = [f'CAST("c{i}" AS TEXT)' if kind == "string" else f'"c{i}"'
             for i, kind in enumerate(kinds)]
     names = ", ".join(f'"c{i}"' for i in range(len(kinds)))
-    return f'WITH "_fed_q"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "_fed_q"'
+    cte = "_fed_q"
+    while cte in native:  # a table of that name inside would make the CTE recursive
+        cte += "_"
+    return f'WITH "{cte}"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "{cte}"'
 
 
 def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None]) -> int | None:
@@ -72,8 +75,7 @@ def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None]) -> in
     the LIMIT; one row for an aggregate without groups. None when a table's size is unknown.
     """
     sizes = [table_rows(t.table) for t in fragment.tables]
-    aggregate = getattr(fragment, "aggregate", None)
-    if aggregate is not None and not aggregate.groups:
+    if fragment.aggregate is not None and not fragment.aggregate.groups:
         return 1
     if any(s is None for s in sizes):
         return fragment.limit

@@ -207,3 +207,19 @@ def test_stream_only_when_later_batches_must_fit(readers: dict[str, fed.SQLite],
     assert (reader is not None) == streams
     if reader is not None:
         assert reader.read_all().num_rows > 0
+
+
+def test_a_table_named_like_the_wrapper(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    con = apsw.Connection(str(path))
+    con.execute('CREATE TABLE "_fed_q" (s TEXT); INSERT INTO "_fed_q" VALUES (\'x\'), (5)')
+    con.close()
+    compiled = CompiledFragment("q", "sqlite", 'SELECT s FROM "_fed_q"', (),
+                                (ColumnRef("_fed_q", "s", pa.string()),))
+    for read_path in ("apsw", "adbc"):
+        source = fed.SQLite(path, read_path=read_path)
+        source.open("q")
+        try:
+            assert source.execute(compiled).column(0).to_pylist() == ["x", "5"]
+        finally:
+            source.close()
