@@ -58,6 +58,7 @@ from federation.sources.lance_read import (
 from federation.sources.lance_vector import (
     EXACT,
     METRIC,
+    IndexInfo,
     Tuning,
     calibrate,
     check_count,
@@ -116,6 +117,7 @@ class LanceDB(Source):
         self._described: dict[str, tuple[int, TableSchema, dict[str, pa.DataType]]] = {}
         self._datasets: dict[str, dict[tuple[int, int], LanceDataset]] = {}
         self._tunings: dict[tuple[object, ...], Tuning] = {}
+        self._indexes: dict[tuple[object, ...], IndexInfo | str] = {}
         self._watch = VersionWatch(self.path, self._table_names, self._read_version)
 
     # ---- connection
@@ -327,7 +329,10 @@ class LanceDB(Source):
         try:
             with self._calibrating:
                 ds = self._dataset(table, version, inode)
-                index = find_index(ds, column)
+                # reading index statistics parses a large JSON (tens of ms): once per version
+                found = self._indexes.get((table, inode, ds.version, column))
+                index = found if found is not None else find_index(ds, column)
+                self._indexes[(table, inode, ds.version, column)] = index
                 if isinstance(index, str):
                     return Tuning(reason=f"APPROXIMATE requested; {index}")
                 key = (table, inode, ds.version, index.key, k_bucket(k))
