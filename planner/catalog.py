@@ -32,6 +32,9 @@ class TableSchema:
     kind: str = "table"
     endpoints: tuple[tuple[str, str], ...] = ()
     vectors: tuple[VectorColumn, ...] = ()
+    # columns that hold no duplicate (a primary key or unique index of one column): an
+    # equality on one selects at most one row
+    unique: tuple[str, ...] = field(default=(), compare=False)
 
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]

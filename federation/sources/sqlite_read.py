@@ -31,6 +31,7 @@ import pyarrow as pa
 from federation.errors import SourceError
 from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sqlgen import quote
+from planner.expressions import ColumnRef, Const, Func, ParamRef
 from planner.logical import Scan, Schema
 from planner.types import family
 
@@ -68,14 +69,19 @@ def read_sql(native: str, schema: Schema) -> str:
     return f'WITH "{cte}"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "{cte}"'
 
 
-def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None]) -> int | None:
+def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None],
+                  unique: Callable[[str], frozenset[str]] = lambda t: frozenset()
+                  ) -> int | None:
     """Rough output rows of a SQLite fragment: enough to tell a lookup from a bulk read.
 
     The largest table read, divided by a guessed selectivity per filter conjunct, capped by
-    the LIMIT; one row for an aggregate without groups. None when a table's size is unknown.
+    the LIMIT; one row for an aggregate without groups, and for a one-table scan with an
+    equality on a unique column (a key lookup). None when a table's size is unknown.
     """
     sizes = [table_rows(t.table) for t in fragment.tables]
     if fragment.aggregate is not None and not fragment.aggregate.groups:
+        return 1
+    if len(fragment.tables) == 1 and _key_lookup(fragment, unique(fragment.tables[0].table)):
         return 1
     if any(s is None for s in sizes):
         return fragment.limit
@@ -86,6 +92,39 @@ def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None]) -> in
     if fragment.limit is not None:
         rows = min(rows, fragment.limit)
     return rows
+
+
+def _key_lookup(fragment: Scan, unique: frozenset[str]) -> bool:
+    """An ``=`` between a unique column of the scanned table and a value."""
+    for f in fragment.filters:
+        if isinstance(f, Func) and f.name == "eq":
+            sides = {type(a) for a in f.args}
+            column = next((a for a in f.args if isinstance(a, ColumnRef)), None)
+            if column is not None and column.name in unique and sides & {Const, ParamRef}:
+                return True
+    return False
+
+
+def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
+    """Columns that alone are a primary key or a unique index of ``table``."""
+    pk = [str(r[0]) for r in con.execute(
+        "SELECT name FROM pragma_table_info(?) WHERE pk > 0", (table,)).fetchall()]
+    names = set(pk) if len(pk) == 1 else set()
+    for (index,) in con.execute("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1",
+                                (table,)).fetchall():
+        cols = con.execute("SELECT name FROM pragma_index_info(?)", (index,)).fetchall()
+        if len(cols) == 1 and cols[0][0] is not None:
+            names.add(str(cols[0][0]))
+    return tuple(sorted(names))
+
+
+def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
+    """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows."""
+    try:
+        low, high = con.execute(f"SELECT min(rowid), max(rowid) FROM {quote(table)}").fetchall()[0]
+    except apsw.Error:
+        return None
+    return (low, high) if isinstance(low, int) and isinstance(high, int) else None
 
 
 # ---- apsw rows → Arrow
