@@ -119,9 +119,11 @@ def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
 
 
 def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
-    """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows."""
+    """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows.
+    (Two statements: SQLite seeks for a lone min() or max() but scans for both at once.)"""
     try:
-        low, high = con.execute(f"SELECT min(rowid), max(rowid) FROM {quote(table)}").fetchall()[0]
+        low = con.execute(f"SELECT min(rowid) FROM {quote(table)}").fetchall()[0][0]
+        high = con.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchall()[0][0]
     except apsw.Error:
         return None
     return (low, high) if isinstance(low, int) and isinstance(high, int) else None
