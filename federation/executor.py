@@ -16,6 +16,7 @@ from federation.join_stage import JoinStage, StageCompiler
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
+from planner.logical import Join, Plan
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ def compile_stage(cut: CutPlan, stage: JoinStage, params: Mapping[str, object]
     return sql, values, names
 
 
+def _joins(plan: Plan) -> bool:
+    """Whether the stage joins: DuckDB estimates a stream at one row, so a streamed input
+    of a join would become the build side of its hash join (6 M rows held in memory instead
+    of streamed past); joined inputs are materialised, so DuckDB knows their sizes."""
+    return isinstance(plan, Join) or any(_joins(c) for c in plan.children)
+
+
 def _run_fragment(source: Source, index: int, compiled: CompiledFragment
                   ) -> tuple[FragmentRun, pa.Table]:
     start = time.perf_counter()
@@ -75,7 +83,8 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     long-lived pool (whose threads keep their per-thread source connections).
     """
     in_arrow = arrow_stage(cut.stage)
-    streamed = {f.index for f in cut.fragments if in_arrow is None and sources[f.source].streams}
+    streamed = {f.index for f in cut.fragments
+                if in_arrow is None and sources[f.source].streams and not _joins(cut.stage)}
     jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
             if f.index not in streamed]
     futures = [pool.submit(_run_fragment, *job) for job in jobs[1:]]

@@ -33,9 +33,11 @@ def eng(tmp_path: Path) -> fed.Engine:
     return engine
 
 
-QUERY = """SELECT g.name, count(*) AS n, sum(i.score) AS total
-           FROM docs.items AS i JOIN crm.grp AS g ON g.id = i.grp
-           WHERE i.id >= $lo GROUP BY g.name"""
+# join-free: a stream joined with anything is materialised (see federation.executor._joins)
+QUERY = """SELECT i.grp, count(*) AS n, sum(i.score) AS total FROM docs.items AS i
+           WHERE i.id >= $lo GROUP BY i.grp"""
+JOINED = """SELECT g.name, count(*) AS n FROM docs.items AS i JOIN crm.grp AS g ON g.id = i.grp
+            GROUP BY g.name"""
 
 
 def test_streamed_and_materialised_legs_agree(eng: fed.Engine) -> None:
@@ -47,11 +49,22 @@ def test_streamed_and_materialised_legs_agree(eng: fed.Engine) -> None:
         whole = eng.query(QUERY, {"lo": 10})
     finally:
         lance.streams = True  # type: ignore[misc]
-    key = [("name", "ascending")]
+    key = [("grp", "ascending")]
     assert streamed.arrow().sort_by(key) == whole.arrow().sort_by(key)
     rows = {f.source: f.rows for f in streamed.plan.fragments}
     assert rows["docs"] == ROWS - 10
     assert sum(r["n"] for r in streamed.to_pylist()) == ROWS - 10
+
+
+def test_joined_streaming_legs_are_materialised(eng: fed.Engine) -> None:
+    """DuckDB estimates a stream at one row and would build its hash table on it."""
+    from federation import executor
+
+    planned, _ = eng._plan(JOINED, None)
+    assert executor._joins(planned.stage)
+    planned, _ = eng._plan(QUERY, {"lo": 1})
+    assert not executor._joins(planned.stage)
+    assert sum(r["n"] for r in eng.query(JOINED).to_pylist()) == ROWS
 
 
 def test_a_batch_that_does_not_fit_its_declared_type_is_a_source_error() -> None:
@@ -66,8 +79,8 @@ def test_a_batch_that_does_not_fit_its_declared_type_is_a_source_error() -> None
     assert isinstance(stream.error, fed.SourceError)
 
 
-class _FailingMidStream(fed.SQLite):
-    """A real SQLite source whose stream breaks after its first batch (as a lost file would)."""
+class _FailingMidStream(fed.LanceDB):
+    """A real LanceDB source whose stream breaks after its first batch (as a lost file would)."""
 
     streams = True
 
@@ -82,8 +95,8 @@ class _FailingMidStream(fed.SQLite):
 
 
 def test_an_error_while_duckdb_pulls_is_the_sources_own(eng: fed.Engine, tmp_path: Path) -> None:
-    eng.detach("crm")
-    eng.attach("crm", _FailingMidStream(tmp_path / "crm.db"))
+    eng.detach("docs")
+    eng.attach("docs", _FailingMidStream(tmp_path / "lance"))
     with pytest.raises(fed.SourceError, match="went away") as info:
         eng.query(QUERY, {"lo": 10})
-    assert info.value.source == "crm"
+    assert info.value.source == "docs"
