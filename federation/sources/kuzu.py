@@ -36,32 +36,39 @@ What Kuzu 0.11.3 does, checked against DuckDB (tests/sources/test_kuzu_source.py
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pyarrow as pa
 
-from federation.errors import ConfigurationError, SourceError, SourceUnavailableError
+from federation.errors import ConfigurationError, SourceError
 from federation.sources.base import CompiledFragment, Source, arrow_schema, empty_table
 from federation.sources.cypher import compile_match, string_literal
+from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: public here)
+    POOL_FILE_TIMES,
+    POOL_MIN,
+    POOL_RAM_SHARE,
+    Shared,
+    Statements,
+    acquire,
+    bump,
+    driver,
+    pool_bytes,
+    release,
+    stat,
+    unavailable,
+)
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.logical import GraphMatch, Plan
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
-                          "is_not_null", "in", "not_in", "between", "not_between", "like",
-                          "not_like"}),
+                          "is_not_null", "in", "not_in", "between", "not_between",
+                          "like", "not_like"}),
     like_any_pattern=False,  # a bound pattern becomes STARTS WITH/ENDS WITH/CONTAINS/=/=~
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,
@@ -76,10 +83,7 @@ CAPABILITIES = Capabilities(
                                                 for k in ("int", "float"))}),
     group_families=frozenset({"int", "string", "date", "bool"}),
 )
-DRIVERS = ("kuzu", "real_ladybug", "ladybug")
 CHUNK_ROWS = 1 << 17
-POOL_MIN, POOL_FILE_TIMES, POOL_RAM_SHARE = 256 << 20, 3, 0.4
-PROBE_TIMEOUT_S = 120.0
 
 _SCALARS = {
     **dict.fromkeys(("INT64", "INT32", "INT16", "INT8", "SERIAL", "UINT32", "UINT16", "UINT8"),
@@ -92,31 +96,6 @@ _SCALARS = {
 }
 _LIST = re.compile(r"^(?P<item>.+)\[(?P<size>\d*)\]$")
 _DECIMAL = re.compile(r"^DECIMAL\((?P<p>\d+),\s*(?P<s>\d+)\)$")
-
-_driver: ModuleType | None = None
-
-
-def driver() -> ModuleType:
-    """The Kuzu Python module: ``kuzu``, else its fork ``ladybug`` (same API).
-
-    ``FEDERATION_GRAPH_DRIVER=ladybug`` picks the fork even when both are installed.
-    """
-    global _driver
-    if _driver is None:
-        wanted = os.environ.get("FEDERATION_GRAPH_DRIVER")
-        for name in (wanted,) if wanted else DRIVERS:
-            try:
-                module = importlib.import_module(name)
-            except ImportError:
-                continue
-            # kuzu 0.11.3 reads importlib.util when binding some parameters without importing it
-            importlib.import_module("importlib.util")
-            _driver = module
-            break
-        else:
-            raise ConfigurationError("fed.Kuzu needs the kuzu package (or its fork ladybug)")
-    return _driver
-
 
 def arrow_type(declared: str, *, item: bool = False) -> pa.DataType | None:
     """Arrow type of a Kuzu property type; None when it is read as a string.
@@ -138,111 +117,6 @@ def arrow_type(declared: str, *, item: bool = False) -> pa.DataType | None:
     return None
 
 
-# ---- one Database per path per process
-@dataclass
-class _Shared:
-    database: Any
-    users: int = 0
-    generation: int = 0
-
-
-_REGISTRY: dict[Path, _Shared] = {}
-_REGISTRY_LOCK = threading.Lock()
-
-# the child stays import-light (no federation package), so it gets the escaper's source;
-# Kuzu's CALL takes literals only, never $parameters
-_PROBE = r"""
-import importlib, sys
-kz = importlib.import_module(sys.argv[1])
-try:
-    db = kz.Database(sys.argv[2], read_only=True, buffer_pool_size=64 << 20, max_num_threads=1)
-    con = kz.Connection(db)
-    for row in con.execute("CALL show_tables() RETURN *").get_as_arrow().to_pylist():
-        name = string_literal(row["name"])  # the catalog's own name
-        con.execute(f"CALL table_info({name}) RETURN *").get_as_arrow()
-        if row["type"] == "REL":
-            con.execute(f"CALL show_connection({name}) RETURN *").get_as_arrow()
-except Exception as err:
-    sys.stderr.write(str(err).strip() + "\n")
-    sys.exit(3)
-"""
-
-def _probe(path: Path, source: str) -> None:
-    """Open and read the catalog in a child process, so a crash there is not ours."""
-    try:
-        script = inspect.getsource(string_literal) + _PROBE
-        done = subprocess.run([sys.executable, "-P", "-c", script, driver().__name__, str(path)],
-                              capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
-                              check=False)
-    except (OSError, subprocess.SubprocessError) as err:
-        raise _unavailable(path, source, f"checking the file failed: {err}") from err
-    if done.returncode < 0:
-        raise _unavailable(path, source, f"reading its catalog crashes Kuzu (signal "
-                                         f"{-done.returncode}): the file is corrupt")
-    if done.returncode:
-        lines = done.stderr.strip().splitlines()
-        raise _unavailable(path, source, lines[-1] if lines else f"exit {done.returncode}")
-
-
-def _unavailable(path: Path, source: str, reason: str) -> SourceUnavailableError:
-    return SourceUnavailableError(f"cannot open Kuzu database {str(path)!r}: {reason}",
-                                  source=source)
-
-
-def _open_database(path: Path, pool: int, threads: int, read_only: bool, source: str) -> Any:
-    if path.is_dir():
-        raise _unavailable(path, source, "it is a directory (Kuzu 0.11 keeps a database in "
-                                         "one file)")
-    if not path.exists():
-        if read_only:
-            raise _unavailable(path, source, "no such file")
-        if not path.parent.is_dir():
-            raise _unavailable(path, source, f"no directory {str(path.parent)!r}")
-    elif path.stat().st_size > 0:
-        _probe(path, source)
-    kz = driver()
-    try:
-        db = kz.Database(str(path), buffer_pool_size=pool, max_num_threads=threads,
-                         read_only=read_only)
-    except Exception as err:
-        raise _unavailable(path, source, str(err)) from err
-    return db
-
-
-def _acquire(path: Path, pool: int, threads: int, read_only: bool, source: str) -> _Shared:
-    with _REGISTRY_LOCK:
-        shared = _REGISTRY.get(path)
-        if shared is None:
-            shared = _REGISTRY[path] = _Shared(
-                _open_database(path, pool, threads, read_only, source))
-        shared.users += 1
-        return shared
-
-
-def _release(path: Path, shared: _Shared) -> None:
-    with _REGISTRY_LOCK:
-        shared.users -= 1
-        if shared.users > 0:
-            return
-        if _REGISTRY.get(path) is shared:
-            del _REGISTRY[path]
-    shared.database.close()
-
-
-def pool_bytes(path: Path) -> int:
-    """Kuzu's buffer pool for a database file (its default is 80% of RAM, which it takes
-    from DuckDB and the rest of the process): room for the file a few times over, for the
-    pages read and the intermediate results, at least ``POOL_MIN`` and at most
-    ``POOL_RAM_SHARE`` of physical memory."""
-    size = _stat(path)
-    try:
-        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):  # no sysconf: assume a small machine
-        ram = 8 << 30
-    wanted = max(POOL_MIN, POOL_FILE_TIMES * (size[1] if size else 0))
-    return max(min(wanted, int(ram * POOL_RAM_SHARE)), 64 << 20)
-
-
 def _named(params: tuple[object, ...]) -> dict[str, object]:
     """``CompiledFragment.params`` of a Kuzu fragment: ``(name, value)`` pairs."""
     named: dict[str, object] = {}
@@ -251,14 +125,6 @@ def _named(params: tuple[object, ...]) -> dict[str, object]:
             raise TypeError("Kuzu fragment parameters are (name, value) pairs")
         named[pair[0]] = pair[1]
     return named
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
 
 
 class Kuzu(Source):
@@ -282,11 +148,12 @@ class Kuzu(Source):
                                       or value < 1):
                 raise ConfigurationError(f"fed.Kuzu {what} must be a positive integer")
         self.path = Path(path).expanduser().resolve()
+        self._files = (str(self.path), str(self.path) + ".wal")  # what version() stats
         self.buffer_pool_bytes = buffer_pool_bytes
         self.threads = threads
         self.read_only = read_only
         self.name = ""
-        self._shared: _Shared | None = None
+        self._shared: Shared | None = None
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -294,12 +161,12 @@ class Kuzu(Source):
         self._state: tuple[Hashable, SourceInfo, frozenset[tuple[str, str]]] | None = None
 
     # ---- database and connections
-    def _db(self) -> _Shared:
+    def _db(self) -> Shared:
         with self._lock:
             if self._shared is None:
                 pool = self.buffer_pool_bytes or pool_bytes(self.path)
-                self._shared = _acquire(self.path, pool, self.threads, self.read_only,
-                                        self.name or str(self.path))
+                self._shared = acquire(self.path, pool, self.threads, self.read_only,
+                                       self.name or str(self.path))
             return self._shared
 
     @property
@@ -313,11 +180,18 @@ class Kuzu(Source):
             try:
                 con = driver().Connection(self.database, num_threads=self.threads)
             except Exception as err:
-                raise _unavailable(self.path, self.name or str(self.path), str(err)) from err
+                raise unavailable(self.path, self.name or str(self.path), str(err)) from err
             with self._lock:
                 self._all.append(con)
+            self._local.statements = Statements(con)
             self._local.con = con
         return con
+
+    def _prepared(self, text: str) -> tuple[Any, Any]:
+        """(connection, prepared statement of ``text``) of this thread."""
+        con = self._con()
+        state = self._state
+        return con, self._local.statements.get(text, state[0] if state else None)
 
     def open(self, name: str) -> None:
         self.name = name
@@ -372,15 +246,12 @@ class Kuzu(Source):
 
     def version(self) -> Hashable:
         """(write generation, file stat, WAL stat): see the module docstring."""
-        shared = self._db()
-        wal = self.path.with_name(self.path.name + ".wal")
-        return shared.generation, _stat(self.path), _stat(wal)
+        shared = self._shared or self._db()
+        return shared.generation, stat(self._files[0]), stat(self._files[1])
 
     def bump_version(self) -> None:
         """Called after a write through the engine: every source of this path sees it."""
-        shared = self._db()
-        with _REGISTRY_LOCK:
-            shared.generation += 1
+        bump(self._db())
 
     def write(self, cypher: str, params: Mapping[str, object] | None = None) -> None:
         """Run a writing statement (DDL, CREATE, COPY …) and bump the version."""
@@ -403,7 +274,8 @@ class Kuzu(Source):
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         try:
-            result = self._con().execute(compiled.native, _named(compiled.params))
+            con, prepared = self._prepared(compiled.native)
+            result = con.execute(prepared, _named(compiled.params))
             try:
                 table = result.get_as_arrow(chunk_size=CHUNK_ROWS)
             finally:
@@ -414,9 +286,10 @@ class Kuzu(Source):
             return table.select([])
         if table.num_rows == 0:
             return empty_table(compiled.schema)
+        target = arrow_schema(compiled.schema)
         try:
-            return table.rename_columns([c.key for c in compiled.schema]).cast(
-                arrow_schema(compiled.schema))
+            table = table.rename_columns(target.names)
+            return table if table.schema == target else table.cast(target)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
             raise SourceError(f"a value does not fit its declared column type: {err}",
                               source=self.name, fragment=compiled.native) from err
@@ -430,5 +303,5 @@ class Kuzu(Source):
             shared, self._shared = self._shared, None
             self._state = None
         if shared is not None:
-            _release(self.path, shared)
+            release(self.path, shared)
 
