@@ -11,11 +11,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import apsw
 import pyarrow as pa
 
 from federation.errors import ConfigurationError, SourceError, SourceUnavailableError
+from federation.lazy import lazy_module
 from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
@@ -25,6 +26,11 @@ from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
 from planner.types import arrow_type_for_declared
+
+if TYPE_CHECKING:
+    import apsw
+else:
+    apsw = lazy_module("apsw")  # ~160 ms to import: on the first connection
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "between",

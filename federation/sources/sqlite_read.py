@@ -23,17 +23,22 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import apsw
 import pyarrow as pa
 
 from federation.errors import SourceError
+from federation.lazy import lazy_module
 from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sqlgen import quote
 from planner.expressions import ColumnRef, Const, Func, ParamRef
 from planner.logical import Scan, Schema
 from planner.types import family
+
+if TYPE_CHECKING:
+    import apsw
+else:
+    apsw = lazy_module("apsw")  # ~160 ms to import: on the first connection
 
 READ_PATHS = ("auto", "adbc", "apsw")
 # ADBC costs 0.2-0.5 ms more per query than apsw and wins from about 700 rows on (4 and 16

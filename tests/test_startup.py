@@ -1,0 +1,68 @@
+"""Start-up costs: ``import federation`` stays light, and a fresh engine plans quickly.
+
+Each measurement runs in a new interpreter (a module imported by another test would hide
+an import). The bounds leave room for a loaded CI machine; the measured values are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("apsw", "kuzu", "real_ladybug", "ladybug", "lancedb", "lance", "duckdb",
+         "adbc_driver_sqlite", "adbc_driver_manager")
+IMPORT_BOUND_S = 1.5
+FIRST_PLAN_BOUND_S = 0.050
+
+_IMPORT = """
+import json, sys, time
+start = time.perf_counter()
+import federation
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "loaded": sorted(m for m in sys.argv[1:]
+                                                        if m in sys.modules)}))
+"""
+
+_PLAN = """
+import json, sys, time
+import federation as fed
+eng = fed.connect()
+eng.attach("crm", fed.SQLite(sys.argv[1]))
+start = time.perf_counter()
+eng.explain("SELECT t.name FROM crm.t AS t WHERE t.id = $id ORDER BY t.name LIMIT 5",
+            {"id": 1})
+seconds = time.perf_counter() - start
+eng.close()
+print(json.dumps({"seconds": seconds}))
+"""
+
+
+def _run(script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, timeout=120, check=True, env=env)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_import_is_light() -> None:
+    out = _run(_IMPORT, *HEAVY)
+    print(f"import federation: {out['seconds']:.3f} s")
+    assert out["loaded"] == [], f"imported at start-up: {out['loaded']}"
+    assert isinstance(out["seconds"], float) and out["seconds"] < IMPORT_BOUND_S
+
+
+def test_first_query_plans_quickly(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "crm.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", [(i, f"n{i}") for i in range(100)])
+    con.close()
+    env = {**os.environ, "FEDERATION_CACHE_DIR": str(tmp_path / "cache")}
+    _run(_PLAN, str(db), env=env)  # warm-up: writes the grammar's cached tables
+    seconds = min(float(str(_run(_PLAN, str(db), env=env)["seconds"])) for _ in range(3))
+    print(f"first explain on a fresh engine: {seconds * 1e3:.1f} ms")
+    assert seconds < FIRST_PLAN_BOUND_S
