@@ -61,6 +61,21 @@ def _limit(node: Plan, walk: _Walk) -> Plan | None:
     return node.child
 
 
+def _kept(typ: pa.DataType) -> bool:
+    """Whether DuckDB returns a column of this Arrow type as the same type (it reads
+    ``date64`` back as ``date32`` and gives a zoned timestamp its own session time zone)."""
+    t = pa.types
+    if t.is_list(typ) or t.is_fixed_size_list(typ):
+        return _kept(typ.value_type)
+    if t.is_struct(typ):
+        return all(_kept(typ.field(i).type) for i in range(typ.num_fields))
+    if t.is_timestamp(typ):
+        return typ.tz is None
+    return (t.is_null(typ) or t.is_boolean(typ) or t.is_integer(typ) or t.is_float64(typ)
+            or t.is_float32(typ) or t.is_string(typ) or t.is_binary(typ) or t.is_date32(typ)
+            or t.is_decimal128(typ) or typ == pa.time64("us"))
+
+
 _STEPS: dict[type, Callable[[Plan, _Walk], Plan | None]] = {Project: _project, Limit: _limit}
 
 
@@ -81,4 +96,7 @@ def arrow_stage(stage: Plan) -> ArrowStage | None:
         node = step(node, walk) if step is not None else None
     if node is None:
         return None
+    types = {c.key: c.type for c in node.columns}
+    if not all(_kept(types[k]) for k in walk.wanted if k in types):
+        return None  # DuckDB would hand it back as another type
     return ArrowStage(node.index, tuple(walk.wanted), stage.names, tuple(walk.slices))

@@ -125,8 +125,13 @@ def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
 
 def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
     """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows.
-    (Two statements: SQLite seeks for a lone min() or max() but scans for both at once.)"""
+    (Two statements: SQLite seeks for a lone min() or max() but scans for both at once.)
+    None too when a column is named ``rowid``: ``rowid`` then names that column, whose NULLs
+    and non-integers no rowid range would read."""
     try:
+        names = con.execute("SELECT lower(name) FROM pragma_table_info(?)", (table,)).fetchall()
+        if ("rowid",) in names:
+            return None
         low = con.execute(f"SELECT min(rowid) FROM {quote(table)}").fetchall()[0][0]
         high = con.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchall()[0][0]
     except apsw.Error:

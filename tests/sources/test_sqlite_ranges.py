@@ -95,3 +95,18 @@ def test_key_lookups_are_estimated_as_one_row(engines: tuple[fed.Engine, fed.Eng
     assert catalog.tables["t"].unique == ("id",)
     assert catalog.tables["w"].unique == ("k",)
     assert catalog.tables["t"].row_count is not None
+
+
+def test_a_column_named_rowid_is_read_whole(db: Path) -> None:
+    """``rowid`` then names the column (NULLs here): ranges over it would drop rows."""
+    con = apsw.Connection(str(db))
+    with con:
+        con.execute("CREATE TABLE r (rowid INTEGER, k INTEGER)")
+        con.executemany("INSERT INTO r VALUES (?, ?)",
+                        [(None if k % 5 == 0 else k, k) for k in range(ROWS)])
+    con.close()
+    with fed.connect() as eng:
+        eng.attach("s", fed.SQLite(db, read_path="adbc"))
+        res = eng.query("SELECT r.k FROM s.r AS r")
+        assert res.arrow().num_rows == ROWS
+        assert "rowid ranges" not in res.plan.fragments[0].native
