@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from planner.explain import FragmentText
 from planner.fragments import CutPlan, cut
 from planner.optimizer import Rule, optimize
 from planner.rules import RULES
+from planner.semijoin import MIN_RECEIVER_ROWS, key_passes
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -43,7 +45,8 @@ class Engine:
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
                  threads: int = 2, timeout: float | None = None, max_hops: int = 10,
                  max_k: int = 10_000, max_rows: int | None = None,
-                 rules: Sequence[Rule] = RULES) -> None:
+                 rules: Sequence[Rule] = RULES,
+                 key_passing_rows: int | None = MIN_RECEIVER_ROWS) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
         if self.workspace is not None:
             try:
@@ -60,6 +63,9 @@ class Engine:
         self.max_hops = max_hops
         self.max_k = max_k
         self.max_rows = max_rows
+        # a leg estimated at this many rows or more may receive a smaller leg's join keys
+        # (planner.semijoin); None turns key passing off, 0 passes keys wherever it can
+        self.key_passing_rows = key_passing_rows
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
         self._plans = PlanCache(maxsize=512)
 
@@ -109,6 +115,9 @@ class Engine:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._sources))
             planned = cut(optimize(binder.bind_statement(query), catalog, self.rules))
+            if self.key_passing_rows is not None:
+                planned = replace(planned, passes=key_passes(planned, catalog,
+                                                             self.key_passing_rows))
             self._plans.put(key, values, frozenset(binder.shape_params), planned)
         return planned, values
 
@@ -129,12 +138,12 @@ class Engine:
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(f"the result has {run.table.num_rows} rows; this engine "
                                      f"returns at most {self.max_rows} (connect(max_rows=...))")
-        texts = tuple(_fragment_text(c, r.rows, r.seconds)
-                      for c, r in zip(compiled.values(), run.fragments, strict=True))
+        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
                    "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
-        return Result(run.table, ExecutedPlan(planned.stage, texts, run.stage_sql, timings))
+        return Result(run.table, ExecutedPlan(planned.stage, texts, run.stage_sql, timings,
+                                              notes=run.notes))
 
     def explain(self, text: str, params: Mapping[str, object] | None = None,
                 analyze: bool = False) -> ExecutedPlan:
@@ -148,7 +157,8 @@ class Engine:
         compiled = compile_fragments(planned, self._sources, values)
         sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
-        return ExecutedPlan(planned.stage, texts, sql, {}, analyzed=False)
+        notes = tuple(f"planned: {p.describe()}" for p in planned.passes)
+        return ExecutedPlan(planned.stage, texts, sql, {}, analyzed=False, notes=notes)
 
     # ---- lifecycle
     def _check_open(self) -> None:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from federation.arrow_stage import arrow_stage
 from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
+from federation.key_passing import with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
@@ -33,6 +34,7 @@ class Execution:
     fragments: tuple[FragmentRun, ...]
     stage_sql: str
     stage_seconds: float
+    notes: tuple[str, ...] = ()  # what the key passes did
 
 
 def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
@@ -73,31 +75,49 @@ def _run_fragment(source: Source, index: int, compiled: CompiledFragment
     return FragmentRun(index, compiled, table.num_rows, elapsed), table
 
 
-def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
-            stage: JoinStage, params: Mapping[str, object], pool: Executor,
-            timeout: float | None = None) -> Execution:
-    """Run every fragment, then the stage; inputs are unregistered whatever happens.
-
-    Fragments of streaming sources enter DuckDB as readers it drains while the stage runs;
-    the others run first, the first in the calling thread and the rest on the engine's
-    long-lived pool (whose threads keep their per-thread source connections).
-    """
-    in_arrow = arrow_stage(cut.stage)
-    streamed = {f.index for f in cut.fragments
-                if in_arrow is None and sources[f.source].streams and not _joins(cut.stage)}
-    jobs = [(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
-            if f.index not in streamed]
+def _run_all(jobs: list[tuple[Source, int, CompiledFragment]], pool: Executor
+             ) -> list[tuple[FragmentRun, pa.Table]]:
+    """The first job in the calling thread, the rest on the engine's long-lived pool (whose
+    threads keep their per-thread source connections); waits for all whatever happens."""
     futures = [pool.submit(_run_fragment, *job) for job in jobs[1:]]
     try:
         done = [_run_fragment(*jobs[0])] if jobs else []
     finally:
         wait(futures)  # never leave a fragment running behind a failed one
-    done += [f.result() for f in futures]
+    return done + [f.result() for f in futures]
+
+
+def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
+            stage: JoinStage, params: Mapping[str, object], pool: Executor,
+            timeout: float | None = None) -> Execution:
+    """Run every fragment, then the stage; inputs are unregistered whatever happens.
+
+    Senders of key passes and other fragments run first, in parallel; receivers of keys run
+    next, compiled with the keys they got. Fragments of streaming sources of a join-free
+    stage enter DuckDB as readers it drains while the stage runs.
+    """
+    in_arrow = arrow_stage(cut.stage)
+    streamed = {f.index for f in cut.fragments
+                if in_arrow is None and sources[f.source].streams and not _joins(cut.stage)}
+    receivers = {p.receiver for p in cut.passes} - streamed
+    done = _run_all([(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
+                     if f.index not in streamed | receivers], pool)
+    notes: list[str] = []
+    if receivers:
+        tables = {r.index: t for r, t in done}
+        second = []
+        for f in cut.fragments:
+            if f.index in receivers:
+                keyed, said = with_keys(f, cut.passes, tables, sources[f.source], params,
+                                        compiled[f.index])
+                second.append((sources[f.source], f.index, keyed))
+                notes += said
+        done += _run_all(second, pool)
     start = time.perf_counter()
     if in_arrow is not None:
         result = in_arrow.run({r.index: t for r, t in done}[in_arrow.index])
-        return Execution(result, tuple(r for r, _ in done), in_arrow.describe(),
-                         time.perf_counter() - start)
+        return Execution(result, _sorted([r for r, _ in done]), in_arrow.describe(),
+                         time.perf_counter() - start, tuple(notes))
     streams = {f.index: FragmentStream(sources[f.source].execute_batches(compiled[f.index]),
                                        compiled[f.index])
                for f in cut.fragments if f.index in streamed}
@@ -113,5 +133,8 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
         raise
     runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
                                    for i, s in streams.items()]
-    runs.sort(key=lambda r: r.index)
-    return Execution(result, tuple(runs), sql, time.perf_counter() - start)
+    return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
+
+
+def _sorted(runs: list[FragmentRun]) -> tuple[FragmentRun, ...]:
+    return tuple(sorted(runs, key=lambda r: r.index))

@@ -21,10 +21,13 @@ class ExecutedPlan:
     stage_sql: str
     timings: dict[str, float]
     analyzed: bool = True
+    notes: tuple[str, ...] = ()  # key passing: planned, applied or skipped
 
     def __str__(self) -> str:
         text = explain_text(self.stage, dict(enumerate(self.fragments)), self.stage_sql,
                             self.analyzed)
+        if self.notes:
+            text += "\n== Key passing ==\n" + "\n".join(self.notes)
         if self.analyzed and self.timings:
             parts = "  ".join(f"{k}={v * 1000:.2f}ms" for k, v in self.timings.items())
             text += f"\n== Timings ==\n{parts}"

@@ -10,6 +10,7 @@ query, e.g. ``0.05`` as DECIMAL(3,2).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
@@ -95,6 +96,14 @@ class SqlWriter:
             return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
         return self._func(e)
 
+    def _in_keys(self, e: Func) -> str:
+        """Passed join keys as ONE bound value (a JSON array): any number of keys, no
+        statement-size or variable-count limit, and the statement text stays the same."""
+        if self.dialect != "sqlite":
+            raise ValueError("passed keys filter source fragments only")
+        mark = self.bind(json.dumps(_keys(e, self.params)))
+        return f"({self.expr(e.args[0])} IN (SELECT value FROM json_each({mark})))"
+
     def sort_key(self, expr: BExpr, descending: bool, nulls_first: bool | None) -> str:
         """``expr ASC|DESC [NULLS FIRST|LAST]`` (both dialects accept the NULLS clause).
 
@@ -119,6 +128,8 @@ class SqlWriter:
         return self.bind(value)
 
     def _func(self, e: Func) -> str:
+        if e.name == "in_keys":
+            return self._in_keys(e)
         a = [self.expr(x) for x in e.args]
         name = e.name
         if name in _INFIX:
@@ -147,6 +158,13 @@ class SqlWriter:
         if name == "distance" and self.dialect == "duckdb":
             return _distance_sql(e, a[0], a[1])
         raise ValueError(f"no {self.dialect} form for {name}")
+
+
+def _keys(e: Func, params: Mapping[str, object]) -> list[object]:
+    """The key list of an ``in_keys(column, $keys)`` filter (see ``planner.semijoin``)."""
+    ref = e.args[1]
+    assert isinstance(ref, ParamRef)
+    return list(params[ref.name])  # type: ignore[call-overload]
 
 
 def _distance_sql(e: Func, column: str, vector: str) -> str:

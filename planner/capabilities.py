@@ -39,6 +39,11 @@ class Capabilities:
     aggregates: frozenset[tuple[str, str]] = frozenset()
     group_families: frozenset[str] = frozenset()
     join_rows: int | None = None
+    # passed join keys pay off only on an indexed column (SQLite probes its IN-set per row
+    # otherwise, which costs more than reading the rows it would drop)
+    keys_need_index: bool = False
+    # takes passed join keys as a filter (``in_keys``, see planner.semijoin)
+    receives_keys: bool = False
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True

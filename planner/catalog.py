@@ -35,6 +35,8 @@ class TableSchema:
     # columns that hold no duplicate (a primary key or unique index of one column): an
     # equality on one selects at most one row
     unique: tuple[str, ...] = field(default=(), compare=False)
+    # columns that lead an index (a lookup by them seeks instead of scanning)
+    indexed: tuple[str, ...] = field(default=(), compare=False)
 
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]

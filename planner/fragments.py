@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.expressions import ColumnRef
 from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, VectorSearch
 
 
@@ -17,9 +18,26 @@ class Fragment:
 
 
 @dataclass(frozen=True)
+class KeyPass:
+    """Keys of ``sender``'s column ``sender_key`` filter ``receiver``'s ``receiver_key``
+    (see ``planner.semijoin``); skipped when the sender returns more than ``max_keys``."""
+
+    sender: int
+    sender_key: ColumnRef
+    receiver: int
+    receiver_key: ColumnRef
+    max_keys: int
+
+    def describe(self) -> str:
+        return (f"keys of fragment #{self.sender} ({self.sender_key.key}) filter fragment "
+                f"#{self.receiver} ({self.receiver_key.key}) when at most {self.max_keys}")
+
+
+@dataclass(frozen=True)
 class CutPlan:
     stage: Plan  # what DuckDB runs, reading FragmentInput nodes
     fragments: tuple[Fragment, ...]
+    passes: tuple[KeyPass, ...] = ()  # receivers run after their senders, with their keys
 
 
 def cut(plan: Plan) -> CutPlan:

@@ -56,6 +56,23 @@ _MAX_DECIMAL_DIGITS = 38
 _WIDE = "DECIMAL(38,0)"
 
 
+def is_keys(e: BExpr) -> bool:
+    return isinstance(e, Func) and e.name == "in_keys"
+
+
+def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
+                ) -> tuple[tuple[str, tuple[object, ...]], ...]:
+    """(column, keys) of the ``in_keys`` filters: applied to the scanned batches instead of
+    written into the filter text (see ``lance_read.keep_keys``)."""
+    found: list[tuple[str, tuple[object, ...]]] = []
+    for f in filters:
+        if is_keys(f):
+            column, ref = f.args  # type: ignore[union-attr]
+            assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
+            found.append((column.name, tuple(params[ref.name])))  # type: ignore[arg-type]
+    return tuple(found)
+
+
 def quote_ident(name: str) -> str:
     """A column name as LanceDB filters address it.
 

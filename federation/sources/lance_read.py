@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from federation.sources.base import CompiledFragment, arrow_schema, empty_table
 from federation.sources.lance_vector import Tuning, nearest_options
@@ -47,6 +48,9 @@ class LanceFragment(CompiledFragment):
     tuning: Tuning | None = None
     version: int | None = None
     inode: int = 0
+    # passed join keys (planner.semijoin): (column, keys) kept batch by batch after the scan;
+    # a DataFusion IN list of thousands of literals costs more than the scan it would spare
+    keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
 
 
 def scanner(ds: LanceDataset, c: LanceFragment) -> Any:
@@ -61,6 +65,19 @@ def scanner(ds: LanceDataset, c: LanceFragment) -> Any:
     # name _distance explicitly: relying on its implicit projection is deprecated in Lance
     return ds.scanner(columns=[*fetch, DISTANCE], filter=c.filter, nearest=nearest,
                       prefilter=True)
+
+
+def keep_keys(batches: Iterator[pa.RecordBatch], c: LanceFragment
+              ) -> Iterator[pa.RecordBatch]:
+    """The rows whose key columns hold one of the passed keys (hash lookups, batch by batch,
+    so only matching rows are ever held)."""
+    sets = [(column, pa.array(values)) for column, values in c.keys]
+    for batch in batches:
+        for column, values in sets:
+            array = batch.column(column)
+            batch = batch.filter(pc.is_in(array, value_set=values.cast(array.type)))
+        if batch.num_rows:
+            yield batch
 
 
 def shape(result: pa.Table | pa.RecordBatch, c: LanceFragment) -> Any:

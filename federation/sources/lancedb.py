@@ -44,11 +44,12 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
-from federation.sources.lance_filter import FilterWriter, quote_ident
+from federation.sources.lance_filter import FilterWriter, is_keys, passed_keys, quote_ident
 from federation.sources.lance_read import (
     DISTANCE,
     LanceFragment,
     is_vector_type,
+    keep_keys,
     native_tail,
     normalize_type,
     scanner,
@@ -79,12 +80,13 @@ __all__ = ["CAPABILITIES", "DISTANCE", "METRIC", "LanceDB", "LanceFragment"]
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
-                          "is_not_null", "in", "not_in", "between", "not_between", "like",
-                          "not_like"}),
+                          "is_not_null", "in", "not_in", "between", "not_between",
+                          "like", "not_like"}),
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,
     limit=True,
     joins=frozenset(),
+    receives_keys=True,  # kept batch by batch after the scan (lance_read.keep_keys)
 )
 _KEEP_VERSIONS = 2  # dataset handles kept per table: the current one and the one before
 
@@ -286,15 +288,17 @@ class LanceDB(Source):
         access = scan.tables[0]
         table_columns = self._schema_of(access.table)
         writer = FilterWriter(access.rel, table_columns, params)
-        where = writer.where(scan.filters)
+        keys = passed_keys(scan.filters, params)
+        where = writer.where([f for f in scan.filters if not is_keys(f)])
         fetch = self._fetch(scan.columns, access.rel, table_columns)
         limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
         native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
+        native += "".join(f".keep({col} in <{len(values)} passed keys>)" for col, values in keys)
         bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
         version, inode = self._planned(access.table)
         return LanceFragment(self.name, self.kind, native, bound, scan.columns,
                              table=access.table, fetch=fetch, filter=where, limit=limit,
-                             version=version, inode=inode)
+                             version=version, inode=inode, keys=keys)
 
     def _compile_search(self, search: VectorSearch,
                         params: Mapping[str, object]) -> LanceFragment:
@@ -352,7 +356,9 @@ class LanceDB(Source):
         if c.limit == 0 or c.k == 0:
             return empty_table(c.schema)
         try:
-            result = scanner(self._dataset(c.table, c.version, c.inode), c).to_table()
+            scan = scanner(self._dataset(c.table, c.version, c.inode), c)
+            result = pa.Table.from_batches(list(keep_keys(scan.to_reader(), c)),
+                                           scan.projected_schema) if c.keys else scan.to_table()
             shaped: pa.Table = shape(result, c)
         except FederationError:
             raise
@@ -375,7 +381,8 @@ class LanceDB(Source):
             raise
         except Exception as err:
             raise self._failed(c, str(err)) from err
-        return stream(self._guarded(reader, c), c)
+        return stream(keep_keys(self._guarded(reader, c), c) if c.keys
+                      else self._guarded(reader, c), c)
 
     def _guarded(self, reader: pa.RecordBatchReader, c: LanceFragment
                  ) -> Iterator[pa.RecordBatch]:

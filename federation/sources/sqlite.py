@@ -56,6 +56,8 @@ CAPABILITIES = Capabilities(
     # SQLite joins by nested loops: past a few hundred thousand rows DuckDB's hash join over
     # the fetched tables wins (TPC-H Q3 at scale 1: 3.2 s inside SQLite, about 1 s outside)
     join_rows=200_000,
+    keys_need_index=True,
+    receives_keys=True,
 )
 _JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
 BUSY_TIMEOUT_MS = 5000
@@ -132,7 +134,8 @@ class SQLite(Source):
             tables[str(table)] = TableSchema(
                 str(table), tuple((str(n), arrow_type_for_declared(str(t or ""))) for n, t in cols),
                 row_count=rd.table_rows(con, str(table)),
-                unique=rd.unique_columns(con, str(table)))
+                unique=rd.unique_columns(con, str(table)),
+                indexed=rd.indexed_columns(con, str(table)))
         return tables
 
     def _unique_columns(self, table: str) -> frozenset[str]:

@@ -123,6 +123,19 @@ def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def indexed_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
+    """Columns that lead an index of ``table`` (the rowid alias included)."""
+    names = {str(r[0]) for r in con.execute(
+        "SELECT name FROM pragma_table_info(?) WHERE pk = 1 AND upper(type) = 'INTEGER'",
+        (table,)).fetchall()}
+    for (index,) in con.execute("SELECT name FROM pragma_index_list(?)", (table,)).fetchall():
+        first = con.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0",
+                            (index,)).fetchall()
+        if first and first[0][0] is not None:
+            names.add(str(first[0][0]))
+    return tuple(sorted(names))
+
+
 def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
     """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows.
     (Two statements: SQLite seeks for a lone min() or max() but scans for both at once.)

@@ -7,13 +7,17 @@ and into an in-memory DuckDB database (schema ``crm``), which is the oracle (DES
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import apsw
 import duckdb
 import pytest
+
+from planner.rules import RULES, join_pushdown
 
 from . import dataset
 from .check_corpus import check, run_oracle
@@ -22,6 +26,11 @@ from .corpus import Query
 from .queries import BY_ID, CONSTRUCTS, QUERIES, has_mixed_case_keywords, missing_constructs
 
 REPEAT_SAMPLE = QUERIES[::10]
+INDEXED = [("agents", "id"), ("tasks", "agent_id"), ("tasks", "id"), ("orders", "o_orderkey"),
+           ("orders", "o_custkey"), ("lineitem", "l_orderkey"), ("lineitem", "l_partkey"),
+           ("customer", "c_custkey"), ("part", "p_partkey"), ("supplier", "s_suppkey"),
+           ("nation", "n_nationkey"), ("region", "r_regionkey")]
+KEYS_SAMPLE = [qq for qq in QUERIES if "JOIN" in qq.text.upper() or ", crm." in qq.text]
 ADBC_SAMPLE = QUERIES[::2]  # the SQLite source forced onto its ADBC reader (auto picks apsw here)
 PYLIST_SAMPLE = ["basic_alias_ordered", "fn_case_else", "agg_group_two", "join_left",
                  "tpch_q1", "report_team_workload"]
@@ -71,6 +80,27 @@ def fed_engine_adbc(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
     eng.close()
 
 
+@pytest.fixture(scope="session")
+def fed_engine_keys(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
+                    ) -> Iterator[Any]:
+    """The same engine passing join keys wherever a pass is possible (planner.semijoin),
+    over a copy of the file with an index on every key column (SQLite receives keys only
+    on an indexed column)."""
+    fed = _federation()
+    path = differential_data[0].with_name("crm_indexed.db")
+    shutil.copyfile(differential_data[0], path)
+    con = apsw.Connection(str(path))
+    for table, column in INDEXED:
+        con.execute(f'CREATE INDEX "i_{table}_{column}" ON "{table}" ("{column}")')
+    con.close()
+    # joins stay in DuckDB (no join pushdown), so every join is a chance to pass keys
+    rules = tuple(r for r in RULES if r is not join_pushdown)
+    eng = fed.connect(key_passing_rows=0, rules=rules)
+    eng.attach("crm", fed.SQLite(str(path)))
+    yield eng
+    eng.close()
+
+
 def _describe(qq: Query) -> str:
     return f"query {qq.id} (ordered={qq.ordered}, params={qq.params!r}):\n{qq.text}"
 
@@ -84,6 +114,21 @@ def _run_engine(eng: Any, qq: Query) -> Any:
 
 
 # ---- the differential test proper
+
+
+@pytest.mark.parametrize("qq", KEYS_SAMPLE, ids=[qq.id for qq in KEYS_SAMPLE])
+def test_differential_keys_passed(fed_engine_keys: Any, oracle: duckdb.DuckDBPyConnection,
+                                  qq: Query) -> None:
+    expected = run_oracle(oracle, qq)
+    actual = _run_engine(fed_engine_keys, qq).arrow()
+    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
+                       context=_describe(qq))
+
+
+def test_keys_are_passed_in_the_sample(fed_engine_keys: Any) -> None:
+    applied = [qq.id for qq in KEYS_SAMPLE if any(
+        n.startswith("applied") for n in _run_engine(fed_engine_keys, qq).plan.notes)]
+    assert len(applied) >= 10, applied
 
 
 @pytest.mark.parametrize("qq", QUERIES, ids=[qq.id for qq in QUERIES])

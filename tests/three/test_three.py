@@ -8,6 +8,7 @@ record carries an ``xfail`` reason is a known engine bug and must fail (strict x
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -30,20 +31,41 @@ Env = tuple[Any, duckdb.DuckDBPyConnection, dict[str, list[float]]]
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    """(engine with crm/graph/docs attached, DuckDB oracle, query vectors), built once."""
+def data(tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection, dict[str, list[float]]]]:
+    """(folder with crm.db, graph.kuzu and lance/, DuckDB oracle, query vectors), built once."""
     tables, duck, vectors = oracle()
     root = tmp_path_factory.mktemp("three")
     write_sqlite(tables, root / "crm.db")
     write_kuzu(tables, root / "graph.kuzu")
     write_lancedb(tables, root / "lance")
-    eng = fed.connect()
+    yield root, duck, vectors
+    duck.close()
+
+
+def _engine(root: Path, **options: Any) -> Any:
+    eng = fed.connect(**options)
     eng.attach("crm", fed.SQLite(str(root / "crm.db")))
     eng.attach("graph", fed.Kuzu(str(root / "graph.kuzu")))
     eng.attach("docs", fed.LanceDB(str(root / "lance")))
-    yield eng, duck, vectors
+    return eng
+
+
+@pytest.fixture(scope="module")
+def env(data: tuple[Path, duckdb.DuckDBPyConnection, dict[str, list[float]]]) -> Iterator[Env]:
+    """(engine with crm/graph/docs attached, DuckDB oracle, query vectors)."""
+    eng = _engine(data[0])
+    yield eng, data[1], data[2]
     eng.close()
-    duck.close()
+
+
+@pytest.fixture(scope="module")
+def env_keys(data: tuple[Path, duckdb.DuckDBPyConnection, dict[str, list[float]]]
+             ) -> Iterator[Env]:
+    """The same, passing join keys wherever a pass is possible (planner.semijoin)."""
+    eng = _engine(data[0], key_passing_rows=0)
+    yield eng, data[1], data[2]
+    eng.close()
 
 
 def _describe(qq: Q3) -> str:
@@ -58,6 +80,23 @@ def _params(queries: list[Q3]) -> list[Any]:
 
 @pytest.mark.parametrize("qq", _params(QUERIES))
 def test_three(env: Env, qq: Q3) -> None:
+    _check(env, qq)
+
+
+@pytest.mark.parametrize("qq", _params(QUERIES))
+def test_three_with_keys_passed(env_keys: Env, qq: Q3) -> None:
+    _check(env_keys, qq)
+
+
+def test_keys_are_passed_somewhere(env_keys: Env) -> None:
+    eng = env_keys[0]
+    passed = [qq.id for qq in QUERIES if not qq.xfail and any(
+        n.startswith("applied") for n in eng.query(
+            qq.fql, params=resolve(qq.params, env_keys[2])).plan.notes)]
+    assert len(passed) >= 5, passed
+
+
+def _check(env: Env, qq: Q3) -> None:
     eng, duck, vectors = env
     expected = run_oracle(duck, qq, vectors)
     try:

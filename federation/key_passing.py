@@ -1,0 +1,41 @@
+"""Runs the key passes of a cut plan (``planner.semijoin``): the receiver of a pass is
+compiled again with ``in_keys(column, $keys)`` added to its filters, the keys being the
+distinct non-NULL values its sender returned. A sender that returned more keys than the pass
+allows is skipped (the receiver is then read as planned), and the executed plan says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from federation.sources.base import CompiledFragment, Source
+from planner.expressions import BExpr, Func, ParamRef
+from planner.fragments import Fragment, KeyPass
+
+
+def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[int, pa.Table],
+              source: Source, params: Mapping[str, object], planned: CompiledFragment
+              ) -> tuple[CompiledFragment, list[str]]:
+    """The receiver ``fragment`` compiled with the keys of its senders, and what was done."""
+    filters: list[BExpr] = []
+    values = dict(params)
+    notes: list[str] = []
+    for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
+        keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null()
+        if len(keys) > kp.max_keys:
+            notes.append(f"skipped: {kp.describe()} (fragment #{kp.sender} gave "
+                         f"{len(keys)} keys)")
+            continue
+        name = f"keys#{fragment.index}.{n}"  # not an identifier: never a user's parameter
+        values[name] = keys.to_pylist()
+        typ = pa.list_(kp.receiver_key.type)
+        filters.append(Func("in_keys", (kp.receiver_key, ParamRef(name, typ)), pa.bool_()))
+        notes.append(f"applied: {kp.describe()} ({len(keys)} keys)")
+    if not filters:
+        return planned, notes
+    leaf = replace(fragment.plan, filters=(*fragment.plan.filters, *filters))
+    return source.compile(leaf, values), notes

@@ -1,0 +1,102 @@
+"""Rough row estimates of source fragments from the catalog's counts (no I/O, no clock).
+
+Enough to tell a lookup from a bulk read and a selective leg from a large one: the largest
+table read, divided by a fixed guess per filter conjunct (10 for ``=``/``IN``, 3 for any other),
+capped by a LIMIT. None when a table's size is unknown. The router of DESIGN §5 replaces the
+guesses with recorded statistics.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from planner.catalog import Catalog, SourceInfo
+from planner.expressions import BExpr, Func
+from planner.logical import GraphMatch, Plan, Scan, VectorSearch
+
+EQUALITY_SELECTIVITY = 10
+OTHER_SELECTIVITY = 3
+
+
+def estimate(leaf: Plan, catalog: Catalog) -> int | None:
+    """Estimated rows a source leaf returns.
+
+    >>> import pyarrow as pa
+    >>> from planner.capabilities import Capabilities
+    >>> from planner.catalog import SourceInfo, TableSchema
+    >>> from planner.expressions import ColumnRef, Const
+    >>> from planner.logical import TableAccess
+    >>> info = SourceInfo("s", "sqlite", Capabilities(),
+    ...                   {"t": TableSchema("t", (("a", pa.int64()),), row_count=1000)})
+    >>> a = ColumnRef("t", "a", pa.int64())
+    >>> estimate(Scan("s", (TableAccess("t", "t"),), (a,),
+    ...               (Func("eq", (a, Const(1, pa.int64())), pa.bool_()),)), {"s": info})
+    100
+    """
+    return _estimate(leaf, catalog)
+
+
+@singledispatch
+def _estimate(leaf: Plan, catalog: Catalog) -> int | None:
+    return None
+
+
+@_estimate.register
+def _scan(leaf: Scan, catalog: Catalog) -> int | None:
+    if leaf.aggregate is not None:
+        return 1 if not leaf.aggregate.groups else None
+    rows = _largest(catalog.get(leaf.source), [t.table for t in leaf.tables])
+    return _filtered(rows, leaf.filters, leaf.limit)
+
+
+@_estimate.register
+def _match(leaf: GraphMatch, catalog: Catalog) -> int | None:
+    if leaf.aggregate is not None:
+        return 1 if not leaf.aggregate.groups else None
+    labels = [n.label for n in leaf.nodes if n.label is not None]
+    labels += [e.label for e in leaf.edges if e.label is not None]
+    if leaf.edges and any(e.variable_length for e in leaf.edges):
+        return None  # paths multiply rows beyond any table's size
+    return _filtered(_largest(catalog.get(leaf.source), labels), leaf.filters, leaf.limit)
+
+
+@_estimate.register
+def _search(leaf: VectorSearch, catalog: Catalog) -> int | None:
+    return leaf.k
+
+
+def _largest(info: SourceInfo | None, tables: list[str]) -> int | None:
+    if info is None or not tables:
+        return None
+    counts = [info.tables[t].row_count if t in info.tables else None for t in tables]
+    if any(c is None for c in counts):
+        return None
+    return max(c for c in counts if c is not None)
+
+
+def _filtered(rows: int | None, filters: tuple[BExpr, ...], limit: int | None) -> int | None:
+    if rows is None:
+        return limit
+    share = 1.0
+    for f in filters:
+        share *= selectivity(f)
+    rows = int(rows * share)
+    return min(rows, limit) if limit is not None else rows
+
+
+def selectivity(predicate: BExpr) -> float:
+    """The guessed share of rows a predicate keeps: AND multiplies, OR adds (at most 1).
+
+    >>> import pyarrow as pa
+    >>> from planner.expressions import ColumnRef, Const
+    >>> eq = Func("eq", (ColumnRef("t", "a", pa.int64()), Const(1, pa.int64())), pa.bool_())
+    >>> selectivity(Func("or", (eq, eq), pa.bool_()))
+    0.2
+    """
+    if isinstance(predicate, Func) and predicate.name == "and":
+        return selectivity(predicate.args[0]) * selectivity(predicate.args[1])
+    if isinstance(predicate, Func) and predicate.name == "or":
+        return min(1.0, selectivity(predicate.args[0]) + selectivity(predicate.args[1]))
+    if isinstance(predicate, Func) and predicate.name in ("eq", "in"):
+        return 1 / EQUALITY_SELECTIVITY
+    return 1 / OTHER_SELECTIVITY

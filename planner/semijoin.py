@@ -1,0 +1,129 @@
+"""Sideways key passing: a selective leg's join keys sent into a large leg as a filter.
+
+For ``Join(inner, a.x = b.y)`` where fragment A is small and filtered and fragment B is large,
+A runs first and B is read with ``b.y IN (the distinct non-NULL values of a.x)`` added to its
+own filters (TPC-H Q9: 10 664 part keys turn a 6 M-row lineitem read into 320 k rows). The
+join itself still runs in DuckDB, so the filter only has to keep every row that can match:
+a row of B whose key is not among A's keys fails ``a.x = b.y`` at that join, whatever lies
+between (filters, renaming projections, inner joins, either side of a LEFT join), and
+nothing else reads B's rows. Paths through aggregates, DISTINCT, LIMIT or other operators
+are not used. Keys are passed for integer and string columns only, whose equality every
+source evaluates exactly as DuckDB.
+
+Which leg is small comes from ``planner.cardinality`` (catalog counts and fixed guesses);
+the router of DESIGN §5 will choose by recorded cost instead. The executor caps the keys it
+really got (``KeyPass.max_keys``) and skips a pass that would ship more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.cardinality import estimate
+from planner.catalog import Catalog, SourceInfo
+from planner.expressions import ColumnRef, Func, conjuncts
+from planner.fragments import CutPlan, KeyPass
+from planner.logical import Filter, FragmentInput, GraphMatch, Join, Plan, Project, Scan
+from planner.types import family
+
+KEY_FAMILIES = frozenset({"int", "string"})
+MAX_KEYS = 100_000  # keys shipped in one bound value at most
+MIN_RECEIVER_ROWS = 20_000  # a leg estimated smaller is read whole
+RATIO = 4  # the receiver must be estimated this many times larger than the sender
+
+
+@dataclass(frozen=True)
+class _Origin:
+    index: int
+    column: ColumnRef
+
+
+def key_passes(cut: CutPlan, catalog: Catalog, min_rows: int = MIN_RECEIVER_ROWS,
+               max_keys: int | None = None) -> tuple[KeyPass, ...]:
+    """The passes worth making in ``cut``; a receiver never also sends (it runs second)."""
+    max_keys = MAX_KEYS if max_keys is None else max_keys
+    leaves: dict[int, Plan] = {f.index: f.plan for f in cut.fragments}
+    rows = {i: estimate(leaf, catalog) for i, leaf in leaves.items()}
+    candidates = []
+    for small, big in _equalities(cut.stage):
+        for sender, receiver in ((small, big), (big, small)):
+            if _worth(sender, receiver, rows, leaves, catalog, min_rows, max_keys):
+                candidates.append(KeyPass(sender.index, sender.column, receiver.index,
+                                          receiver.column, max_keys))
+    chosen: list[KeyPass] = []
+    for cand in sorted(candidates, key=lambda p: rows[p.sender] or 0):
+        receivers = {p.receiver for p in chosen}
+        senders = {p.sender for p in chosen}
+        if cand.sender not in receivers and cand.receiver not in senders:
+            chosen.append(cand)
+    return tuple(chosen)
+
+
+def _worth(sender: _Origin, receiver: _Origin, rows: dict[int, int | None],
+           leaves: dict[int, Plan], catalog: Catalog, min_rows: int, max_keys: int) -> bool:
+    sent, received = rows[sender.index], rows[receiver.index]
+    if sent is None or received is None or sent > max_keys or received < min_rows:
+        return False
+    if received < RATIO * sent and min_rows > 0:
+        return False
+    if not _restricted(leaves[sender.index]):
+        return False  # every key of a whole table: the filter would keep every row
+    leaf = leaves[receiver.index]
+    if not isinstance(leaf, Scan | GraphMatch):
+        return False  # keys would change which rows a NEAREST ranks first
+    if getattr(leaf, "limit", None) is not None or getattr(leaf, "aggregate", None) is not None:
+        return False
+    kind = family(receiver.column.type)
+    info = catalog[leaf.source]
+    caps = info.capabilities
+    if caps.keys_need_index and not _indexed(leaf, receiver.column, info):
+        return False
+    return (kind in KEY_FAMILIES and kind == family(sender.column.type)
+            and caps.receives_keys and kind in caps.value_families)
+
+
+def _indexed(leaf: Scan | GraphMatch, column: ColumnRef, info: SourceInfo) -> bool:
+    tables = [t.table for t in getattr(leaf, "tables", ()) if t.rel == column.rel]
+    return bool(tables) and tables[0] in info.tables and \
+        column.name in info.tables[tables[0]].indexed
+
+
+def _restricted(leaf: Plan) -> bool:
+    """Whether a leaf returns less than whole tables (filters, a join, a graph pattern)."""
+    return bool(getattr(leaf, "filters", ()) or len(getattr(leaf, "tables", ())) > 1
+                or getattr(leaf, "edges", ()))
+
+
+def _equalities(plan: Plan) -> list[tuple[_Origin, _Origin]]:
+    """Column equalities of inner joins between two fragments, traced to those fragments."""
+    found: list[tuple[_Origin, _Origin]] = []
+    condition = None  # a Filter drops the rows failing its conjuncts, as an inner join does
+    if isinstance(plan, Join) and plan.kind in ("inner", "cross"):
+        condition = plan.condition
+    elif isinstance(plan, Filter):
+        condition = plan.predicate
+    for part in conjuncts(condition) if condition is not None else ():
+        if isinstance(part, Func) and part.name == "eq" and all(
+                isinstance(a, ColumnRef) for a in part.args):
+            a, b = (_origin(plan, arg.key) for arg in part.args)  # type: ignore[union-attr]
+            if a is not None and b is not None and a.index != b.index:
+                found.append((a, b))
+    for child in plan.children:
+        found += _equalities(child)
+    return found
+
+
+def _origin(plan: Plan, key: str) -> _Origin | None:
+    """The fragment column ``key`` comes from, through nodes that only filter, rename or join."""
+    if isinstance(plan, FragmentInput):
+        col = next((c for c in plan.columns if c.key == key), None)
+        return _Origin(plan.index, col) if col is not None else None
+    if isinstance(plan, Filter):
+        return _origin(plan.child, key)
+    if isinstance(plan, Project):
+        expr = next((e for c, e in plan.items if c.key == key), None)
+        return _origin(plan.child, expr.key) if isinstance(expr, ColumnRef) else None
+    if isinstance(plan, Join):
+        side = plan.left if key in plan.left.keys else plan.right
+        return _origin(side, key)
+    return None

@@ -1,0 +1,94 @@
+"""Sideways key passing (planner.semijoin, federation.key_passing): a small leg's join keys
+filter a large leg of another source, and the answer never changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+import lancedb
+import pyarrow as pa
+import pytest
+
+import federation as fed
+from planner import semijoin
+
+JOIN = """SELECT a.name, count(*) AS n, sum(e.weight) AS w
+          FROM crm.agents AS a JOIN docs.events AS e ON e.agent_id = a.id
+          WHERE a.team = $team GROUP BY a.name"""
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    con = apsw.Connection(str(tmp_path / "crm.db"))
+    con.execute("CREATE TABLE agents (id INTEGER PRIMARY KEY, name TEXT, team TEXT)")
+    con.executemany("INSERT INTO agents VALUES (?, ?, ?)",
+                    [(i, f"agent{i}", "core" if i % 10 == 0 else "edge") for i in range(500)])
+    con.close()
+    events = pa.table({"agent_id": pa.array([None if i % 97 == 0 else i % 600
+                                             for i in range(20_000)], pa.int64()),
+                       "weight": pa.array([float(i % 7) for i in range(20_000)])})
+    lancedb.connect(str(tmp_path / "lance")).create_table("events", events)
+    return tmp_path
+
+
+def _engine(root: Path, **options: object) -> fed.Engine:
+    eng = fed.connect(**options)
+    eng.attach("crm", fed.SQLite(root / "crm.db"))
+    eng.attach("docs", fed.LanceDB(root / "lance"))
+    return eng
+
+
+def _rows(res: fed.Result) -> list[dict[str, object]]:
+    return sorted(res.to_pylist(), key=lambda r: str(r["name"]))
+
+
+@pytest.mark.parametrize("team", ["core", "nobody"])
+def test_passed_keys_keep_the_answer(root: Path, team: str) -> None:
+    with _engine(root, key_passing_rows=0) as passing, \
+            _engine(root, key_passing_rows=None) as whole:
+        res = passing.query(JOIN, {"team": team})
+        assert _rows(res) == _rows(whole.query(JOIN, {"team": team}))
+        applied = [n for n in res.plan.notes if n.startswith("applied")]
+        assert len(applied) == 1 and ("50 keys" in applied[0] or "0 keys" in applied[0])
+        lance = next(f for f in res.plan.fragments if f.source == "docs")
+        assert "passed keys" in lance.native
+        assert lance.rows == (0 if team == "nobody" else sum(r["n"] for r in res.to_pylist()))
+
+
+def test_explain_says_what_is_planned(root: Path) -> None:
+    with _engine(root, key_passing_rows=0) as eng:
+        text = str(eng.explain(JOIN, {"team": "core"}))
+        assert "== Key passing ==" in text
+        assert "planned: keys of fragment #0 (a.id) filter fragment #1 (e.agent_id)" in text
+
+
+def test_too_many_keys_are_not_passed(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semijoin, "MAX_KEYS", 100)
+    text = """SELECT count(*) AS n FROM crm.agents AS a JOIN docs.events AS e
+              ON e.agent_id = a.id WHERE a.id < 300 AND a.team <> 'x'"""  # about 55 planned
+    with _engine(root, key_passing_rows=0) as eng:
+        res = eng.query(text)
+        assert any(n.startswith("skipped") and "300 keys" in n for n in res.plan.notes)
+        lance = next(f for f in res.plan.fragments if f.source == "docs")
+        assert lance.rows == 20_000 and "passed keys" not in lance.native
+
+
+def test_a_nearest_never_receives_keys(root: Path) -> None:
+    db = lancedb.connect(str(root / "lance"))
+    db.create_table("vecs", pa.table({
+        "agent_id": pa.array(range(1000), pa.int64()),
+        "vector": pa.array([[float(i), 0.0] for i in range(1000)], pa.list_(pa.float32(), 2))}))
+    text = """SELECT a.name, v._distance FROM crm.agents AS a
+              JOIN NEAREST docs.vecs TO $q K 5 AS v ON v.agent_id = a.id WHERE a.team = 'core'"""
+    with _engine(root, key_passing_rows=0) as eng:
+        res = eng.query(text, {"q": [0.0, 0.0]})
+        assert not res.plan.notes  # keys would change which rows rank first
+        assert [r["name"] for r in res.to_pylist()] == ["agent0"]
+
+
+def test_a_leg_estimated_under_the_threshold_is_read_whole(root: Path) -> None:
+    with _engine(root, key_passing_rows=50_000) as eng:  # events has 20 000 rows
+        assert not eng.query(JOIN, {"team": "core"}).plan.notes
+    with _engine(root, key_passing_rows=20_000) as eng:
+        assert eng.query(JOIN, {"team": "core"}).plan.notes
