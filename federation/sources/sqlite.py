@@ -139,7 +139,9 @@ class SQLite(Source):
         return tables
 
     def _unique_columns(self, table: str) -> frozenset[str]:
-        schema = self.info().tables.get(table)
+        # the catalog this query was planned on (info() ran moments ago, for the planner)
+        info = self._info if self._info is not None else self.info()
+        schema = info.tables.get(table)
         return frozenset(schema.unique) if schema is not None else frozenset()
 
     def _rowid_span(self, table: str) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ class Unfit(Exception):
     """ADBC typed a column in a way that is not exactly the declared type."""
 
 
+@lru_cache(maxsize=1024)  # the same fragment text is wrapped again on every run
 def read_sql(native: str, schema: Schema) -> str:
     """``native`` with each column's storage class fixed for its declared type.
 
@@ -83,11 +85,11 @@ def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None],
     the LIMIT; one row for an aggregate without groups, and for a one-table scan with an
     equality on a unique column (a key lookup). None when a table's size is unknown.
     """
-    sizes = [table_rows(t.table) for t in fragment.tables]
     if fragment.aggregate is not None and not fragment.aggregate.groups:
         return 1
     if len(fragment.tables) == 1 and _key_lookup(fragment, unique(fragment.tables[0].table)):
         return 1
+    sizes = [table_rows(t.table) for t in fragment.tables]
     if any(s is None for s in sizes):
         return fragment.limit
     rows = max((s for s in sizes if s is not None), default=0)
