@@ -75,9 +75,19 @@ def keep_keys(batches: Iterator[pa.RecordBatch], c: LanceFragment
     for batch in batches:
         for column, values in sets:
             array = batch.column(column)
-            batch = batch.filter(pc.is_in(array, value_set=values.cast(array.type)))
+            batch = batch.filter(pc.is_in(array, value_set=_key_set(values, array.type)))
         if batch.num_rows:
             yield batch
+
+
+def _key_set(values: pa.Array, typ: pa.DataType) -> pa.Array:
+    """The keys as the column's type: a key outside a narrower integer column's range (an
+    int8 column joined with BIGINT keys) matches no row there and is left out."""
+    if pa.types.is_integer(typ) and pa.types.is_integer(values.type):
+        info = np.iinfo(typ.to_pandas_dtype())
+        values = pa.array([v for v in values.to_pylist()
+                           if v is not None and info.min <= v <= info.max], values.type)
+    return values.cast(typ)
 
 
 def shape(result: pa.Table | pa.RecordBatch, c: LanceFragment) -> Any:
