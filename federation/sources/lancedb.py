@@ -116,7 +116,7 @@ class LanceDB(Source):
         self._lock = threading.Lock()
         self._calibrating = threading.Lock()  # one calibration at a time, never twice
         self._info: SourceInfo | None = None
-        self._described: dict[str, tuple[int, TableSchema, dict[str, pa.DataType]]] = {}
+        self._described: dict[str, tuple[int, TableSchema, dict[str, pa.DataType], int]] = {}
         self._datasets: dict[str, dict[tuple[int, int], LanceDataset]] = {}
         self._tunings: dict[tuple[object, ...], Tuning] = {}
         self._indexes: dict[tuple[object, ...], IndexInfo | str] = {}
@@ -208,16 +208,18 @@ class LanceDB(Source):
         return info
 
     def _describe(self, name: str, version: int) -> TableSchema:
+        # a table dropped and made again starts at version 1 again: its directory is new
+        inode = self._watch.inode(name)
         cached = self._described.get(name)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == version and cached[3] == inode:
             return cached[1]
-        ds = self._dataset(name, version)
+        ds = self._dataset(name, version, inode)
         schema: pa.Schema = ds.schema
         columns = tuple((f.name, normalize_type(f.type)) for f in schema)
         vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC)
                         for f in schema if is_vector_type(f.type))
         table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
-        self._described[name] = (version, table, {f.name: f.type for f in schema})
+        self._described[name] = (version, table, {f.name: f.type for f in schema}, inode)
         return table
 
     # ---- datasets

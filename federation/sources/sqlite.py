@@ -25,7 +25,7 @@ from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
-from planner.types import arrow_type_for_declared
+from planner.types import arrow_type_for_declared, family
 
 if TYPE_CHECKING:
     import apsw
@@ -44,11 +44,11 @@ CAPABILITIES = Capabilities(
     # BINARY collation is DuckDB's code-point order; NULLS FIRST/LAST is always written; dates
     # sort as ISO text; SQLite stores no NaN
     order=frozenset({"int", "float", "string", "date", "bool"}),
-    # sum over integers raises "integer overflow" past 2**63 where DuckDB's HUGEINT does not:
-    # such a query fails with a SourceError rather than answer wrongly
+    # not sum over integers: SQLite raises "integer overflow" past 2**63 where DuckDB's HUGEINT
+    # sum answers (avg never raises: SQLite then averages in doubles, as DuckDB returns)
     aggregates=frozenset({("count", "*"), *((f, k) for f in ("count", "min", "max")
                                             for k in ("int", "float", "string", "date", "bool")),
-                          *((f, k) for f in ("sum", "avg") for k in ("int", "float"))}),
+                          ("avg", "int"), ("sum", "float"), ("avg", "float")}),
     # global aggregates only: SQLite groups with a sorter (1.2 s for 1M rows, 10 groups)
     # where reading the rows and grouping in DuckDB takes 0.5 s; one row back always wins.
     # ({"int", "string", "date", "bool"} group exactly, should a cost model choose it.)
@@ -299,6 +299,9 @@ class SQLite(Source):
                                        compiled.params).fetchall()
         except apsw.Error as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
+        except UnicodeDecodeError as err:  # TEXT that is not UTF-8, stored by another program
+            raise SourceError(f"a text value is not valid UTF-8: {err}", source=self.name,
+                              fragment=compiled.native) from err
         try:
             return rd.rows_to_table(rows, compiled.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
@@ -321,4 +324,8 @@ class SQLite(Source):
 
 
 def _column_sql(col: ColumnRef) -> str:
-    return f"{quote(col.rel)}.{quote(col.name)}"
+    """A column reference; text columns compare in BINARY collation whatever the column
+    declares (``COLLATE NOCASE``/``RTRIM`` would make pushed comparisons, sorts, min/max and
+    joins disagree with DuckDB, which compares bytes)."""
+    text = f"{quote(col.rel)}.{quote(col.name)}"
+    return f"{text} COLLATE BINARY" if family(col.type) == "string" else text

@@ -1,12 +1,11 @@
-"""Known wrong answers of the SQLite source, found by review (strict xfail: each test starts
-passing, and must then lose its mark, when the bug is fixed).
+"""Wrong answers of the SQLite source found by review, now regression tests:
 
-* A column declared ``COLLATE NOCASE`` / ``RTRIM``: every comparison, sort and min/max pushed
-  into SQLite runs under that collation, while DuckDB compares bytes. The SQL writer should
-  write ``"t"."c" COLLATE BINARY`` for text operands (or the catalog keep such columns out of
-  pushdown).
-* ``sum`` over an integer column pushed into SQLite raises "integer overflow" past 2**63,
-  where DuckDB's HUGEINT sum answers.
+* A column declared ``COLLATE NOCASE`` / ``RTRIM``: comparisons, sorts and min/max pushed into
+  SQLite ran under that collation while DuckDB compares bytes; text columns are now written
+  ``"t"."c" COLLATE BINARY`` in every pushed fragment.
+* ``sum`` over an integer column pushed into SQLite raised "integer overflow" past 2**63,
+  where DuckDB's HUGEINT sum answers; integer sums are no longer pushed.
+* TEXT that is not valid UTF-8 raised a raw ``UnicodeDecodeError``; now a ``SourceError``.
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ def _oracle(sql: str) -> list[tuple[object, ...]]:
     return sorted(con.sql(sql).fetchall(), key=repr)
 
 
-@pytest.mark.xfail(strict=True, reason="SQLite column collation applies to pushed work")
 @pytest.mark.parametrize("sql", [
     "SELECT t.id FROM crm.c t WHERE t.n = 'abc'",
     "SELECT t.id FROM crm.c t WHERE t.r = 'abc'",
@@ -59,8 +57,18 @@ def test_collated_columns_compare_as_duckdb(engine: fed.Engine, sql: str) -> Non
     assert sorted(rows, key=repr) == _oracle(sql)
 
 
-@pytest.mark.xfail(strict=True, reason="SQLite sum() overflows where DuckDB's HUGEINT does not")
 def test_integer_sum_past_int64(engine: fed.Engine) -> None:
     sql = "SELECT sum(t.big) AS s FROM crm.c t"
     rows = [tuple(r.values()) for r in engine.query(sql).to_pylist()]
     assert rows == _oracle(sql)
+
+
+def test_text_that_is_not_utf8_is_a_source_error(tmp_path: Path) -> None:
+    con = apsw.Connection(str(tmp_path / "u.db"))
+    con.execute("CREATE TABLE x (id INTEGER, v TEXT)")
+    con.execute("INSERT INTO x VALUES (1, CAST(x'ff61' AS TEXT))")
+    con.close()
+    with fed.connect() as eng:
+        eng.attach("crm", fed.SQLite(tmp_path / "u.db"))
+        with pytest.raises(fed.SourceError, match="UTF-8"):
+            eng.query("SELECT t.id, t.v FROM crm.x t")
