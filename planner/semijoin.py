@@ -27,7 +27,7 @@ from planner.logical import Filter, FragmentInput, GraphMatch, Join, Plan, Proje
 from planner.types import family
 
 KEY_FAMILIES = frozenset({"int", "string"})
-MAX_KEYS = 100_000  # keys shipped in one bound value at most
+MAX_KEYS = 500_000  # keys shipped in one bound value at most
 MIN_RECEIVER_ROWS = 20_000  # a leg estimated smaller is read whole
 RATIO = 4  # the receiver must be estimated this many times larger than the sender
 
