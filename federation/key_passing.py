@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from federation.sources.base import CompiledFragment, Source
 from planner.expressions import BExpr, Func, ParamRef
@@ -21,6 +20,8 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
               source: Source, params: Mapping[str, object], planned: CompiledFragment
               ) -> tuple[CompiledFragment, list[str]]:
     """The receiver ``fragment`` compiled with the keys of its senders, and what was done."""
+    import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
+
     filters: list[BExpr] = []
     values = dict(params)
     notes: list[str] = []

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from federation.sources.base import CompiledFragment, arrow_schema, empty_table
 from federation.sources.lance_vector import Tuning, nearest_options
@@ -71,6 +70,8 @@ def keep_keys(batches: Iterator[pa.RecordBatch], c: LanceFragment
               ) -> Iterator[pa.RecordBatch]:
     """The rows whose key columns hold one of the passed keys (hash lookups, batch by batch,
     so only matching rows are ever held)."""
+    import pyarrow.compute as pc  # imported when keys are passed, not with the engine
+
     sets = [(column, pa.array(values)) for column, values in c.keys]
     for batch in batches:
         for column, values in sets:

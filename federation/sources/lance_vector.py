@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from planner.errors import BindError
 from planner.expressions import Const, ParamRef
@@ -149,7 +148,7 @@ def _sample_vectors(ds: Any, column: str) -> tuple[np.ndarray, list[int]]:
         return np.zeros((0, 0), np.float32), []
     picks = np.random.default_rng(0).choice(rows, min(rows, 2 * SAMPLES), replace=False)
     taken = ds.take(sorted(int(i) for i in picks), columns=[column, "_rowid"])
-    taken = taken.filter(pc.is_valid(taken.column(column))).slice(0, SAMPLES)
+    taken = taken.filter(taken.column(column).is_valid()).slice(0, SAMPLES)
     vectors = taken.column(column).combine_chunks()
     flat = np.asarray(vectors.flatten().to_numpy(zero_copy_only=False))
     return flat.reshape(len(vectors), vectors.type.list_size), taken.column("_rowid").to_pylist()
