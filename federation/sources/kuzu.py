@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from federation.errors import ConfigurationError, SourceError
 from federation.sources.base import CompiledFragment, Source, arrow_schema, empty_table
-from federation.sources.cypher import compile_match, string_literal
+from federation.sources.cypher import compile_match, quote_name, string_literal
 from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: public here)
     POOL_FILE_TIMES,
     POOL_MIN,
@@ -241,8 +241,17 @@ class Kuzu(Source):
                 endpoints = tuple(
                     (r["source table name"], r["destination table name"])
                     for r in self._rows(f"CALL show_connection({literal}) RETURN *"))
-            tables[name] = TableSchema(name, tuple(columns), kind=kind, endpoints=endpoints)
+            tables[name] = TableSchema(name, tuple(columns), self._count(name, kind),
+                                       kind=kind, endpoints=endpoints)
         return tables, frozenset(stringified)
+
+    def _count(self, name: str, kind: str) -> int | None:
+        """Nodes or relationships of a table, for the planner's row estimates (read with the
+        catalog, so again only after a write)."""
+        label = quote_name(name)
+        pattern = f"(n:{label})" if kind == "node" else f"()-[n:{label}]->()"
+        rows = self._rows(f"MATCH {pattern} RETURN count(n) AS c")
+        return int(rows[0]["c"]) if rows else None
 
     def version(self) -> Hashable:
         """(write generation, file stat, WAL stat): see the module docstring."""

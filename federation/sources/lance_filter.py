@@ -60,17 +60,30 @@ def is_keys(e: BExpr) -> bool:
     return isinstance(e, Func) and e.name == "in_keys"
 
 
+FILTER_KEYS = 64  # passed keys written into the filter at most; more are kept after the scan
+
+
 def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
-                ) -> tuple[tuple[str, tuple[object, ...]], ...]:
-    """(column, keys) of the ``in_keys`` filters: applied to the scanned batches instead of
-    written into the filter text (see ``lance_read.keep_keys``)."""
-    found: list[tuple[str, tuple[object, ...]]] = []
+                ) -> tuple[list[BExpr], tuple[tuple[str, tuple[object, ...]], ...]]:
+    """The filters with ``in_keys`` resolved: a few keys of an int64 or string column become
+    an ``IN`` list in the filter (Lance then reads the other columns of matching rows only);
+    more keys are returned as (column, keys) to keep batch by batch after the scan
+    (``lance_read.keep_keys``), because DataFusion tests an IN list item by item."""
+    written: list[BExpr] = []
+    kept: list[tuple[str, tuple[object, ...]]] = []
     for f in filters:
-        if is_keys(f):
-            column, ref = f.args  # type: ignore[union-attr]
-            assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
-            found.append((column.name, tuple(params[ref.name])))  # type: ignore[arg-type]
-    return tuple(found)
+        if not is_keys(f):
+            written.append(f)
+            continue
+        column, ref = f.args  # type: ignore[union-attr]
+        assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
+        keys: tuple[object, ...] = tuple(params[ref.name])  # type: ignore[arg-type]
+        if 0 < len(keys) <= FILTER_KEYS and column.type in (pa.int64(), pa.string()):
+            written.append(Func("in", (column, *(Const(k, column.type) for k in keys)),
+                                pa.bool_()))
+        else:
+            kept.append((column.name, keys))
+    return written, tuple(kept)
 
 
 def quote_ident(name: str) -> str:

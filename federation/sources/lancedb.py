@@ -44,7 +44,7 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
-from federation.sources.lance_filter import FilterWriter, is_keys, passed_keys, quote_ident
+from federation.sources.lance_filter import FilterWriter, passed_keys, quote_ident
 from federation.sources.lance_read import (
     DISTANCE,
     LanceFragment,
@@ -290,8 +290,8 @@ class LanceDB(Source):
         access = scan.tables[0]
         table_columns = self._schema_of(access.table)
         writer = FilterWriter(access.rel, table_columns, params)
-        keys = passed_keys(scan.filters, params)
-        where = writer.where([f for f in scan.filters if not is_keys(f)])
+        filters, keys = passed_keys(scan.filters, params)
+        where = writer.where(filters)
         fetch = self._fetch(scan.columns, access.rel, table_columns)
         limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
         native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
