@@ -102,17 +102,7 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     receivers = {p.receiver for p in cut.passes} - streamed
     done = _run_all([(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
                      if f.index not in streamed | receivers], pool)
-    notes: list[str] = []
-    if receivers:
-        tables = {r.index: t for r, t in done}
-        second = []
-        for f in cut.fragments:
-            if f.index in receivers:
-                keyed, said = with_keys(f, cut.passes, tables, sources[f.source], params,
-                                        compiled[f.index])
-                second.append((sources[f.source], f.index, keyed))
-                notes += said
-        done += _run_all(second, pool)
+    notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool)
     start = time.perf_counter()
     if in_arrow is not None:
         result = in_arrow.run({r.index: t for r, t in done}[in_arrow.index])
@@ -134,6 +124,25 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
                                    for i, s in streams.items()]
     return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
+
+
+def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentRun, pa.Table]],
+                   compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
+                   params: Mapping[str, object], pool: Executor) -> list[str]:
+    """Compile each receiver with its senders' keys and run them (appended to ``done``);
+    returns what each key pass did."""
+    if not receivers:
+        return []
+    tables = {r.index: t for r, t in done}
+    jobs, notes = [], []
+    for f in cut.fragments:
+        if f.index in receivers:
+            keyed, said = with_keys(f, cut.passes, tables, sources[f.source], params,
+                                    compiled[f.index])
+            jobs.append((sources[f.source], f.index, keyed))
+            notes += said
+    done += _run_all(jobs, pool)
+    return notes
 
 
 def _sorted(runs: list[FragmentRun]) -> tuple[FragmentRun, ...]:

@@ -64,7 +64,13 @@ def _versions() -> dict[str, str]:
 
 
 def _rss() -> dict[str, Any]:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Peak and current RSS of this process. The peak is the address space's high-water mark
+    (``VmHWM``): ``ru_maxrss`` carries over the parent's peak across fork and exec, so a worker
+    started by a driver that once held 3 GB would report 3 GB whatever it used itself."""
+    with open(f"/proc/{os.getpid()}/status") as f:
+        fields = dict(line.split(":", 1) for line in f if ":" in line)
+    peak = int(fields["VmHWM"].split()[0]) if "VmHWM" in fields else \
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(f"/proc/{os.getpid()}/statm") as f:
         now = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
     return {"maxrss_kb": peak, "rss_kb": now}

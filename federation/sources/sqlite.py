@@ -148,10 +148,11 @@ class SQLite(Source):
         return rd.rowid_span(self._con(), table)
 
     def _table_rows(self, table: str) -> int | None:
-        """Rows of ``table`` by its largest rowid, re-read when the data changed."""
+        """Rows of ``table`` by its largest rowid, re-read when the data changed (by apsw's
+        own data version: no statement per query; a missed change only skews an estimate)."""
         con = self._con()
         key, sizes = self._sizes
-        if key != (current := self.version()):
+        if key != (current := con.data_version()):
             key, sizes = current, {}
             self._sizes = (key, sizes)
         if table not in sizes:
