@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from federation.errors import ConfigurationError, ResourceLimitError
-from federation.executor import compile_fragments, compile_stage, execute
+from federation.executor import Prepared, compile_fragments, compile_stage, execute, prepare
 from federation.join_stage import JoinStage
 from federation.params import check_params
 from federation.plan_cache import PlanCache
@@ -25,7 +25,7 @@ from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
 from planner.explain import FragmentText
-from planner.fragments import CutPlan, cut
+from planner.fragments import cut
 from planner.optimizer import Rule, optimize
 from planner.rules import RULES
 from planner.semijoin import MIN_RECEIVER_ROWS, key_passes
@@ -102,7 +102,7 @@ class Engine:
 
     # ---- queries
     def _plan(self, text: str, params: Mapping[str, object] | None
-              ) -> tuple[CutPlan, dict[str, object]]:
+              ) -> tuple[Prepared, dict[str, object]]:
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
@@ -114,10 +114,10 @@ class Engine:
         if planned is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._sources))
-            planned = cut(optimize(binder.bind_statement(query), catalog, self.rules))
+            plan = cut(optimize(binder.bind_statement(query), catalog, self.rules))
             if self.key_passing_rows is not None:
-                planned = replace(planned, passes=key_passes(planned, catalog,
-                                                             self.key_passing_rows))
+                plan = replace(plan, passes=key_passes(plan, catalog, self.key_passing_rows))
+            planned = prepare(plan)
             self._plans.put(key, values, frozenset(binder.shape_params), planned)
         return planned, values
 
@@ -131,7 +131,7 @@ class Engine:
     def _query(self, text: str, params: Mapping[str, object] | None) -> Result:
         start = time.perf_counter()
         planned, values = self._plan(text, params)
-        compiled = compile_fragments(planned, self._sources, values)
+        compiled = compile_fragments(planned.cut, self._sources, values)
         plan_done = time.perf_counter()
         run = execute(planned, compiled, self._sources, self._stage, values, self._pool,
                       self.timeout)
@@ -142,7 +142,7 @@ class Engine:
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
                    "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
-        return Result(run.table, ExecutedPlan(planned.stage, texts, run.stage_sql, timings,
+        return Result(run.table, ExecutedPlan(planned.cut.stage, texts, run.stage_sql, timings,
                                               notes=run.notes))
 
     def explain(self, text: str, params: Mapping[str, object] | None = None,
@@ -154,11 +154,11 @@ class Engine:
             planned, values = self._plan(text, params)
         except RecursionError:
             raise ResourceLimitError("the query is nested too deeply to plan") from None
-        compiled = compile_fragments(planned, self._sources, values)
+        compiled = compile_fragments(planned.cut, self._sources, values)
         sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
-        notes = tuple(f"planned: {p.describe()}" for p in planned.passes)
-        return ExecutedPlan(planned.stage, texts, sql, {}, analyzed=False, notes=notes)
+        notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
+        return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes)
 
     # ---- lifecycle
     def _check_open(self) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from federation.arrow_stage import arrow_stage
+from federation.arrow_stage import ArrowStage, arrow_stage
 from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.key_passing import with_keys
@@ -37,18 +37,34 @@ class Execution:
     notes: tuple[str, ...] = ()  # what the key passes did
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A cut plan with what the executor decides once per plan, not once per run: whether the
+    stage runs in Arrow (and how it reads in EXPLAIN) and whether it joins."""
+
+    cut: CutPlan
+    arrow: ArrowStage | None
+    arrow_text: str
+    joins: bool
+
+
+def prepare(cut: CutPlan) -> Prepared:
+    in_arrow = arrow_stage(cut.stage)
+    return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage))
+
+
 def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
                       params: Mapping[str, object]) -> dict[int, CompiledFragment]:
     return {f.index: sources[f.source].compile(f.plan, params) for f in cut.fragments}
 
 
-def compile_stage(cut: CutPlan, stage: JoinStage, params: Mapping[str, object]
+def compile_stage(prepared: Prepared, stage: JoinStage, params: Mapping[str, object]
                   ) -> tuple[str, list[object], dict[int, str]]:
     """The stage's DuckDB SQL, or the description of its Arrow form (no values, no inputs)."""
+    cut = prepared.cut
     names = {f.index: stage.input_name(f.index) for f in cut.fragments}
-    in_arrow = arrow_stage(cut.stage)
-    if in_arrow is not None:
-        return in_arrow.describe(), [], names
+    if prepared.arrow is not None:
+        return prepared.arrow_text, [], names
     sql, values = StageCompiler(names, params).compile(cut.stage)
     return sql, values, names
 
@@ -87,7 +103,8 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment]], pool: Executor
     return done + [f.result() for f in futures]
 
 
-def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
+def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
+            sources: Mapping[str, Source],
             stage: JoinStage, params: Mapping[str, object], pool: Executor,
             timeout: float | None = None) -> Execution:
     """Run every fragment, then the stage; inputs are unregistered whatever happens.
@@ -96,9 +113,9 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     next, compiled with the keys they got. Fragments of streaming sources of a join-free
     stage enter DuckDB as readers it drains while the stage runs.
     """
-    in_arrow = arrow_stage(cut.stage)
+    cut, in_arrow = prepared.cut, prepared.arrow
     streamed = {f.index for f in cut.fragments
-                if in_arrow is None and sources[f.source].streams and not _joins(cut.stage)}
+                if in_arrow is None and sources[f.source].streams and not prepared.joins}
     receivers = {p.receiver for p in cut.passes} - streamed
     done = _run_all([(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
                      if f.index not in streamed | receivers], pool)
@@ -106,14 +123,14 @@ def execute(cut: CutPlan, compiled: Mapping[int, CompiledFragment], sources: Map
     start = time.perf_counter()
     if in_arrow is not None:
         result = in_arrow.run({r.index: t for r, t in done}[in_arrow.index])
-        return Execution(result, _sorted([r for r, _ in done]), in_arrow.describe(),
+        return Execution(result, _sorted([r for r, _ in done]), prepared.arrow_text,
                          time.perf_counter() - start, tuple(notes))
     streams = {f.index: FragmentStream(sources[f.source].execute_batches(compiled[f.index]),
                                        compiled[f.index])
                for f in cut.fragments if f.index in streamed}
     inputs: dict[int, pa.Table | pa.RecordBatchReader] = {r.index: t for r, t in done}
     inputs.update({i: s.reader() for i, s in streams.items()})
-    sql, values, names = compile_stage(cut, stage, params)
+    sql, values, names = compile_stage(prepared, stage, params)
     try:
         result = stage.run(sql, values, {names[i]: t for i, t in inputs.items()}, timeout)
     except FederationError:

@@ -61,9 +61,9 @@ def test_joined_streaming_legs_are_materialised(eng: fed.Engine) -> None:
     from federation import executor
 
     planned, _ = eng._plan(JOINED, None)
-    assert executor._joins(planned.stage)
+    assert planned.joins and executor._joins(planned.cut.stage)
     planned, _ = eng._plan(QUERY, {"lo": 1})
-    assert not executor._joins(planned.stage)
+    assert not planned.joins
     assert sum(r["n"] for r in eng.query(JOINED).to_pylist()) == ROWS
 
 
