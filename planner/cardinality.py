@@ -2,24 +2,29 @@
 
 Enough to tell a lookup from a bulk read and a selective leg from a large one: the largest
 table read, divided by a fixed guess per filter conjunct (10 for ``=``/``IN``, 3 for any other),
-capped by a LIMIT. None when a table's size is unknown. The router of DESIGN §5 replaces the
-guesses with recorded statistics.
+capped by a LIMIT; one row for a global aggregate and for a one-table key lookup (an ``=``
+on a unique column). None when a table's size is unknown. The router of DESIGN §5 replaces
+the guesses with recorded statistics.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import singledispatch
 
-from planner.catalog import Catalog, SourceInfo
-from planner.expressions import BExpr, Func
+from planner.catalog import Catalog, SourceInfo, TableSchema
+from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
 from planner.logical import GraphMatch, Plan, Scan, VectorSearch
+
+TableRows = Callable[[str], int | None]
 
 EQUALITY_SELECTIVITY = 10
 OTHER_SELECTIVITY = 3
 
 
-def estimate(leaf: Plan, catalog: Catalog) -> int | None:
-    """Estimated rows a source leaf returns.
+def estimate(leaf: Plan, catalog: Catalog, table_rows: TableRows | None = None) -> int | None:
+    """Estimated rows a source leaf returns; ``table_rows`` may give fresher counts than the
+    catalog's (a source estimating its own fragment).
 
     >>> import pyarrow as pa
     >>> from planner.capabilities import Capabilities
@@ -33,42 +38,60 @@ def estimate(leaf: Plan, catalog: Catalog) -> int | None:
     ...               (Func("eq", (a, Const(1, pa.int64())), pa.bool_()),)), {"s": info})
     100
     """
-    return _estimate(leaf, catalog)
+    return _estimate(leaf, catalog, table_rows)
 
 
 @singledispatch
-def _estimate(leaf: Plan, catalog: Catalog) -> int | None:
+def _estimate(leaf: Plan, catalog: Catalog, table_rows: TableRows | None) -> int | None:
     return None
 
 
 @_estimate.register
-def _scan(leaf: Scan, catalog: Catalog) -> int | None:
+def _scan(leaf: Scan, catalog: Catalog, table_rows: TableRows | None) -> int | None:
     if leaf.aggregate is not None:
         return 1 if not leaf.aggregate.groups else None
-    rows = _largest(catalog.get(leaf.source), [t.table for t in leaf.tables])
-    return _filtered(rows, leaf.filters, leaf.limit)
+    info = catalog.get(leaf.source)
+    tables = [t.table for t in leaf.tables]
+    if info is not None and len(tables) == 1 and _key_lookup(leaf, info.tables.get(tables[0])):
+        return 1
+    return _filtered(_largest(info, tables, table_rows), leaf.filters, leaf.limit)
 
 
 @_estimate.register
-def _match(leaf: GraphMatch, catalog: Catalog) -> int | None:
+def _match(leaf: GraphMatch, catalog: Catalog, table_rows: TableRows | None) -> int | None:
     if leaf.aggregate is not None:
         return 1 if not leaf.aggregate.groups else None
     labels = [n.label for n in leaf.nodes if n.label is not None]
     labels += [e.label for e in leaf.edges if e.label is not None]
     if leaf.edges and any(e.variable_length for e in leaf.edges):
         return None  # paths multiply rows beyond any table's size
-    return _filtered(_largest(catalog.get(leaf.source), labels), leaf.filters, leaf.limit)
+    return _filtered(_largest(catalog.get(leaf.source), labels, table_rows), leaf.filters,
+                     leaf.limit)
 
 
 @_estimate.register
-def _search(leaf: VectorSearch, catalog: Catalog) -> int | None:
+def _search(leaf: VectorSearch, catalog: Catalog, table_rows: TableRows | None) -> int | None:
     return leaf.k
 
 
-def _largest(info: SourceInfo | None, tables: list[str]) -> int | None:
+def _key_lookup(leaf: Scan, table: TableSchema | None) -> bool:
+    """An ``=`` between a unique column of the one scanned table and a value."""
+    unique = frozenset(table.unique) if table is not None else frozenset()
+    for f in leaf.filters:
+        if isinstance(f, Func) and f.name == "eq":
+            column = next((a for a in f.args if isinstance(a, ColumnRef)), None)
+            value = any(isinstance(a, Const | ParamRef) for a in f.args)
+            if column is not None and column.name in unique and value:
+                return True
+    return False
+
+
+def _largest(info: SourceInfo | None, tables: list[str],
+             table_rows: TableRows | None = None) -> int | None:
     if info is None or not tables:
         return None
-    counts = [info.tables[t].row_count if t in info.tables else None for t in tables]
+    counts = [table_rows(t) if table_rows is not None else
+              info.tables[t].row_count if t in info.tables else None for t in tables]
     if any(c is None for c in counts):
         return None
     return max(c for c in counts if c is not None)

@@ -62,6 +62,31 @@ def string_literal(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def catalog_call(procedure: str, table: str) -> str:
+    """``CALL procedure('<table>') RETURN *`` for a catalog procedure. Kuzu's CALL takes
+    literals only ("$n has type PARAMETER but LITERAL was expected"), so the table name, read
+    from ``show_tables()``, goes through the one escaper.
+
+    >>> catalog_call("table_info", "it's")
+    "CALL table_info('it\\\\'s') RETURN *"
+    """
+    if procedure not in ("table_info", "show_connection"):
+        raise PlanError(f"no catalog procedure {procedure!r}")
+    return "CALL " + procedure + "(" + string_literal(table) + ") RETURN *"
+
+
+def count_query(table: str, kind: str) -> str:
+    """How many nodes (``kind="node"``) or relationships a table holds; the label is the
+    catalog's own name, quoted.
+
+    >>> count_query("Task", "node")
+    'MATCH (n:`Task`) RETURN count(n) AS c'
+    """
+    pattern = "(n:" + quote_name(table) + ")" if kind == "node" \
+        else "()-[n:" + quote_name(table) + "]->()"
+    return "MATCH " + pattern + " RETURN count(n) AS c"
+
+
 def _nan_aware(args: Sequence[BExpr]) -> bool:
     return any(family(a.type) in ("float", "decimal") for a in args)
 

@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from federation.errors import ConfigurationError, SourceError
 from federation.sources.base import CompiledFragment, Source, arrow_schema, empty_table
-from federation.sources.cypher import compile_match, quote_name, string_literal
+from federation.sources.cypher import catalog_call, compile_match, count_query
 from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: public here)
     POOL_FILE_TIMES,
     POOL_MIN,
@@ -227,11 +227,8 @@ class Kuzu(Source):
             name, kind = row["name"], str(row["type"]).lower()
             if kind not in ("node", "rel"):
                 continue
-            # CALL takes literals only ("$n has type PARAMETER but LITERAL was expected"), so
-            # the table name, read from the database's own catalog, goes through the escaper
-            literal = string_literal(name)
             columns = []
-            for prop in self._rows(f"CALL table_info({literal}) RETURN *"):
+            for prop in self._rows(catalog_call("table_info", name)):
                 declared = arrow_type(prop["type"])
                 if declared is None:
                     stringified.add((name, prop["name"]))
@@ -240,7 +237,7 @@ class Kuzu(Source):
             if kind == "rel":
                 endpoints = tuple(
                     (r["source table name"], r["destination table name"])
-                    for r in self._rows(f"CALL show_connection({literal}) RETURN *"))
+                    for r in self._rows(catalog_call("show_connection", name)))
             tables[name] = TableSchema(name, tuple(columns), self._count(name, kind),
                                        kind=kind, endpoints=endpoints)
         return tables, frozenset(stringified)
@@ -248,9 +245,7 @@ class Kuzu(Source):
     def _count(self, name: str, kind: str) -> int | None:
         """Nodes or relationships of a table, for the planner's row estimates (read with the
         catalog, so again only after a write)."""
-        label = quote_name(name)
-        pattern = f"(n:{label})" if kind == "node" else f"()-[n:{label}]->()"
-        rows = self._rows(f"MATCH {pattern} RETURN count(n) AS c")
+        rows = self._rows(count_query(name, kind))
         return int(rows[0]["c"]) if rows else None
 
     def version(self) -> Hashable:

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from federation.errors import ConfigurationError, SourceUnavailableError
-from federation.sources.cypher import string_literal
+from federation.sources.cypher import catalog_call, string_literal
 
 DRIVERS = ("kuzu", "real_ladybug", "ladybug")
 POOL_MIN, POOL_FILE_TIMES, POOL_RAM_SHARE = 256 << 20, 3, 0.4
@@ -63,8 +63,8 @@ class Shared:
 _REGISTRY: dict[Path, Shared] = {}
 _REGISTRY_LOCK = threading.Lock()
 
-# the child stays import-light (no federation package), so it gets the escaper's source;
-# Kuzu's CALL takes literals only, never $parameters
+# the child stays import-light (no federation package), so it gets the source of the
+# statement builders (Kuzu's CALL takes literals only, never $parameters)
 _PROBE = r"""
 import importlib, sys
 kz = importlib.import_module(sys.argv[1])
@@ -72,10 +72,9 @@ try:
     db = kz.Database(sys.argv[2], read_only=True, buffer_pool_size=64 << 20, max_num_threads=1)
     con = kz.Connection(db)
     for row in con.execute("CALL show_tables() RETURN *").get_as_arrow().to_pylist():
-        name = string_literal(row["name"])  # the catalog's own name
-        con.execute(f"CALL table_info({name}) RETURN *").get_as_arrow()
+        con.execute(catalog_call("table_info", row["name"])).get_as_arrow()
         if row["type"] == "REL":
-            con.execute(f"CALL show_connection({name}) RETURN *").get_as_arrow()
+            con.execute(catalog_call("show_connection", row["name"])).get_as_arrow()
 except Exception as err:
     sys.stderr.write(str(err).strip() + "\n")
     sys.exit(3)
@@ -84,7 +83,8 @@ except Exception as err:
 def _probe(path: Path, source: str) -> None:
     """Open and read the catalog in a child process, so a crash there is not ours."""
     try:
-        script = inspect.getsource(string_literal) + _PROBE
+        script = "PlanError = ValueError\n" + "".join(
+            inspect.getsource(f) for f in (string_literal, catalog_call)) + _PROBE
         done = subprocess.run([sys.executable, "-P", "-c", script, driver().__name__, str(path)],
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
                               check=False)

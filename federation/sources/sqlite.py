@@ -21,6 +21,7 @@ from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sqlgen import SqlWriter, quote
+from planner import cardinality
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
@@ -60,7 +61,6 @@ CAPABILITIES = Capabilities(
     receives_keys=True,
 )
 _JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
-BUSY_TIMEOUT_MS = 5000
 
 
 class SQLite(Source):
@@ -94,9 +94,9 @@ class SQLite(Source):
                 source=self.name or str(self.path))
         try:
             con = apsw.Connection(str(self.path))
-            con.set_busy_timeout(BUSY_TIMEOUT_MS)
-            con.execute("PRAGMA case_sensitive_like = ON")
-            con.execute("PRAGMA query_only = ON")
+            con.set_busy_timeout(rd.BUSY_TIMEOUT_MS)
+            for pragma in rd.READ_PRAGMAS:
+                con.execute(pragma)
             con.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails if not a db
         except (apsw.Error, OSError) as err:
             raise SourceUnavailableError(f"cannot open SQLite file {str(self.path)!r}: {err}",
@@ -137,12 +137,6 @@ class SQLite(Source):
                 unique=rd.unique_columns(con, str(table)),
                 indexed=rd.indexed_columns(con, str(table)))
         return tables
-
-    def _unique_columns(self, table: str) -> frozenset[str]:
-        # the catalog this query was planned on (info() ran moments ago, for the planner)
-        info = self._info if self._info is not None else self.info()
-        schema = info.tables.get(table)
-        return frozenset(schema.unique) if schema is not None else frozenset()
 
     def _rowid_span(self, table: str) -> tuple[int, int] | None:
         return rd.rowid_span(self._con(), table)
@@ -187,7 +181,10 @@ class SQLite(Source):
                                             for k in fragment.order)
         if fragment.limit is not None:
             sql += f" LIMIT {writer.bind(fragment.limit)}"
-        estimate = rd.estimate_rows(fragment, self._table_rows, self._unique_columns)
+        # the catalog this query was planned on (info() ran moments ago, for the planner), with
+        # row counts fresher than the catalog's
+        info = self._info if self._info is not None else self.info()
+        estimate = cardinality.estimate(fragment, {self.name: info}, self._table_rows)
         span = self._rowid_span(base.table) if rr.splittable(fragment, estimate) else None
         if span is None or self.read_path == "apsw":
             return rr.SqliteFragment(self.name, self.kind, sql, tuple(writer.values),
@@ -273,7 +270,7 @@ class SQLite(Source):
     def _reader(self) -> rd.AdbcReader:
         with self._lock:
             if self._adbc is None:
-                self._adbc = rd.AdbcReader(self.path, BUSY_TIMEOUT_MS)
+                self._adbc = rd.AdbcReader(self.path)
             return self._adbc
 
     def _adbc_table(self, compiled: CompiledFragment) -> pa.Table:

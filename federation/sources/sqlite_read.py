@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +32,7 @@ from federation.errors import SourceError
 from federation.lazy import lazy_module
 from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sqlgen import quote
-from planner.expressions import ColumnRef, Const, Func, ParamRef
-from planner.logical import Scan, Schema
+from planner.logical import Schema
 from planner.types import family
 
 if TYPE_CHECKING:
@@ -47,8 +46,6 @@ READ_PATHS = ("auto", "adbc", "apsw")
 ADBC_MIN_ROWS = 2_000
 BATCH_ROWS = 16384  # ADBC rows per batch: among the fastest for 1 to 16 columns
 ONE_BATCH = 2**30  # the whole result in one batch (ADBC grows its buffers as it reads)
-_EQ_SELECTIVITY = 10  # a guess per equality conjunct, only to tell small from bulk
-_OTHER_SELECTIVITY = 3
 
 
 class Unfit(Exception):
@@ -74,42 +71,6 @@ def read_sql(native: str, schema: Schema) -> str:
     while cte in native:  # a table of that name inside would make the CTE recursive
         cte += "_"
     return f'WITH "{cte}"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "{cte}"'
-
-
-def estimate_rows(fragment: Scan, table_rows: Callable[[str], int | None],
-                  unique: Callable[[str], frozenset[str]] = lambda t: frozenset()
-                  ) -> int | None:
-    """Rough output rows of a SQLite fragment: enough to tell a lookup from a bulk read.
-
-    The largest table read, divided by a guessed selectivity per filter conjunct, capped by
-    the LIMIT; one row for an aggregate without groups, and for a one-table scan with an
-    equality on a unique column (a key lookup). None when a table's size is unknown.
-    """
-    if fragment.aggregate is not None and not fragment.aggregate.groups:
-        return 1
-    if len(fragment.tables) == 1 and _key_lookup(fragment, unique(fragment.tables[0].table)):
-        return 1
-    sizes = [table_rows(t.table) for t in fragment.tables]
-    if any(s is None for s in sizes):
-        return fragment.limit
-    rows = max((s for s in sizes if s is not None), default=0)
-    for f in fragment.filters:
-        rows //= _EQ_SELECTIVITY if getattr(f, "name", "") in ("eq", "in") \
-            else _OTHER_SELECTIVITY
-    if fragment.limit is not None:
-        rows = min(rows, fragment.limit)
-    return rows
-
-
-def _key_lookup(fragment: Scan, unique: frozenset[str]) -> bool:
-    """An ``=`` between a unique column of the scanned table and a value."""
-    for f in fragment.filters:
-        if isinstance(f, Func) and f.name == "eq":
-            sides = {type(a) for a in f.args}
-            column = next((a for a in f.args if isinstance(a, ColumnRef)), None)
-            if column is not None and column.name in unique and sides & {Const, ParamRef}:
-                return True
-    return False
 
 
 def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
@@ -147,8 +108,7 @@ def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
         names = con.execute("SELECT lower(name) FROM pragma_table_info(?)", (table,)).fetchall()
         if ("rowid",) in names:
             return None
-        low = con.execute(f"SELECT min(rowid) FROM {quote(table)}").fetchall()[0][0]
-        high = con.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchall()[0][0]
+        low, high = (_of_table(con, bound, table) for bound in ("min", "max"))
     except apsw.Error:
         return None
     return (low, high) if isinstance(low, int) and isinstance(high, int) else None
@@ -217,12 +177,19 @@ def conform(batch: pa.RecordBatch, schema: Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(schema))
 
 
+BUSY_TIMEOUT_MS = 5000
+# every read connection: LIKE as DuckDB's (case-sensitive), never a write
+READ_PRAGMAS = ("PRAGMA case_sensitive_like = ON", "PRAGMA query_only = ON")
+# ADBC has no busy-timeout call; the statement is a constant, as pragmas take no parameters
+SESSION_PRAGMAS = ("PRAGMA busy_timeout = 5000", *READ_PRAGMAS)
+assert SESSION_PRAGMAS[0].endswith(f" {BUSY_TIMEOUT_MS}")
+
+
 class AdbcReader:
     """ADBC connections to one file, one per thread (like apsw), read-only by URI."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+    def __init__(self, path: Path) -> None:
         self.uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-        self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
@@ -236,9 +203,8 @@ class AdbcReader:
             con = dbapi.connect(self.uri, autocommit=True)
             cur = con.cursor()
             try:  # as on the apsw connections: DuckDB's LIKE, wait on locks, never write
-                for pragma in (f"busy_timeout = {int(self.busy_timeout_ms)}",
-                               "case_sensitive_like = ON", "query_only = ON"):
-                    cur.execute(f"PRAGMA {pragma}")
+                for pragma in SESSION_PRAGMAS:
+                    cur.execute(pragma)
             finally:
                 cur.close()
             with self._lock:
@@ -289,8 +255,22 @@ def table_rows(con: apsw.Connection, table: str) -> int | None:
     """Rows of a rowid table, from its largest rowid (a b-tree seek, not a count); None for
     a view or a WITHOUT ROWID table, which have no rowid."""
     try:
-        rows = con.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchall()
+        value = _of_table(con, "max", table)
     except apsw.Error:
         return None
-    value = rows[0][0] if rows else None
     return int(value) if isinstance(value, int) else 0
+
+
+_ROWID_BOUNDS = {"min": "SELECT min(rowid) FROM ", "max": "SELECT max(rowid) FROM "}
+
+
+def _of_table(con: apsw.Connection, bound: str, table: str) -> object:
+    """The smallest or largest rowid of ``table``. A table name cannot be a bound parameter,
+    so it is checked against the file's own catalog and quoted; a view or an unknown name
+    raises ``apsw.SQLError`` (no rowid to seek)."""
+    known = con.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                        (table,)).fetchall()
+    if not known:
+        raise apsw.SQLError(f"{table!r} is not a table of this file")
+    rows = con.execute(_ROWID_BOUNDS[bound] + quote(table)).fetchall()
+    return rows[0][0] if rows else None

@@ -116,13 +116,17 @@ def _run_engine(eng: Any, qq: Query) -> Any:
 # ---- the differential test proper
 
 
+def _check(eng: Any, oracle: duckdb.DuckDBPyConnection, qq: Query) -> None:
+    expected = run_oracle(oracle, qq)
+    actual = _run_engine(eng, qq).arrow()
+    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
+                       context=_describe(qq))
+
+
 @pytest.mark.parametrize("qq", KEYS_SAMPLE, ids=[qq.id for qq in KEYS_SAMPLE])
 def test_differential_keys_passed(fed_engine_keys: Any, oracle: duckdb.DuckDBPyConnection,
                                   qq: Query) -> None:
-    expected = run_oracle(oracle, qq)
-    actual = _run_engine(fed_engine_keys, qq).arrow()
-    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
-                       context=_describe(qq))
+    _check(fed_engine_keys, oracle, qq)
 
 
 def test_keys_are_passed_in_the_sample(fed_engine_keys: Any) -> None:
@@ -133,19 +137,13 @@ def test_keys_are_passed_in_the_sample(fed_engine_keys: Any) -> None:
 
 @pytest.mark.parametrize("qq", QUERIES, ids=[qq.id for qq in QUERIES])
 def test_differential(fed_engine: Any, oracle: duckdb.DuckDBPyConnection, qq: Query) -> None:
-    expected = run_oracle(oracle, qq)
-    actual = _run_engine(fed_engine, qq).arrow()
-    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
-                       context=_describe(qq))
+    _check(fed_engine, oracle, qq)
 
 
 @pytest.mark.parametrize("qq", ADBC_SAMPLE, ids=[qq.id for qq in ADBC_SAMPLE])
 def test_differential_adbc(fed_engine_adbc: Any, oracle: duckdb.DuckDBPyConnection,
                            qq: Query) -> None:
-    expected = run_oracle(oracle, qq)
-    actual = _run_engine(fed_engine_adbc, qq).arrow()
-    assert_same_result(actual, expected, ordered=qq.ordered, check_names=True,
-                       context=_describe(qq))
+    _check(fed_engine_adbc, oracle, qq)
 
 
 @pytest.mark.parametrize("qq", REPEAT_SAMPLE, ids=[qq.id for qq in REPEAT_SAMPLE])
