@@ -4,27 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from grammar import ast
 from planner.bind_expr import RelBinding, Scope
-from planner.capabilities import accepts_predicate
-from planner.catalog import Catalog, SourceInfo, TableSchema
-from planner.errors import BindError, PlanError, did_you_mean
-from planner.explain import expr_text
+from planner.catalog import SourceInfo, TableSchema
+from planner.errors import BindError, did_you_mean
 from planner.expressions import (
     BExpr,
     ColumnRef,
     Func,
-    columns_of,
     conjunction,
-    conjuncts,
 )
-from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Join, Plan, VectorSearch
-from planner.vectors import check_vector
+from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Plan, VectorSearch
+from planner.vectors import DISTANCE, check_vector
 
 if TYPE_CHECKING:
     from planner.binder import Binder
@@ -162,7 +157,7 @@ def bind_nearest(binder: Binder, ref: ast.NearestRef, source: SourceInfo,
                         column=ref.k.column)
     alias = ref.alias or table.name
     rel = binder.unique_rel(alias)
-    distance = ColumnRef(rel, "_distance", DISTANCE_TYPE)
+    distance = ColumnRef(rel, DISTANCE, DISTANCE_TYPE)
     columns = (*(ColumnRef(rel, n, t) for n, t in table.columns), distance)
     plan = VectorSearch(source.name, table.name, rel, column.name, vector, k, columns,
                         approximate=ref.approximate, available=columns)
@@ -176,41 +171,3 @@ def _check_duplicates(bindings: list[RelBinding], node: ast.Node) -> None:
             raise BindError(f"relationship variable {binding.alias!r} is used twice",
                             line=node.line, column=node.column)
         seen.add(binding.alias.lower())
-
-
-def attach_prefilters(plan: Plan, where: BExpr, catalog: Catalog) -> tuple[Plan, BExpr | None]:
-    """Move the WHERE conjuncts that read only a NEAREST alias of this SELECT into its search
-    as a prefilter (DESIGN §3); return the plan and what is left of WHERE.
-
-    Only searches of this SELECT's FROM qualify (not ones inside derived tables, where an
-    outer WHERE filters the K results afterwards), and not on the null-supplying side of a
-    LEFT JOIN. ``_distance`` conditions stay after the search: the top-K is monotone in them.
-    """
-    parts = list(conjuncts(where))
-
-    def visit(node: Plan) -> Plan:
-        if isinstance(node, VectorSearch):
-            return _prefilter(node, parts, catalog)
-        if isinstance(node, Join):
-            right = visit(node.right) if node.kind != "left" else node.right
-            return node.replace_children((visit(node.left), right))
-        if isinstance(node, Filter):
-            return node.replace_children((visit(node.child),))
-        return node
-
-    plan = visit(plan)
-    return plan, conjunction(parts)
-
-
-def _prefilter(search: VectorSearch, parts: list[BExpr], catalog: Catalog) -> VectorSearch:
-    own = frozenset(c.key for c in search.available) - {
-        f"{search.rel}._distance", f"{search.rel}.{search.vector_column}"}
-    mine = [p for p in parts if columns_of(p) and columns_of(p) <= own]
-    caps = catalog[search.source].capabilities
-    for part in mine:
-        if not accepts_predicate(caps, part, own):
-            raise PlanError(f"the filter {expr_text(part)} on NEAREST {search.table} cannot run "
-                            f"inside source {search.source!r} before the search; use "
-                            "comparisons, IN, LIKE or IS NULL on the table's columns")
-        parts.remove(part)
-    return replace(search, filters=search.filters + tuple(mine)) if mine else search

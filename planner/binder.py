@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from grammar import ast
 from planner import bind_relations
 from planner.bind_expr import ExprBinder, RelBinding, Scope
-from planner.bind_sources import attach_prefilters
 from planner.catalog import Catalog
 from planner.errors import BindError
 from planner.expressions import (
@@ -29,6 +28,7 @@ from planner.expressions import (
 )
 from planner.logical import Aggregate, Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
+from planner.prefilters import attach_prefilters
 
 Hidden = tuple[tuple[ColumnRef, BExpr], ...]
 
@@ -73,11 +73,11 @@ class Binder:
 
     def bind_query(self, q: ast.Query) -> Bound:
         plan, rels = bind_relations.bind_from(self, q.from_)
-        if q.where is not None:
-            where = self.exprs.bind(q.where, Scope(rels))
-            plan, rest = attach_prefilters(plan, where, self.catalog)
-            if rest is not None:
-                plan = Filter(plan, rest)
+        where = self.exprs.bind(q.where, Scope(rels)) if q.where is not None else None
+        # NEAREST takes its alias's own WHERE and ON conditions as a prefilter
+        plan, rest = attach_prefilters(plan, where, self.catalog)
+        if rest is not None:
+            plan = Filter(plan, rest)
         items, names, explicit = self._select_items(q, rels)
         aliases = dict(zip(names, items, strict=True))
         # HAVING reads a select-list alias before a column of the same name (as DuckDB does)

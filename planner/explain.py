@@ -98,7 +98,8 @@ def _line(node: Plan) -> str:
             f"{_extras(node)}"
     if isinstance(node, VectorSearch):
         mode = " approximate" if node.approximate else ""
-        return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={node.k}{mode} -> " \
+        k = "all" if node.k is None else node.k  # all: ranked in full (planner.prefilters)
+        return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={k}{mode} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, None)}"
     return type(node).__name__
 

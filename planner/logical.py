@@ -366,7 +366,7 @@ class VectorSearch(Plan):
     rel: str
     vector_column: str
     vector: BExpr  # a Const or ParamRef holding the query vector
-    k: int
+    k: int | None  # None: every row, ranked (a prefilter finished in DuckDB: planner.prefilters)
     columns: Schema
     filters: tuple[BExpr, ...] = ()
     approximate: bool = False  # APPROXIMATE: an ANN index may answer; else exact

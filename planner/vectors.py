@@ -9,6 +9,11 @@ from grammar import ast
 from planner.errors import BindError
 from planner.expressions import BExpr, Const, ParamRef
 
+DISTANCE = "_distance"  # the column NEAREST adds: the distance in the source's metric
+# the row id the exact search breaks distance ties by (ascending), read when the ranking
+# is finished in DuckDB (planner.prefilters)
+ROW_ID = "_rowid"
+
 
 def check_vector(vector: BExpr, params: Mapping[str, object], dimension: int,
                  node: ast.Node) -> None:

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from federation.sources.base import CompiledFragment, arrow_schema, empty_table
 from federation.sources.lance_vector import Tuning, nearest_options
+from planner.vectors import ROW_ID
 
 if TYPE_CHECKING:
     from lance import LanceDataset
@@ -58,11 +59,14 @@ def scanner(ds: LanceDataset, c: LanceFragment) -> Any:
     if c.vector is None:
         return ds.scanner(columns=fetch, filter=c.filter, limit=c.limit,
                           batch_size=BATCH_ROWS)
-    assert c.vector_column is not None and c.k is not None and c.tuning is not None
+    assert c.vector_column is not None and c.tuning is not None
     query = np.asarray(c.vector, dtype=c.vector_dtype)
-    nearest = nearest_options(c.vector_column, query, c.k, c.tuning.for_k(c.k))
+    # k None: every row of this version, ranked (the exact search orders ties by row id)
+    k = c.k if c.k is not None else max(1, ds.count_rows())
+    nearest = nearest_options(c.vector_column, query, k, c.tuning.for_k(k))
+    row_id = [ROW_ID] if any(col.name == ROW_ID for col in c.schema) else []
     # name _distance explicitly: relying on its implicit projection is deprecated in Lance
-    return ds.scanner(columns=[*fetch, DISTANCE], filter=c.filter, nearest=nearest,
+    return ds.scanner(columns=[*fetch, *row_id, DISTANCE], filter=c.filter, nearest=nearest,
                       prefilter=True)
 
 

@@ -72,6 +72,7 @@ from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema, VectorColumn
 from planner.errors import BindError, PlanError
 from planner.logical import Plan, Scan, Schema, VectorSearch
+from planner.vectors import ROW_ID
 
 if TYPE_CHECKING:
     from lance import LanceDataset
@@ -309,21 +310,25 @@ class LanceDB(Source):
         if vtype is None or not is_vector_type(vtype):
             raise BindError(f"{search.table}.{search.vector_column} is not a vector column")
         vector = query_vector(search.vector, params, vtype)
-        k = check_count("K", search.k)
+        # k None: rank every row (a prefilter finished in DuckDB, planner.prefilters)
+        k = None if search.k is None else check_count("K", search.k)
         writer = FilterWriter(search.rel, table_columns, params)
         where = writer.where(search.filters)
-        fetch = self._fetch(search.columns, search.rel, table_columns, frozenset({DISTANCE}))
+        fetch = self._fetch(search.columns, search.rel, table_columns,
+                            frozenset({DISTANCE, ROW_ID}))
         version, inode = self._planned(search.table)
         tuning = EXACT
-        if search.approximate and k > 0:
+        if search.approximate and k:
             tuning = (Tuning(reason="APPROXIMATE overridden by exact_search=True")
                       if self.exact_search else
                       self._tuning(search.table, version, inode, search.vector_column, k))
         native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
-                  f"k={k}, {tuning.for_k(k).describe(k)})")
+                  + (f"k={k}, {tuning.for_k(k).describe(k)})" if k is not None else
+                     "k=every row, exact, with _rowid; the top-K is finished in DuckDB)"))
         native += native_tail(where, True, fetch, None)
         dtype = str(vtype.value_type.to_pandas_dtype().__name__)
-        return LanceFragment(self.name, self.kind, native, (*writer.values, vector, k),
+        bound = (*writer.values, vector) + ((k,) if k is not None else ())
+        return LanceFragment(self.name, self.kind, native, bound,
                              search.columns, table=search.table, fetch=fetch, filter=where,
                              vector_column=search.vector_column, vector=vector,
                              vector_dtype=dtype, k=k, tuning=tuning, version=version,
