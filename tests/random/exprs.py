@@ -118,7 +118,9 @@ class Exprs:
             neg = "NOT " if rng.random() < 0.2 else ""
             return f"{c} {neg}BETWEEN {self.value(col)} AND {self.value(col)}"
         if roll < 0.36:
-            other = [o for o in cols if o.kind == col.kind and o != col]
+            numeric = {INT, FLOAT}
+            other = [o for o in cols if o != col and (o.kind == col.kind or
+                                                       {o.kind, col.kind} <= numeric)]
             if other:
                 return f"{c} {rng.choice(COMPARISONS)} {rng.choice(other).ref}"
         kind_specific = self._kind_specific(col)

@@ -176,7 +176,7 @@ class _Builder:
             if search is not None and self.rng.random() < 0.5:
                 items.append((f"{search.alias}._distance", f"{search.alias}._distance"))
                 names.append(f"dist{len(names)}")
-            elif join.rel.fql.startswith("docs.") and self.rng.random() < 0.2:
+            elif join.rel.fql.startswith("docs.knowledge") and self.rng.random() < 0.2:
                 alias = join.rel.cols[0].alias
                 items.append(self.exprs.distance(alias, self.rng.choice(["q", "q2"])))
                 names.append(f"dist{len(names)}")

@@ -15,6 +15,7 @@ from tests.random.schema import (
     INT,
     K_VALUES,
     KNOW_COLS,
+    NUM_COLS,
     TASK_COLS,
     VECTORS,
     Col,
@@ -47,7 +48,7 @@ class Relations:
 
     def any(self) -> Rel:
         makers = [self.crm_agents, self.crm_tasks, self.lance_scan, self.graph_node,
-                  self.assigned, self.depends, self.nearest, self.nearest]
+                  self.assigned, self.depends, self.nearest, self.nearest, self.nums]
         return self.rng.choice(makers)()
 
     def crm_agents(self) -> Rel:
@@ -134,3 +135,13 @@ class Relations:
         return Rel(fql, "", cols(k, KNOW_COLS),
                    {"agent": Col(k, "agent_id", INT), "task": Col(k, "task_id", INT)},
                    nearest=search)
+
+    def nums(self) -> Rel:
+        """The boundary-value table of one source (``tests.random.boundary``)."""
+        n = self.alias("n")
+        where = self.rng.choice(["crm", "graph", "docs"])
+        spec = NUM_COLS if where != "crm" else [c for c in NUM_COLS if c[0] != "f"]
+        fql, sql = {"crm": (f"crm.nums AS {n}", f"crm.nums {n}"),
+                    "graph": (f"MATCH graph ({n}:Num)", f"graph.Num {n}"),
+                    "docs": (f"docs.nums AS {n}", f"docs.nums {n}")}[where]
+        return Rel(fql, sql, cols(n, spec), {"num": Col(n, "id", INT)}, frozenset({"num"}))

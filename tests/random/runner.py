@@ -3,7 +3,8 @@
 * ``ok``: same rows (multisets; sequences when the query orders every output column);
 * ``failure``: different rows, or a raw (non-``FederationError``) exception from the engine;
 * ``refusal``: the engine raised a typed ``FederationError`` (counted apart, by reason);
-* ``oracle-error``: DuckDB rejects the generated text (an overflow, say): nothing to compare;
+* ``oracle-error``: DuckDB rejects the generated text (an overflow, say) and the engine raises
+  a ``FederationError`` too; ``divergent`` when the engine returned rows instead;
 * ``ambiguous``: different rows, but the oracle itself changes when distances are computed in
   float64 (a near-tie at a top-K or ORDER BY boundary), so float32 cannot decide.
 
@@ -28,6 +29,7 @@ import pyarrow as pa
 import federation as fed
 from federation.domain import write_kuzu, write_lancedb, write_sqlite
 from federation.errors import FederationError
+from tests.random import boundary
 from tests.random.generator import RandomQuery, generate
 from tests.three.check_oracle import float64_text
 from tests.three.compare3 import diff_results
@@ -52,6 +54,7 @@ class Report:
     refusals: Counter[str] = field(default_factory=Counter)
     oracle_errors: Counter[str] = field(default_factory=Counter)
     features: Counter[str] = field(default_factory=Counter)
+    others: list[Outcome] = field(default_factory=list)  # divergent and ambiguous outcomes
     nonempty: int = 0
     seconds: float = 0.0
 
@@ -68,6 +71,8 @@ class Report:
             self.refusals[reason(outcome.detail)] += 1
         elif outcome.kind == "oracle-error":
             self.oracle_errors[reason(outcome.detail)] += 1
+        elif outcome.kind in ("divergent", "ambiguous"):
+            self.others.append(outcome)
 
     def text(self, shown: int = 10) -> str:
         lines = [f"random differential: seed {self.seed}, {self.total} queries in "
@@ -79,9 +84,10 @@ class Report:
             if counter:
                 lines.append(f"  top {title}:")
                 lines += [f"    {n:5d}  {r}" for r, n in counter.most_common(shown)]
-        for outcome in self.failures[:shown]:
+        for outcome in self.failures[:shown] + self.others[:shown]:
             q = outcome.query
-            lines += [f"  FAILURE seed={q.seed} index={q.index}: {outcome.detail[:1500]}",
+            lines += [f"  {outcome.kind.upper()} seed={q.seed} index={q.index}: "
+                      f"{outcome.detail[:1500]}",
                       f"    FQL:    {q.fql}", f"    oracle: {q.oracle}", f"    params: {q.params}"]
         return "\n".join(lines)
 
@@ -101,6 +107,7 @@ class Harness:
         write_sqlite(tables, root / "crm.db")
         write_kuzu(tables, root / "graph.kuzu")
         write_lancedb(tables, root / "lance")
+        boundary.write(root, self.duck)
         self.engine = fed.connect(timeout=QUERY_TIMEOUT)
         self.engine.attach("crm", fed.SQLite(str(root / "crm.db")))
         self.engine.attach("graph", fed.Kuzu(str(root / "graph.kuzu")))
@@ -124,7 +131,7 @@ class Harness:
         try:
             expected = self.expected(q)
         except duckdb.Error as err:
-            return Outcome("oracle-error", q, f"{type(err).__name__}: {err}")
+            return self._oracle_failed(q, err)
         if expected.num_rows > MAX_ORACLE_ROWS:
             return Outcome("skipped", q, f"{expected.num_rows} rows")
         try:
@@ -132,8 +139,7 @@ class Harness:
         except FederationError as err:
             return Outcome("refusal", q, f"{type(err).__name__}: {err}")
         except Exception as err:  # a raw exception is a bug in itself
-            return Outcome("failure", q, f"raw {type(err).__module__}.{type(err).__name__}: "
-                                         f"{err}")
+            return Outcome("failure", q, _raw(err))
         diff = diff_results(actual, expected, ordered=q.ordered)
         if diff is None:
             return Outcome("ok", q, "nonempty" if expected.num_rows else "")
@@ -142,6 +148,23 @@ class Harness:
                                              ordered=q.ordered) is not None:
             return Outcome("ambiguous", q, diff)
         return Outcome("failure", q, diff)
+
+
+    def _oracle_failed(self, q: RandomQuery, err: duckdb.Error) -> Outcome:
+        """DuckDB refuses the text (an overflow, say): the engine must raise as well."""
+        said = f"{type(err).__name__}: {err}"
+        try:
+            rows = self.engine.query(q.fql, params=self.values(q)).arrow().num_rows
+        except FederationError:
+            return Outcome("oracle-error", q, said)
+        except Exception as raw:
+            return Outcome("failure", q, _raw(raw))
+        return Outcome("divergent", q, f"the oracle raised {said}; the engine returned {rows} "
+                                       "rows")
+
+
+def _raw(err: Exception) -> str:
+    return f"raw {type(err).__module__}.{type(err).__name__}: {err}"
 
 
 @contextmanager

@@ -65,6 +65,8 @@ CRM_TASK_COLS = [*TASK_COLS, ("due", DATE, True), ("estimate", FLOAT, False)]
 KNOW_COLS = [("id", INT, False), ("task_id", INT, False), ("agent_id", INT, False),
              ("kind", STRING, False), ("text", STRING, False), ("created", DATE, False)]
 EDGE_COLS = [("since", DATE, False), ("weight", FLOAT, False)]
+NUM_COLS = [("id", INT, False), ("i", INT, True), ("f", FLOAT, True), ("r", FLOAT, True),
+            ("s", STRING, True), ("d", DATE, True)]
 
 
 def cols(alias: str, spec: list[tuple[str, str, bool]]) -> list[Col]:
@@ -74,17 +76,23 @@ def cols(alias: str, spec: list[tuple[str, str, bool]]) -> list[Col]:
 # ---- values: the data's own values, plus boundaries of each type
 INT_VALUES = {"id": [1, 2, 13, 50, 99, 100, 101, 500, 999, 1000, 2000],
               "level": [1, 3, 4, 7], "priority": [1, 3, 5], "task_id": [1, 7, 100, 500, 1000],
-              "agent_id": [1, 13, 26, 96, 100]}
+              "agent_id": [1, 13, 26, 96, 100],
+              "i": [0, 1, -1, 3, 42, 2147483647, 2147483648, 9007199254740992,
+                    9007199254740993, 9223372036854775807, -9223372036854775808]}
 INT_EDGES = [0, -1, 2147483647, 2147483648, -2147483649, 9007199254740993,
              9223372036854775807, -9223372036854775808]
 DECIMAL_EDGES = ["2.5", "3.0", "0.1", "-0.5", "99.99", "9007199254740993.0",
                  "9223372036854775806.5", "1e3"]
 FLOAT_VALUES = {"score": [38.87, 50.0, 75.5, 100.0], "estimate": [1.0, 8.0, 20.5, 49.0],
-                "weight": [0.05, 0.25, 0.5, 0.998]}
+                "weight": [0.05, 0.25, 0.5, 0.998],
+                "r": [0.0, 0.1, 0.30000000000000004, 9007199254740992.0, 9007199254740993.0,
+                      2.5, 42.0, 1e308],
+                "f": [0.1, 0.2, 0.3, 0.5, 2.5, 42.0, 3.4e38, 1e-30]}
 FLOAT_EDGES = [0.0, -0.0, 0.1, 1e-300, 1e300, 0.30000000000000004]
 STRING_VALUES = {"team": ["core", "ml", "data", "web", "docs", "growth"],
                  "status": ["done", "pending", "active", "blocked"],
-                 "kind": ["note", "comment", "spec", "log", "review", "summary"]}
+                 "kind": ["note", "comment", "spec", "log", "review", "summary"],
+                 "s": ["", "a", "A", "Zoë", "zoe", "日本", "🚀", "O'Brien", "100%", "ab"]}
 STRING_EDGES = ["", "O'Brien", "Zoë Ångström", "100% done", "日本語のメモ", "rocket 🚀 launch",
                 "under_score_name", "back\\slash", "Ada", "a"]
 LIKE_PATTERNS = ["%a%", "A%", "%e", "_o%", "%\\_%", "100%", "%🚀%", "%'%", "", "%", "Review%",
