@@ -166,11 +166,11 @@ class _Builder:
                 items.append(self.exprs.aggregate(arg))
             if groups and self.rng.random() < 0.25:
                 having = f"count(*) > {self.rng.choice([1, 2, 5])}"
-            names = [f"c{i}" for i in range(len(items))]
+            names = [_name(i, item) for i, item in enumerate(items)]
             return items, names, groups, having
         for col in self.rng.sample(columns, min(len(columns), self.rng.randint(1, 5))):
             items.append(self.exprs.scalar(col))
-            names.append(f"c{len(names)}")
+            names.append(_name(len(names), items[-1]))
         for join in self.joins:
             search = join.rel.nearest
             if search is not None and self.rng.random() < 0.5:
@@ -203,7 +203,7 @@ class _Builder:
             if having:
                 sql += f" HAVING {having}"
             texts.append(sql + tail)
-        vectors = {j.rel.nearest.vector for j in self.joins if j.rel.nearest is not None}
+        vectors = set(self.relations.vectors)
         vectors |= {v for v in ("q", "q2") if f"${v})" in texts[0]}
         # options not taken registered parameters too: bind only those the text names
         used = set(PARAM.findall(texts[0]))
@@ -239,6 +239,11 @@ class _Builder:
                 keyword = "LEFT JOIN" if join.kind == "left" else "JOIN"
                 text += f" {keyword} {relation} ON {on}"
         return text
+
+
+def _name(i: int, item: Pair) -> str:
+    """Output names holding a distance start with ``dist``: compared with float32 tolerance."""
+    return f"dist{i}" if "_distance" in item[0] else f"c{i}"
 
 
 def generate(seed: int, index: int) -> RandomQuery:

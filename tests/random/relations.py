@@ -12,6 +12,7 @@ from tests.random.schema import (
     CRM_AGENT_COLS,
     CRM_TASK_COLS,
     EDGE_COLS,
+    FLOAT,
     INT,
     K_VALUES,
     KNOW_COLS,
@@ -41,6 +42,7 @@ class Relations:
         self.rng = rng
         self.exprs = exprs
         self.count = 0
+        self.vectors: set[str] = set()  # query vectors the searches made so far use
 
     def alias(self, base: str) -> str:
         self.count += 1
@@ -49,7 +51,40 @@ class Relations:
     def any(self) -> Rel:
         makers = [self.crm_agents, self.crm_tasks, self.lance_scan, self.graph_node,
                   self.assigned, self.depends, self.nearest, self.nearest, self.nums]
-        return self.rng.choice(makers)()
+        rel = self.rng.choice(makers)()
+        if len(rel.aliases) == 1 and self.rng.random() < 0.12:
+            return self.derived(rel)
+        return rel
+
+    def derived(self, inner: Rel) -> Rel:
+        """``(SELECT <columns> FROM <inner> WHERE … [ORDER BY id LIMIT n]) AS d``: a search
+        inside takes its prefilter from this WHERE only; outer conditions filter after it."""
+        d = self.alias("d")
+        columns = list(inner.cols)
+        search = inner.nearest
+        if search is not None:
+            columns.append(Col(search.alias, "_distance", FLOAT))
+        select = ", ".join(f"{c.ref} AS {c.name}" for c in columns)
+        fql_where, sql_where = [], []
+        for _ in range(self.rng.choice([0, 1, 1, 2])):
+            text, parts = self.exprs.conjuncts(inner.cols)
+            fql_where.append(text)
+            if search is not None:  # every conjunct reads the search alone: its prefilter
+                search.prefilters += [p[1] for p in parts]
+            else:
+                sql_where += [p[1] for p in parts]
+        tail = ""
+        if self.rng.random() < 0.3:
+            key = columns[0].ref  # every relation here starts with its unique id
+            tail = f" ORDER BY {key} LIMIT {self.rng.choice([5, 50, 500])}"
+        body = search.oracle() if search is not None else inner.sql
+        fql = f"(SELECT {select} FROM {inner.fql}" + \
+            (f" WHERE {' AND '.join(fql_where)}" if fql_where else "") + f"{tail}) AS {d}"
+        sql = f"(SELECT {select} FROM {body}" + \
+            (f" WHERE {' AND '.join(sql_where)}" if sql_where else "") + f"{tail}) AS {d}"
+        outer = [Col(d, c.name, c.kind, c.nullable) for c in columns]
+        roles = {role: Col(d, c.name, c.kind) for role, c in inner.roles.items()}
+        return Rel(fql, sql, outer, roles, inner.unique)
 
     def crm_agents(self) -> Rel:
         a = self.alias("a")
@@ -130,6 +165,7 @@ class Relations:
     def nearest(self) -> Rel:
         k = self.alias("k")
         search = Nearest(k, self.rng.choice(K_VALUES), self.rng.choice(VECTORS))
+        self.vectors.add(search.vector)
         approx = " APPROXIMATE" if self.rng.random() < 0.1 else ""
         fql = f"NEAREST docs.knowledge TO ${search.vector} K {search.k}{approx} AS {k}"
         return Rel(fql, "", cols(k, KNOW_COLS),
