@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from federation.cancel import QueryToken, running
 from federation.errors import ConfigurationError, ResourceLimitError
-from federation.executor import Prepared, compile_fragments, compile_stage, execute, prepare
-from federation.join_stage import JoinStage
+from federation.executor import (
+    Prepared,
+    compile_fragments,
+    compile_stage,
+    execute,
+    prepare,
+    row_capped,
+)
+from federation.join_stage import JoinStage, too_many_rows
+from federation.lifecycle import Attached
 from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
@@ -54,12 +63,16 @@ class Engine:
             except OSError as err:
                 raise ConfigurationError(f"cannot use workspace {str(workspace)!r}: {err}") \
                     from err
-        self._sources: dict[str, Source] = {}
+        if timeout is not None and (isinstance(timeout, bool)
+                                    or not isinstance(timeout, int | float) or timeout <= 0):
+            raise ConfigurationError("connect(timeout=...) takes seconds > 0, or None")
+        if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
+                                     or max_rows < 0):
+            raise ConfigurationError("connect(max_rows=...) takes an integer >= 0, or None")
+        self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
-        self._lock = threading.Lock()
-        self._closed = False
-        self.timeout = timeout
+        self.timeout = timeout  # seconds per query, from its start: stops every source's work
         self.max_hops = max_hops
         self.max_k = max_k
         self.max_rows = max_rows
@@ -78,66 +91,88 @@ class Engine:
         if not isinstance(source, Source):
             raise ConfigurationError("attach() takes fed.SQLite(...), fed.Kuzu(...) or "
                                      "fed.LanceDB(...)")
-        with self._lock:
-            if name.lower() in (n.lower() for n in self._sources):
-                raise ConfigurationError(f"a source named {name!r} is already attached")
+        # the name is reserved while the source opens (Kuzu probes its file in a child
+        # process): queries on other sources go on meanwhile
+        self._attached.reserve(name)
+        try:
             source.open(name)
-            self._sources[name] = source
+        except BaseException:
+            self._attached.add(name, None)
+            raise
+        self._attached.add(name, source)
 
     def detach(self, name: str) -> None:
-        with self._lock:
-            source = self._sources.pop(name, None)
-        if source is None:
-            raise ConfigurationError(f"no source named {name!r} is attached")
-        source.close()
+        """Detach ``name``: queries reading it are cancelled (``SourceUnavailableError``),
+        and it is released once none runs on it."""
+        self._attached.detach(name)
 
     @property
     def sources(self) -> Mapping[str, Source]:
-        return dict(self._sources)
+        return self._attached.snapshot()
 
     def catalog(self, only: frozenset[str] | None = None) -> dict[str, SourceInfo]:
         """Catalogs of the attached sources (``only``: the lower-cased names wanted)."""
-        return {name: src.info() for name, src in self._sources.items()
-                if only is None or name.lower() in only}
+        return _catalog(self._attached.snapshot(), only)
 
     # ---- queries
-    def _plan(self, text: str, params: Mapping[str, object] | None
-              ) -> tuple[Prepared, dict[str, object]]:
+    @contextmanager
+    def _running(self, text: str, params: Mapping[str, object] | None
+                 ) -> Iterator[tuple[ast.Query, dict[str, object], dict[str, Source]]]:
+        """The parsed query, its values and the sources it reads, registered as running on
+        them (``close()``/``detach()`` cancel it and wait for it to leave) under a token that
+        stops it at its deadline."""
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
-        values = check_params(params)
-        query = _parsed(text)
-        catalog = self.catalog(sources_of(query))  # sources the query does not read stay idle
+        token = QueryToken(self.timeout)
+        try:
+            with running(token):
+                values = check_params(params)
+                query = _parsed(text)
+                # sources the query does not read stay idle
+                sources = self._attached.begin(token, sources_of(query))
+                try:
+                    yield query, values, sources
+                finally:
+                    self._attached.end(token)
+        except RecursionError:
+            raise ResourceLimitError("the query is nested too deeply to plan") from None
+
+    def _plan(self, text: str, params: Mapping[str, object] | None
+              ) -> tuple[Prepared, dict[str, object]]:
+        """The prepared plan of ``text`` and its values (tests look at plans this way)."""
+        with self._running(text, params) as (query, values, sources):
+            return self._planned(query, values, sources), values
+
+    def _planned(self, query: ast.Query, values: dict[str, object],
+                 sources: Mapping[str, Source]) -> Prepared:
+        catalog = _catalog(sources, None)
         key = PlanCache.base_key(query, values, catalog)
         planned = self._plans.get(key, values)
         if planned is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
-                            source_names=list(self._sources))
+                            source_names=list(self._attached.snapshot()))
             plan = cut(optimize(binder.bind_statement(query), catalog, self.rules))
             if self.key_passing_rows is not None:
                 plan = replace(plan, passes=key_passes(plan, catalog, self.key_passing_rows))
             planned = prepare(plan)
             self._plans.put(key, values, frozenset(binder.shape_params), planned)
-        return planned, values
+        return planned
 
     def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced."""
-        try:
-            return self._query(text, params)
-        except RecursionError:
-            raise ResourceLimitError("the query is nested too deeply to plan") from None
-
-    def _query(self, text: str, params: Mapping[str, object] | None) -> Result:
         start = time.perf_counter()
-        planned, values = self._plan(text, params)
-        compiled = compile_fragments(planned.cut, self._sources, values)
-        plan_done = time.perf_counter()
-        run = execute(planned, compiled, self._sources, self._stage, values, self._pool,
-                      self.timeout)
+        with self._running(text, params) as (query, values, sources):
+            planned = self._planned(query, values, sources)
+            # an Arrow stage returns its fragment's rows: that fragment reads one row past the
+            # cap at most, so an oversized result is never read whole
+            cut = row_capped(planned, self.max_rows)
+            compiled = compile_fragments(cut, sources, values)
+            plan_done = time.perf_counter()
+            run = execute(planned, compiled, sources, self._stage, values, self._pool,
+                          self.max_rows)
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
-            raise ResourceLimitError(f"the result has {run.table.num_rows} rows; this engine "
-                                     f"returns at most {self.max_rows} (connect(max_rows=...))")
+            raise ResourceLimitError(too_many_rows(self.max_rows))
         texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -150,28 +185,27 @@ class Engine:
         """The plan for ``text``; with ``analyze`` the query runs and timings are included."""
         if analyze:
             return self.query(text, params).plan
-        try:
-            planned, values = self._plan(text, params)
-        except RecursionError:
-            raise ResourceLimitError("the query is nested too deeply to plan") from None
-        compiled = compile_fragments(planned.cut, self._sources, values)
-        sql, _, _ = compile_stage(planned, self._stage, values)
+        with self._running(text, params) as (query, values, sources):
+            planned = self._planned(query, values, sources)
+            compiled = compile_fragments(planned.cut, sources, values)
+            sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
         notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
         return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes)
 
     # ---- lifecycle
     def _check_open(self) -> None:
-        if self._closed:
+        if self._attached.closed:
             raise ConfigurationError("this engine is closed")
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        """Refuse new queries, cancel running ones (they raise ``ConfigurationError``) and
+        release every source and the DuckDB stage once no query runs on them (any thread may
+        call it; it waits a bounded time, then leaves the release to the last query)."""
+        self._attached.close(self._release)
+
+    def _release(self) -> None:
         self._pool.shutdown(wait=True)
-        for source in self._sources.values():
-            source.close()
         self._stage.close()
 
     def __enter__(self) -> Engine:
@@ -179,6 +213,12 @@ class Engine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _catalog(sources: Mapping[str, Source], only: frozenset[str] | None
+             ) -> dict[str, SourceInfo]:
+    return {name: src.info() for name, src in sources.items()
+            if only is None or name.lower() in only}
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,

@@ -6,10 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.arrow_stage import ArrowStage, arrow_stage
 from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
@@ -17,7 +18,7 @@ from federation.key_passing import with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
-from planner.logical import Join, Plan
+from planner.logical import GraphMatch, Join, Plan, Scan
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,27 @@ def prepare(cut: CutPlan) -> Prepared:
     return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage))
 
 
+def row_capped(prepared: Prepared, max_rows: int | None) -> CutPlan:
+    """The cut plan with the fragment of an Arrow stage limited to one row past the cap
+    (after the stage's offsets): an Arrow stage returns that fragment's rows, so reading
+    more could only end in ``ResourceLimitError``, and the cap is then known without
+    reading the whole result."""
+    stage, cut = prepared.arrow, prepared.cut
+    if max_rows is None or stage is None:
+        return cut
+    if any(limit is not None and limit <= max_rows for _, limit in stage.slices):
+        return cut
+    cap = sum(offset for offset, _ in stage.slices) + max_rows + 1
+    fragments = []
+    for f in cut.fragments:
+        plan = f.plan
+        if f.index == stage.index and isinstance(plan, Scan | GraphMatch) \
+                and (plan.limit is None or plan.limit > cap):
+            f = replace(f, plan=replace(plan, limit=cap))
+        fragments.append(f)
+    return replace(cut, fragments=tuple(fragments))
+
+
 def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
                       params: Mapping[str, object]) -> dict[int, CompiledFragment]:
     return {f.index: sources[f.source].compile(f.plan, params) for f in cut.fragments}
@@ -79,6 +101,7 @@ def _joins(plan: Plan) -> bool:
 def _run_fragment(source: Source, index: int, compiled: CompiledFragment
                   ) -> tuple[FragmentRun, pa.Table]:
     start = time.perf_counter()
+    cancel.check()
     table = source.execute(compiled)
     elapsed = time.perf_counter() - start
     expected = arrow_schema(compiled.schema)
@@ -95,7 +118,8 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment]], pool: Executor
              ) -> list[tuple[FragmentRun, pa.Table]]:
     """The first job in the calling thread, the rest on the engine's long-lived pool (whose
     threads keep their per-thread source connections); waits for all whatever happens."""
-    futures = [pool.submit(_run_fragment, *job) for job in jobs[1:]]
+    # the pool's threads run with the query's token, so its deadline interrupts them too
+    futures = [pool.submit(cancel.in_context(_run_fragment), *job) for job in jobs[1:]]
     try:
         done = [_run_fragment(*jobs[0])] if jobs else []
     finally:
@@ -106,7 +130,7 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment]], pool: Executor
 def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
             sources: Mapping[str, Source],
             stage: JoinStage, params: Mapping[str, object], pool: Executor,
-            timeout: float | None = None) -> Execution:
+            max_rows: int | None = None) -> Execution:
     """Run every fragment, then the stage; inputs are unregistered whatever happens.
 
     Senders of key passes and other fragments run first, in parallel; receivers of keys run
@@ -120,6 +144,7 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     done = _run_all([(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
                      if f.index not in streamed | receivers], pool)
     notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool)
+    cancel.check()
     start = time.perf_counter()
     if in_arrow is not None:
         result = in_arrow.run({r.index: t for r, t in done}[in_arrow.index])
@@ -132,7 +157,7 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     inputs.update({i: s.reader() for i, s in streams.items()})
     sql, values, names = compile_stage(prepared, stage, params)
     try:
-        result = stage.run(sql, values, {names[i]: t for i, t in inputs.items()}, timeout)
+        result = stage.run(sql, values, {names[i]: t for i, t in inputs.items()}, max_rows)
     except FederationError:
         failed = next((s.error for s in streams.values() if s.error is not None), None)
         if failed is not None:

@@ -6,12 +6,12 @@ inputs are registered under generated names and always unregistered.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from federation.cancel import interruptible
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
 from planner.logical import (
@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     import duckdb
 
 _JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
+CAPPED_BATCH_ROWS = 1 << 16  # rows per batch when a row cap stops reading early
+
+
+def too_many_rows(cap: int) -> str:
+    return (f"the result has more than {cap} rows; this engine returns at most {cap} "
+            "(connect(max_rows=...))")
 
 
 class StageCompiler:
@@ -136,19 +142,21 @@ class JoinStage:
 
     def run(self, sql: str, params: list[object],
             inputs: Mapping[str, pa.Table | pa.RecordBatchReader],
-            timeout: float | None = None) -> pa.Table:
+            max_rows: int | None = None) -> pa.Table:
+        """The statement's result; the running query's token interrupts the cursor (its
+        deadline, or close()); past ``max_rows`` rows it stops reading and raises."""
         import duckdb
 
         cursor = self._con.cursor()
-        timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
         try:
             for name, table in inputs.items():
                 cursor.register(name, table)
-            if timer is not None:
-                timer.start()
-            return cursor.sql(sql, params=params).to_arrow_table()
-        except duckdb.InterruptException as err:
-            raise QueryTimeoutError(f"query exceeded its {timeout} s limit") from err
+            with interruptible(cursor.interrupt):
+                if max_rows is None:
+                    return cursor.sql(sql, params=params).to_arrow_table()
+                return _capped(cursor.sql(sql, params=params), max_rows)
+        except duckdb.InterruptException as err:  # the caller raises the token's own reason
+            raise QueryTimeoutError("the query was interrupted") from err
         except duckdb.BinderException as err:  # e.g. a type mismatch DuckDB found first
             raise BindError(str(err).split("\n")[0]) from err
         except duckdb.OutOfMemoryException as err:
@@ -156,11 +164,22 @@ class JoinStage:
         except duckdb.Error as err:
             raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         finally:
-            if timer is not None:
-                timer.cancel()
             for name in inputs:
                 cursor.unregister(name)
             cursor.close()
 
     def close(self) -> None:
         self._con.close()
+
+
+def _capped(relation: duckdb.DuckDBPyRelation, max_rows: int) -> pa.Table:
+    """The relation's rows, streamed batch by batch (DuckDB computes them as they are read);
+    raises as soon as they pass ``max_rows``."""
+    reader = relation.to_arrow_reader(CAPPED_BATCH_ROWS)
+    batches, rows = [], 0
+    for batch in reader:
+        rows += batch.num_rows
+        if rows > max_rows:
+            raise ResourceLimitError(too_many_rows(max_rows))
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)

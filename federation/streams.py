@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.errors import FederationError, SourceError
 from federation.sources.base import CompiledFragment, arrow_schema
 
@@ -29,6 +30,9 @@ class FragmentStream:
         self.rows = 0
         self.seconds = 0.0
         self.error: FederationError | None = None
+        # DuckDB pulls batches on its own threads: the query's token is taken here, and
+        # checked before each batch, so a cancelled query stops reading its sources
+        self._token = cancel.current()
 
     def reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.schema, self._batches())
@@ -37,6 +41,8 @@ class FragmentStream:
         while True:
             start = time.perf_counter()
             try:
+                if self._token is not None:
+                    self._token.check()
                 batch = self._source.read_next_batch()
             except StopIteration:
                 return
