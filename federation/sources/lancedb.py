@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.errors import (
     ConfigurationError,
     FederationError,
@@ -364,8 +365,10 @@ class LanceDB(Source):
             return empty_table(c.schema)
         try:
             scan = scanner(self._dataset(c.table, c.version, c.inode), c)
-            result = pa.Table.from_batches(list(keep_keys(scan.to_reader(), c)),
-                                           scan.projected_schema) if c.keys else scan.to_table()
+            # batch by batch, so a cancelled query (deadline, close()) stops the scan
+            batches = cancel.checked(scan.to_reader())
+            result = pa.Table.from_batches(list(keep_keys(batches, c) if c.keys else batches),
+                                           scan.projected_schema)
             shaped: pa.Table = shape(result, c)
         except FederationError:
             raise
