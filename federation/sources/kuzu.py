@@ -44,8 +44,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.errors import ConfigurationError, SourceError
 from federation.sources.base import CompiledFragment, Source, arrow_schema, empty_table
+from federation.sources.connections import PerThread
 from federation.sources.cypher import catalog_call, compile_match, count_query
 from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: public here)
     POOL_FILE_TIMES,
@@ -127,6 +129,10 @@ def _named(params: tuple[object, ...]) -> dict[str, object]:
     return named
 
 
+def _close_connection(statements: Statements) -> None:
+    statements.con.close()
+
+
 class Kuzu(Source):
     """``fed.Kuzu("graph.kuzu")``: a Kuzu 0.11 database file.
 
@@ -154,8 +160,8 @@ class Kuzu(Source):
         self.read_only = read_only
         self.name = ""
         self._shared: Shared | None = None
-        self._local = threading.local()
-        self._all: list[Any] = []
+        # each thread's connection (with its prepared statements), reused when its thread ends
+        self._cons: PerThread[Statements] = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
         # (version, catalog, properties read as strings), replaced as one value
         self._state: tuple[Hashable, SourceInfo, frozenset[tuple[str, str]]] | None = None
@@ -174,24 +180,21 @@ class Kuzu(Source):
         """The process-wide ``Database`` of this path."""
         return self._db().database
 
+    def _connect(self) -> Statements:
+        try:
+            con = driver().Connection(self.database, num_threads=self.threads)
+        except Exception as err:
+            raise unavailable(self.path, self.name or str(self.path), str(err)) from err
+        return Statements(con)
+
     def _con(self) -> Any:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            try:
-                con = driver().Connection(self.database, num_threads=self.threads)
-            except Exception as err:
-                raise unavailable(self.path, self.name or str(self.path), str(err)) from err
-            with self._lock:
-                self._all.append(con)
-            self._local.statements = Statements(con)
-            self._local.con = con
-        return con
+        return self._cons.get().con
 
     def _prepared(self, text: str) -> tuple[Any, Any]:
         """(connection, prepared statement of ``text``) of this thread."""
-        con = self._con()
+        statements = self._cons.get()
         state = self._state
-        return con, self._local.statements.get(text, state[0] if state else None)
+        return statements.con, statements.get(text, state[0] if state else None)
 
     def open(self, name: str) -> None:
         self.name = name
@@ -212,11 +215,13 @@ class Kuzu(Source):
 
     def _rows(self, cypher: str) -> list[dict[str, Any]]:
         try:
-            result = self._con().execute(cypher)
-            try:
-                return list(result.get_as_arrow(chunk_size=CHUNK_ROWS).to_pylist())
-            finally:
-                result.close()
+            con = self._con()
+            with cancel.interruptible(con.interrupt):
+                result = con.execute(cypher)
+                try:
+                    return list(result.get_as_arrow(chunk_size=CHUNK_ROWS).to_pylist())
+                finally:
+                    result.close()
         except Exception as err:
             raise SourceError(str(err), source=self.name, fragment=cypher) from err
 
@@ -279,11 +284,14 @@ class Kuzu(Source):
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         try:
             con, prepared = self._prepared(compiled.native)
-            result = con.execute(prepared, _named(compiled.params))
-            try:
-                table = result.get_as_arrow(chunk_size=CHUNK_ROWS)
-            finally:
-                result.close()
+            # the query's deadline or close() interrupts the call: a connection is never
+            # closed while it runs (federation.lifecycle)
+            with cancel.interruptible(con.interrupt):
+                result = con.execute(prepared, _named(compiled.params))
+                try:
+                    table = result.get_as_arrow(chunk_size=CHUNK_ROWS)
+                finally:
+                    result.close()
         except Exception as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
         if not compiled.schema:
@@ -299,11 +307,8 @@ class Kuzu(Source):
                               source=self.name, fragment=compiled.native) from err
 
     def close(self) -> None:
+        self._cons.close_all()
         with self._lock:
-            for con in self._all:
-                con.close()
-            self._all.clear()
-            self._local = threading.local()
             shared, self._shared = self._shared, None
             self._state = None
         if shared is not None:
