@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from federation import cancel
 from federation.sources.base import CompiledFragment, arrow_schema, empty_table
 from federation.sources.lance_vector import Tuning, nearest_options
 from planner.vectors import ROW_ID
@@ -26,6 +27,10 @@ DISTANCE = "_distance"
 # 64k..1M rows per batch measured within noise of each other on 1M rows of 1-16 columns (all
 # far above search()'s 1024); 256k keeps a streamed batch of wide rows at tens of MB
 BATCH_ROWS = 1 << 18
+# a scan reads this many Lance fragments (or rows) at a time, checking for cancellation
+# between groups; a group of 1M rows reads in about 0.1 s
+GROUP_FRAGMENTS = 16
+GROUP_ROWS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -53,12 +58,15 @@ class LanceFragment(CompiledFragment):
     keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
 
 
-def scanner(ds: LanceDataset, c: LanceFragment) -> Any:
-    """The Lance scanner for a fragment (every row of a scan unless limited)."""
+def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = None,
+            limit: int | None = None) -> Any:
+    """The Lance scanner for a fragment (every row of a scan unless limited); a scan may be
+    restricted to some of the dataset's ``fragments``, with its own ``limit``."""
     fetch = list(c.fetch) or [cheapest_column(ds.schema)]
     if c.vector is None:
-        return ds.scanner(columns=fetch, filter=c.filter, limit=c.limit,
-                          batch_size=BATCH_ROWS)
+        return ds.scanner(columns=fetch, filter=c.filter,
+                          limit=c.limit if fragments is None else limit,
+                          batch_size=BATCH_ROWS, fragments=fragments)
     assert c.vector_column is not None and c.tuning is not None
     query = np.asarray(c.vector, dtype=c.vector_dtype)
     # k None: every row of this version, ranked (the exact search orders ties by row id)
@@ -68,6 +76,51 @@ def scanner(ds: LanceDataset, c: LanceFragment) -> Any:
     # name _distance explicitly: relying on its implicit projection is deprecated in Lance
     return ds.scanner(columns=[*fetch, *row_id, DISTANCE], filter=c.filter, nearest=nearest,
                       prefilter=True)
+
+
+def scan_batches(ds: LanceDataset, c: LanceFragment) -> Iterator[pa.RecordBatch]:
+    """The fragment's batches, checked against the query's token (taken now: streams are
+    drained on DuckDB's threads). A Lance reader blocks until it has a batch, which with a
+    selective filter may come only after the whole table was read, so a scan reads a group
+    of the dataset's fragments at a time and the token is checked between groups too: a
+    cancelled scan stops within one group's read."""
+    token = cancel.current()
+    if c.vector is not None:
+        return cancel.checked(scanner(ds, c).to_reader(), token)
+    return _grouped_scan(ds, c, token)
+
+
+def _grouped_scan(ds: LanceDataset, c: LanceFragment, token: cancel.QueryToken | None
+                  ) -> Iterator[pa.RecordBatch]:
+    remaining = c.limit
+    for group in _fragment_groups(ds.get_fragments()):
+        if remaining is not None and remaining <= 0:
+            return
+        if token is not None:
+            token.check()
+        for batch in scanner(ds, c, group, remaining).to_reader():
+            if token is not None:
+                token.check()
+            if remaining is not None:
+                batch = batch.slice(0, remaining)
+                remaining -= batch.num_rows
+            yield batch
+
+
+def _fragment_groups(fragments: list[Any]) -> Iterator[list[Any]]:
+    """Consecutive fragments, at most ``GROUP_FRAGMENTS`` or about ``GROUP_ROWS`` rows each
+    (one large fragment alone), in dataset order, so a scan keeps its row order."""
+    group: list[Any] = []
+    rows = 0
+    for fragment in fragments:
+        size = fragment.metadata.physical_rows or 0
+        if group and (len(group) >= GROUP_FRAGMENTS or rows + size > GROUP_ROWS):
+            yield group
+            group, rows = [], 0
+        group.append(fragment)
+        rows += size
+    if group:
+        yield group
 
 
 def keep_keys(batches: Iterator[pa.RecordBatch], c: LanceFragment

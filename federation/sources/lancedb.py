@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from federation import cancel
 from federation.errors import (
     ConfigurationError,
     FederationError,
@@ -53,6 +52,7 @@ from federation.sources.lance_read import (
     keep_keys,
     native_tail,
     normalize_type,
+    scan_batches,
     scanner,
     shape,
     stream,
@@ -364,11 +364,11 @@ class LanceDB(Source):
         if c.limit == 0 or c.k == 0:
             return empty_table(c.schema)
         try:
-            scan = scanner(self._dataset(c.table, c.version, c.inode), c)
+            ds = self._dataset(c.table, c.version, c.inode)
             # batch by batch, so a cancelled query (deadline, close()) stops the scan
-            batches = cancel.checked(scan.to_reader())
+            batches = scan_batches(ds, c)
             result = pa.Table.from_batches(list(keep_keys(batches, c) if c.keys else batches),
-                                           scan.projected_schema)
+                                           scanner(ds, c).projected_schema)
             shaped: pa.Table = shape(result, c)
         except FederationError:
             raise
@@ -386,7 +386,7 @@ class LanceDB(Source):
         if c.limit == 0 or c.k == 0:
             return pa.RecordBatchReader.from_batches(empty_table(c.schema).schema, iter(()))
         try:
-            reader = scanner(self._dataset(c.table, c.version, c.inode), c).to_reader()
+            reader = scan_batches(self._dataset(c.table, c.version, c.inode), c)
         except FederationError:
             raise
         except Exception as err:
@@ -394,7 +394,7 @@ class LanceDB(Source):
         return stream(keep_keys(self._guarded(reader, c), c) if c.keys
                       else self._guarded(reader, c), c)
 
-    def _guarded(self, reader: pa.RecordBatchReader, c: LanceFragment
+    def _guarded(self, reader: Iterator[pa.RecordBatch], c: LanceFragment
                  ) -> Iterator[pa.RecordBatch]:
         try:
             yield from reader
