@@ -34,12 +34,21 @@ def check_params(params: object) -> dict[str, object]:
 
 
 def _check_value(name: str, value: object) -> object:
+    value = _plain(value)
     if isinstance(value, int) and not isinstance(value, bool) and not (
             _INT64[0] <= value <= _INT64[1]):
         raise BindError(f"parameter ${name} = {value} does not fit a 64-bit integer")
     if isinstance(value, float) and math.isnan(value):
         # SQLite stores NaN as NULL, so a NaN compared there would not sort as DuckDB's does
         raise BindError(f"parameter ${name} is NaN; NaN parameters are not supported")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise BindError(f"parameter ${name} is {value}; a Decimal must be a finite number")
+    if isinstance(value, str) and not _is_utf8(value):
+        raise BindError(f"parameter ${name} is not valid Unicode text (it holds a lone "
+                        "surrogate); strings must encode as UTF-8")
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # DuckDB binds an aware datetime as TIMESTAMP WITH TIME ZONE, the instant in UTC
+        return value.astimezone(dt.UTC)
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list | tuple) or hasattr(value, "__array__"):
@@ -53,3 +62,22 @@ def _check_value(name: str, value: object) -> object:
         return value
     raise BindError(f"parameter ${name} has a value of type {type(value).__name__}; use None, "
                     "bool, int, float, Decimal, str, bytes, date, datetime or a list of numbers")
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar (``numpy.int64(2)``, ``numpy.float32(0.5)``, ``numpy.bool_``) as the
+    Python value it holds; anything else unchanged."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 \
+            and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, bool | int | float | str | bytes):
+            return item
+    return value
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

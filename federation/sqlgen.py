@@ -26,7 +26,7 @@ from planner.expressions import (
     Interval,
     ParamRef,
 )
-from planner.types import cast_target
+from planner.types import cast_target, family, int_range, integer_comparison
 
 _INFIX = INFIX_SQL
 _SCALARS = frozenset({"lower", "upper", "length", "substr", "abs", "round", "coalesce"})
@@ -61,9 +61,9 @@ class SqlWriter:
         or printed out of text order, still binds the right value.
         """
         if self.dialect == "sqlite":
-            if isinstance(value, Decimal):
-                value = float(value)
-            elif isinstance(value, dt.date):
+            if isinstance(value, Decimal):  # compared by ``_double``/``_exact`` before this
+                raise ValueError("a decimal reaches SQLite only through a comparison")
+            if isinstance(value, dt.date):
                 value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) \
                     else value.isoformat()
             self.values.append(value)
@@ -75,7 +75,7 @@ class SqlWriter:
         self.values.append(value)
         mark = f"${len(self.values)}"
         if isinstance(value, dt.datetime):
-            return f"CAST({mark} AS TIMESTAMP)"
+            return f"CAST({mark} AS {'TIMESTAMP' if value.tzinfo is None else 'TIMESTAMPTZ'})"
         if isinstance(value, dt.date):
             return f"CAST({mark} AS DATE)"
         return mark
@@ -130,8 +130,11 @@ class SqlWriter:
     def _func(self, e: Func) -> str:
         if e.name == "in_keys":
             return self._in_keys(e)
-        a = [self.expr(x) for x in e.args]
         name = e.name
+        mode = _sqlite_mode(e) if self.dialect == "sqlite" else ""
+        if mode == "exact":
+            return self._exact(e)
+        a = [self._double(x) if mode == "double" else self.expr(x) for x in e.args]
         if name in _INFIX:
             return f"({a[0]} {_INFIX[name]} {a[1]})"
         if name == "not":
@@ -158,6 +161,89 @@ class SqlWriter:
         if name == "distance" and self.dialect == "duckdb":
             return _distance_sql(e, a[0], a[1])
         raise ValueError(f"no {self.dialect} form for {name}")
+
+
+    # ---- numbers compared in SQLite as DuckDB compares them (see ``_sqlite_mode``)
+    def _value(self, e: Const | ParamRef) -> object:
+        return e.value if isinstance(e, Const) else self.params[e.name]
+
+    def _double(self, e: BExpr) -> str:
+        """``e`` as a DOUBLE operand: integers go through ``CAST(… AS REAL)`` (rounded to the
+        nearest double, as DuckDB's BIGINT → DOUBLE), decimal values are bound as floats."""
+        kind = family(e.type)
+        if kind == "int":
+            return f"CAST({self.expr(e)} AS REAL)"
+        if kind == "decimal" and isinstance(e, Const | ParamRef):
+            value = self._value(e)
+            return self.bind(None if value is None else float(value))  # type: ignore[arg-type]
+        return self.expr(e)
+
+    def _exact(self, e: Func) -> str:
+        """A comparison holding exact decimals (or integers beyond BIGINT): each pair is
+        compared exactly, by SQL's definitions of BETWEEN (two comparisons) and IN (a
+        disjunction of equalities)."""
+        args, name = e.args, e.name
+        if name in _MIRRORED:
+            return self._exact_pair(name, args[0], args[1])
+        if name in ("between", "not_between"):
+            inner = (f"({self._exact_pair('ge', args[0], args[1])} AND "
+                     f"{self._exact_pair('le', args[0], args[2])})")
+            return inner if name == "between" else f"(NOT {inner})"
+        if name in ("in", "not_in"):
+            inner = "(" + " OR ".join(self._exact_pair("eq", args[0], item)
+                                      for item in args[1:]) + ")"
+            return inner if name == "in" else f"(NOT {inner})"
+        raise ValueError(f"no exact SQLite form for {name}")
+
+    def _exact_pair(self, op: str, left: BExpr, right: BExpr) -> str:
+        if _is_exact_value(left) and not _is_exact_value(right):
+            left, right, op = right, left, _MIRRORED[op]
+        if isinstance(left, Const | ParamRef) and isinstance(right, Const | ParamRef):
+            truth = _compare_values(op, self._value(left), self._value(right))
+            return "NULL" if truth is None else self.bind(int(truth))
+        if family(left.type) != "int" or not _is_exact_value(right):
+            return f"({self.expr(left)} {_INFIX[op]} {self.expr(right)})"
+        value = self._value(right)  # type: ignore[arg-type]
+        if value is None:
+            return f"({self.expr(left)} {_INFIX[op]} NULL)"
+        found = integer_comparison(op, value, *int_range(left.type))  # type: ignore[arg-type]
+        if isinstance(found, bool):  # same answer for every integer: keep NULL for NULL
+            return f"({self.expr(left)} {'=' if found else '<>'} {self.expr(left)})"
+        return f"({self.expr(left)} {_INFIX[found[0]]} {self.bind(found[1])})"
+
+
+_MIRRORED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+_COMPARING = frozenset({*_MIRRORED, "between", "not_between", "in", "not_in"})
+
+
+def _is_exact_value(e: BExpr) -> bool:
+    return isinstance(e, Const | ParamRef) and family(e.type) == "decimal"
+
+
+def _sqlite_mode(e: Func) -> str:
+    """How SQLite must compare the operands of ``e`` to answer as DuckDB does.
+
+    SQLite compares an INTEGER with a REAL exactly; DuckDB converts the integer to DOUBLE
+    (``9007199254740993 = 9007199254740992.0`` is true there), so with any float operand the
+    integers are cast to REAL and decimals bound as floats (``"double"``). SQLite has no
+    decimals; DuckDB compares an integer with a DECIMAL (or HUGEINT) exactly, so those pairs
+    become integer comparisons that mean the same (``"exact"``).
+    """
+    if e.name not in _COMPARING:
+        return ""
+    kinds = {family(a.type) for a in e.args}
+    if "float" in kinds and kinds & {"int", "decimal"}:
+        return "double"
+    return "exact" if "decimal" in kinds else ""
+
+
+def _compare_values(op: str, a: object, b: object) -> bool | None:
+    """``a op b`` for two bound numbers, in SQL's three-valued logic."""
+    if a is None or b is None:
+        return None
+    x, y = Decimal(a), Decimal(b)  # type: ignore[arg-type]
+    return {"eq": x == y, "ne": x != y, "lt": x < y, "le": x <= y, "gt": x > y,
+            "ge": x >= y}[op]
 
 
 def _keys(e: Func, params: Mapping[str, object]) -> list[object]:

@@ -50,6 +50,9 @@ def _name(tok: Token) -> str:
     return text
 
 
+_DECIMAL_DIGITS = 38  # DuckDB's widest DECIMAL
+
+
 def _string(tok: Token) -> str:
     return str(tok)[1:-1].replace("''", "'")
 
@@ -337,7 +340,15 @@ class ToAst(Transformer[Token, Any]):
 
     # ---- literals
     def number(self, tok: Token) -> ast.Literal:
-        return ast.Literal(Decimal(str(tok)), **_pos(tok))
+        """A DECIMAL as DuckDB types it; with an exponent or more than 38 digits DuckDB types
+        the literal as DOUBLE, and so does FQL (``1e5``, ``0.1234…`` of 40 digits)."""
+        text = str(tok)
+        value = Decimal(text)
+        exponent = int(value.as_tuple().exponent)
+        width = max(len(value.as_tuple().digits), -exponent)
+        if "e" in text.lower() or width > _DECIMAL_DIGITS:
+            return ast.Literal(float(value), **_pos(tok))
+        return ast.Literal(value, **_pos(tok))
 
     def integer(self, tok: Token) -> ast.Literal:
         return ast.Literal(int(tok), **_pos(tok))

@@ -10,13 +10,22 @@ import pyarrow as pa
 from grammar import ast
 from planner.errors import BindError, did_you_mean
 from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
-from planner.types import arithmetic_result, cast_target, family, type_of_value
+from planner.types import (
+    WIDEST_INTEGER,
+    arithmetic_result,
+    cast_target,
+    duckdb_name,
+    family,
+    mismatch,
+    type_of_value,
+)
 from planner.vectors import check_vector
 
 _BINARY = {
     "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
     "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "||": "concat",
 }
+_COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
 _BOOLEAN_RESULT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or"})
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
 # name → (min args, max args or None, result type or None to take the first argument's)
@@ -107,7 +116,18 @@ class ExprBinder:
         return method(expr, scope)
 
     def _Literal(self, e: ast.Literal, scope: Scope) -> BExpr:
-        return Const(e.value, type_of_value(e.value))
+        value = e.value
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > WIDEST_INTEGER:
+            raise BindError(f"integer literal {value} has more than 38 digits; write it as a "
+                            "decimal (e.g. 1e40) to compare it as a DOUBLE",
+                            line=e.line, column=e.column)
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BindError("string literal is not valid Unicode text (it holds a lone "
+                                "surrogate)", line=e.line, column=e.column) from None
+        return Const(value, type_of_value(value))
 
     def _IntervalLiteral(self, e: ast.IntervalLiteral, scope: Scope) -> BExpr:
         return Interval(e.amount, e.unit)
@@ -126,6 +146,8 @@ class ExprBinder:
     def _BinaryOp(self, e: ast.BinaryOp, scope: Scope) -> BExpr:
         left, right = self.bind(e.left, scope), self.bind(e.right, scope)
         name = _BINARY[e.op]
+        if name in _COMPARISONS:
+            _check_comparison(left, (right,), e)
         if name in _BOOLEAN_RESULT:
             return Func(name, (left, right), pa.bool_())
         return Func(name, (left, right), arithmetic_result(left.type, right.type, e.op))
@@ -136,10 +158,12 @@ class ExprBinder:
 
     def _Between(self, e: ast.Between, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), self.bind(e.low, scope), self.bind(e.high, scope))
+        _check_comparison(args[0], args[1:], e)
         return Func("not_between" if e.negated else "between", args, pa.bool_())
 
     def _InList(self, e: ast.InList, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), *(self.bind(i, scope) for i in e.items))
+        _check_comparison(args[0], args[1:], e)
         return Func("not_in" if e.negated else "in", args, pa.bool_())
 
     def _Like(self, e: ast.Like, scope: Scope) -> BExpr:
@@ -219,3 +243,26 @@ class ExprBinder:
         if e.name == "sum" and family(arg.type) == "int":
             typ = pa.decimal128(38, 0)
         return AggCall(e.name, (arg,), typ, e.distinct)
+
+
+def _check_comparison(subject: BExpr, others: tuple[BExpr, ...], node: ast.Node) -> None:
+    """A text compared with a number, date, timestamp or bytes (or the reverse) is refused
+    here, with the position, rather than failing in DuckDB on the first value that does not
+    convert. A text *value* (literal or parameter) is converted by DuckDB once, as usual."""
+    for other in others:
+        if not mismatch(subject.type, other.type):
+            continue
+        text_side = subject if family(subject.type) == "string" else other
+        if isinstance(text_side, Const | ParamRef):
+            continue
+        target = other if text_side is subject else subject
+        raise BindError(
+            f"cannot compare {subject} ({duckdb_name(subject.type)}) with {other} "
+            f"({duckdb_name(other.type)}); convert one side explicitly, e.g. "
+            f"CAST({text_side} AS {_cast_name(target.type)})", line=node.line,
+            column=node.column)
+
+
+def _cast_name(t: pa.DataType) -> str:
+    name = duckdb_name(t)
+    return name if cast_target(name) is not None else "VARCHAR"

@@ -53,12 +53,25 @@ class Capabilities:
 def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
     """Whether ``expr`` can run inside a source with ``caps`` reading only ``columns``.
 
+    A condition must be a boolean: ``WHERE k.flag`` on an integer is true where DuckDB casts
+    it to BOOLEAN (non-zero), which Kuzu and LanceDB refuse, so it stays in DuckDB.
+
     >>> import pyarrow as pa
     >>> caps = Capabilities(frozenset({"eq"}), frozenset({"int"}))
     >>> a = ColumnRef("t", "a", pa.int64())
     >>> accepts_predicate(caps, Func("eq", (a, Const(1, pa.int64())), pa.bool_()), {"t.a"})
     True
+    >>> accepts_predicate(caps, a, {"t.a"})
+    False
     """
+    return _is_condition(expr) and _accepts(caps, expr, columns)
+
+
+def _is_condition(expr: BExpr) -> bool:
+    return family(expr.type) in ("bool", "null")
+
+
+def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
     if isinstance(expr, ColumnRef):
         return expr.key in columns and family(expr.type) in caps.value_families
     if isinstance(expr, Const | ParamRef):
@@ -73,4 +86,6 @@ def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) 
         first = expr.args[0]
         if not all(comparable(first.type, other.type) for other in expr.args[1:]):
             return False
-    return all(accepts_predicate(caps, arg, columns) for arg in expr.args)
+    if expr.name in ("and", "or", "not") and not all(_is_condition(a) for a in expr.args):
+        return False
+    return all(_accepts(caps, arg, columns) for arg in expr.args)

@@ -7,8 +7,10 @@ tables keyed on that name, so adding a function touches data, not control flow.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyarrow as pa
 
@@ -35,7 +37,7 @@ class Const:
     type: pa.DataType = field(compare=False, hash=False)
 
     def __str__(self) -> str:
-        return repr(self.value)
+        return fql_value(self.value)
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,7 @@ class Func:
     option: str = ""
 
     def __str__(self) -> str:
-        inner = ", ".join(str(a) for a in self.args)
-        extra = f" {self.option}" if self.option else ""
-        return f"{self.name}({inner}{extra})"
+        return fql_call(self)
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,61 @@ INFIX_SQL = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="
              "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%",
              "concat": "||", "like": "LIKE", "not_like": "NOT LIKE"}
 
+
+
+_PREFIX = {"not": "NOT ", "neg": "-"}
+_POSTFIX = {"is_null": "IS NULL", "is_not_null": "IS NOT NULL"}
+
+
+def fql_value(value: object) -> str:
+    """A value as FQL writes it, for messages and plans.
+
+    >>> fql_value("it's"), fql_value(Decimal("2.5")), fql_value(None), fql_value(True)
+    ("'it''s'", '2.5', 'NULL', 'TRUE')
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return repr(value)
+
+
+def fql_call(e: Func) -> str:
+    """An operator or function as FQL text (``(k.kind NOT IN ('a', 'b'))``).
+
+    >>> a = ColumnRef("t", "a", pa.int64())
+    >>> fql_call(Func("not_in", (a, Const(1, pa.int64())), pa.bool_()))
+    '(t.a NOT IN (1))'
+    """
+    args = [str(a) for a in e.args]
+    name = e.name
+    if name in INFIX_SQL and len(args) == 2:
+        return f"({args[0]} {INFIX_SQL[name]} {args[1]})"
+    if name in _PREFIX:
+        return f"({_PREFIX[name]}{args[0]})"
+    if name in _POSTFIX:
+        return f"({args[0]} {_POSTFIX[name]})"
+    if name in ("between", "not_between"):
+        return f"({args[0]} {name.replace('_', ' ').upper()} {args[1]} AND {args[2]})"
+    if name in ("in", "not_in"):
+        return f"({args[0]} {name.replace('_', ' ').upper()} ({', '.join(args[1:])}))"
+    if name == "cast":
+        return f"CAST({args[0]} AS {e.option})"
+    if name == "extract":
+        return f"extract({e.option} FROM {args[0]})"
+    if name == "case":
+        pairs = " ".join(f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2))
+        default = f" ELSE {args[-1]}" if e.option == "else" else ""
+        return f"CASE {pairs}{default} END"
+    return f"{name}({', '.join(args)})"
 
 
 def children(expr: BExpr) -> tuple[BExpr, ...]:

@@ -79,14 +79,26 @@ def comparable(a: pa.DataType, b: pa.DataType) -> bool:
     return fa == fb and fa in ("string", "date", "bool")
 
 
+INT64_RANGE = (-(2**63), 2**63 - 1)
+# DuckDB types an integer literal beyond BIGINT as HUGEINT; FQL carries it as an exact
+# DECIMAL(38,0) (the widest decimal every engine here knows)
+WIDEST_INTEGER = 10**38 - 1
+
+
 def type_of_value(value: object) -> pa.DataType:
-    """Arrow type of a Python value given as a literal or a parameter."""
+    """Arrow type of a Python value given as a literal or a parameter.
+
+    >>> type_of_value(2**63)
+    Decimal128Type(decimal128(38, 0))
+    """
     if value is None:
         return pa.null()
     if isinstance(value, bool):
         return pa.bool_()
     if isinstance(value, int):
-        return pa.int64()
+        if INT64_RANGE[0] <= value <= INT64_RANGE[1]:
+            return pa.int64()
+        return pa.decimal128(38, 0)
     if isinstance(value, float):
         return pa.float64()
     if isinstance(value, Decimal):
@@ -94,7 +106,8 @@ def type_of_value(value: object) -> pa.DataType:
     if isinstance(value, str):
         return pa.string()
     if isinstance(value, dt.datetime):
-        return pa.timestamp("us")
+        # an aware datetime is a TIMESTAMP WITH TIME ZONE, as DuckDB binds it
+        return pa.timestamp("us", tz="UTC") if value.tzinfo is not None else pa.timestamp("us")
     if isinstance(value, dt.date):
         return pa.date32()
     if isinstance(value, bytes):
@@ -142,3 +155,85 @@ def cast_target(type_name: str) -> pa.DataType | None:
                 return pa.decimal128(precision, scale)
             return arrow_type
     return None
+
+
+def int_range(t: pa.DataType) -> tuple[int, int]:
+    """The values an integer type holds (int64's for any other type)."""
+    if not pa.types.is_integer(t):
+        return INT64_RANGE
+    bits = t.bit_width
+    if pa.types.is_signed_integer(t):
+        return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return 0, 2**bits - 1
+
+
+def integer_comparison(op: str, value: Decimal | int, low: int, high: int
+                       ) -> tuple[str, int] | bool:
+    """``x op value`` for every integer ``x`` in ``[low, high]``, exactly as DuckDB compares an
+    integer with a DECIMAL (or a HUGEINT): as ``x op' n`` with an integer ``n`` in the range,
+    or as a constant truth (``True``/``False``) for every non-NULL ``x``.
+
+    Sources that would compare the value as a float (SQLite binds no decimals; Kuzu narrows
+    wide decimals) get an integer comparison that means the same.
+
+    >>> integer_comparison("gt", Decimal("9223372036854775806.5"), *INT64_RANGE)
+    ('ge', 9223372036854775807)
+    >>> integer_comparison("eq", Decimal("2.5"), *INT64_RANGE)
+    False
+    >>> integer_comparison("lt", 10**20, *INT64_RANGE)
+    True
+    """
+    exact = Decimal(value)
+    if exact > high or exact < low:  # also keeps 1E+999999 from becoming a huge int
+        above = exact > high
+        return op == "ne" if op in ("eq", "ne") else above == (op in ("lt", "le"))
+    floor = int(exact.to_integral_value(rounding="ROUND_FLOOR"))
+    ceil = int(exact.to_integral_value(rounding="ROUND_CEILING"))
+    if op in ("eq", "ne"):
+        if floor != ceil or not low <= floor <= high:
+            return op == "ne"
+        return (op, floor)
+    bound = {"lt": ceil, "ge": ceil, "le": floor, "gt": floor}[op]
+    if op in ("lt", "le"):  # x < ceil(d)  ⇔  x <= ceil(d) - 1
+        top = bound - 1 if op == "lt" else bound
+        if top >= high:
+            return True
+        return False if top < low else ("le", top)
+    bottom = bound + 1 if op == "gt" else bound  # x > floor(d)  ⇔  x >= floor(d) + 1
+    if bottom <= low:
+        return True
+    return False if bottom > high else ("ge", bottom)
+
+
+_DUCKDB_NAMES = {"int8": "TINYINT", "int16": "SMALLINT", "int32": "INTEGER", "int64": "BIGINT",
+                 "uint8": "UTINYINT", "uint16": "USMALLINT", "uint32": "UINTEGER",
+                 "uint64": "UBIGINT", "halffloat": "FLOAT", "float": "FLOAT", "double": "DOUBLE",
+                 "string": "VARCHAR", "large_string": "VARCHAR", "bool": "BOOLEAN",
+                 "date32[day]": "DATE", "binary": "BLOB", "large_binary": "BLOB", "null": "NULL"}
+
+
+def duckdb_name(t: pa.DataType) -> str:
+    """The DuckDB type an Arrow type arrives as in the DuckDB stage (for messages and docs).
+
+    >>> duckdb_name(pa.decimal128(38, 0)), duckdb_name(pa.timestamp("us", tz="UTC"))
+    ('DECIMAL(38,0)', 'TIMESTAMP WITH TIME ZONE')
+    """
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision},{t.scale})"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP WITH TIME ZONE" if t.tz else "TIMESTAMP"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return duckdb_name(t.value_type) + "[]"
+    if pa.types.is_fixed_size_list(t):
+        return f"{duckdb_name(t.value_type)}[{t.list_size}]"
+    return _DUCKDB_NAMES.get(str(t), str(t).upper())
+
+
+def mismatch(a: pa.DataType, b: pa.DataType) -> bool:
+    """Whether comparing ``a`` with ``b`` needs DuckDB to cast a text to another type (or a
+    type to text), which fails at run time on the first value that does not convert: FQL
+    asks for an explicit CAST instead. NULL compares with anything."""
+    fa, fb = family(a), family(b)
+    if "null" in (fa, fb) or fa == fb:
+        return False
+    return "string" in (fa, fb)

@@ -29,16 +29,19 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
+import pyarrow as pa
+
 from federation.errors import ResourceLimitError
 from planner.catalog import TableSchema
 from planner.errors import BindError, PlanError, did_you_mean
 from planner.expressions import INFIX_SQL, AggCall, BExpr, ColumnRef, Const, Func, ParamRef
 from planner.logical import GraphMatch, SortKey
-from planner.types import family
+from planner.types import family, int_range, integer_comparison
 
 MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
 _INFIX = {op: INFIX_SQL[op] for op in ("eq", "ne", "lt", "le", "gt", "ge", "and", "or")}
 _MIRROR = {"gt": "lt", "ge": "le"}
+_MIRRORED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
 
 
@@ -96,8 +99,24 @@ def _is_nan(value: object) -> bool:
 
 
 def _value(value: object) -> object:
-    """What Kuzu is given for a bound value: decimals travel as floats."""
+    """A bound value as the number it compares as when it meets a float (NaN detection)."""
     return float(value) if isinstance(value, Decimal) else value
+
+
+def _is_float32(t: pa.DataType) -> bool:
+    return pa.types.is_float32(t) or pa.types.is_float16(t)
+
+
+def _context(value: object, other: BExpr) -> str:
+    """How a bound number meets ``other`` in DuckDB: a decimal against a DOUBLE becomes a
+    DOUBLE (``"double"``); an integer or decimal against a FLOAT becomes a FLOAT
+    (``"float32"``: ``est = 0.1`` is true for a FLOAT 0.1, as in DuckDB); otherwise it
+    keeps its own type (decimals stay exact)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal) \
+            or family(other.type) != "float" or isinstance(other, Const | ParamRef):
+        return ""
+    return "float32" if _is_float32(other.type) else (
+        "double" if isinstance(value, Decimal) else "")
 
 
 class CypherWriter:
@@ -109,13 +128,14 @@ class CypherWriter:
         self.column = column
         self.values: list[tuple[str, object]] = []
 
-    def bind(self, value: object) -> str:
-        """A ``$pN`` placeholder for ``value`` (SQL NULL is written as ``NULL``)."""
+    def bind(self, value: object, context: str = "") -> str:
+        """A ``$pN`` placeholder for ``value`` (SQL NULL is written as ``NULL``) in the type
+        ``context`` (see ``_context``) gives it."""
         if value is None:
             return "NULL"
         name = f"p{len(self.values)}"
-        self.values.append((name, _value(value)))
-        return f"${name}"
+        self.values.append((name, float(value) if context else value))  # type: ignore[arg-type]
+        return f"CAST(${name} AS FLOAT)" if context == "float32" else f"${name}"
 
     def expr(self, e: BExpr) -> str:
         if isinstance(e, ColumnRef):
@@ -161,7 +181,10 @@ class CypherWriter:
         (``x = x`` is false only for NaN, NULL for NULL) forces DuckDB's answer; otherwise a
         CASE decides the NaN cases itself and keeps NULL → NULL.
         """
-        a, b = self.expr(left), self.expr(right)
+        exact = self._exact(op, left, right)
+        if exact is not None:
+            return exact
+        a, b = self._operand(left, right), self._operand(right, left)
         known = (self._number(left), self._number(right))
         if not _nan_aware((left, right)) or all(known):
             return f"({a} {_INFIX[op]} {b})"
@@ -181,6 +204,30 @@ class CypherWriter:
                 f"{b} <> {b} THEN ({nan}) ELSE ({core}) END)")
         return f"(NOT {case})" if op in ("ne", "le") else case
 
+    def _operand(self, e: BExpr, other: BExpr) -> str:
+        if isinstance(e, Const | ParamRef):
+            value = self._resolve(e)
+            return self.bind(value, _context(value, other))
+        return self.expr(e)
+
+    def _exact(self, op: str, left: BExpr, right: BExpr) -> str | None:
+        """An integer against a decimal value (or an integer beyond BIGINT) compared exactly,
+        as DuckDB does, through an integer comparison that means the same (Kuzu would narrow
+        a wide decimal)."""
+        if isinstance(left, Const | ParamRef):
+            left, right, op = right, left, _MIRRORED[op]
+        if family(left.type) != "int" or isinstance(left, Const | ParamRef) \
+                or not isinstance(right, Const | ParamRef) or family(right.type) != "decimal":
+            return None
+        value = self._resolve(right)
+        if not isinstance(value, int | Decimal):
+            return None
+        found = integer_comparison(op, value, *int_range(left.type))
+        x = self.expr(left)
+        if isinstance(found, bool):  # the same answer for every integer; NULL stays NULL
+            return f"({x} {'=' if found else '<>'} {x})"
+        return f"({x} {_INFIX[found[0]]} {self.bind(found[1])})"
+
     def _number(self, e: BExpr) -> bool:
         """A bound value that is a number and not NaN."""
         if not isinstance(e, Const | ParamRef):
@@ -193,14 +240,12 @@ class CypherWriter:
         if not all(isinstance(i, Const | ParamRef) for i in items):
             return "(" + " OR ".join(self._compare("eq", subject, i) for i in items) + ")"
         x = self.expr(subject)
-        values = [_value(self._resolve(i)) for i in items]
-        present = [v for v in values if v is not None and not _is_nan(v)]
-        if any(isinstance(v, float) for v in present):  # one element type for Kuzu's list
-            present = [float(v) if isinstance(v, int) and not isinstance(v, bool) else v
-                       for v in present]
+        values = [self._resolve(i) for i in items]
+        present, cast = _in_list(subject, [v for v in values
+                                           if v is not None and not _is_nan(_value(v))])
         name = f"p{len(self.values)}"
         self.values.append((name, present))
-        text = f"{x} IN ${name}"
+        text = f"{x} IN " + (f"CAST(${name} AS FLOAT[])" if cast else f"${name}")
         if any(_is_nan(v) for v in values):  # NaN IN (NaN) is true in DuckDB
             text += f" OR {x} <> {x}"
         if any(v is None for v in values):  # SQL: not found in a list holding NULL → NULL
@@ -224,6 +269,30 @@ class CypherWriter:
         if item.name not in self.params:
             raise PlanError(f"no value for parameter ${item.name}")
         return self.params[item.name]
+
+
+def _in_list(subject: BExpr, values: list[object]) -> tuple[list[object], bool]:
+    """The non-NULL values of ``subject IN (…)`` as one Kuzu list of one element type, and
+    whether it is cast to FLOAT[]. As in DuckDB: any float makes the list DOUBLE; against a
+    FLOAT subject ints and decimals become FLOAT; against an integer subject a decimal equals
+    only its integral value (others can never be equal and are left out)."""
+    numbers = [v for v in values if isinstance(v, int | float | Decimal)
+               and not isinstance(v, bool)]
+    if len(numbers) != len(values) or not numbers:
+        return values, False
+    if any(isinstance(v, float) for v in numbers) or (
+            family(subject.type) == "float" and not _is_float32(subject.type)):
+        return [float(v) for v in numbers], False
+    if _is_float32(subject.type):
+        return [float(v) for v in numbers], True
+    if family(subject.type) != "int":
+        return values, False
+    kept: list[object] = []
+    for v in numbers:
+        found = integer_comparison("eq", v, *int_range(subject.type))  # type: ignore[arg-type]
+        if not isinstance(found, bool):
+            kept.append(found[1])
+    return kept, False
 
 
 def like_form(pattern: str | None) -> tuple[str, str | None]:

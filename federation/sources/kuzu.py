@@ -58,6 +58,7 @@ from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: pub
     acquire,
     bump,
     driver,
+    make_writable,
     pool_bytes,
     release,
     stat,
@@ -91,7 +92,7 @@ _SCALARS = {
     **dict.fromkeys(("INT64", "INT32", "INT16", "INT8", "SERIAL", "UINT32", "UINT16", "UINT8"),
                     pa.int64()),
     "UINT64": pa.uint64(), "INT128": pa.decimal128(38, 0),
-    "DOUBLE": pa.float64(), "FLOAT": pa.float64(), "STRING": pa.string(), "BOOL": pa.bool_(),
+    "DOUBLE": pa.float64(), "FLOAT": pa.float32(), "STRING": pa.string(), "BOOL": pa.bool_(),
     "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "TIMESTAMP_NS": pa.timestamp("ns"),
     "TIMESTAMP_MS": pa.timestamp("ms"), "TIMESTAMP_SEC": pa.timestamp("s"),
     "TIMESTAMP_TZ": pa.timestamp("us", tz="UTC"), "BLOB": pa.binary(),
@@ -139,8 +140,9 @@ class Kuzu(Source):
     A missing file is created (empty) when its directory exists, so a graph can be built
     through ``write()``; a missing directory, a directory, a file that is not a Kuzu database,
     a corrupt catalog or a file another process holds raise ``SourceUnavailableError``.
-    ``read_only=True`` never creates and never writes. The first source to open a path sets
-    its buffer pool, threads and mode for the whole process.
+    Reads open the database read-only, so other processes can open and read it meanwhile;
+    ``write()`` reopens it read-write. ``read_only=True`` never creates and never writes.
+    The first source to open a path sets its buffer pool and threads for the whole process.
     """
 
     kind = "kuzu"
@@ -171,8 +173,8 @@ class Kuzu(Source):
         with self._lock:
             if self._shared is None:
                 pool = self.buffer_pool_bytes or pool_bytes(self.path)
-                self._shared = acquire(self.path, pool, self.threads, self.read_only,
-                                       self.name or str(self.path))
+                self._shared = acquire(self.path, pool, self.threads, not self.read_only,
+                                       self.name or str(self.path), self, self._cons.close_all)
             return self._shared
 
     @property
@@ -263,7 +265,13 @@ class Kuzu(Source):
         bump(self._db())
 
     def write(self, cypher: str, params: Mapping[str, object] | None = None) -> None:
-        """Run a writing statement (DDL, CREATE, COPY …) and bump the version."""
+        """Run a writing statement (DDL, CREATE, COPY …) and bump the version. The path's
+        Database is reopened read-write first (``kuzu_db.make_writable``: reads alone keep it
+        read-only, so other processes can read the file meanwhile)."""
+        if self.read_only:
+            raise SourceError("this Kuzu source was attached with read_only=True",
+                              source=self.name, fragment=cypher)
+        make_writable(self.path, self._db(), self.name or str(self.path))
         try:
             results = self._con().execute(cypher, dict(params or {}))
             for result in results if isinstance(results, list) else [results]:
@@ -312,5 +320,5 @@ class Kuzu(Source):
             shared, self._shared = self._shared, None
             self._state = None
         if shared is not None:
-            release(self.path, shared)
+            release(self.path, shared, self)
 

@@ -9,7 +9,8 @@ IS NULL, LIKE, BETWEEN or NULL literal, so the text is written here with a stric
 * strings: single-quoted, ``'`` doubled; backslashes are literal in DataFusion strings, so
   nothing else needs escaping (newline, tab, NUL, unicode all verified to come back as data).
   Strings that are not valid UTF-8 (lone surrogates) are rejected.
-* ints as decimal text, floats by ``repr`` (NaN/inf rejected), decimals as
+* ints as decimal text, floats by ``repr`` (±inf as ``CAST('inf' AS DOUBLE)``, NaN
+  rejected), decimals as
   ``CAST('text' AS DECIMAL(p,s))``, bools ``TRUE``/``FALSE``, dates ``DATE 'yyyy-mm-dd'``,
   ``None`` as ``NULL``. Anything else is rejected.
 
@@ -117,8 +118,12 @@ def like_pattern(pattern: str) -> str:
 
 
 def float_literal(value: float) -> str:
-    if not math.isfinite(value):
-        raise BindError(f"non-finite number {value!r} cannot be compared in a LanceDB filter")
+    """A DOUBLE literal; ±infinity as DataFusion's ``CAST('inf' AS DOUBLE)`` (it has no
+    infinite literal), which orders as DuckDB's infinities do."""
+    if math.isinf(value):
+        return f"CAST('{'-' if value < 0 else ''}inf' AS DOUBLE)"
+    if math.isnan(value):
+        raise BindError("NaN cannot be compared in a LanceDB filter")
     return repr(float(value))
 
 

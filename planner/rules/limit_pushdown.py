@@ -18,7 +18,8 @@ def limit_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     plan = plan.replace_children(tuple(limit_pushdown(c, catalog) for c in plan.children))
     if not isinstance(plan, Limit) or plan.limit is None:
         return plan
-    wanted = plan.limit + plan.offset
+    # capped at the largest BIGINT: no source holds more rows, and every source binds it
+    wanted = min(plan.limit + plan.offset, 2**63 - 1)
     node = plan.child
     path: list[Project] = []
     while isinstance(node, Project) and not any(has_aggregate(e) for _, e in node.items):

@@ -177,7 +177,7 @@ def test_info_lists_node_and_rel_tables_with_arrow_types(src: Kuzu) -> None:
 
 def test_arrow_type_mapping() -> None:
     assert arrow_type("INT16") == I64 and arrow_type("SERIAL") == I64
-    assert arrow_type("FLOAT") == F64 and arrow_type("FLOAT[8]") == pa.list_(pa.float32())
+    assert arrow_type("FLOAT") == pa.float32() and arrow_type("FLOAT[8]") == pa.list_(pa.float32())
     assert arrow_type("DOUBLE[]") == pa.list_(F64)
     assert arrow_type("STRING[]") == pa.list_(STR)
     assert arrow_type("TIMESTAMP") == pa.timestamp("us")
