@@ -176,10 +176,13 @@ def _capped(relation: duckdb.DuckDBPyRelation, max_rows: int) -> pa.Table:
     """The relation's rows, streamed batch by batch (DuckDB computes them as they are read);
     raises as soon as they pass ``max_rows``."""
     reader = relation.to_arrow_reader(CAPPED_BATCH_ROWS)
-    batches, rows = [], 0
-    for batch in reader:
-        rows += batch.num_rows
-        if rows > max_rows:
-            raise ResourceLimitError(too_many_rows(max_rows))
-        batches.append(batch)
-    return pa.Table.from_batches(batches, schema=reader.schema)
+    try:
+        batches, rows = [], 0
+        for batch in reader:
+            rows += batch.num_rows
+            if rows > max_rows:
+                raise ResourceLimitError(too_many_rows(max_rows))
+            batches.append(batch)
+        return pa.Table.from_batches(batches, schema=reader.schema)
+    finally:
+        reader.close()  # ends DuckDB's open result, so the cursor can drop its inputs

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.errors import ConfigurationError, SourceError, SourceUnavailableError
 from federation.lazy import lazy_module
 from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
+from federation.sources.connections import PerThread
 from federation.sqlgen import SqlWriter, quote
 from planner import cardinality
 from planner.capabilities import Capabilities
@@ -79,8 +81,8 @@ class SQLite(Source):
         self._sizes: tuple[Hashable, dict[str, int | None]] = ((), {})
         self.path = Path(path)
         self.name = ""
-        self._local = threading.local()
-        self._all: list[apsw.Connection] = []
+        # each thread's connection, returned for reuse when its thread ends
+        self._cons = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
         self._info: SourceInfo | None = None
         self._schema_version: int | None = None
@@ -94,22 +96,17 @@ class SQLite(Source):
                 source=self.name or str(self.path))
         try:
             con = apsw.Connection(str(self.path))
-            con.set_busy_timeout(rd.BUSY_TIMEOUT_MS)
+            con.set_busy_handler(rd.wait_while_busy)  # a cancelled query stops waiting
             for pragma in rd.READ_PRAGMAS:
                 con.execute(pragma)
             con.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails if not a db
         except (apsw.Error, OSError) as err:
             raise SourceUnavailableError(f"cannot open SQLite file {str(self.path)!r}: {err}",
                                          source=self.name or str(self.path)) from err
-        with self._lock:
-            self._all.append(con)
         return con
 
     def _con(self) -> apsw.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = self._local.con = self._connect()
-        return con
+        return self._cons.get()
 
     def open(self, name: str) -> None:
         self.name = name
@@ -257,6 +254,8 @@ class SQLite(Source):
     def _use_adbc(self, compiled: CompiledFragment) -> bool:
         if self.read_path != "auto":
             return self.read_path == "adbc"
+        if cancel.has_deadline():  # ADBC's SQLite driver cannot be interrupted; apsw can
+            return False
         rows = compiled.estimated_rows
         return rows is not None and rows >= rd.ADBC_MIN_ROWS
 
@@ -292,9 +291,11 @@ class SQLite(Source):
             cur.close()
 
     def _apsw_table(self, compiled: CompiledFragment) -> pa.Table:
+        con = self._con()
         try:
-            rows = self._con().execute(rd.read_sql(compiled.native, compiled.schema),
-                                       compiled.params).fetchall()
+            with cancel.interruptible(con.interrupt):  # the query's deadline, close()
+                rows = con.execute(rd.read_sql(compiled.native, compiled.schema),
+                                   compiled.params).fetchall()
         except apsw.Error as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
         except UnicodeDecodeError as err:  # TEXT that is not UTF-8, stored by another program
@@ -311,14 +312,15 @@ class SQLite(Source):
             pool, self._range_pool = self._range_pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+        self._cons.close_all()
         with self._lock:
-            for con in self._all:
-                con.close()
-            self._all.clear()
             adbc, self._adbc = self._adbc, None
-        self._local = threading.local()
         if adbc is not None:
             adbc.close()
+
+
+def _close_connection(con: apsw.Connection) -> None:
+    con.close()
 
 
 def _column_sql(col: ColumnRef) -> str:

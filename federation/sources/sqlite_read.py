@@ -19,7 +19,7 @@ never disagree on a value.
 
 from __future__ import annotations
 
-import threading
+import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from federation import cancel
 from federation.errors import SourceError
 from federation.lazy import lazy_module
 from federation.sources.base import CompiledFragment, arrow_schema
+from federation.sources.connections import PerThread
 from federation.sqlgen import quote
 from planner.logical import Schema
 from planner.types import family
@@ -183,6 +185,31 @@ READ_PRAGMAS = ("PRAGMA case_sensitive_like = ON", "PRAGMA query_only = ON")
 # ADBC has no busy-timeout call; the statement is a constant, as pragmas take no parameters
 SESSION_PRAGMAS = ("PRAGMA busy_timeout = 5000", *READ_PRAGMAS)
 assert SESSION_PRAGMAS[0].endswith(f" {BUSY_TIMEOUT_MS}")
+# waits between retries of a locked file, then BUSY_STEPS[-1] until BUSY_TIMEOUT_MS in all
+BUSY_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
+
+
+def wait_while_busy(prior_calls: int) -> bool:
+    """apsw's busy handler: retry a locked file with backoff for ``BUSY_TIMEOUT_MS`` in all,
+    but give up at once when the running query is cancelled or past its deadline
+    (``sqlite3_interrupt`` does not end SQLite's own busy wait, which held a 0.5 s query
+    for the full 5 s). Returning False makes the statement raise ``apsw.BusyError``."""
+    steps = BUSY_STEPS
+    waited = sum(steps[:prior_calls]) + max(0, prior_calls - len(steps)) * steps[-1]
+    if waited >= BUSY_TIMEOUT_MS / 1000:
+        return False
+    token = cancel.current()
+    step = steps[min(prior_calls, len(steps) - 1)]
+    if token is not None:
+        if token.cancelled:
+            return False
+        remaining = token.remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                return False
+            step = min(step, remaining)
+    time.sleep(step)
+    return True
 
 
 class AdbcReader:
@@ -190,27 +217,24 @@ class AdbcReader:
 
     def __init__(self, path: Path) -> None:
         self.uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._lock = threading.Lock()
+        # each thread's connection, returned for reuse when its thread ends
+        self._cons: PerThread[Any] = PerThread(self._connect, _close)
+
+    def _connect(self) -> Any:
+        from adbc_driver_sqlite import dbapi  # heavy: imported on the first bulk read
+
+        # autocommit: otherwise the driver holds one read transaction (a stale snapshot)
+        con = dbapi.connect(self.uri, autocommit=True)
+        cur = con.cursor()
+        try:  # as on the apsw connections: DuckDB's LIKE, wait on locks, never write
+            for pragma in SESSION_PRAGMAS:
+                cur.execute(pragma)
+        finally:
+            cur.close()
+        return con
 
     def _con(self) -> Any:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            from adbc_driver_sqlite import dbapi  # heavy: imported on the first bulk read
-
-            # autocommit: otherwise the driver holds one read transaction (a stale snapshot)
-            con = dbapi.connect(self.uri, autocommit=True)
-            cur = con.cursor()
-            try:  # as on the apsw connections: DuckDB's LIKE, wait on locks, never write
-                for pragma in SESSION_PRAGMAS:
-                    cur.execute(pragma)
-            finally:
-                cur.close()
-            with self._lock:
-                self._all.append(con)
-            self._local.con = con
-        return con
+        return self._cons.get()
 
     def batches(self, sql: str, params: Sequence[object], batch_rows: int = BATCH_ROWS
                 ) -> tuple[Any, pa.RecordBatchReader]:
@@ -225,11 +249,11 @@ class AdbcReader:
             raise
 
     def close(self) -> None:
-        with self._lock:
-            for con in self._all:
-                con.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._cons.close_all()
+
+
+def _close(con: Any) -> None:
+    con.close()
 
 
 def stream(cur: Any, reader: pa.RecordBatchReader, first: pa.RecordBatch | None,
