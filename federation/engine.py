@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from federation.cancel import QueryToken, running
-from federation.errors import ConfigurationError, ResourceLimitError
+from federation.errors import (
+    ConfigurationError,
+    FederationError,
+    ResourceLimitError,
+    SourceUnavailableError,
+)
 from federation.executor import (
     Prepared,
     compile_fragments,
@@ -217,8 +222,19 @@ class Engine:
 
 def _catalog(sources: Mapping[str, Source], only: frozenset[str] | None
              ) -> dict[str, SourceInfo]:
-    return {name: src.info() for name, src in sources.items()
+    return {name: _info(name, src) for name, src in sources.items()
             if only is None or name.lower() in only}
+
+
+def _info(name: str, source: Source) -> SourceInfo:
+    """A source's catalog; a driver error reading it (a locked file, a vanished one) means
+    the source cannot be used now."""
+    try:
+        return source.info()
+    except FederationError:
+        raise
+    except Exception as err:
+        raise SourceUnavailableError(f"cannot read its catalog: {err}", source=name) from err
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,

@@ -77,7 +77,19 @@ def row_capped(prepared: Prepared, max_rows: int | None) -> CutPlan:
 
 def compile_fragments(cut: CutPlan, sources: Mapping[str, Source],
                       params: Mapping[str, object]) -> dict[int, CompiledFragment]:
-    return {f.index: sources[f.source].compile(f.plan, params) for f in cut.fragments}
+    return {f.index: _compiled(f.source, sources[f.source], f.plan, params)
+            for f in cut.fragments}
+
+
+def _compiled(name: str, source: Source, plan: Plan, params: Mapping[str, object]
+              ) -> CompiledFragment:
+    """A source's driver error while compiling (it may read statistics) names the source."""
+    try:
+        return source.compile(plan, params)
+    except FederationError:
+        raise
+    except Exception as err:
+        raise SourceError(f"cannot compile a fragment: {err}", source=name) from err
 
 
 def compile_stage(prepared: Prepared, stage: JoinStage, params: Mapping[str, object]
@@ -102,7 +114,12 @@ def _run_fragment(source: Source, index: int, compiled: CompiledFragment
                   ) -> tuple[FragmentRun, pa.Table]:
     start = time.perf_counter()
     cancel.check()
-    table = source.execute(compiled)
+    try:
+        table = source.execute(compiled)
+    except FederationError:
+        raise
+    except Exception as err:  # a driver error the source did not wrap still names it
+        raise SourceError(str(err), source=compiled.source, fragment=compiled.native) from err
     elapsed = time.perf_counter() - start
     expected = arrow_schema(compiled.schema)
     if table.schema != expected:
