@@ -21,7 +21,7 @@ from typing import Any
 
 from tests.random.exprs import Exprs, Pair
 from tests.random.relations import Relations
-from tests.random.schema import Col, Nearest, Rel
+from tests.random.schema import VECTORS, Col, Nearest, Rel
 
 PARAM = re.compile(r"\$(p[0-9]+)\b")
 REF = re.compile(r"\b([a-z]+[0-9]+)\.([A-Za-z_]+)")  # alias.column in a condition
@@ -203,8 +203,8 @@ class _Builder:
             if having:
                 sql += f" HAVING {having}"
             texts.append(sql + tail)
-        vectors = set(self.relations.vectors)
-        vectors |= {v for v in ("q", "q2") if f"${v})" in texts[0]}
+        # the query vectors the text names (a relation drawn but not joined named one too)
+        vectors = {v for v in VECTORS if re.search(rf"\${v}\b", texts[0])}
         # options not taken registered parameters too: bind only those the text names
         used = set(PARAM.findall(texts[0]))
         params = {k: v for k, v in self.exprs.params.items() if k in used}

@@ -42,7 +42,6 @@ class Relations:
         self.rng = rng
         self.exprs = exprs
         self.count = 0
-        self.vectors: set[str] = set()  # query vectors the searches made so far use
 
     def alias(self, base: str) -> str:
         self.count += 1
@@ -165,7 +164,6 @@ class Relations:
     def nearest(self) -> Rel:
         k = self.alias("k")
         search = Nearest(k, self.rng.choice(K_VALUES), self.rng.choice(VECTORS))
-        self.vectors.add(search.vector)
         approx = " APPROXIMATE" if self.rng.random() < 0.1 else ""
         fql = f"NEAREST docs.knowledge TO ${search.vector} K {search.k}{approx} AS {k}"
         return Rel(fql, "", cols(k, KNOW_COLS),
