@@ -5,7 +5,6 @@
 * ``refusal``: the engine raised a typed ``FederationError`` (counted apart, by reason);
 * ``oracle-error``: DuckDB rejects the generated text (an overflow, say) and the engine raises
   a ``FederationError`` too; ``divergent`` when the engine returned rows instead;
-* ``known``: different rows from a bug the issue lists (``known_bug``), fixed elsewhere;
 * ``ambiguous``: different rows, but the oracle itself changes when distances are computed in
   float64 (a near-tie at a top-K or ORDER BY boundary), so float32 cannot decide.
 
@@ -73,7 +72,7 @@ class Report:
             self.refusals[reason(outcome.detail)] += 1
         elif outcome.kind == "oracle-error":
             self.oracle_errors[reason(outcome.detail)] += 1
-        elif outcome.kind in ("divergent", "ambiguous", "known"):
+        elif outcome.kind in ("divergent", "ambiguous"):
             self.others.append(outcome)
 
     def text(self, shown: int = 10) -> str:
@@ -145,9 +144,6 @@ class Harness:
         diff = diff_results(actual, expected, ordered=q.ordered)
         if diff is None or (not q.ordered and sorted_match(actual, expected)):
             return Outcome("ok", q, "nonempty" if expected.num_rows else "")
-        known = known_bug(q)
-        if known is not None:
-            return Outcome("known", q, f"{known}: {diff}")
         wide = float64_text(q.oracle)
         if wide != q.oracle and diff_results(self.expected(q, wide), expected,
                                              ordered=q.ordered) is not None:
@@ -166,20 +162,6 @@ class Harness:
             return Outcome("failure", q, _raw(raw))
         return Outcome("divergent", q, f"the oracle raised {said}; the engine returned {rows} "
                                        "rows")
-
-
-# failures of bugs the issue lists, being fixed elsewhere; each has a strict-xfail
-# reproduction in test_random.py, which fails once the bug is fixed: then delete it here
-KUZU_FLOAT = "issue 7 item 5 (Kuzu FLOAT properties typed as DOUBLE)"
-_KUZU_NUM = re.compile(r"\((n[0-9]+):Num\)")
-
-
-def known_bug(q: RandomQuery) -> str | None:
-    """The known bug a failing query hits, if its text shows it."""
-    for alias in _KUZU_NUM.findall(q.fql):
-        if re.search(rf"\b{alias}\.f\b", q.fql):
-            return KUZU_FLOAT
-    return None
 
 
 def sorted_match(actual: pa.Table, expected: pa.Table) -> bool:
