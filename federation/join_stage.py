@@ -6,6 +6,9 @@ inputs are registered under generated names and always unregistered.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -124,6 +127,10 @@ class JoinStage:
     def __init__(self, memory_limit: str = "2GB", threads: int = 2) -> None:
         import duckdb  # imported when an engine is made, so `import federation` stays fast
 
+        # spills go to a private directory removed at close (DuckDB's default for an in-memory
+        # database is ".tmp" in the current directory: the user's); DuckDB makes the inner one
+        # when it first spills
+        self._spill_root = tempfile.mkdtemp(prefix="fed-duckdb-")
         self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:", config={
             "enable_external_access": False,
             "autoload_known_extensions": False,
@@ -131,6 +138,8 @@ class JoinStage:
             "python_enable_replacements": False,
             "memory_limit": memory_limit,
             "threads": threads,
+            # accepted after enable_external_access only (DuckDB 2.0 refuses it before)
+            "temp_directory": os.path.join(self._spill_root, "spill"),
             "lock_configuration": True,
         })
 
@@ -169,7 +178,10 @@ class JoinStage:
             cursor.close()
 
     def close(self) -> None:
-        self._con.close()
+        try:
+            self._con.close()
+        finally:
+            shutil.rmtree(self._spill_root, ignore_errors=True)
 
 
 def _capped(relation: duckdb.DuckDBPyRelation, max_rows: int) -> pa.Table:

@@ -13,8 +13,8 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -55,9 +55,18 @@ def driver() -> ModuleType:
 # ---- one Database per path per process
 @dataclass
 class Shared:
+    """A path's ``Database``, opened read-only (other processes can then open and read the
+    same file: a read-write Database locks every other process out) until a write asks for
+    read-write (``make_writable``)."""
+
     database: Any
+    pool: int
+    threads: int
+    writable: bool = False
     users: int = 0
     generation: int = 0
+    # per source: closes its connections, which must go before the Database is reopened
+    closers: dict[int, Callable[[], None]] = field(default_factory=dict)
 
 
 _REGISTRY: dict[Path, Shared] = {}
@@ -103,7 +112,8 @@ def unavailable(path: Path, source: str, reason: str) -> SourceUnavailableError:
                                   source=source)
 
 
-def _open_database(path: Path, pool: int, threads: int, read_only: bool, source: str) -> Any:
+def _open_database(path: Path, pool: int, threads: int, read_only: bool, source: str, *,
+                   probe: bool = True) -> Any:
     if path.is_dir():
         raise unavailable(path, source, "it is a directory (Kuzu 0.11 keeps a database in "
                                          "one file)")
@@ -112,7 +122,7 @@ def _open_database(path: Path, pool: int, threads: int, read_only: bool, source:
             raise unavailable(path, source, "no such file")
         if not path.parent.is_dir():
             raise unavailable(path, source, f"no directory {str(path.parent)!r}")
-    elif path.stat().st_size > 0:
+    elif probe and path.stat().st_size > 0:
         _probe(path, source)
     kz = driver()
     try:
@@ -123,18 +133,56 @@ def _open_database(path: Path, pool: int, threads: int, read_only: bool, source:
     return db
 
 
-def acquire(path: Path, pool: int, threads: int, read_only: bool, source: str) -> Shared:
+def _create(path: Path, pool: int, threads: int, source: str) -> None:
+    """A new, empty database file (Kuzu creates one only read-write); closed at once."""
+    if not path.parent.is_dir():
+        raise unavailable(path, source, f"no directory {str(path.parent)!r}")
+    try:
+        driver().Database(str(path), buffer_pool_size=pool, max_num_threads=threads).close()
+    except Exception as err:
+        raise unavailable(path, source, str(err)) from err
+
+
+def acquire(path: Path, pool: int, threads: int, create: bool, source: str,
+            owner: object, closer: Callable[[], None]) -> Shared:
+    """The path's shared Database, opened read-only; a missing file is first created when
+    ``create`` (a source that may write). ``closer`` closes ``owner``'s connections when a
+    write reopens the Database (``make_writable``)."""
     with _REGISTRY_LOCK:
         shared = _REGISTRY.get(path)
         if shared is None:
+            fresh = create and not path.exists()
+            if fresh:
+                _create(path, pool, threads, source)
             shared = _REGISTRY[path] = Shared(
-                _open_database(path, pool, threads, read_only, source))
+                _open_database(path, pool, threads, True, source, probe=not fresh),
+                pool, threads)
         shared.users += 1
+        shared.closers[id(owner)] = closer
         return shared
 
 
-def release(path: Path, shared: Shared) -> None:
+def make_writable(path: Path, shared: Shared, source: str) -> None:
+    """The one switch from read-only to read-write: every source of the path closes its
+    connections, the Database is reopened read-write (locking other processes out until the
+    last source of the path closes) and the write generation moves. The caller makes sure
+    no query runs on the path meanwhile (a Kuzu Database closed under a running call
+    crashes the process); the writes issue decides how writes reach this point."""
     with _REGISTRY_LOCK:
+        if shared.writable:
+            return
+        for close in list(shared.closers.values()):
+            close()
+        shared.database.close()
+        shared.database = _open_database(path, shared.pool, shared.threads, False, source,
+                                         probe=False)
+        shared.writable = True
+        shared.generation += 1
+
+
+def release(path: Path, shared: Shared, owner: object = None) -> None:
+    with _REGISTRY_LOCK:
+        shared.closers.pop(id(owner), None)
         shared.users -= 1
         if shared.users > 0:
             return

@@ -1,11 +1,13 @@
 """SQLite through apsw: catalog introspection, fragment → SQL with bound values, rows → Arrow.
 
-apsw connections are per thread, so each thread opens its own (read-only by pragma: a query
-can never change the file); ``case_sensitive_like`` makes LIKE behave as in DuckDB.
+apsw connections are per thread, so each thread opens its own, read-only (``mode=ro``: a
+query can never change, create or checkpoint the file); ``case_sensitive_like`` makes LIKE
+behave as in DuckDB.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -22,7 +24,8 @@ from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
-from federation.sqlgen import SqlWriter, quote
+from federation.sources.sqlite_sql import SqliteWriter
+from federation.sqlgen import quote
 from planner import cardinality
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
@@ -87,15 +90,16 @@ class SQLite(Source):
         self._info: SourceInfo | None = None
         self._schema_version: int | None = None
         self._range_pool: ThreadPoolExecutor | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) at attach
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
-        if not self.path.parent.is_dir():
-            raise SourceUnavailableError(
-                f"the directory of SQLite file {str(self.path)!r} does not exist",
-                source=self.name or str(self.path))
+        """A read-only connection (``rd.read_uri``): it never creates, writes or checkpoints
+        the file."""
+        self._check_file()
         try:
-            con = apsw.Connection(str(self.path))
+            con = apsw.Connection(rd.read_uri(self.path),
+                                  flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
             con.set_busy_handler(rd.wait_while_busy)  # a cancelled query stops waiting
             for pragma in rd.READ_PRAGMAS:
                 con.execute(pragma)
@@ -109,11 +113,35 @@ class SQLite(Source):
         return self._cons.get()
 
     def open(self, name: str) -> None:
+        """Attach: a missing file is created here, and only here (empty: a valid database)."""
         self.name = name
+        if not self.path.parent.is_dir():
+            raise SourceUnavailableError(
+                f"the directory of SQLite file {str(self.path)!r} does not exist",
+                source=self.name or str(self.path))
+        try:
+            with self.path.open("xb"):
+                pass
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise SourceUnavailableError(f"cannot create SQLite file {str(self.path)!r}: {err}",
+                                         source=name) from err
+        self._file = _identity(self.path)
         self._con()
+
+    def _check_file(self) -> None:
+        """The attached file is still there, and still the same file: connections already
+        open would go on reading a deleted or replaced file's old contents, new ones would
+        not open (or open another file), so both are an error rather than a mixed answer."""
+        if self._file is not None and _identity(self.path) != self._file:
+            raise SourceUnavailableError(
+                f"SQLite file {str(self.path)!r} was deleted or replaced since it was attached",
+                source=self.name or str(self.path))
 
     # ---- catalog
     def info(self) -> SourceInfo:
+        self._check_file()  # info() runs for every query: one stat
         con = self._con()
         version = int(con.execute("PRAGMA schema_version").fetchall()[0][0])  # type: ignore[arg-type]
         if self._info is None or version != self._schema_version:
@@ -158,7 +186,7 @@ class SQLite(Source):
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
         if not isinstance(fragment, Scan):
             raise TypeError("SQLite runs Scan fragments")
-        writer = SqlWriter("sqlite", params, _column_sql)
+        writer = SqliteWriter(params, _column_sql)
         agg = fragment.aggregate
         outputs = [e for _, e in agg.groups] + [a for _, a in agg.aggregates] if agg \
             else list(fragment.columns)
@@ -317,6 +345,14 @@ class SQLite(Source):
             adbc, self._adbc = self._adbc, None
         if adbc is not None:
             adbc.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _close_connection(con: apsw.Connection) -> None:

@@ -179,6 +179,21 @@ def conform(batch: pa.RecordBatch, schema: Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(schema))
 
 
+def read_uri(path: Path) -> str:
+    """The read-only URI of a SQLite file (apsw and ADBC alike). ``mode=ro`` never creates
+    the file (one deleted while attached cannot come back empty) and, being read-only, the
+    connection never checkpoints a WAL database when it closes (the last read-write
+    connection to close copies the WAL into the file and deletes it). Not ``immutable=1``:
+    other programs may write the file while it is attached. (Readers of a WAL database still
+    record their position in the ``-shm`` shared-memory index, and create an empty ``-wal``
+    and ``-shm`` when a WAL database has none: SQLite's protocol, not data.)
+
+    >>> read_uri(Path("/tmp/a b?.db"))
+    'file:/tmp/a%20b%3F.db?mode=ro'
+    """
+    return "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+
+
 BUSY_TIMEOUT_MS = 5000
 # every read connection: LIKE as DuckDB's (case-sensitive), never a write
 READ_PRAGMAS = ("PRAGMA case_sensitive_like = ON", "PRAGMA query_only = ON")
@@ -216,7 +231,7 @@ class AdbcReader:
     """ADBC connections to one file, one per thread (like apsw), read-only by URI."""
 
     def __init__(self, path: Path) -> None:
-        self.uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+        self.uri = read_uri(path)
         # each thread's connection, returned for reuse when its thread ends
         self._cons: PerThread[Any] = PerThread(self._connect, _close)
 
