@@ -29,6 +29,7 @@ Findings (lancedb 0.40.0, pylance 14.0.2):
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Hashable, Iterator, Mapping
 from datetime import timedelta
@@ -186,8 +187,17 @@ class LanceDB(Source):
                                       source=self.name or str(self.path))
 
     # ---- catalog
+    def _check_dir(self) -> None:
+        """The directory is still there: once attached it is never made again (a deleted
+        one would otherwise read as a source without tables)."""
+        if self._db is not None and not os.path.isdir(self.path):
+            raise SourceUnavailableError(
+                f"LanceDB directory {str(self.path)!r} was deleted since it was attached",
+                source=self.name or str(self.path))
+
     def version(self) -> Hashable:
         """(table, Lance version) for every table: every write makes a new version."""
+        self._check_dir()
         try:
             return self._watch.versions()
         except FederationError:
@@ -196,6 +206,7 @@ class LanceDB(Source):
             raise self._unavailable("table versions", err) from err
 
     def info(self) -> SourceInfo:
+        self._check_dir()
         try:
             token = self._watch.versions()
             tables = {name: self._describe(name, version) for name, version in token}
