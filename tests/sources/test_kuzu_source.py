@@ -554,7 +554,7 @@ def test_prepared_statements_are_reused_bounded_and_follow_ddl(tmp_path: Path) -
         gm = match([("n", "N")], filters=[fn("eq", col("n", "id"), ParamRef("i", I64))],
                    columns=[col("n", "k")])
         assert [rows(run(source, gm, {"i": i})) for i in (1, 2)] == [[(10,)], [(20,)]]
-        statements = source._local.statements
+        statements = source._cons.get()  # this thread's connection and statements
         assert len(statements) == 1  # one text, prepared once, run with both values
         first = statements.get(source.compile(gm, {"i": 1}).native, source.version())
         assert first is statements.get(source.compile(gm, {"i": 2}).native, source.version())
