@@ -256,13 +256,10 @@ def _check_comparison(subject: BExpr, others: tuple[BExpr, ...], node: ast.Node)
         if isinstance(text_side, Const | ParamRef):
             continue
         target = other if text_side is subject else subject
+        name = duckdb_name(target.type)
+        hint = f"CAST({text_side} AS {name})" if cast_target(name) is not None \
+            else f"CAST({target} AS VARCHAR)"
         raise BindError(
             f"cannot compare {subject} ({duckdb_name(subject.type)}) with {other} "
-            f"({duckdb_name(other.type)}); convert one side explicitly, e.g. "
-            f"CAST({text_side} AS {_cast_name(target.type)})", line=node.line,
-            column=node.column)
-
-
-def _cast_name(t: pa.DataType) -> str:
-    name = duckdb_name(t)
-    return name if cast_target(name) is not None else "VARCHAR"
+            f"({duckdb_name(other.type)}); convert one side explicitly, e.g. {hint}",
+            line=node.line, column=node.column)
