@@ -31,7 +31,7 @@ from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
-from planner.types import arrow_type_for_declared, family
+from planner.types import family
 
 if TYPE_CHECKING:
     import apsw
@@ -154,10 +154,8 @@ class SQLite(Source):
                            "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
         tables = {}
         for (table,) in rows:
-            cols = con.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid",
-                               (table,)).fetchall()
             tables[str(table)] = TableSchema(
-                str(table), tuple((str(n), arrow_type_for_declared(str(t or ""))) for n, t in cols),
+                str(table), rd.column_types(con, str(table)),
                 row_count=rd.table_rows(con, str(table)),
                 unique=rd.unique_columns(con, str(table)),
                 indexed=rd.indexed_columns(con, str(table)))
@@ -332,7 +330,10 @@ class SQLite(Source):
         try:
             return rd.rows_to_table(rows, compiled.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-            raise SourceError(f"a value does not fit its declared column type: {err}",
+            self._info = None  # re-typed on the next query (rd.column_types)
+            raise SourceError(f"a value does not fit its declared column type: {err} (a column "
+                              "without a declared type is typed by the values it held when "
+                              "the catalog was read; the next query reads them again)",
                               source=self.name, fragment=compiled.native) from err
 
     def close(self) -> None:

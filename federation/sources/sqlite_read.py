@@ -35,7 +35,7 @@ from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sources.connections import PerThread
 from federation.sqlgen import quote
 from planner.logical import Schema
-from planner.types import family
+from planner.types import arrow_type_for_declared, family
 
 if TYPE_CHECKING:
     import apsw
@@ -99,6 +99,55 @@ def indexed_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
         if first and first[0][0] is not None:
             names.add(str(first[0][0]))
     return tuple(sorted(names))
+
+
+# ---- columns without a declared type
+INFER_SAMPLE_ROWS = 100_000  # rows whose storage classes type an undeclared column
+_CLASSES = ("integer", "real", "text", "blob")
+
+
+def column_types(con: apsw.Connection, table: str) -> tuple[tuple[str, pa.DataType], ...]:
+    """(name, Arrow type) of every column of ``table`` (a table or a view): from the declared
+    type when there is one (``arrow_type_for_declared``), else from the storage classes of
+    the values present (``infer_type``; views' computed columns, ``CREATE TABLE AS`` and
+    typeless columns have none)."""
+    cols = [(str(n), str(t or "")) for n, t in con.execute(
+        "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (table,)).fetchall()]
+    untyped = [n for n, t in cols if not t.strip()]
+    inferred = _infer(con, table, untyped) if untyped else {}
+    return tuple((n, inferred[n] if n in inferred else arrow_type_for_declared(t))
+                 for n, t in cols)
+
+
+def infer_type(classes: set[str]) -> pa.DataType:
+    """The Arrow type of a column holding values of these storage classes (NULL aside).
+
+    >>> [str(infer_type(c)) for c in ({"integer"}, {"integer", "real"}, {"blob"}, set())]
+    ['int64', 'double', 'binary', 'string']
+    >>> str(infer_type({"integer", "text"}))
+    'string'
+    """
+    if classes == {"integer"}:
+        return pa.int64()
+    if classes and classes <= {"integer", "real"}:
+        return pa.float64()
+    if classes == {"blob"}:
+        return pa.binary()
+    return pa.string()  # text, a mix with text or blobs, or no value to go on
+
+
+def _infer(con: apsw.Connection, table: str, columns: list[str]) -> dict[str, pa.DataType]:
+    """One scan of up to ``INFER_SAMPLE_ROWS`` rows for every untyped column of ``table``;
+    the names come from the file's own catalog (``pragma_table_info``) and are quoted."""
+    flags = ", ".join(f"max(typeof({quote(c)}) = '{k}')" for c in columns for k in _CLASSES)
+    names = ", ".join(quote(c) for c in columns)
+    try:
+        row = con.execute(f"SELECT {flags} FROM (SELECT {names} FROM {quote(table)} "
+                          f"LIMIT {INFER_SAMPLE_ROWS})").fetchall()[0]
+    except apsw.Error:  # a view that no longer runs: the read will say why
+        return {}
+    found = iter(row)
+    return {c: infer_type({k for k in _CLASSES if next(found)}) for c in columns}
 
 
 def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:

@@ -40,7 +40,7 @@ class SqliteWriter(SqlWriter):
         if e.name in ("like", "not_like"):
             op = "LIKE" if e.name == "like" else "NOT LIKE"
             return f"({self._nul_free(e.args[0])} {op} {self._nul_free(e.args[1])})"
-        if e.name in ("in", "not_in") and len(e.args) > JSON_LIST_MIN:
+        if e.name in ("in", "not_in") and len(e.args) - 1 > JSON_LIST_MIN:
             values = self._json_items(e)
             if values is not None:
                 mark = self.bind(json.dumps(values))
