@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from federation.cancel import QueryToken, running
 from federation.errors import (
@@ -33,6 +33,7 @@ from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
 from federation.sources.base import CompiledFragment, Source
+from federation.stats import Stats, samples
 from grammar import ast
 from grammar.ast import sources_of
 from grammar.parser import parse
@@ -43,6 +44,9 @@ from planner.fragments import cut
 from planner.optimizer import Rule, optimize
 from planner.rules import RULES
 from planner.semijoin import MIN_RECEIVER_ROWS, key_passes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -74,6 +78,7 @@ class Engine:
         if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
                                      or max_rows < 0):
             raise ConfigurationError("connect(max_rows=...) takes an integer >= 0, or None")
+        self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
@@ -178,6 +183,9 @@ class Engine:
                           self.max_rows)
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
+        if planned.shapes is not None:
+            self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
+                                       run.table.num_rows, planned.arrow is not None))
         texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -198,6 +206,12 @@ class Engine:
         notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
         return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes)
 
+    def stats(self) -> pa.Table:
+        """What was recorded per source and fragment shape (``federation.stats``): one row
+        per (source, shape) with executions, decayed mean rows in and out, recent latency
+        quantiles and the fitted cost line; the DuckDB stage is the source ``(duckdb)``."""
+        return self._stats.table()
+
     # ---- lifecycle
     def _check_open(self) -> None:
         if self._attached.closed:
@@ -212,6 +226,7 @@ class Engine:
     def _release(self) -> None:
         self._pool.shutdown(wait=True)
         self._stage.close()
+        self._stats.close()  # written to the workspace once more
 
     def __enter__(self) -> Engine:
         return self

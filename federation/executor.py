@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
@@ -16,6 +16,7 @@ from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.key_passing import with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
+from federation.stats import PlanShapes, plan_shapes
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
@@ -27,6 +28,8 @@ class FragmentRun:
     compiled: CompiledFragment
     rows: int
     seconds: float
+    keys_in: int = 0  # keys passed into it (federation.key_passing)
+    keyed: bool = False  # whether it ran with passed keys
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,13 @@ class Prepared:
     arrow: ArrowStage | None
     arrow_text: str
     joins: bool
+    shapes: PlanShapes | None = field(default=None, compare=False)  # what stats key on
 
 
 def prepare(cut: CutPlan) -> Prepared:
     in_arrow = arrow_stage(cut.stage)
-    return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage))
+    return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage),
+                    plan_shapes(cut))
 
 
 def row_capped(prepared: Prepared, max_rows: int | None) -> CutPlan:
@@ -110,8 +115,9 @@ def _joins(plan: Plan) -> bool:
     return isinstance(plan, Join) or any(_joins(c) for c in plan.children)
 
 
-def _run_fragment(source: Source, index: int, compiled: CompiledFragment
-                  ) -> tuple[FragmentRun, pa.Table]:
+def _run_fragment(source: Source, index: int, compiled: CompiledFragment,
+                  keys_in: int | None = None) -> tuple[FragmentRun, pa.Table]:
+    """``keys_in``: how many keys were passed into it (None: it runs without keys)."""
     start = time.perf_counter()
     cancel.check()
     try:
@@ -128,10 +134,11 @@ def _run_fragment(source: Source, index: int, compiled: CompiledFragment
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
             raise SourceError(f"returned {table.schema} instead of {expected}",
                               source=compiled.source, fragment=compiled.native) from err
-    return FragmentRun(index, compiled, table.num_rows, elapsed), table
+    return FragmentRun(index, compiled, table.num_rows, elapsed, keys_in or 0,
+                       keys_in is not None), table
 
 
-def _run_all(jobs: list[tuple[Source, int, CompiledFragment]], pool: Executor
+def _run_all(jobs: list[tuple[Source, int, CompiledFragment, int | None]], pool: Executor
              ) -> list[tuple[FragmentRun, pa.Table]]:
     """The first job in the calling thread, the rest on the engine's long-lived pool (whose
     threads keep their per-thread source connections); waits for all whatever happens."""
@@ -158,7 +165,7 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     streamed = {f.index for f in cut.fragments
                 if in_arrow is None and sources[f.source].streams and not prepared.joins}
     receivers = {p.receiver for p in cut.passes} - streamed
-    done = _run_all([(sources[f.source], f.index, compiled[f.index]) for f in cut.fragments
+    done = _run_all([(sources[f.source], f.index, compiled[f.index], None) for f in cut.fragments
                      if f.index not in streamed | receivers], pool)
     notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool)
     cancel.check()
@@ -196,9 +203,10 @@ def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentR
     jobs, notes = [], []
     for f in cut.fragments:
         if f.index in receivers:
-            keyed, said = with_keys(f, cut.passes, tables, sources[f.source], params,
-                                    compiled[f.index])
-            jobs.append((sources[f.source], f.index, keyed))
+            keyed, said, keys = with_keys(f, cut.passes, tables, sources[f.source], params,
+                                          compiled[f.index])
+            passed = keys if keyed is not compiled[f.index] else None
+            jobs.append((sources[f.source], f.index, keyed, passed))
             notes += said
     done += _run_all(jobs, pool)
     return notes

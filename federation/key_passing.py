@@ -18,13 +18,15 @@ from planner.fragments import Fragment, KeyPass
 
 def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[int, pa.Table],
               source: Source, params: Mapping[str, object], planned: CompiledFragment
-              ) -> tuple[CompiledFragment, list[str]]:
-    """The receiver ``fragment`` compiled with the keys of its senders, and what was done."""
+              ) -> tuple[CompiledFragment, list[str], int]:
+    """The receiver ``fragment`` compiled with the keys of its senders, what was done, and
+    how many keys were passed (statistics record them)."""
     import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
 
     filters: list[BExpr] = []
     values = dict(params)
     notes: list[str] = []
+    passed = 0
     for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
         keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null()
         if len(keys) > kp.max_keys:
@@ -35,8 +37,9 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
         values[name] = keys.to_pylist()
         typ = pa.list_(kp.receiver_key.type)
         filters.append(Func("in_keys", (kp.receiver_key, ParamRef(name, typ)), pa.bool_()))
+        passed += len(keys)
         notes.append(f"applied: {kp.describe()} ({len(keys)} keys)")
     if not filters:
-        return planned, notes
+        return planned, notes, 0
     leaf = replace(fragment.plan, filters=(*fragment.plan.filters, *filters))
-    return source.compile(leaf, values), notes
+    return source.compile(leaf, values), notes, passed

@@ -1,0 +1,333 @@
+"""Recorded execution statistics: per source and fragment shape, latency against rows.
+
+Every query records, for each fragment, its source, its shape (``planner.shape``: the plan
+without values), the keys passed into it, the rows it returned and its latency, and the same
+for the stage that finishes it (under ``planner.cost.STAGE``, or ``ARROW_STAGE`` when no DuckDB
+was needed; rows in = the rows of its inputs). Each (source, shape) keeps a robust summary that
+decays (``federation.stats_summary``), so a changed workload is followed. At most
+``max_shapes`` shapes are kept (the least recently seen is dropped first). The planner reads
+them through a ``planner.cost.StatsView`` (``Stats.view``), with the catalog's row counts.
+
+Recording is cheap on the query's thread: a sample is appended to a queue; queued samples are
+folded into the summaries in batches (when ``FOLD_AT`` are waiting, or before anything reads
+them). With a workspace the summaries are loaded from ``<workspace>/stats.sqlite`` at
+``connect(path)`` and written there by a background thread every ``FLUSH_S`` seconds when
+something changed, and once more at ``close()``; ``connect()`` keeps them in memory only.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+
+from federation.errors import ConfigurationError
+from federation.sources.base import CompiledFragment
+from federation.stats_summary import Summary
+from planner.catalog import SourceInfo
+from planner.cost import ARROW_STAGE, STAGE, ShapeStats, StatsSnapshot, fit, prior_for
+from planner.expressions import Func, ParamRef
+from planner.fragments import CutPlan
+from planner.shape import Shape, shape_of
+
+FOLD_AT = 64  # samples queued before the recording thread folds them
+FLUSH_S = 2.0  # a workspace's statistics are written at most this often
+MAX_SHAPES = 4096
+FILE_NAME = "stats.sqlite"
+_FORMAT = 1  # bumped when the stored summaries change meaning (older ones are dropped)
+_log = logging.getLogger("federation.stats")
+
+# source, kind, shape, rows in, rows out, seconds
+Sample = tuple[str, str, Shape, int, int, float]
+
+
+@dataclass(frozen=True)
+class PlanShapes:
+    """Shapes of a cut plan, computed once per prepared plan: each fragment's (by index),
+    each key receiver's as it runs when keys are passed, and the stage's."""
+
+    fragments: tuple[Shape, ...]
+    keyed: Mapping[int, Shape]
+    stage: Shape
+
+
+def plan_shapes(cut: CutPlan) -> PlanShapes:
+    """A receiver of keys runs with ``in_keys(column, ?)`` added to its filters (as
+    ``federation.key_passing`` adds them), so reading it keyed and reading it whole are two
+    shapes with their own statistics."""
+    keyed = {}
+    for f in cut.fragments:
+        into = [p for p in cut.passes if p.receiver == f.index]
+        if into:
+            added = tuple(Func("in_keys", (p.receiver_key, ParamRef("keys", pa.null())),
+                               pa.bool_()) for p in into)
+            keyed[f.index] = shape_of(replace(f.plan, filters=(*f.plan.filters, *added)))
+    ordered = sorted(cut.fragments, key=lambda f: f.index)
+    return PlanShapes(tuple(shape_of(f.plan) for f in ordered), keyed, shape_of(cut.stage))
+
+
+def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: float,
+            result_rows: int, arrow: bool) -> list[Sample]:
+    """One query's samples: every fragment's, and the stage's (rows in: its inputs')."""
+    out: list[Sample] = []
+    rows_in = 0
+    for run in runs:
+        shape = shapes.keyed.get(run.index) if run.keyed else None
+        out.append((run.compiled.source, run.compiled.kind,
+                    shape or shapes.fragments[run.index], run.keys_in, run.rows, run.seconds))
+        rows_in += run.rows
+    stage, kind = (ARROW_STAGE, "arrow") if arrow else (STAGE, "duckdb")
+    out.append((stage, kind, shapes.stage, rows_in, result_rows, stage_seconds))
+    return out
+
+
+class FragmentRunLike(Protocol):
+    """What ``samples`` reads of a ``federation.executor.FragmentRun``."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def compiled(self) -> CompiledFragment: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def keys_in(self) -> int: ...
+    @property
+    def keyed(self) -> bool: ...
+
+
+class Stats:
+    """Thread-safe, bounded statistics of one engine; see the module docstring."""
+
+    def __init__(self, workspace: Path | None = None, max_shapes: int = MAX_SHAPES) -> None:
+        self.max_shapes = max_shapes
+        self._queue: deque[Sample] = deque()
+        self._lock = threading.Lock()
+        self._summaries: OrderedDict[tuple[str, str], Summary] = OrderedDict()
+        self._dirty: set[tuple[str, str]] = set()
+        self._store: _Store | None = None
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        if workspace is not None:
+            self._store = _Store(workspace / FILE_NAME)
+            for summary in self._store.load(max_shapes):
+                self._summaries[(summary.source, summary.shape.id)] = summary
+
+    # ---- recording (the query's thread)
+    def record(self, samples: Iterable[Sample]) -> None:
+        """Queue one query's samples; fold them when enough are waiting."""
+        self._queue.extend(samples)
+        if len(self._queue) >= FOLD_AT:
+            self.fold()
+        if self._store is not None and self._flusher is None:
+            self._start_flusher()
+
+    def fold(self) -> None:
+        """Fold the queued samples into the summaries."""
+        now = time.time()
+        with self._lock:
+            queue, summaries = self._queue, self._summaries
+            while queue:
+                source, kind, shape, rows_in, rows_out, seconds = queue.popleft()
+                key = (source, shape.id)
+                summary = summaries.get(key)
+                if summary is None:
+                    summary = summaries[key] = Summary(source, kind, shape)
+                    while len(summaries) > self.max_shapes:
+                        old, _ = summaries.popitem(last=False)
+                        self._dirty.discard(old)
+                else:
+                    summaries.move_to_end(key)
+                summary.add(rows_in, rows_out, seconds, now)
+                self._dirty.add(key)
+
+    # ---- reading
+    def lookup(self, source: str, shape: str) -> ShapeStats | None:
+        """One shape's frozen summaries (None when never recorded)."""
+        if self._queue:
+            self.fold()
+        with self._lock:
+            summary = self._summaries.get((source, shape))
+            return summary.frozen() if summary is not None else None
+
+    def view(self, catalog: Mapping[str, SourceInfo] | None = None) -> LiveView:
+        """What the planner reads while planning one query: lookups cost O(1) whatever the
+        number of shapes, and see what other queries record meanwhile."""
+        return LiveView(self, catalog or {})
+
+    def snapshot(self, catalog: Mapping[str, SourceInfo] | None = None) -> StatsSnapshot:
+        """Everything, frozen (O(shapes): for reports and tests, not per query)."""
+        self.fold()
+        with self._lock:
+            shapes = {key: s.frozen() for key, s in self._summaries.items()}
+        catalog = catalog or {}
+        kinds = {name: info.kind for name, info in catalog.items()}
+        rows = {(name, table): schema.row_count for name, info in catalog.items()
+                for table, schema in info.tables.items()}
+        return StatsSnapshot(shapes, kinds, rows)
+
+    def table(self) -> pa.Table:
+        """One row per (source, shape), most recently seen last (``eng.stats()``)."""
+        return stats_table(self.snapshot().shapes.values())
+
+    def __len__(self) -> int:
+        self.fold()
+        return len(self._summaries)
+
+    # ---- persistence
+    def flush(self) -> None:
+        """Write what changed since the last flush (workspace only)."""
+        if self._store is None:
+            return
+        self.fold()
+        with self._lock:
+            changed = [self._summaries[k] for k in self._dirty if k in self._summaries]
+            rows = [(s.source, s.shape.id, s.kind, s.shape.text, s.dump(), s.last_seen)
+                    for s in changed]
+            self._dirty.clear()
+        try:
+            self._store.write(rows, self.max_shapes)
+        except Exception as err:  # statistics are advisory: a query never fails
+            # for them (a full disk, a workspace deleted under us); the next flush retries
+            with self._lock:
+                self._dirty.update((s.source, s.shape.id) for s in changed)
+            _log.warning("cannot write statistics to %s: %s", self._store.path, err)
+
+    def _start_flusher(self) -> None:
+        with self._lock:
+            if self._flusher is not None or self._stop.is_set():
+                return
+            self._flusher = threading.Thread(target=self._flush_loop, name="fed-stats",
+                                             daemon=True)
+            self._flusher.start()
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(FLUSH_S):
+            if self._queue or self._dirty:
+                self.flush()
+
+    def close(self) -> None:
+        """Stop the background writer, write the rest and close the file."""
+        self._stop.set()
+        flusher = self._flusher
+        if flusher is not None:
+            flusher.join()
+        self.flush()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class LiveView:
+    """A ``planner.cost.StatsView`` over the live statistics and one query's catalog."""
+
+    def __init__(self, stats: Stats, catalog: Mapping[str, SourceInfo]) -> None:
+        self._stats, self._catalog = stats, catalog
+
+    def shape(self, source: str, shape: str) -> ShapeStats | None:
+        return self._stats.lookup(source, shape)
+
+    def source_kind(self, source: str) -> str | None:
+        info = self._catalog.get(source)
+        return info.kind if info is not None else None
+
+    def table_rows(self, source: str, table: str) -> int | None:
+        info = self._catalog.get(source)
+        schema = info.tables.get(table) if info is not None else None
+        return schema.row_count if schema is not None else None
+
+
+_COLUMNS = pa.schema([
+    ("source", pa.string()), ("kind", pa.string()), ("shape", pa.string()),
+    ("shape_text", pa.string()), ("executions", pa.int64()),
+    ("rows_in_mean", pa.float64()), ("rows_out_mean", pa.float64()),
+    ("latency_p50_s", pa.float64()), ("latency_p90_s", pa.float64()),
+    ("latency_geomean_s", pa.float64()), ("fit_base_s", pa.float64()),
+    ("fit_per_1k_in_s", pa.float64()), ("fit_per_1k_out_s", pa.float64()),
+    ("last_seen", pa.timestamp("ms", tz="UTC")),
+])
+
+
+def stats_table(shapes: Iterable[ShapeStats]) -> pa.Table:
+    """The ``eng.stats()`` table: decayed means, recent quantiles and the fitted cost line."""
+    rows = []
+    for s in shapes:
+        a, b, c = fit(s, prior_for(s.kind))
+        rows.append({"source": s.source, "kind": s.kind, "shape": s.shape,
+                     "shape_text": s.shape_text, "executions": s.executions,
+                     "rows_in_mean": s.rows_in_mean, "rows_out_mean": s.rows_out_mean,
+                     "latency_p50_s": s.p50_s, "latency_p90_s": s.p90_s,
+                     "latency_geomean_s": math.exp(s.log_mean), "fit_base_s": a,
+                     "fit_per_1k_in_s": b, "fit_per_1k_out_s": c,
+                     "last_seen": int(s.last_seen * 1000)})
+    return pa.Table.from_pylist(rows, schema=_COLUMNS)
+
+
+class _Store:
+    """``stats.sqlite`` in the workspace (apsw): one row per (source, shape)."""
+
+    def __init__(self, path: Path) -> None:
+        import apsw
+
+        self.path = path
+        self._lock = threading.Lock()  # the flusher and close() may write from two threads
+        try:
+            self._con = apsw.Connection(str(path))
+            self._con.set_busy_timeout(5000)
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)")
+            found = self._con.execute(
+                "SELECT value FROM meta WHERE key = 'format'").fetchall()
+            if found and found[0][0] != _FORMAT:
+                self._con.execute("DROP TABLE IF EXISTS shapes")  # derived data: start over
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS shapes (source TEXT, shape TEXT, kind TEXT, "
+                "shape_text TEXT, state TEXT, last_seen REAL, PRIMARY KEY (source, shape))")
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (_FORMAT,))
+        except apsw.Error as err:
+            raise ConfigurationError(f"cannot use the statistics file {str(path)!r}: "
+                                     f"{err}") from err
+
+    def load(self, max_shapes: int) -> list[Summary]:
+        """The most recently seen summaries, oldest first; unreadable rows are skipped."""
+        import apsw
+
+        try:
+            rows = self._con.execute(
+                "SELECT source, shape, kind, shape_text, state, last_seen FROM shapes "
+                "ORDER BY last_seen DESC LIMIT ?", (max_shapes,)).fetchall()
+        except apsw.Error as err:
+            raise ConfigurationError(f"cannot read the statistics file {str(self.path)!r}: "
+                                     f"{err}") from err
+        loaded = []
+        for source, shape, kind, text, state, last_seen in reversed(rows):
+            try:
+                loaded.append(Summary.load(source, kind, Shape(shape, text), state,
+                                            float(last_seen)))
+            except (ValueError, KeyError, TypeError):
+                continue  # one damaged row loses that shape's history only
+        return loaded
+
+    def write(self, rows: Sequence[tuple[object, ...]], max_shapes: int) -> None:
+        if not rows:
+            return
+        with self._lock, self._con:
+            self._con.executemany("INSERT OR REPLACE INTO shapes VALUES (?, ?, ?, ?, ?, ?)",
+                                  rows)
+            self._con.execute(
+                "DELETE FROM shapes WHERE rowid NOT IN (SELECT rowid FROM shapes "
+                "ORDER BY last_seen DESC LIMIT ?)", (max_shapes,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()

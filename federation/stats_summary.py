@@ -1,0 +1,135 @@
+"""The robust, decaying summary of one (source, shape) (see ``federation.stats``).
+
+A summary keeps the last ``RECENT`` executions — (rows in, rows out, seconds) — and weighs
+them by age: an execution ``HALF_LIFE`` executions old counts half, so a changed workload
+takes over within a few dozen runs. Before anything is fitted, latencies are winsorised: each
+is divided by what the source kind's prior predicts for its rows (so sizes compare), and
+those ratios are clipped to a factor ``CLIP`` around their weighted median. The first run of a shape
+(opening a connection, preparing a statement, a cold page cache) or a stall therefore does
+not bend the fit, while a shape whose latency really grows with its rows keeps its slope.
+The p50/p90 reported are the raw (not clipped) weighted quantiles.
+
+>>> s = Summary("crm", "sqlite", Shape("s", "scan t"))
+>>> for seconds in [0.5] + [0.001] * 9:  # a cold first run, then steady
+...     s.add(0, 10, seconds, now=0.0)
+>>> f = s.frozen()
+>>> round(f.p50_s, 4), round(math.exp(f.log_mean), 4) < 0.002
+(0.001, True)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import deque
+
+from planner.cost import HALF_LIFE, ShapeStats, prior_for
+from planner.shape import Shape
+
+RECENT = 32  # executions kept per shape (the oldest weighs 2^(-31/HALF_LIFE), 0.17)
+CLIP = 4.0  # latencies further than this factor from the weighted median are clipped
+REFREEZE = 4  # a frozen summary is recomputed after this many new executions (at most)
+_DECAY = 0.5 ** (1 / HALF_LIFE)
+_WEIGHTS = [_DECAY ** age for age in range(RECENT)]  # weight of the execution ``age`` back
+
+
+class Summary:
+    """Mutated only under ``federation.stats.Stats``'s lock."""
+
+    __slots__ = ("cached", "executions", "kind", "last_seen", "recent", "shape", "source",
+                 "stale")
+
+    def __init__(self, source: str, kind: str, shape: Shape) -> None:
+        self.source, self.kind, self.shape = source, kind, shape
+        self.executions = 0
+        self.recent: deque[tuple[int, int, float]] = deque(maxlen=RECENT)
+        self.last_seen = 0.0
+        self.cached: ShapeStats | None = None
+        self.stale = 0  # executions added since ``cached`` was computed
+
+    def add(self, rows_in: int, rows_out: int, seconds: float, now: float) -> None:
+        self.recent.append((rows_in, rows_out, max(seconds, 1e-9)))
+        self.executions += 1
+        self.last_seen = now
+        self.stale += 1
+
+    def frozen(self) -> ShapeStats:
+        """The planner's view; recomputed every execution while a shape is young, then
+        every ``REFREEZE`` executions (it costs tens of µs)."""
+        if self.cached is None or (self.stale and (self.executions <= 2 * REFREEZE
+                                                   or self.stale >= REFREEZE)):
+            self.cached = self._freeze()
+            self.stale = 0
+        return self.cached
+
+    def _freeze(self) -> ShapeStats:
+        runs = list(self.recent)
+        weights = _WEIGHTS[len(runs) - 1::-1] if runs else []
+        prior = prior_for(self.kind)
+        a0, b0, c0 = prior.base_s, prior.per_1k_in_s / 1000, prior.per_1k_out_s / 1000
+        base = [a0 + b0 * k + c0 * r for k, r, _ in runs]
+        ratios = [y / b for (_, _, y), b in zip(runs, base, strict=True)]
+        middle = _weighted_quantile(ratios, weights, 0.5)
+        low, high = middle / CLIP, middle * CLIP
+        sw = sk = sr = skk = skr = srr = sy = sky = sry = 0.0
+        log_sum = log_sq = 0.0
+        for (k_rows, r_rows, _), q, b, w in zip(runs, ratios, base, weights, strict=True):
+            y = (low if q < low else high if q > high else q) * b
+            k, r = k_rows / 1000, r_rows / 1000
+            wk, wr, wy = w * k, w * r, w * y
+            sw += w
+            sk += wk
+            sr += wr
+            skk += wk * k
+            skr += wk * r
+            srr += wr * r
+            sy += wy
+            sky += wk * y
+            sry += wr * y
+            ly = math.log(y)
+            log_sum += w * ly
+            log_sq += w * ly * ly
+        total = sw or 1.0
+        mean = log_sum / total
+        raw = [y for _, _, y in runs]
+        return ShapeStats(
+            self.source, self.kind, self.shape.id, self.shape.text, self.executions, mean,
+            max(log_sq / total - mean * mean, 0.0), _weighted_quantile(raw, weights, 0.5),
+            _weighted_quantile(raw, weights, 0.9), 1000 * sk / total, 1000 * sr / total,
+            (sw, sk, sr, skk, skr, srr, sy, sky, sry), self.last_seen)
+
+    def dump(self) -> str:
+        return json.dumps({"executions": self.executions, "recent": list(self.recent)})
+
+    @classmethod
+    def load(cls, source: str, kind: str, shape: Shape, state: str, last_seen: float
+             ) -> Summary:
+        """A stored summary; ``ValueError`` (or ``KeyError``/``TypeError``) if malformed."""
+        data = json.loads(state)
+        summary = cls(source, kind, shape)
+        summary.executions = int(data["executions"])
+        for k, r, y in data["recent"]:
+            if not (isinstance(k, int) and isinstance(r, int) and float(y) > 0):
+                raise ValueError("malformed execution")
+            summary.recent.append((k, r, float(y)))
+        summary.last_seen = last_seen
+        return summary
+
+
+def _weighted_quantile(values: list[float], weights: list[float], q: float) -> float:
+    """The smallest value whose cumulative weight reaches ``q`` of the total (NaN if none).
+
+    >>> _weighted_quantile([3.0, 1.0, 2.0], [1.0, 1.0, 1.0], 0.5)
+    2.0
+    >>> _weighted_quantile([1.0, 9.0], [1.0, 3.0], 0.5)
+    9.0
+    """
+    if not values:
+        return math.nan
+    pairs = sorted(zip(values, weights, strict=True))
+    target, seen = q * sum(weights), 0.0
+    for value, weight in pairs:
+        seen += weight
+        if seen >= target - 1e-12:
+            return value
+    return pairs[-1][0]

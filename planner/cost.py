@@ -1,0 +1,235 @@
+"""Predicted latency of a plan alternative from recorded statistics (DESIGN §5.4).
+
+Pure: no I/O, no clock, no source imports. The planner sees what was measured only through a
+``StatsView`` (``federation.stats`` builds a frozen ``StatsSnapshot`` of it): per source and
+fragment shape (``planner.shape``), decayed sums from which latency is fitted as
+
+    latency ≈ a + b · rows_in/1000 + c · rows_out/1000
+
+(``rows_in``: the keys passed into a fragment, or the rows entering the DuckDB stage). The fit is
+a ridge regression pulled towards the prior of the source's kind, so a shape seen once at one
+size keeps the prior's slopes and moves its base, and a shape seen at many sizes learns its own.
+Alternatives are sequences of phases; the legs of a phase run in parallel (the slowest counts),
+phases run one after another (a leg that waits for another's keys), then the stage.
+
+>>> view = StatsSnapshot({}, {"crm": "sqlite"}, {})
+>>> cold = predict_step(Step("crm", "0123456789abcdef", rows_out=1000), view)
+>>> cold.basis, round(cold.seconds * 1e3, 2)
+('prior sqlite', 0.28)
+>>> alt = Alternative(((Step("crm", "s1", rows_out=10),), (Step("crm", "s2", 10, 100),)))
+>>> round(predict(alt, view).seconds * 1e3, 3)
+0.219
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+STAGE = "(duckdb)"  # the source name statistics of the DuckDB stage are kept under
+ARROW_STAGE = "(arrow)"  # a stage finished in Arrow (no DuckDB)
+HALF_LIFE = 12  # executions of one shape after which an observation weighs half
+PRIOR_WEIGHT = 2.0  # the prior counts as this many observations (at 1000 rows for slopes)
+COLD_LOG_SD = 1.0  # spread of log-latency with no measurement: a factor of e either way
+FLOOR_S = 1e-5  # no fragment is predicted faster than this
+STAGE_KINDS = {STAGE: "duckdb", ARROW_STAGE: "arrow"}
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Cold-start latency of one fragment of a source kind: ``base_s`` per call, plus
+    ``per_1k_in_s`` per 1000 keys passed in and ``per_1k_out_s`` per 1000 rows returned."""
+
+    base_s: float
+    per_1k_in_s: float
+    per_1k_out_s: float
+
+
+# Measured once on the development machine (2 shared cores, Python 3.12, apsw, Kuzu 0.11.3,
+# LanceDB, DuckDB; 2026-11-30) through the engine, by the script quoted in
+# federation/stats.py's docstring: the median of 30 runs of a one-row lookup (base), of
+# 10 000-row reads (rows out) and of 10 000 passed keys (keys in), per source kind.
+PRIORS: Mapping[str, Prior] = {
+    "sqlite": Prior(base_s=80e-6, per_1k_in_s=0.2e-3, per_1k_out_s=0.2e-3),
+    "kuzu": Prior(base_s=0.6e-3, per_1k_in_s=0.5e-3, per_1k_out_s=0.3e-3),
+    "lancedb": Prior(base_s=1.0e-3, per_1k_in_s=0.2e-3, per_1k_out_s=0.2e-3),
+    "duckdb": Prior(base_s=0.3e-3, per_1k_in_s=0.05e-3, per_1k_out_s=0.05e-3),
+    "arrow": Prior(base_s=20e-6, per_1k_in_s=1e-6, per_1k_out_s=1e-6),
+}
+UNKNOWN_PRIOR = Prior(base_s=1e-3, per_1k_in_s=0.5e-3, per_1k_out_s=0.5e-3)
+
+
+@dataclass(frozen=True)
+class ShapeStats:
+    """What was recorded for one (source, shape); sums decay by ``HALF_LIFE`` executions.
+
+    ``moments`` are the decayed sums of the fit, with x = (1, rows_in/1000, rows_out/1000)
+    and y = latency in seconds: (Σ1, Σin, Σout, Σin², Σin·out, Σout², Σy, Σin·y, Σout·y).
+    """
+
+    source: str
+    kind: str
+    shape: str
+    shape_text: str
+    executions: int
+    log_mean: float  # decayed mean of ln(seconds)
+    log_var: float
+    p50_s: float  # over the most recent executions
+    p90_s: float
+    rows_in_mean: float
+    rows_out_mean: float
+    moments: tuple[float, ...]
+    last_seen: float  # seconds since the epoch (the recorder's clock, not the planner's)
+
+
+class StatsView(Protocol):
+    """The read-only statistics the planner is given."""
+
+    def shape(self, source: str, shape: str) -> ShapeStats | None: ...
+
+    def source_kind(self, source: str) -> str | None: ...
+
+    def table_rows(self, source: str, table: str) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class StatsSnapshot:
+    """A frozen ``StatsView``: shapes by (source, shape id), source kinds by name, catalog
+    row counts by (source, table) (tables, node tables and rel tables alike)."""
+
+    shapes: Mapping[tuple[str, str], ShapeStats]
+    kinds: Mapping[str, str]
+    rows: Mapping[tuple[str, str], int | None]
+
+    def shape(self, source: str, shape: str) -> ShapeStats | None:
+        return self.shapes.get((source, shape))
+
+    def source_kind(self, source: str) -> str | None:
+        return self.kinds.get(source)
+
+    def table_rows(self, source: str, table: str) -> int | None:
+        return self.rows.get((source, table))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fragment (or the stage) of an alternative; ``shape`` is a ``Shape.id``.
+    ``rows_out`` None: as many rows as it returned on average before (0 when never run)."""
+
+    source: str
+    shape: str
+    rows_in: float = 0.0
+    rows_out: float | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Phases run one after another, the steps of a phase in parallel; then ``stage``."""
+
+    phases: tuple[tuple[Step, ...], ...]
+    stage: Step | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds: float
+    log_sd: float  # uncertainty of ln(seconds): what exploration samples from
+    basis: str  # "measured (n runs)" or "prior <kind>"
+
+
+def prior_for(kind: str | None) -> Prior:
+    return PRIORS.get(kind or "", UNKNOWN_PRIOR)
+
+
+def fit(stats: ShapeStats | None, prior: Prior) -> tuple[float, float, float]:
+    """Coefficients (a, b, c) of the latency fit, ridge-regularised towards ``prior``.
+
+    >>> p = Prior(1e-3, 0.0, 1e-3)
+    >>> fit(None, p)
+    (0.001, 0.0, 0.001)
+    >>> seen = _stats([(0, 4000, 0.009)] * 50)  # always 4000 rows, 9 ms: the base moves
+    >>> [round(v * 1e3, 2) for v in fit(seen, p)]
+    [1.0, 0.0, 2.0]
+    """
+    a0 = (prior.base_s, prior.per_1k_in_s, prior.per_1k_out_s)
+    if stats is None:
+        return a0
+    w, sk, sr, skk, skr, srr, sy, sky, sry = stats.moments
+    lam = PRIOR_WEIGHT
+    matrix = [[w + lam, sk, sr], [sk, skk + lam, skr], [sr, skr, srr + lam]]
+    rhs = [sy + lam * a0[0], sky + lam * a0[1], sry + lam * a0[2]]
+    solved = _solve3(matrix, rhs)
+    if solved is None:
+        return a0
+    a, b, c = solved
+    if b < 0 or c < 0:  # more rows never make a read faster: refit the base without them
+        b, c = max(b, 0.0), max(c, 0.0)
+        a = (sy - b * sk - c * sr + lam * a0[0]) / (w + lam)
+    return a, b, c
+
+
+def predict_step(step: Step, view: StatsView) -> Estimate:
+    """Predicted latency of one fragment or stage from its shape's statistics."""
+    stats = view.shape(step.source, step.shape)
+    kind = stats.kind if stats is not None else \
+        view.source_kind(step.source) or STAGE_KINDS.get(step.source)
+    a, b, c = fit(stats, prior_for(kind))
+    rows_out = step.rows_out if step.rows_out is not None else \
+        (stats.rows_out_mean if stats is not None else 0.0)
+    seconds = max(FLOOR_S, a + b * step.rows_in / 1000 + c * rows_out / 1000)
+    if stats is None:
+        return Estimate(seconds, COLD_LOG_SD, f"prior {kind or 'unknown'}")
+    # the spread shrinks from the cold one as decayed observations accumulate
+    w = stats.moments[0]
+    sd = math.sqrt((max(stats.log_var, 0.0) * w + COLD_LOG_SD ** 2 * PRIOR_WEIGHT)
+                   / (w + PRIOR_WEIGHT))
+    return Estimate(seconds, sd, f"measured ({stats.executions} runs)")
+
+
+def predict(alternative: Alternative, view: StatsView) -> Estimate:
+    """Predicted latency of an alternative: Σ over phases of its slowest step, plus the
+    stage; its spread is the largest of its parts' (a conservative guess)."""
+    total, spread, bases = 0.0, 0.0, set()
+    steps = [max((predict_step(s, view) for s in phase), key=lambda e: e.seconds)
+             for phase in alternative.phases if phase]
+    if alternative.stage is not None:
+        steps.append(predict_step(alternative.stage, view))
+    for est in steps:
+        total += est.seconds
+        spread = max(spread, est.log_sd)
+        bases.add(est.basis.split(" (")[0])
+    return Estimate(total, spread, ", ".join(sorted(bases)))
+
+
+def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
+    """Gaussian elimination with partial pivoting; None when singular."""
+    a = [[*row, rhs] for row, rhs in zip(m, v, strict=True)]
+    for col in range(3):
+        pivot = max(range(col, 3), key=lambda r: abs(a[r][col]))
+        if abs(a[pivot][col]) < 1e-300:
+            return None
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(col + 1, 3):
+            f = a[r][col] / a[col][col]
+            for k in range(col, 4):
+                a[r][k] -= f * a[col][k]
+    x = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        x[r] = (a[r][3] - sum(a[r][k] * x[k] for k in range(r + 1, 3))) / a[r][r]
+    return x
+
+
+def _stats(samples: list[tuple[float, float, float]]) -> ShapeStats:
+    """Statistics of (rows_in, rows_out, seconds) samples without decay (for examples)."""
+    m = [0.0] * 9
+    for rin, rout, y in samples:
+        k, r = rin / 1000, rout / 1000
+        for i, v in enumerate((1, k, r, k * k, k * r, r * r, y, k * y, r * y)):
+            m[i] += v
+    logs = [math.log(y) for _, _, y in samples]
+    mean = sum(logs) / len(logs)
+    return ShapeStats("s", "sqlite", "x", "", len(samples), mean,
+                      sum((v - mean) ** 2 for v in logs) / len(logs), 0.0, 0.0, 0.0, 0.0,
+                      tuple(m), 0.0)
