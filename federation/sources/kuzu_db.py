@@ -20,11 +20,12 @@ from types import ModuleType
 from typing import Any
 
 from federation.errors import ConfigurationError, SourceUnavailableError
-from federation.sources.cypher import catalog_call, string_literal
+from federation.sources.cypher import catalog_call, quote_name, string_literal
 
 DRIVERS = ("kuzu", "real_ladybug", "ladybug")
 POOL_MIN, POOL_FILE_TIMES, POOL_RAM_SHARE = 256 << 20, 3, 0.4
 PROBE_TIMEOUT_S = 120.0
+CHECK_MAX_ROWS = 200_000  # tables up to this size are read whole when a file is first opened
 STATEMENTS_PER_CONNECTION = 32
 
 _driver: ModuleType | None = None
@@ -80,27 +81,65 @@ kz = importlib.import_module(sys.argv[1])
 try:
     db = kz.Database(sys.argv[2], read_only=True, buffer_pool_size=64 << 20, max_num_threads=1)
     con = kz.Connection(db)
-    for row in con.execute("CALL show_tables() RETURN *").get_as_arrow().to_pylist():
-        con.execute(catalog_call("table_info", row["name"])).get_as_arrow()
+    def rows(text):
+        return con.execute(text).get_as_arrow().to_pylist()
+    for row in rows("CALL show_tables() RETURN *"):
+        if row["type"] not in ("NODE", "REL"):
+            continue
+        props = rows(catalog_call("table_info", row["name"]))
         if row["type"] == "REL":
-            con.execute(catalog_call("show_connection", row["name"])).get_as_arrow()
+            rows(catalog_call("show_connection", row["name"]))
+        kind = row["type"].lower()
+        size = rows(consistency_query(row["name"], kind, [], None))[0]["c"]
+        if size > int(sys.argv[3]):
+            continue
+        names = [p["name"] for p in props]
+        key = next((p["name"] for p in props if p.get("primary key")), None)
+        found = rows(consistency_query(row["name"], kind, names, key))[0]
+        if key is not None and not found["c"] == found["k"] == found[f"p{names.index(key)}"]:
+            raise ValueError(f"table {row['name']}: {found['c']} nodes but {found['k']} "
+                             f"distinct values of its primary key {key}")
 except Exception as err:
     sys.stderr.write(str(err).strip() + "\n")
     sys.exit(3)
 """
 
+
+def consistency_query(table: str, kind: str, properties: list[str], key: str | None) -> str:
+    """Rows of a node or rel table; with ``properties``, every one of them read once (the
+    non-NULL values counted) and, with ``key``, its distinct values counted. Labels and
+    property names are the catalog's own, quoted.
+
+    >>> consistency_query("P", "node", ["id", "s"], "id")
+    'MATCH (n:`P`) RETURN count(*) AS c, count(DISTINCT n.`id`) AS k, count(n.`id`) AS p0, \
+count(n.`s`) AS p1'
+    """
+    pattern = "(n:" + quote_name(table) + ")" if kind == "node" \
+        else "()-[n:" + quote_name(table) + "]->()"
+    items = ["count(*) AS c"]
+    if key is not None:
+        items.append("count(DISTINCT n." + quote_name(key) + ") AS k")
+    items += ["count(n." + quote_name(p) + ") AS p" + str(i) for i, p in enumerate(properties)]
+    return "MATCH " + pattern + " RETURN " + ", ".join(items)
+
+
 def _probe(path: Path, source: str) -> None:
-    """Open and read the catalog in a child process, so a crash there is not ours."""
+    """Open the file in a child process, so that a crash there is not ours: read its catalog
+    and check what is cheap to check (Kuzu keeps no page checksums, so an overwritten page
+    is otherwise read as data): every table of at most ``CHECK_MAX_ROWS`` rows is read once
+    (a page that crashes Kuzu crashes the child) and its primary key must be unique."""
     try:
         script = "PlanError = ValueError\n" + "".join(
-            inspect.getsource(f) for f in (string_literal, catalog_call)) + _PROBE
-        done = subprocess.run([sys.executable, "-P", "-c", script, driver().__name__, str(path)],
+            inspect.getsource(f) for f in (string_literal, catalog_call, quote_name,
+                                           consistency_query)) + _PROBE
+        done = subprocess.run([sys.executable, "-P", "-c", script, driver().__name__, str(path),
+                               str(CHECK_MAX_ROWS)],
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
                               check=False)
     except (OSError, subprocess.SubprocessError) as err:
         raise unavailable(path, source, f"checking the file failed: {err}") from err
     if done.returncode < 0:
-        raise unavailable(path, source, f"reading its catalog crashes Kuzu (signal "
+        raise unavailable(path, source, f"reading it crashes Kuzu (signal "
                                          f"{-done.returncode}): the file is corrupt")
     if done.returncode:
         lines = done.stderr.strip().splitlines()
