@@ -13,7 +13,7 @@ dates, hours, overflow) is left for DuckDB, which also raises its errors.
 >>> from planner.expressions import Interval
 >>> day = Func("cast", (Const("1995-01-31", pa.string()),), pa.date32(), "date")
 >>> str(fold(Func("add", (day, Interval(1, "month")), pa.timestamp("us"))))
-'datetime.datetime(1995, 2, 28, 0, 0)'
+"TIMESTAMP '1995-02-28 00:00:00'"
 """
 
 from __future__ import annotations
