@@ -242,6 +242,8 @@ class ExprBinder:
         typ = {"count": pa.int64(), "avg": pa.float64()}.get(e.name, arg.type)
         if e.name == "sum" and family(arg.type) == "int":
             typ = pa.decimal128(38, 0)
+        elif e.name == "sum" and family(arg.type) == "float":
+            typ = pa.float64()  # DuckDB sums a FLOAT in DOUBLE and returns a DOUBLE
         return AggCall(e.name, (arg,), typ, e.distinct)
 
 
