@@ -115,6 +115,7 @@ class Stats:
         self._lock = threading.Lock()
         self._summaries: OrderedDict[tuple[str, str], Summary] = OrderedDict()
         self._dirty: set[tuple[str, str]] = set()
+        self._seq = 0  # counts executions folded: the order shapes were last used in
         self._store: _Store | None = None
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
@@ -122,6 +123,7 @@ class Stats:
             self._store = _Store(workspace / FILE_NAME)
             for summary in self._store.load(max_shapes):
                 self._summaries[(summary.source, summary.shape.id)] = summary
+                self._seq = max(self._seq, summary.seq)
 
     # ---- recording (the query's thread)
     def record(self, samples: Iterable[Sample]) -> None:
@@ -149,6 +151,8 @@ class Stats:
                 else:
                     summaries.move_to_end(key)
                 summary.add(rows_in, rows_out, seconds, now)
+                self._seq += 1
+                summary.seq = self._seq
                 self._dirty.add(key)
 
     # ---- reading
@@ -178,7 +182,8 @@ class Stats:
 
     def table(self) -> pa.Table:
         """One row per (source, shape), most recently seen last (``eng.stats()``)."""
-        return stats_table(self.snapshot().shapes.values())
+        shapes = self.snapshot().shapes.values()
+        return stats_table(sorted(shapes, key=lambda s: (s.last_seen, s.source, s.shape)))
 
     def __len__(self) -> int:
         self.fold()
@@ -192,7 +197,7 @@ class Stats:
         self.fold()
         with self._lock:
             changed = [self._summaries[k] for k in self._dirty if k in self._summaries]
-            rows = [(s.source, s.shape.id, s.kind, s.shape.text, s.dump(), s.last_seen)
+            rows = [(s.source, s.shape.id, s.kind, s.shape.text, s.dump(), s.last_seen, s.seq)
                     for s in changed]
             self._dirty.clear()
         try:
@@ -262,7 +267,7 @@ def stats_table(shapes: Iterable[ShapeStats]) -> pa.Table:
     """The ``eng.stats()`` table: decayed means, recent quantiles and the fitted cost line."""
     rows = []
     for s in shapes:
-        a, b, c = fit(s, prior_for(s.kind))
+        a, b, c = fit(s, prior_for(s.kind), keyed=s.rows_in_mean > 0)
         rows.append({"source": s.source, "kind": s.kind, "shape": s.shape,
                      "shape_text": s.shape_text, "executions": s.executions,
                      "rows_in_mean": s.rows_in_mean, "rows_out_mean": s.rows_out_mean,
@@ -292,7 +297,8 @@ class _Store:
                 self._con.execute("DROP TABLE IF EXISTS shapes")  # derived data: start over
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS shapes (source TEXT, shape TEXT, kind TEXT, "
-                "shape_text TEXT, state TEXT, last_seen REAL, PRIMARY KEY (source, shape))")
+                "shape_text TEXT, state TEXT, last_seen REAL, seq INTEGER, "
+                "PRIMARY KEY (source, shape))")
             self._con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (_FORMAT,))
         except apsw.Error as err:
             raise ConfigurationError(f"cannot use the statistics file {str(path)!r}: "
@@ -304,16 +310,18 @@ class _Store:
 
         try:
             rows = self._con.execute(
-                "SELECT source, shape, kind, shape_text, state, last_seen FROM shapes "
-                "ORDER BY last_seen DESC LIMIT ?", (max_shapes,)).fetchall()
+                "SELECT source, shape, kind, shape_text, state, last_seen, seq FROM shapes "
+                "ORDER BY seq DESC LIMIT ?", (max_shapes,)).fetchall()
         except apsw.Error as err:
             raise ConfigurationError(f"cannot read the statistics file {str(self.path)!r}: "
                                      f"{err}") from err
         loaded = []
-        for source, shape, kind, text, state, last_seen in reversed(rows):
+        for source, shape, kind, text, state, last_seen, seq in reversed(rows):
             try:
-                loaded.append(Summary.load(source, kind, Shape(shape, text), state,
-                                            float(last_seen)))
+                summary = Summary.load(source, kind, Shape(shape, text), state,
+                                       float(last_seen))
+                summary.seq = int(seq)
+                loaded.append(summary)
             except (ValueError, KeyError, TypeError):
                 continue  # one damaged row loses that shape's history only
         return loaded
@@ -322,11 +330,11 @@ class _Store:
         if not rows:
             return
         with self._lock, self._con:
-            self._con.executemany("INSERT OR REPLACE INTO shapes VALUES (?, ?, ?, ?, ?, ?)",
+            self._con.executemany("INSERT OR REPLACE INTO shapes VALUES (?, ?, ?, ?, ?, ?, ?)",
                                   rows)
             self._con.execute(
                 "DELETE FROM shapes WHERE rowid NOT IN (SELECT rowid FROM shapes "
-                "ORDER BY last_seen DESC LIMIT ?)", (max_shapes,))
+                "ORDER BY seq DESC LIMIT ?)", (max_shapes,))
 
     def close(self) -> None:
         with self._lock:

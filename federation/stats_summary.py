@@ -36,14 +36,15 @@ _WEIGHTS = [_DECAY ** age for age in range(RECENT)]  # weight of the execution `
 class Summary:
     """Mutated only under ``federation.stats.Stats``'s lock."""
 
-    __slots__ = ("cached", "executions", "kind", "last_seen", "recent", "shape", "source",
-                 "stale")
+    __slots__ = ("cached", "executions", "kind", "last_seen", "recent", "seq", "shape",
+                 "source", "stale")
 
     def __init__(self, source: str, kind: str, shape: Shape) -> None:
         self.source, self.kind, self.shape = source, kind, shape
         self.executions = 0
         self.recent: deque[tuple[int, int, float]] = deque(maxlen=RECENT)
         self.last_seen = 0.0
+        self.seq = 0  # when it was last used, in its ``Stats``'s order (kept in the file)
         self.cached: ShapeStats | None = None
         self.stale = 0  # executions added since ``cached`` was computed
 
@@ -66,8 +67,7 @@ class Summary:
         runs = list(self.recent)
         weights = _WEIGHTS[len(runs) - 1::-1] if runs else []
         prior = prior_for(self.kind)
-        a0, b0, c0 = prior.base_s, prior.per_1k_in_s / 1000, prior.per_1k_out_s / 1000
-        base = [a0 + b0 * k + c0 * r for k, r, _ in runs]
+        base = [prior.seconds(k, r, keyed=k > 0) for k, r, _ in runs]
         ratios = [y / b for (_, _, y), b in zip(runs, base, strict=True)]
         middle = _weighted_quantile(ratios, weights, 0.5)
         low, high = middle / CLIP, middle * CLIP

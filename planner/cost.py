@@ -14,11 +14,11 @@ phases run one after another (a leg that waits for another's keys), then the sta
 
 >>> view = StatsSnapshot({}, {"crm": "sqlite"}, {})
 >>> cold = predict_step(Step("crm", "0123456789abcdef", rows_out=1000), view)
->>> cold.basis, round(cold.seconds * 1e3, 2)
-('prior sqlite', 0.28)
->>> alt = Alternative(((Step("crm", "s1", rows_out=10),), (Step("crm", "s2", 10, 100),)))
->>> round(predict(alt, view).seconds * 1e3, 3)
-0.219
+>>> cold.basis, round(cold.seconds * 1e3, 3)  # 0.08 ms per call + 0.144 ms per 1000 rows
+('prior sqlite', 0.224)
+>>> keyed = Alternative(((Step("crm", "s1", rows_out=10),), (Step("crm", "s2", 10, 100),)))
+>>> round(predict(keyed, view).seconds * 1e3, 3)  # the second waits for the first's keys
+1.181
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ from typing import Protocol
 STAGE = "(duckdb)"  # the source name statistics of the DuckDB stage are kept under
 ARROW_STAGE = "(arrow)"  # a stage finished in Arrow (no DuckDB)
 HALF_LIFE = 12  # executions of one shape after which an observation weighs half
-PRIOR_WEIGHT = 2.0  # the prior counts as this many observations (at 1000 rows for slopes)
+# how many observations the prior counts as: little for the base (a few runs replace it),
+# more for the slopes (at 1000 rows), which runs all of one size cannot tell apart from the base
+PRIOR_WEIGHT = 0.5
+SLOPE_WEIGHT = 2.0
 COLD_LOG_SD = 1.0  # spread of log-latency with no measurement: a factor of e either way
 FLOOR_S = 1e-5  # no fragment is predicted faster than this
 STAGE_KINDS = {STAGE: "duckdb", ARROW_STAGE: "arrow"}
@@ -39,26 +42,48 @@ STAGE_KINDS = {STAGE: "duckdb", ARROW_STAGE: "arrow"}
 
 @dataclass(frozen=True)
 class Prior:
-    """Cold-start latency of one fragment of a source kind: ``base_s`` per call, plus
-    ``per_1k_in_s`` per 1000 keys passed in and ``per_1k_out_s`` per 1000 rows returned."""
+    """Cold-start latency of one fragment of a source kind: ``base_s`` per call, ``keyed_s``
+    more when keys are passed in (building and binding the key set), ``per_1k_in_s`` per 1000
+    keys passed in and ``per_1k_out_s`` per 1000 rows returned."""
 
     base_s: float
     per_1k_in_s: float
     per_1k_out_s: float
+    keyed_s: float = 0.0
+
+    def base(self, keyed: bool) -> float:
+        return self.base_s + (self.keyed_s if keyed else 0.0)
+
+    def seconds(self, rows_in: float, rows_out: float, keyed: bool) -> float:
+        """
+        >>> round(PRIORS["sqlite"].seconds(1000, 1000, keyed=True) * 1e3, 2)
+        1.72
+        """
+        return self.base(keyed) + self.per_1k_in_s * rows_in / 1000 \
+            + self.per_1k_out_s * rows_out / 1000
 
 
-# Measured once on the development machine (2 shared cores, Python 3.12, apsw, Kuzu 0.11.3,
-# LanceDB, DuckDB; 2026-11-30) through the engine, by the script quoted in
-# federation/stats.py's docstring: the median of 30 runs of a one-row lookup (base), of
-# 10 000-row reads (rows out) and of 10 000 passed keys (keys in), per source kind.
+# Measured on the development machine (2 cores shared with other work, Python 3.12, apsw,
+# Kuzu 0.11.3, LanceDB, DuckDB; 2026-11-30) through the engine by ``python -m
+# benchmarks.priors``: medians of 30 runs on a 100 000-row table in each store; two runs,
+# their ranges below (the machine was busy: read them as orders of magnitude).
+#   sqlite  PK lookup 0.06-0.11 ms; 10 000 rows out 1.5 ms (0.144 ms per 1k);
+#           1 000 passed keys (as many rows out) 1.7-1.8 ms, 10 000 keys 4.9-7.9 ms
+#   kuzu    lookup 0.7-0.9 ms; 10 000 rows out 1.7-2.0 ms (0.10 ms per 1k);
+#           1 000 passed keys 14-27 ms, 10 000 keys 26 ms (the key list is tested on every
+#           node: a fixed cost that grows with the node table, which per-shape statistics learn)
+#   lancedb lookup 2.3-2.9 ms, 10 000 rows 2.1-2.7 ms (a scan either way);
+#           1 000 passed keys 5.3-6.4 ms, 10 000 keys 14.8 ms
+#   duckdb  stage joining 2 x 10 rows 5.1-5.8 ms, 2 x 100 000 rows 18-21 ms (0.07 ms per 1k in)
+#   arrow   stage over 1 row 18-22 us, 10 000 rows 26-40 us
 PRIORS: Mapping[str, Prior] = {
-    "sqlite": Prior(base_s=80e-6, per_1k_in_s=0.2e-3, per_1k_out_s=0.2e-3),
-    "kuzu": Prior(base_s=0.6e-3, per_1k_in_s=0.5e-3, per_1k_out_s=0.3e-3),
-    "lancedb": Prior(base_s=1.0e-3, per_1k_in_s=0.2e-3, per_1k_out_s=0.2e-3),
-    "duckdb": Prior(base_s=0.3e-3, per_1k_in_s=0.05e-3, per_1k_out_s=0.05e-3),
-    "arrow": Prior(base_s=20e-6, per_1k_in_s=1e-6, per_1k_out_s=1e-6),
+    "sqlite": Prior(base_s=80e-6, per_1k_in_s=0.5e-3, per_1k_out_s=0.144e-3, keyed_s=1.0e-3),
+    "kuzu": Prior(base_s=0.8e-3, per_1k_in_s=1.2e-3, per_1k_out_s=0.10e-3, keyed_s=15e-3),
+    "lancedb": Prior(base_s=2.6e-3, per_1k_in_s=1.0e-3, per_1k_out_s=0.02e-3, keyed_s=2.2e-3),
+    "duckdb": Prior(base_s=5.4e-3, per_1k_in_s=0.07e-3, per_1k_out_s=0.05e-3),
+    "arrow": Prior(base_s=20e-6, per_1k_in_s=1.3e-6, per_1k_out_s=1.3e-6),
 }
-UNKNOWN_PRIOR = Prior(base_s=1e-3, per_1k_in_s=0.5e-3, per_1k_out_s=0.5e-3)
+UNKNOWN_PRIOR = Prior(base_s=1e-3, per_1k_in_s=0.5e-3, per_1k_out_s=0.5e-3, keyed_s=1e-3)
 
 
 @dataclass(frozen=True)
@@ -143,23 +168,25 @@ def prior_for(kind: str | None) -> Prior:
     return PRIORS.get(kind or "", UNKNOWN_PRIOR)
 
 
-def fit(stats: ShapeStats | None, prior: Prior) -> tuple[float, float, float]:
-    """Coefficients (a, b, c) of the latency fit, ridge-regularised towards ``prior``.
+def fit(stats: ShapeStats | None, prior: Prior, keyed: bool = False
+        ) -> tuple[float, float, float]:
+    """Coefficients (a, b, c) of the latency fit, ridge-regularised towards ``prior`` (its
+    base with ``keyed_s`` for a shape that receives keys).
 
     >>> p = Prior(1e-3, 0.0, 1e-3)
     >>> fit(None, p)
     (0.001, 0.0, 0.001)
-    >>> seen = _stats([(0, 4000, 0.009)] * 50)  # always 4000 rows, 9 ms: the base moves
-    >>> [round(v * 1e3, 2) for v in fit(seen, p)]
-    [1.0, 0.0, 2.0]
+    >>> seen = _stats([(0, 4000, 0.009)] * 50)  # always 4000 rows, 9 ms: a + 4c = 9 ms now,
+    >>> [round(v * 1e3, 2) for v in fit(seen, p)]  # base and slope both moved
+    [1.8, 0.0, 1.8]
     """
-    a0 = (prior.base_s, prior.per_1k_in_s, prior.per_1k_out_s)
+    a0 = (prior.base(keyed), prior.per_1k_in_s, prior.per_1k_out_s)
     if stats is None:
         return a0
     w, sk, sr, skk, skr, srr, sy, sky, sry = stats.moments
-    lam = PRIOR_WEIGHT
-    matrix = [[w + lam, sk, sr], [sk, skk + lam, skr], [sr, skr, srr + lam]]
-    rhs = [sy + lam * a0[0], sky + lam * a0[1], sry + lam * a0[2]]
+    lam, mu = PRIOR_WEIGHT, SLOPE_WEIGHT
+    matrix = [[w + lam, sk, sr], [sk, skk + mu, skr], [sr, skr, srr + mu]]
+    rhs = [sy + lam * a0[0], sky + mu * a0[1], sry + mu * a0[2]]
     solved = _solve3(matrix, rhs)
     if solved is None:
         return a0
@@ -175,7 +202,9 @@ def predict_step(step: Step, view: StatsView) -> Estimate:
     stats = view.shape(step.source, step.shape)
     kind = stats.kind if stats is not None else \
         view.source_kind(step.source) or STAGE_KINDS.get(step.source)
-    a, b, c = fit(stats, prior_for(kind))
+    # a stage's rows in are its inputs, not keys: its priors have no ``keyed_s``
+    keyed = step.rows_in > 0 if stats is None else stats.rows_in_mean > 0
+    a, b, c = fit(stats, prior_for(kind), keyed)
     rows_out = step.rows_out if step.rows_out is not None else \
         (stats.rows_out_mean if stats is not None else 0.0)
     seconds = max(FLOOR_S, a + b * step.rows_in / 1000 + c * rows_out / 1000)
