@@ -105,7 +105,12 @@ class SQLite(Source):
                 con.execute(pragma)
             con.execute("SELECT count(*) FROM sqlite_schema").fetchall()  # fails if not a db
         except (apsw.Error, OSError) as err:
-            raise SourceUnavailableError(f"cannot open SQLite file {str(self.path)!r}: {err}",
+            reason = str(err)
+            if getattr(err, "extendedresult", None) == _READONLY_ROLLBACK:
+                reason = ("a writer stopped mid-transaction and left a hot journal, which only "
+                          "a read-write connection may roll back (this engine only reads: "
+                          "open the file once with sqlite3 to recover it)")
+            raise SourceUnavailableError(f"cannot open SQLite file {str(self.path)!r}: {reason}",
                                          source=self.name or str(self.path)) from err
         return con
 
@@ -346,6 +351,9 @@ class SQLite(Source):
             adbc, self._adbc = self._adbc, None
         if adbc is not None:
             adbc.close()
+
+
+_READONLY_ROLLBACK = 776  # SQLITE_READONLY_ROLLBACK: a hot journal, on a read-only connection
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -95,6 +95,26 @@ def test_sqlite_rollback_journal_file_is_byte_identical(tmp_path: Path) -> None:
     assert _digests(tmp_path) == before  # no file changed, none added or removed
 
 
+def test_sqlite_hot_journal_is_left_for_a_writer_to_roll_back(tmp_path: Path) -> None:
+    """A writer that died mid-transaction leaves a hot journal: only a read-write connection
+    may roll it back, so a read is refused with the reason, and nothing is touched."""
+    path = tmp_path / "hot.db"
+    script = (
+        "import os, sqlite3, sys\n"
+        "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "con.execute('PRAGMA cache_size=1')  # spill pages into the file mid-transaction\n"
+        "con.execute('CREATE TABLE t(a)'); con.execute('INSERT INTO t VALUES (1)')\n"
+        "con.execute('BEGIN')\n"
+        "for _ in range(3000): con.execute('INSERT INTO t VALUES (randomblob(1000))')\n"
+        "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+    assert Path(f"{path}-journal").exists()
+    before = _digests(tmp_path)
+    with fed.connect() as eng, pytest.raises(fed.SourceUnavailableError, match="hot journal"):
+        eng.attach("s", fed.SQLite(path))
+    assert _digests(tmp_path) == before
+
+
 def test_sqlite_file_deleted_while_attached_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "gone.db"
     con = sqlite3.connect(path)
