@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func
+from planner.expressions import BExpr
 from planner.logical import (
     Aggregate,
     Distinct,
@@ -38,22 +38,9 @@ class FragmentText:
     seconds: float | None = None
 
 
-_INFIX = INFIX_SQL
-
-
 def expr_text(e: BExpr) -> str:
-    """Compact, stable rendering of a bound expression."""
-    if isinstance(e, ColumnRef):
-        return e.key
-    if isinstance(e, Const):
-        return repr(e.value) if not hasattr(e.value, "isoformat") else f"DATE '{e.value}'"
-    if isinstance(e, Func) and e.name in _INFIX and len(e.args) == 2:
-        return f"({expr_text(e.args[0])} {_INFIX[e.name]} {expr_text(e.args[1])})"
-    if isinstance(e, Func) and e.name in ("is_null", "is_not_null"):
-        return f"({expr_text(e.args[0])} {e.name.replace('_', ' ').upper()})"
-    if isinstance(e, Func):
-        inner = ", ".join(expr_text(a) for a in e.args)
-        return f"{e.name}({inner}{' ' + e.option if e.option else ''})"
+    """Compact, stable rendering of a bound expression: its FQL text
+    (``planner.expressions.fql_call``), as in error messages."""
     return str(e)
 
 

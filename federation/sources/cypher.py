@@ -41,6 +41,8 @@ from planner.types import family, int_range, integer_comparison
 MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
 _INFIX = {op: INFIX_SQL[op] for op in ("eq", "ne", "lt", "le", "gt", "ge", "and", "or")}
 _MIRROR = {"gt": "lt", "ge": "le"}
+_INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
 _MIRRORED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
 
@@ -116,7 +118,13 @@ def _context(value: object, other: BExpr) -> str:
             or family(other.type) != "float" or isinstance(other, Const | ParamRef):
         return ""
     return "float32" if _is_float32(other.type) else (
-        "double" if isinstance(value, Decimal) else "")
+        "double" if isinstance(value, Decimal) or not _INT64[0] <= value <= _INT64[1] else "")
+
+
+def _wide(value: object) -> bool:
+    """An integer Kuzu's driver cannot bind (it takes 64-bit signed integers only)."""
+    return isinstance(value, int) and not isinstance(value, bool) \
+        and not _INT64[0] <= value <= _INT64[1]
 
 
 class CypherWriter:
@@ -134,8 +142,17 @@ class CypherWriter:
         if value is None:
             return "NULL"
         name = f"p{len(self.values)}"
-        self.values.append((name, float(value) if context else value))  # type: ignore[arg-type]
-        return f"CAST(${name} AS FLOAT)" if context == "float32" else f"${name}"
+        if context:
+            self.values.append((name, float(value)))  # type: ignore[arg-type]
+            return f"CAST(${name} AS FLOAT)" if context == "float32" else f"${name}"
+        if _wide(value):  # a UINT64 bound (see ``_exact``), else an exact decimal
+            assert isinstance(value, int)
+            if value <= _UINT64_MAX:
+                self.values.append((name, str(value)))
+                return f"CAST(${name} AS UINT64)"
+            value = Decimal(value)
+        self.values.append((name, value))
+        return f"${name}"
 
     def expr(self, e: BExpr) -> str:
         if isinstance(e, ColumnRef):
@@ -244,8 +261,10 @@ class CypherWriter:
         present, cast = _in_list(subject, [v for v in values
                                            if v is not None and not _is_nan(_value(v))])
         name = f"p{len(self.values)}"
+        if any(_wide(v) for v in present):  # only UINT64 values are left wide by _in_list
+            present, cast = [str(v) for v in present], "UINT64"
         self.values.append((name, present))
-        text = f"{x} IN " + (f"CAST(${name} AS FLOAT[])" if cast else f"${name}")
+        text = f"{x} IN " + (f"CAST(${name} AS {cast}[])" if cast else f"${name}")
         if any(_is_nan(v) for v in values):  # NaN IN (NaN) is true in DuckDB
             text += f" OR {x} <> {x}"
         if any(v is None for v in values):  # SQL: not found in a list holding NULL → NULL
@@ -271,28 +290,29 @@ class CypherWriter:
         return self.params[item.name]
 
 
-def _in_list(subject: BExpr, values: list[object]) -> tuple[list[object], bool]:
+def _in_list(subject: BExpr, values: list[object]) -> tuple[list[object], str]:
     """The non-NULL values of ``subject IN (…)`` as one Kuzu list of one element type, and
-    whether it is cast to FLOAT[]. As in DuckDB: any float makes the list DOUBLE; against a
-    FLOAT subject ints and decimals become FLOAT; against an integer subject a decimal equals
-    only its integral value (others can never be equal and are left out)."""
+    the element type it is cast to ("FLOAT", or "" for none). As in DuckDB: any float makes
+    the list DOUBLE; against a FLOAT subject ints and decimals become FLOAT; against an
+    integer subject a decimal equals only its integral value (others can never be equal and
+    are left out)."""
     numbers = [v for v in values if isinstance(v, int | float | Decimal)
                and not isinstance(v, bool)]
     if len(numbers) != len(values) or not numbers:
-        return values, False
+        return values, ""
     if any(isinstance(v, float) for v in numbers) or (
             family(subject.type) == "float" and not _is_float32(subject.type)):
-        return [float(v) for v in numbers], False
+        return [float(v) for v in numbers], ""
     if _is_float32(subject.type):
-        return [float(v) for v in numbers], True
+        return [float(v) for v in numbers], "FLOAT"
     if family(subject.type) != "int":
-        return values, False
+        return values, ""
     kept: list[object] = []
     for v in numbers:
         found = integer_comparison("eq", v, *int_range(subject.type))  # type: ignore[arg-type]
         if not isinstance(found, bool):
             kept.append(found[1])
-    return kept, False
+    return kept, ""
 
 
 def like_form(pattern: str | None) -> tuple[str, str | None]:

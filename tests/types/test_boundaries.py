@@ -160,3 +160,41 @@ def test_infinite_parameters(stores: Stores, source: str, value: float) -> None:
         where = f"t.r {op} $v"
         assert _ids(eng, f"SELECT t.id FROM {TABLE[source]} AS t WHERE {where}", {"v": value}) \
             == _oracle_ids(con, f"SELECT t.id FROM t WHERE {where}", {"v": value})
+
+
+UNSIGNED = [0, 1, 2**63 - 1, 2**63, 2**64 - 1]
+
+
+@pytest.mark.parametrize("where,params", [
+    ("t.u > -1", None), ("t.u < 18446744073709551615", None),
+    ("t.u >= 9223372036854775808", None), ("t.u = 9223372036854775807", None),
+    ("t.u > $v", {"v": 2**63 - 1}), ("t.u > 2.5", None), ("t.u > $v", {"v": 1.5}),
+    ("t.u IN (18446744073709551615, 1)", None), ("t.u NOT IN (18446744073709551615, 2.5)", None),
+    ("t.u BETWEEN 1 AND 9223372036854775808.5", None),
+])
+def test_unsigned_64_bit_columns(tmp_path: Path, where: str, params: Any) -> None:
+    """Kuzu UINT64 and Lance uint64 hold values past BIGINT; Kuzu's driver binds only signed
+    64-bit integers, so wider bounds travel as ``CAST($p AS UINT64)``."""
+    import kuzu
+    import lancedb
+    import pyarrow as pa
+
+    db = kuzu.Database(str(tmp_path / "g.kuzu"))
+    con = kuzu.Connection(db)
+    con.execute("CREATE NODE TABLE U(id INT64, u UINT64, PRIMARY KEY(id))")
+    for i, v in enumerate(UNSIGNED):
+        con.execute("CREATE (:U {id: $i, u: CAST($v AS UINT64)})", {"i": i, "v": str(v)})
+    con.close()
+    db.close()
+    table = pa.table({"id": pa.array(range(len(UNSIGNED)), pa.int64()),
+                      "u": pa.array(UNSIGNED, pa.uint64())})
+    lancedb.connect(str(tmp_path / "l")).create_table("u", table)
+    duck = duckdb.connect()
+    duck.register("rows", table)
+    expected = _oracle_ids(duck, f"SELECT t.id FROM rows AS t WHERE {where}", params)
+    with fed.connect() as eng:
+        eng.attach("g", fed.Kuzu(tmp_path / "g.kuzu"))
+        eng.attach("l", fed.LanceDB(tmp_path / "l"))
+        for relation in ("g.U", "l.u"):
+            assert _ids(eng, f"SELECT t.id FROM {relation} AS t WHERE {where}", params) \
+                == expected, relation
