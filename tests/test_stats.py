@@ -250,16 +250,20 @@ def test_statistics_persist_in_the_workspace(root: Path, tmp_path: Path) -> None
 
 def test_a_workspace_is_written_in_batches_in_the_background(
         root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stats_module, "FLUSH_S", 0.2)
+    monkeypatch.setattr(stats_module, "FLUSH_S", 3600.0)
     workspace = tmp_path / "ws"
     with _engine(root, workspace) as eng:
         for _ in range(20):
             eng.query(BY_TEAM, {"team": "core"})
         assert _stored(workspace) == 0  # nothing written on the queries' path
-        deadline = time.monotonic() + 10
-        while _stored(workspace) == 0 and time.monotonic() < deadline:
+    assert _stored(workspace) == 2  # at close: the fragment and the stage, once each
+    monkeypatch.setattr(stats_module, "FLUSH_S", 0.1)
+    with _engine(root, workspace) as eng:
+        eng.query(JOIN, {"team": "core"})
+        deadline = time.monotonic() + 30
+        while _stored(workspace) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _stored(workspace) == 2  # the fragment and the stage, once each
+        assert _stored(workspace) == 5  # written by the background thread, engine still open
 
 
 def _stored(workspace: Path) -> int:
