@@ -148,6 +148,9 @@ def test_graph_shapes_keep_labels_and_hops(root: Path) -> None:
              if r["source"] == "g"}
         assert g == {"match (r0:N)-[r2:E*1..2]->(r1:N) WHERE (r0.id = ?) -> r1.id": 2,
                      "match (r0:N)-[r2:E*1..3]->(r1:N) WHERE (r0.id = ?) -> r1.id": 1}
+        view = eng._stats.view(eng.catalog())  # node and rel counts from Kuzu's catalog
+        assert (view.table_rows("g", "N"), view.table_rows("g", "E")) == (6, 5)
+        assert view.source_kind("g") == "kuzu"
 
 
 def test_a_shape_digest_is_the_same_in_another_process() -> None:
@@ -166,6 +169,15 @@ def test_a_shape_digest_is_the_same_in_another_process() -> None:
                              text=True, check=True, cwd=Path(__file__).parent.parent)
         ids.add(out.stdout.strip())
     assert len(ids) == 1 and len(ids.pop()) == 16
+
+
+def test_the_cost_model_imports_no_source_and_no_driver() -> None:
+    code = ("import sys, planner.cost, planner.shape\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('federation', 'apsw',"
+            " 'kuzu', 'lancedb', 'lance', 'duckdb', 'adbc_driver_sqlite')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent)
+    assert out.stdout.strip() == "[]"
 
 
 def _shape(n: int) -> Shape:
