@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -131,6 +132,8 @@ class JoinStage:
         # database is ".tmp" in the current directory: the user's); DuckDB makes the inner one
         # when it first spills
         self._spill_root = tempfile.mkdtemp(prefix="fed-duckdb-")
+        # removed at close(), or when the stage is collected or the process exits unclosed
+        self._spill_cleanup = weakref.finalize(self, shutil.rmtree, self._spill_root, True)
         self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:", config={
             "enable_external_access": False,
             "autoload_known_extensions": False,
@@ -181,7 +184,7 @@ class JoinStage:
         try:
             self._con.close()
         finally:
-            shutil.rmtree(self._spill_root, ignore_errors=True)
+            self._spill_cleanup()
 
 
 def _capped(relation: duckdb.DuckDBPyRelation, max_rows: int) -> pa.Table:
