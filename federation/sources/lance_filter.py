@@ -319,7 +319,9 @@ def _exact_literal(value: int | Decimal, mode: str) -> str:
         if abs(number) >= 10 ** _MAX_DECIMAL_DIGITS:
             raise BindError(f"integer {number} is out of the range LanceDB filters compare")
         return f"CAST('{number}' AS {_WIDE})"
-    if -(2 ** 63) < number < 2 ** 63:
+    # "int": the value fits every integer column compared (a uint64 one up to 2**64 - 1),
+    # and DataFusion reads such a literal as the column's type
+    if -(2 ** 63) < number < 2 ** 63 or (mode == "int" and 0 <= number < 2 ** 64):
         return str(number)
     if mode == "double":
         return float_literal(float(number))
