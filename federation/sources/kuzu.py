@@ -49,6 +49,7 @@ from federation.errors import ConfigurationError, SourceError
 from federation.sources.base import CompiledFragment, Source, arrow_schema, empty_table
 from federation.sources.connections import PerThread
 from federation.sources.cypher import catalog_call, compile_match, count_query
+from federation.sources.kuzu_arrow import signed_decimals
 from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: public here)
     POOL_FILE_TIMES,
     POOL_MIN,
@@ -307,6 +308,7 @@ class Kuzu(Source):
         if table.num_rows == 0:
             return empty_table(compiled.schema)
         target = arrow_schema(compiled.schema)
+        table = signed_decimals(table)  # Kuzu exports negative narrow DECIMALs unsigned
         try:
             table = table.rename_columns(target.names)
             return table if table.schema == target else table.cast(target)

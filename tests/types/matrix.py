@@ -52,6 +52,9 @@ VALUES: dict[str, list[Value]] = {
           par(-INF), par(np.float64(2.5))],
     "f32": [lit("0.1"), lit("0.2"), lit("1"), lit("16777217"), lit("2.5"), lit("-0.1"),
             par(0.1), par(Decimal("0.1")), par(16777217), par(np.float32(0.1))],
+    "dec": [lit("2.5"), lit("0.1"), lit("2"), lit("123456789012345.678"),
+            lit("123456789012345.6785"), lit("99999999999999999999"), lit("1e300"),
+            par(Decimal("2.5")), par(2), par(2.5), par(0.1), par(9007199254740993)],
     "s": [lit("'a'"), lit("'é'"), lit("''"), lit("'A'"), lit("'it''s'"), lit("'日本'"),
           par("a\x00b"), par("b"), par("日本")],
     "d": [lit("DATE '2024-01-01'"), lit("DATE '0001-01-01'"), lit("DATE '9999-12-31'"),
@@ -61,8 +64,8 @@ VALUES: dict[str, list[Value]] = {
     "b": [lit("TRUE"), lit("FALSE"), par(True), par(None)],
 }
 # the other operand of BETWEEN and IN, a value of the column's own type
-PARTNER = {"i": "-1", "r": "-1.5", "f32": "-1.5", "s": "'a'", "d": "DATE '1970-01-01'",
-           "ts": "TIMESTAMP '1970-01-01 00:00:00'", "b": "FALSE"}
+PARTNER = {"dec": "-1.5", "i": "-1", "r": "-1.5", "f32": "-1.5", "s": "'a'",
+           "d": "DATE '1970-01-01'", "ts": "TIMESTAMP '1970-01-01 00:00:00'", "b": "FALSE"}
 COMPARISONS = ["=", "<>", "<", "<=", ">", ">=", "BETWEEN", "NOT BETWEEN", "IN", "NOT IN",
                "< (mirrored)", ">= (mirrored)"]
 ARITHMETIC = ["+", "-", "*", "/", "%"]
@@ -70,10 +73,11 @@ ARITHMETIC_VALUES: dict[str, list[Value]] = {
     "i": [lit("1"), lit("2.5"), par(2), par(2.0), par(Decimal("2.5"))],
     "r": [lit("2"), lit("0.1"), par(0.1), par(Decimal("0.1"))],
     "f32": [lit("0.1"), lit("2"), par(0.1), par(3)],
+    "dec": [lit("2"), lit("0.25"), par(0.1), par(Decimal("2.5"))],
 }
 COLUMNS_OF = {"sqlite": ["i", "r", "s", "d", "ts", "b"],
-              "kuzu": ["i", "r", "f32", "s", "d", "ts", "b"],
-              "lance": ["i", "r", "f32", "s", "d", "ts", "b"]}
+              "kuzu": ["i", "r", "f32", "dec", "s", "d", "ts", "b"],
+              "lance": ["i", "r", "f32", "dec", "s", "d", "ts", "b"]}
 TABLE = {"sqlite": "sq.t", "kuzu": "g.T", "lance": "l.t"}
 
 
