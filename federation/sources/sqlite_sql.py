@@ -10,23 +10,27 @@ and nothing else, exactly as DuckDB matches a NUL. Values without a NUL are comp
 are (one ``instr`` per row). Text that is not valid UTF-8 can read as anything, but the
 engine refuses to return it anyway.
 
-IN: each item of ``x IN (a, b, …)`` is one bound variable, and SQLite allows 32 766; a list
-of bound values longer than ``JSON_LIST_MIN`` is bound as ONE JSON array and read with
-``json_each`` (as passed join keys are), so any length works and the text stays short.
+IN: each item of ``x IN (a, b, …)`` is one bound variable, and SQLite allows 32 766 (and an
+exact decimal list, one comparison per item, nests past SQLite's expression depth of 1 000);
+a list of bound values longer than ``JSON_LIST_MIN`` is bound as ONE JSON array and read with
+``json_each`` (as passed join keys are), so any length works and the text stays short. The
+items are the values the one-by-one form compares (see ``_json_items``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+from decimal import Decimal
 
-from federation.sqlgen import SqlWriter
+from federation.sqlgen import SqlWriter, _sqlite_mode
 from planner.expressions import BExpr, Const, Func, ParamRef
 from planner.types import family
 
 JSON_LIST_MIN = 100  # items; shorter lists keep one placeholder per item
 _NUL_FOR = b"\xf4\x90\x80\x80"  # read by SQLite's LIKE as code point 0x110000: no text has it
-_JSON_FAMILIES = frozenset({"int", "string", "date", "bool", "null"})  # JSON holds exactly
+_JSON_FAMILIES = frozenset({"int", "float", "string", "date", "bool", "null"})
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -45,7 +49,7 @@ class SqliteWriter(SqlWriter):
             if values is not None:
                 mark = self.bind(json.dumps(values))
                 op = "IN" if e.name == "in" else "NOT IN"
-                return f"({self.expr(e.args[0])} {op} (SELECT value FROM json_each({mark})))"
+                return f"({self._in_lhs(e)} {op} (SELECT value FROM json_each({mark})))"
         return super()._func(e)
 
     def _nul_free(self, e: BExpr) -> str:
@@ -66,30 +70,44 @@ class SqliteWriter(SqlWriter):
                 f"ELSE {x} END)")
 
     def _json_items(self, e: Func) -> list[object] | None:
-        """The list items as JSON values that SQLite reads back as the same values bound
-        one by one would be; None when one is not (floats, decimals, bytes, …)."""
-        if any(family(a.type) not in _JSON_FAMILIES for a in e.args):
+        """The list items as JSON values that SQLite reads back as the values the one-by-one
+        form would compare (``SqlWriter``'s modes: floats where an integer meets a float,
+        exact integers where a decimal meets an integer); None when that cannot be said."""
+        lhs, items = e.args[0], e.args[1:]
+        values: list[object] = []
+        for item in items:
+            if isinstance(item, Const):
+                values.append(item.value)
+            elif isinstance(item, ParamRef):
+                values.append(self.params[item.name])
+            else:
+                return None
+        mode = _sqlite_mode(e)
+        if mode == "exact" and (isinstance(lhs, Const | ParamRef) or family(lhs.type) != "int"):
             return None
-        items: list[object] = []
-        for item in e.args[1:]:
-            if not isinstance(item, Const | ParamRef):
-                return None
-            value = _json_value(item.value if isinstance(item, Const) else self.params[item.name])
-            if value is _UNFIT:
-                return None
-            items.append(value)
-        return items
+        if mode == "" and any(family(a.type) not in _JSON_FAMILIES for a in e.args):
+            return None
+        convert = {"double": _as_double, "exact": _as_exact_int}.get(mode, _json_value)
+        converted = [convert(v) for v in values]
+        return None if any(v is _UNFIT for v in converted) else converted
+
+    def _in_lhs(self, e: Func) -> str:
+        return self._double(e.args[0]) if _sqlite_mode(e) == "double" else self.expr(e.args[0])
 
 
 _UNFIT = object()
+_NEVER_AN_INTEGER = 0.5  # SQLite compares INTEGER with REAL exactly: equal to no integer
 
 
 def _json_value(value: object) -> object:
-    """``value`` as ``SqlWriter.bind`` would give it to SQLite, if JSON holds it exactly."""
+    """``value`` as ``SqlWriter.bind`` would give it to SQLite, if JSON holds it exactly
+    (SQLite's JSON reads doubles back exactly: ``test_json_doubles_round_trip``)."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value if _INT64[0] <= value <= _INT64[1] else _UNFIT
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _UNFIT
     if isinstance(value, str):
         try:
             value.encode("utf-8")  # a lone surrogate: left to the one-by-one binding
@@ -100,4 +118,28 @@ def _json_value(value: object) -> object:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _UNFIT  # floats too: JSON text → double is SQLite's own parse, not promised exact
+    return _UNFIT
+
+
+def _as_double(value: object) -> object:
+    """A number compared as a DOUBLE (``SqlWriter._double``: integers cast to REAL, decimals
+    bound as floats); Python's int → float rounds as SQLite's CAST does (to nearest)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return _UNFIT
+    number = float(value)
+    return number if math.isfinite(number) else _UNFIT
+
+
+def _as_exact_int(value: object) -> object:
+    """A number compared exactly with an integer column: the integer it equals, or a value
+    equal to no integer (a fraction, or beyond BIGINT)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return _UNFIT
+    if isinstance(value, Decimal) and (not value.is_finite() or value != value.to_integral()):
+        return _NEVER_AN_INTEGER if value.is_finite() else _UNFIT
+    number = int(value)
+    return number if _INT64[0] <= number <= _INT64[1] else _NEVER_AN_INTEGER

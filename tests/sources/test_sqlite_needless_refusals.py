@@ -146,12 +146,61 @@ def test_in_with_40000_parameters_and_a_null(eng: fed.Engine) -> None:
     assert none.to_pylist() == [{"c": 0}]  # NOT IN with a NULL: never true
 
 
-def test_short_in_lists_and_float_lists_keep_one_placeholder_per_item(eng: fed.Engine) -> None:
+def test_short_in_lists_keep_one_placeholder_per_item(eng: fed.Engine) -> None:
     short = ", ".join(str(k) for k in range(JSON_LIST_MIN))
     fragment = eng.explain(f"SELECT n.id FROM s.n n WHERE n.id IN ({short})").fragments[0]
     assert "json_each" not in fragment.native and len(fragment.params) == JSON_LIST_MIN
-    floats = ", ".join(f"{k}.5" for k in range(2 * JSON_LIST_MIN))
-    text = f"SELECT count(*) AS c FROM s.n n WHERE n.r IN ({floats})"
-    assert "json_each" not in eng.explain(text).fragments[0].native
-    # r = k / 4 hits x.5 for k = 2, 6, 10, …: 2 * JSON_LIST_MIN values below 200
-    assert eng.query(text).to_pylist() == [{"c": 2 * JSON_LIST_MIN}]
+
+
+NUMBER_LISTS = {  # SQLite's exact (decimal vs integer) and DOUBLE modes, NULLs, big values
+    "decimals_integral": [f"{k}.0" for k in range(0, 80_000, 2)],
+    "decimals_fractional": [f"{k}.25" for k in range(40_000)],
+    "decimals_halves_and_null": [f"{k}.5" for k in range(40_000)] + ["NULL"],
+    "floats": [f"{k}e-1" for k in range(0, 400_000, 10)],
+    "integers_and_a_decimal": [str(k * 7) for k in range(40_000)] + ["2.5"],
+    "beyond_bigint": [str(k * 10**15) for k in range(300)] + ["99999999999999999999"],
+}
+
+
+@pytest.mark.parametrize("column", ["i", "r"])
+@pytest.mark.parametrize("items", list(NUMBER_LISTS), ids=str)
+def test_long_number_lists_match_duckdb(eng: fed.Engine, numbers: duckdb.DuckDBPyConnection,
+                                        column: str, items: str) -> None:
+    for op in ("IN", "NOT IN"):
+        where = f"n.{column} {op} ({', '.join(NUMBER_LISTS[items])})"
+        text = f"SELECT count(*) AS c FROM s.n n WHERE {where}"
+        expected = numbers.execute(f"SELECT count(*) FROM n WHERE {where}").fetchall()[0][0]
+        assert eng.query(text).to_pylist() == [{"c": expected}], op
+        assert "json_each" in eng.explain(text).fragments[0].native
+
+
+@pytest.fixture(scope="module")
+def numbers() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE n AS SELECT k AS id, k * 3 AS i, k / 4 AS r, 't' || k AS t "
+                "FROM range(50000) AS g(k)")
+    return con
+
+
+def test_json_doubles_round_trip() -> None:
+    """Long float lists travel as JSON text: both SQLite libraries (apsw's and the ADBC
+    driver's) must read every double back exactly."""
+    import json
+    import random
+    import struct
+
+    import apsw
+    from adbc_driver_sqlite import dbapi
+
+    rng = random.Random(7)
+    doubles = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+               for _ in range(50_000)]
+    doubles = [d for d in doubles if d == d and abs(d) != float("inf")]
+    doubles += [rng.random() * 10.0 ** rng.randint(-30, 30) for _ in range(50_000)]
+    doubles += [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, -0.0]
+    text = json.dumps(doubles)
+    con = apsw.Connection(":memory:")
+    assert [r[0] for r in con.execute("SELECT value FROM json_each(?)", (text,))] == doubles
+    with dbapi.connect(":memory:") as adbc, adbc.cursor() as cur:
+        cur.execute("SELECT value FROM json_each(?)", (text,))
+        assert [r[0] for r in cur.fetchall()] == doubles
