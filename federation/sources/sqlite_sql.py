@@ -61,13 +61,14 @@ class SqliteWriter(SqlWriter):
                 raw = value.encode("utf-8").replace(b"\x00", _NUL_FOR)
                 return f"CAST({self.bind(raw)} AS TEXT)"
             return self.expr(e)
-        x = self.expr(e)
-        return (f"(CASE WHEN instr(CAST({x} AS BLOB), x'00') > 0 THEN (WITH RECURSIVE "
-                f"_fed_nul(v) AS (SELECT CAST({x} AS BLOB) UNION ALL SELECT CAST(substr(v, 1, "
-                f"instr(v, x'00') - 1) || x'{_NUL_FOR.hex().upper()}' || substr(v, "
-                "instr(v, x'00') + 1) AS BLOB) FROM _fed_nul WHERE instr(v, x'00') > 0) "
-                "SELECT CAST(v AS TEXT) FROM _fed_nul WHERE instr(v, x'00') = 0) "
-                f"ELSE {x} END)")
+        # printed three times, in text order: an expression's ``?`` values bind in that order
+        test = f"(CASE WHEN instr(CAST({self.expr(e)} AS BLOB), x'00') > 0 THEN "
+        mapped = (f"(WITH RECURSIVE _fed_nul(v) AS (SELECT CAST({self.expr(e)} AS BLOB) "
+                  "UNION ALL SELECT CAST(substr(v, 1, instr(v, x'00') - 1) || "
+                  f"x'{_NUL_FOR.hex().upper()}' || substr(v, instr(v, x'00') + 1) AS BLOB) "
+                  "FROM _fed_nul WHERE instr(v, x'00') > 0) "
+                  "SELECT CAST(v AS TEXT) FROM _fed_nul WHERE instr(v, x'00') = 0)")
+        return f"{test}{mapped} ELSE {self.expr(e)} END)"
 
     def _json_items(self, e: Func) -> list[object] | None:
         """The list items as JSON values that SQLite reads back as the values the one-by-one

@@ -204,3 +204,27 @@ def test_json_doubles_round_trip() -> None:
     with dbapi.connect(":memory:") as adbc, adbc.cursor() as cur:
         cur.execute("SELECT value FROM json_each(?)", (text,))
         assert [r[0] for r in cur.fetchall()] == doubles
+
+
+def test_like_over_an_expression_with_bound_values(oracle: duckdb.DuckDBPyConnection) -> None:
+    """The NUL mapping prints its operand three times; each copy binds its own values, in
+    text order (a computed left side with a parameter inside)."""
+    import apsw
+
+    from federation.sources.sqlite_sql import SqliteWriter
+    from planner.expressions import ColumnRef, Func, ParamRef
+
+    con = apsw.Connection(":memory:")
+    con.execute("PRAGMA case_sensitive_like = ON")
+    con.execute("CREATE TABLE s(id INTEGER PRIMARY KEY, v TEXT)")
+    con.executemany("INSERT INTO s VALUES (?, ?)", list(enumerate(VALUES)))
+    text = pa.string()
+    for suffix, pattern in [("\x00z", "%\x00z"), ("z", "a_b_"), ("\x00", "%\x00\x00")]:
+        writer = SqliteWriter({"p": suffix, "q": pattern}, lambda c: f"s.{c.name}")
+        lhs = Func("concat", (ColumnRef("s", "v", text), ParamRef("p", text)), text)
+        where = writer.expr(Func("like", (lhs, ParamRef("q", text)), pa.bool_()))
+        got = [r[0] for r in con.execute(f"SELECT id FROM s WHERE {where} ORDER BY id",
+                                         writer.values)]
+        expected = [r[0] for r in oracle.execute(
+            "SELECT id FROM s WHERE v || ? LIKE ? ORDER BY id", [suffix, pattern]).fetchall()]
+        assert got == expected, (suffix, pattern)
