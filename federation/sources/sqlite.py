@@ -91,6 +91,7 @@ class SQLite(Source):
         self._schema_version: int | None = None
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
+        self._type_sample = rd.INFER_SAMPLE_ROWS  # rows typing undeclared columns; -1: all
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
@@ -160,7 +161,7 @@ class SQLite(Source):
         tables = {}
         for (table,) in rows:
             tables[str(table)] = TableSchema(
-                str(table), rd.column_types(con, str(table)),
+                str(table), rd.column_types(con, str(table), self._type_sample),
                 row_count=rd.table_rows(con, str(table)),
                 unique=rd.unique_columns(con, str(table)),
                 indexed=rd.indexed_columns(con, str(table)))
@@ -335,7 +336,8 @@ class SQLite(Source):
         try:
             return rd.rows_to_table(rows, compiled.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-            self._info = None  # re-typed on the next query (rd.column_types)
+            # re-typed on the next query, from every row (a sample missed this value)
+            self._type_sample, self._info = -1, None
             raise SourceError(f"a value does not fit its declared column type: {err} (a column "
                               "without a declared type is typed by the values it held when "
                               "the catalog was read; the next query reads them again)",

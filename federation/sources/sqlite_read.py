@@ -106,7 +106,8 @@ INFER_SAMPLE_ROWS = 100_000  # rows whose storage classes type an undeclared col
 _CLASSES = ("integer", "real", "text", "blob")
 
 
-def column_types(con: apsw.Connection, table: str) -> tuple[tuple[str, pa.DataType], ...]:
+def column_types(con: apsw.Connection, table: str, sample: int = INFER_SAMPLE_ROWS
+                 ) -> tuple[tuple[str, pa.DataType], ...]:
     """(name, Arrow type) of every column of ``table`` (a table or a view): from the declared
     type when there is one (``arrow_type_for_declared``), else from the storage classes of
     the values present (``infer_type``; views' computed columns, ``CREATE TABLE AS`` and
@@ -114,7 +115,7 @@ def column_types(con: apsw.Connection, table: str) -> tuple[tuple[str, pa.DataTy
     cols = [(str(n), str(t or "")) for n, t in con.execute(
         "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (table,)).fetchall()]
     untyped = [n for n, t in cols if not t.strip()]
-    inferred = _infer(con, table, untyped) if untyped else {}
+    inferred = _infer(con, table, untyped, sample) if untyped else {}
     return tuple((n, inferred[n] if n in inferred else arrow_type_for_declared(t))
                  for n, t in cols)
 
@@ -136,14 +137,15 @@ def infer_type(classes: set[str]) -> pa.DataType:
     return pa.string()  # text, a mix with text or blobs, or no value to go on
 
 
-def _infer(con: apsw.Connection, table: str, columns: list[str]) -> dict[str, pa.DataType]:
-    """One scan of up to ``INFER_SAMPLE_ROWS`` rows for every untyped column of ``table``;
+def _infer(con: apsw.Connection, table: str, columns: list[str], sample: int
+           ) -> dict[str, pa.DataType]:
+    """One scan of up to ``sample`` rows (-1: all) for every untyped column of ``table``;
     the names come from the file's own catalog (``pragma_table_info``) and are quoted."""
     flags = ", ".join(f"max(typeof({quote(c)}) = '{k}')" for c in columns for k in _CLASSES)
     names = ", ".join(quote(c) for c in columns)
     try:
         row = con.execute(f"SELECT {flags} FROM (SELECT {names} FROM {quote(table)} "
-                          f"LIMIT {INFER_SAMPLE_ROWS})").fetchall()[0]
+                          f"LIMIT {int(sample)})").fetchall()[0]
     except apsw.Error:  # a view that no longer runs: the read will say why
         return {}
     found = iter(row)

@@ -124,6 +124,27 @@ def test_a_later_value_of_another_class_is_a_clear_error_then_retyped(tmp_path: 
     con.close()
 
 
+def test_a_value_beyond_the_sample_retypes_from_every_row(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from federation.sources import sqlite_read
+
+    monkeypatch.setattr(sqlite_read, "INFER_SAMPLE_ROWS", 10)
+    path = tmp_path / "sampled.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, x)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", [(k, k) for k in range(20)] + [(20, "z")])
+    con.commit()
+    con.close()
+    with fed.connect() as eng:
+        eng.attach("s", fed.SQLite(path))
+        assert dict(eng.catalog()["s"].tables["t"].columns)["x"] == pa.int64()  # sampled
+        with pytest.raises(fed.SourceError, match="does not fit"):
+            eng.query("SELECT t.x FROM s.t t")
+        assert dict(eng.catalog()["s"].tables["t"].columns)["x"] == pa.string()
+        assert eng.query("SELECT t.x FROM s.t t WHERE t.id >= 19 ORDER BY t.id").to_pylist() \
+            == [{"x": "19"}, {"x": "z"}]
+
+
 # ---- item 14: IN lists longer than SQLite's variable limit
 @pytest.mark.parametrize("negated", [False, True])
 def test_in_with_40000_literals(eng: fed.Engine, negated: bool) -> None:
