@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
@@ -277,7 +277,7 @@ class SQLite(Source):
             if rd.check_types(reader.schema, first, compiled.schema):
                 return pa.RecordBatchReader.from_batches(
                     arrow_schema(compiled.schema),
-                    rd.stream(cur, reader, first, compiled, self.name))
+                    self._retyping(rd.stream(cur, reader, first, compiled, self.name)))
         except self._adbc_failures():
             pass
         cur.close()
@@ -336,12 +336,23 @@ class SQLite(Source):
         try:
             return rd.rows_to_table(rows, compiled.schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-            # re-typed on the next query, from every row (a sample missed this value)
-            self._type_sample, self._info = -1, None
+            self._retype()
             raise SourceError(f"a value does not fit its declared column type: {err} (a column "
                               "without a declared type is typed by the values it held when "
                               "the catalog was read; the next query reads them again)",
                               source=self.name, fragment=compiled.native) from err
+
+    def _retype(self) -> None:
+        """A value did not fit its column's type: the next query reads the catalog again and
+        types undeclared columns from every row (the sample missed this value)."""
+        self._type_sample, self._info = -1, None
+
+    def _retyping(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except SourceError:  # a later batch held a value of another storage class
+            self._retype()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -145,6 +145,35 @@ def test_a_value_beyond_the_sample_retypes_from_every_row(
             == [{"x": "19"}, {"x": "z"}]
 
 
+def test_a_late_value_in_a_stream_also_retypes(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """ADBC's batches are checked on the first one: a later batch's misfit ends the stream
+    with a SourceError and, as on the other paths, the next catalog read types from every row."""
+    from federation.sources import sqlite_read
+    from federation.sources.base import CompiledFragment
+    from planner.expressions import ColumnRef
+
+    monkeypatch.setattr(sqlite_read, "INFER_SAMPLE_ROWS", 10)
+    path = tmp_path / "stream.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, x)")
+    con.executemany("INSERT INTO t VALUES (?, ?)",
+                    [(k, k) for k in range(40_000)] + [(40_000, "late")])
+    con.commit()
+    con.close()
+    source = fed.SQLite(path, read_path="adbc")
+    source.open("s")
+    try:
+        assert dict(source.info().tables["t"].columns)["x"] == pa.int64()
+        compiled = CompiledFragment("s", "sqlite", 'SELECT "x" FROM "t"', (),
+                                    (ColumnRef("t", "x", pa.int64()),))
+        with pytest.raises(fed.SourceError, match="does not fit"):
+            source.execute_batches(compiled).read_all()
+        assert dict(source.info().tables["t"].columns)["x"] == pa.string()
+    finally:
+        source.close()
+
+
 # ---- item 14: IN lists longer than SQLite's variable limit
 @pytest.mark.parametrize("negated", [False, True])
 def test_in_with_40000_literals(eng: fed.Engine, negated: bool) -> None:
