@@ -302,8 +302,11 @@ class FilterWriter:
             return string_literal(value)
         if isinstance(value, dt.date):
             return f"DATE '{value.isoformat()}'"
-        if isinstance(value, float) or (mode in ("double", "float32") and
-                                        isinstance(value, Decimal)):
+        if mode == "float32" and isinstance(value, int | Decimal):
+            # the cast is written out: DataFusion casts a bare literal to the column's FLOAT
+            # in ``f <= 0.1`` but compares in DOUBLE once the same test is under NOT
+            return f"CAST({float_literal(float(value))} AS FLOAT)"
+        if isinstance(value, float) or (mode == "double" and isinstance(value, Decimal)):
             return float_literal(float(value))
         if isinstance(value, int | Decimal):
             return _exact_literal(value, mode)
