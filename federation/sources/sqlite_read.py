@@ -183,6 +183,8 @@ def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
         return pa.array(values, pa.string()).cast(declared)
     if kind == "bool":  # stored as 0/1
         return pa.array(values, pa.int64()).cast(pa.bool_())
+    if kind == "int":  # pa.array(values, int64) truncates a stored REAL 1.5 to 1: cast safely
+        return pa.array(values).cast(declared)
     return pa.array(values, declared)
 
 

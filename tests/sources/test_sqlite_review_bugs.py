@@ -6,6 +6,8 @@
 * ``sum`` over an integer column pushed into SQLite raised "integer overflow" past 2**63,
   where DuckDB's HUGEINT sum answers; integer sums are no longer pushed.
 * TEXT that is not valid UTF-8 raised a raw ``UnicodeDecodeError``; now a ``SourceError``.
+* A REAL stored in an INTEGER column (1.5 has no integer form, so SQLite keeps it REAL) was read
+  truncated to 1; it does not fit the declared type, so it is a ``SourceError`` like text there.
 """
 
 from __future__ import annotations
@@ -72,3 +74,23 @@ def test_text_that_is_not_utf8_is_a_source_error(tmp_path: Path) -> None:
         eng.attach("crm", fed.SQLite(tmp_path / "u.db"))
         with pytest.raises(fed.SourceError, match="UTF-8"):
             eng.query("SELECT t.id, t.v FROM crm.x t")
+
+
+@pytest.mark.parametrize("rows", [3, 5000])  # apsw below the bulk threshold, ADBC above it
+@pytest.mark.parametrize("where", [0, -1])  # the REAL in the first batch, or in the last
+def test_a_real_in_an_integer_column_is_never_truncated(tmp_path: Path, rows: int,
+                                                        where: int) -> None:
+    con = apsw.Connection(str(tmp_path / "r.db"))
+    values = list(range(rows))
+    with con:
+        con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", [(n, v) for n, v in enumerate(values)])
+        con.execute("UPDATE t SET i = 1.5 WHERE id = ?", (values[where],))
+    con.close()
+    with fed.connect() as eng:
+        eng.attach("s", fed.SQLite(tmp_path / "r.db"))
+        with pytest.raises(fed.SourceError, match="does not fit"):
+            eng.query("SELECT t.i FROM s.t AS t")
+        # rows without the REAL still read, and a comparison SQLite makes is DuckDB's
+        assert eng.query("SELECT t.i FROM s.t AS t WHERE t.id <> $x",
+                         {"x": values[where]}).arrow().num_rows == rows - 1
