@@ -184,7 +184,11 @@ def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
     if kind == "bool":  # stored as 0/1
         return pa.array(values, pa.int64()).cast(pa.bool_())
     if kind == "int":  # pa.array(values, int64) truncates a stored REAL 1.5 to 1: cast safely
-        return pa.array(values).cast(declared)
+        try:
+            inferred = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # text or bytes among the numbers:
+            return pa.array(values, declared)  # this conversion's error names the value
+        return inferred.cast(declared)
     return pa.array(values, declared)
 
 
