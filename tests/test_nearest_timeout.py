@@ -74,11 +74,15 @@ def timed(folder: Path) -> Iterator[fed.Engine]:
         yield eng
 
 
-def test_the_big_table_has_many_groups(folder: Path) -> None:
-    ds = lancedb.connect(str(folder)).open_table("big").to_lance()
-    assert len(ds.get_fragments()) == BIG_FILES
-    assert len(list(lance_read._fragment_groups(ds.get_fragments(),
-                                                    lance_read.SEARCH_GROUP_ROWS))) >= 20
+def groups(folder: Path, table: str) -> int:
+    ds = lancedb.connect(str(folder)).open_table(table).to_lance()
+    return len(list(lance_read._fragment_groups(ds.get_fragments(),
+                                                lance_read.SEARCH_GROUP_ROWS)))
+
+
+def test_the_tables_are_searched_in_several_groups(folder: Path) -> None:
+    assert groups(folder, "big") >= 20
+    assert groups(folder, "tied") == 3  # 16 + 16 + 8 files of 50 rows
 
 
 # a prefilter LanceDB cannot run (``%``): the search ranks every row, the top-K is finished in
@@ -101,6 +105,8 @@ QUERIES = {
     "plain": "SELECT n.id, n._distance FROM NEAREST v.tied TO $q K {k} AS n",
     "prefilter": "SELECT n.id, n._distance FROM NEAREST v.tied TO $q K {k} AS n "
                  "WHERE n.kind = 'a'",
+    "nothing": "SELECT n.id, n._distance FROM NEAREST v.tied TO $q K {k} AS n "
+               "WHERE n.kind = 'z'",
     # a prefilter LanceDB cannot run: every row is ranked, the top-K finished in DuckDB
     "residual": "SELECT n.id, n._distance FROM NEAREST v.tied TO $q K {k} AS n "
                 "WHERE lower(n.kind) = 'a'",

@@ -14,6 +14,10 @@ Findings (pylance 14.0.2, lancedb 0.40.0), checked against numpy and LanceDB's o
   reaches it, or there is no usable index (an IVF index on the column in the L2 metric), the
   search stays exact and EXPLAIN says why. Calibration ignores prefilters: with a selective
   prefilter the recall may differ.
+* a search is one uninterruptible Lance call; under a deadline an exact search therefore runs
+  as one search per group of fragments (``fragments=`` works with ``nearest=``), merged by
+  distance then row id, Lance's own tie order (``lance_read._grouped_search``). An APPROXIMATE
+  search goes through an index spanning every fragment and stays one call.
 * ``q`` may be 2-D: one call searches every sample (a ``query_index`` column tells them apart).
 * a sample query is a stored vector and always finds its own row, which made the measured
   recall flatter the recall of new queries (0.95 measured, 0.91 on fresh random queries): the
