@@ -6,6 +6,7 @@ TableRef(line=1, column=18, source='crm', table='agents', alias='a')
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections import deque
@@ -94,9 +95,17 @@ def _cache_file(grammar: str) -> str | None:
 def _parser() -> Lark:
     grammar = _GRAMMAR_PATH.read_text()
     cache = _cache_file(grammar)
-    return Lark(grammar, parser="lalr", lexer="basic", postlex=_MatchCommas(),
-                transformer=ToAst(), maybe_placeholders=False,
-                cache=cache if cache is not None else False)
+    # loading the tables allocates some 10 000 small objects: with the engine's modules
+    # already imported, the collector's full passes over them doubled the first plan's time
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Lark(grammar, parser="lalr", lexer="basic", postlex=_MatchCommas(),
+                    transformer=ToAst(), maybe_placeholders=False,
+                    cache=cache if cache is not None else False)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def parse(text: str) -> ast.Query:

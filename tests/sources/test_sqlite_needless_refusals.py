@@ -180,7 +180,7 @@ def test_in_with_40000_literals(eng: fed.Engine, negated: bool) -> None:
     wanted = list(range(0, 120_000, 3))  # 40 000 items, every third one an id
     op = "NOT IN" if negated else "IN"
     text = f"SELECT count(*) AS c FROM s.n n WHERE n.id {op} ({', '.join(map(str, wanted))})"
-    hits = sum(1 for k in range(50_000) if k in set(wanted))
+    hits = len(set(range(50_000)) & set(wanted))
     assert eng.query(text).to_pylist() == [{"c": 50_000 - hits if negated else hits}]
     fragment = eng.explain(text).fragments[0]
     assert "json_each" in fragment.native and len(fragment.params) == 1
@@ -202,12 +202,14 @@ def test_short_in_lists_keep_one_placeholder_per_item(eng: fed.Engine) -> None:
     assert "json_each" not in fragment.native and len(fragment.params) == JSON_LIST_MIN
 
 
-NUMBER_LISTS = {  # SQLite's exact (decimal vs integer) and DOUBLE modes, NULLs, big values
-    "decimals_integral": [f"{k}.0" for k in range(0, 80_000, 2)],
-    "decimals_fractional": [f"{k}.25" for k in range(40_000)],
-    "decimals_halves_and_null": [f"{k}.5" for k in range(40_000)] + ["NULL"],
-    "floats": [f"{k}e-1" for k in range(0, 400_000, 10)],
-    "integers_and_a_decimal": [str(k * 7) for k in range(40_000)] + ["2.5"],
+# SQLite's exact (decimal vs integer) and DOUBLE modes, NULLs, big values; 4 000 items go as one
+# JSON value as 40 000 do (test_in_with_40000_literals covers SQLite's variable limit)
+NUMBER_LISTS = {
+    "decimals_integral": [f"{k}.0" for k in range(0, 80_000, 20)],
+    "decimals_fractional": [f"{k}.25" for k in range(0, 40_000, 10)],
+    "decimals_halves_and_null": [f"{k}.5" for k in range(0, 40_000, 10)] + ["NULL"],
+    "floats": [f"{k}e-1" for k in range(0, 400_000, 100)],
+    "integers_and_a_decimal": [str(k * 7) for k in range(0, 40_000, 10)] + ["2.5"],
     "beyond_bigint": [str(k * 10**15) for k in range(300)] + ["99999999999999999999"],
 }
 
