@@ -153,6 +153,10 @@ def running(token: QueryToken) -> Iterator[QueryToken]:
     try:
         yield token
     except Exception as err:
+        if not token.cancelled and token.remaining() == 0.0:
+            # a driver that gave up at the deadline (SQLite's busy handler) can raise before
+            # the watchdog thread expires the token: past the deadline, it is a timeout
+            token.expire()
         if token.cancelled:
             raise token.error() from err
         raise
