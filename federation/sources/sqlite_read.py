@@ -141,11 +141,12 @@ def _infer(con: apsw.Connection, table: str, columns: list[str], sample: int
            ) -> dict[str, pa.DataType]:
     """One scan of up to ``sample`` rows (-1: all) for every untyped column of ``table``;
     the names come from the file's own catalog (``pragma_table_info``) and are quoted."""
-    flags = ", ".join(f"max(typeof({quote(c)}) = '{k}')" for c in columns for k in _CLASSES)
+    flags = ", ".join("max(typeof(" + quote(c) + ") = ?)" for c in columns for _ in _CLASSES)
     names = ", ".join(quote(c) for c in columns)
+    sql = "SELECT " + flags + " FROM (SELECT " + names + " FROM " + quote(table) + " LIMIT ?)"
+    values = (*(k for _ in columns for k in _CLASSES), int(sample))
     try:
-        row = con.execute(f"SELECT {flags} FROM (SELECT {names} FROM {quote(table)} "
-                          f"LIMIT {int(sample)})").fetchall()[0]
+        row = con.execute(sql, values).fetchall()[0]
     except apsw.Error:  # a view that no longer runs: the read will say why
         return {}
     found = iter(row)
