@@ -21,6 +21,7 @@ import pytest
 
 import federation as fed
 from federation.sources.connections import IDLE
+from tests.dense_graph import build_dense_graph
 
 JOIN_S = 30.0  # no thread may outlive a close() by this much
 
@@ -41,18 +42,7 @@ def build(folder: Path) -> None:
     with con:
         con.executemany("INSERT INTO t VALUES (?, ?)", [(i, f"n{i}") for i in range(5000)])
     con.close()
-    from federation.sources.kuzu import driver
-
-    kz = driver()
-    db = kz.Database(str(folder / "g.kuzu"))
-    kc = kz.Connection(db)
-    kc.execute("CREATE NODE TABLE N(id INT64, PRIMARY KEY(id))")
-    kc.execute("CREATE REL TABLE R(FROM N TO N)")
-    kc.execute("UNWIND range(0, 199) AS i CREATE (:N {id: i})")
-    kc.execute("MATCH (a:N), (b:N) WHERE a.id <> b.id AND (a.id + b.id) % 3 = 0 "
-               "CREATE (a)-[:R]->(b)")
-    kc.close()
-    db.close()
+    build_dense_graph(folder / "g.kuzu")
     ldb = lancedb.connect(str(folder / "lance"))
     ldb.create_table("items", pa.table({"id": pa.array(range(1000), pa.int64())}))
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pytest
 
 import federation as fed
+from tests.dense_graph import build_dense_graph
 
 TIMEOUT = 0.5
 BOUND = 0.2  # DESIGN §7 / issue 7: control returns within this after the deadline
@@ -49,18 +50,7 @@ def build(folder: Path) -> None:
         con.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(SIDE)])
     con.execute("CREATE VIEW slow AS SELECT a.x AS x, b.x AS y, c.x AS z FROM t a, t b, t c")
     con.close()
-    from federation.sources.kuzu import driver
-
-    kz = driver()
-    db = kz.Database(str(folder / "g.kuzu"))
-    kc = kz.Connection(db)
-    kc.execute("CREATE NODE TABLE N(id INT64, PRIMARY KEY(id))")
-    kc.execute("CREATE REL TABLE R(FROM N TO N)")
-    kc.execute("UNWIND range(0, 199) AS i CREATE (:N {id: i})")
-    kc.execute("MATCH (a:N), (b:N) WHERE a.id <> b.id AND (a.id + b.id) % 3 = 0 "
-               "CREATE (a)-[:R]->(b)")
-    kc.close()
-    db.close()
+    build_dense_graph(folder / "g.kuzu")
     rows = 1_000_000
     table = pa.table({"id": pa.array(range(rows), pa.int64()),
                       "s": pa.array([f"row {i} of the big table" for i in range(rows)])})
