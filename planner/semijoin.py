@@ -17,6 +17,7 @@ really got (``KeyPass.max_keys``) and skips a pass that would ship more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from planner.cardinality import estimate
@@ -40,32 +41,51 @@ class _Origin:
 
 def key_passes(cut: CutPlan, catalog: Catalog, min_rows: int = MIN_RECEIVER_ROWS,
                max_keys: int | None = None) -> tuple[KeyPass, ...]:
-    """The passes worth making in ``cut``; a receiver never also sends (it runs second)."""
-    max_keys = MAX_KEYS if max_keys is None else max_keys
+    """The passes the catalog's row estimates find worth making in ``cut``; a receiver
+    never also sends (it runs second)."""
     leaves: dict[int, Plan] = {f.index: f.plan for f in cut.fragments}
     rows = {i: estimate(leaf, catalog) for i, leaf in leaves.items()}
-    candidates = []
-    for small, big in _equalities(cut.stage):
-        for sender, receiver in ((small, big), (big, small)):
-            if _worth(sender, receiver, rows, leaves, catalog, min_rows, max_keys):
-                candidates.append(KeyPass(sender.index, sender.column, receiver.index,
-                                          receiver.column, max_keys))
+    worth = [p for p in candidate_passes(cut, catalog, max_keys)
+             if _worth(p, rows, min_rows)]
+    return compatible(sorted(worth, key=lambda p: rows[p.sender] or 0))
+
+
+def candidate_passes(cut: CutPlan, catalog: Catalog, max_keys: int | None = None
+                     ) -> tuple[KeyPass, ...]:
+    """Every pass that keeps the answer exact, in either direction of each join equality
+    between two fragments (whether it pays is the router's question)."""
+    max_keys = MAX_KEYS if max_keys is None else max_keys
+    leaves: dict[int, Plan] = {f.index: f.plan for f in cut.fragments}
+    found: list[KeyPass] = []
+    for one, other in _equalities(cut.stage):
+        for sender, receiver in ((one, other), (other, one)):
+            if _feasible(sender, receiver, leaves, catalog):
+                kp = KeyPass(sender.index, sender.column, receiver.index, receiver.column,
+                             max_keys)
+                if kp not in found:
+                    found.append(kp)
+    return tuple(found)
+
+
+def compatible(passes: Iterable[KeyPass]) -> tuple[KeyPass, ...]:
+    """The passes, in order, that can run together: a receiver never also sends."""
     chosen: list[KeyPass] = []
-    for cand in sorted(candidates, key=lambda p: rows[p.sender] or 0):
-        receivers = {p.receiver for p in chosen}
-        senders = {p.sender for p in chosen}
-        if cand.sender not in receivers and cand.receiver not in senders:
+    for cand in passes:
+        if cand.sender not in {p.receiver for p in chosen} \
+                and cand.receiver not in {p.sender for p in chosen}:
             chosen.append(cand)
     return tuple(chosen)
 
 
-def _worth(sender: _Origin, receiver: _Origin, rows: dict[int, int | None],
-           leaves: dict[int, Plan], catalog: Catalog, min_rows: int, max_keys: int) -> bool:
-    sent, received = rows[sender.index], rows[receiver.index]
-    if sent is None or received is None or sent > max_keys or received < min_rows:
+def _worth(kp: KeyPass, rows: dict[int, int | None], min_rows: int) -> bool:
+    sent, received = rows[kp.sender], rows[kp.receiver]
+    if sent is None or received is None or sent > kp.max_keys or received < min_rows:
         return False
-    if received < RATIO * sent and min_rows > 0:
-        return False
+    return received >= RATIO * sent or min_rows <= 0
+
+
+def _feasible(sender: _Origin, receiver: _Origin, leaves: dict[int, Plan],
+              catalog: Catalog) -> bool:
     if not _restricted(leaves[sender.index]):
         return False  # every key of a whole table: the filter would keep every row
     leaf = leaves[receiver.index]
