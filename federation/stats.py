@@ -23,7 +23,6 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -34,9 +33,7 @@ from federation.sources.base import CompiledFragment
 from federation.stats_summary import Summary
 from planner.catalog import SourceInfo
 from planner.cost import ARROW_STAGE, STAGE, ShapeStats, StatsSnapshot, fit, prior_for
-from planner.expressions import Func, ParamRef
-from planner.fragments import CutPlan
-from planner.shape import Shape, shape_of
+from planner.shape import PlanShapes, Shape
 
 FOLD_AT = 64  # samples queued before the recording thread folds them
 FLUSH_S = 2.0  # a workspace's statistics are written at most this often
@@ -47,31 +44,6 @@ _log = logging.getLogger("federation.stats")
 
 # source, kind, shape, rows in, rows out, seconds
 Sample = tuple[str, str, Shape, int, int, float]
-
-
-@dataclass(frozen=True)
-class PlanShapes:
-    """Shapes of a cut plan, computed once per prepared plan: each fragment's (by index),
-    each key receiver's as it runs when keys are passed, and the stage's."""
-
-    fragments: tuple[Shape, ...]
-    keyed: Mapping[int, Shape]
-    stage: Shape
-
-
-def plan_shapes(cut: CutPlan) -> PlanShapes:
-    """A receiver of keys runs with ``in_keys(column, ?)`` added to its filters (as
-    ``federation.key_passing`` adds them), so reading it keyed and reading it whole are two
-    shapes with their own statistics."""
-    keyed = {}
-    for f in cut.fragments:
-        into = [p for p in cut.passes if p.receiver == f.index]
-        if into:
-            added = tuple(Func("in_keys", (p.receiver_key, ParamRef("keys", pa.null())),
-                               pa.bool_()) for p in into)
-            keyed[f.index] = shape_of(replace(f.plan, filters=(*f.plan.filters, *added)))
-    ordered = sorted(cut.fragments, key=lambda f: f.index)
-    return PlanShapes(tuple(shape_of(f.plan) for f in ordered), keyed, shape_of(cut.stage))
 
 
 def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: float,

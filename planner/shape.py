@@ -25,8 +25,10 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import pyarrow as pa
 
 from planner.expressions import (
     INFIX_SQL,
@@ -38,6 +40,7 @@ from planner.expressions import (
     Interval,
     ParamRef,
 )
+from planner.fragments import CutPlan
 from planner.logical import (
     Aggregate,
     Distinct,
@@ -191,3 +194,27 @@ class _Renderer:
                          + ("" if k.nulls_first is None else
                             " NULLS FIRST" if k.nulls_first else " NULLS LAST") for k in keys)
 
+
+@dataclass(frozen=True)
+class PlanShapes:
+    """Shapes of a cut plan, computed once per prepared plan: each fragment's (by index),
+    each key receiver's as it runs when keys are passed, and the stage's."""
+
+    fragments: tuple[Shape, ...]
+    keyed: Mapping[int, Shape]
+    stage: Shape
+
+
+def plan_shapes(cut: CutPlan) -> PlanShapes:
+    """A receiver of keys runs with ``in_keys(column, ?)`` added to its filters (as
+    ``federation.key_passing`` adds them), so reading it keyed and reading it whole are two
+    shapes with their own statistics."""
+    keyed = {}
+    for f in cut.fragments:
+        into = [p for p in cut.passes if p.receiver == f.index]
+        if into:
+            added = tuple(Func("in_keys", (p.receiver_key, ParamRef("keys", pa.null())),
+                               pa.bool_()) for p in into)
+            keyed[f.index] = shape_of(replace(f.plan, filters=(*f.plan.filters, *added)))
+    ordered = sorted(cut.fragments, key=lambda f: f.index)
+    return PlanShapes(tuple(shape_of(f.plan) for f in ordered), keyed, shape_of(cut.stage))
