@@ -16,10 +16,10 @@ from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.key_passing import with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
-from federation.stats import PlanShapes, plan_shapes
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
+from planner.shape import PlanShapes, plan_shapes
 
 
 @dataclass(frozen=True)
