@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from federation.calibration import calibrate
 from federation.cancel import QueryToken, running
 from federation.errors import (
     ConfigurationError,
@@ -110,6 +111,7 @@ class Engine:
             self._attached.add(name, None)
             raise
         self._attached.add(name, source)
+        calibrate(name, source, self._stats)  # first attach to a workspace: never raises
 
     def detach(self, name: str) -> None:
         """Detach ``name``: queries reading it are cancelled (``SourceUnavailableError``),

@@ -13,6 +13,10 @@ folded into the summaries in batches (when ``FOLD_AT`` are waiting, or before an
 them). With a workspace the summaries are loaded from ``<workspace>/stats.sqlite`` at
 ``connect(path)`` and written there by a background thread every ``FLUSH_S`` seconds when
 something changed, and once more at ``close()``; ``connect()`` keeps them in memory only.
+
+A workspace also keeps each source's calibrated prior (``federation.calibration``), by source
+name, kind and location, written when measured and loaded at ``connect(path)``; the prior in
+use for a name is the one of the source attached under it (``use_prior``).
 """
 
 from __future__ import annotations
@@ -30,20 +34,23 @@ import pyarrow as pa
 
 from federation.errors import ConfigurationError
 from federation.sources.base import CompiledFragment
-from federation.stats_summary import Summary
+from federation.stats_summary import Summary, stats_table
 from planner.catalog import SourceInfo
-from planner.cost import ARROW_STAGE, STAGE, ShapeStats, StatsSnapshot, fit, prior_for
+from planner.cost import ARROW_STAGE, STAGE, Prior, ShapeStats, StatsSnapshot
 from planner.shape import PlanShapes, Shape
 
 FOLD_AT = 64  # samples queued before the recording thread folds them
 FLUSH_S = 2.0  # a workspace's statistics are written at most this often
 MAX_SHAPES = 4096
+MAX_CALIBRATIONS = 256  # stored calibrations (the least recently measured are dropped)
 FILE_NAME = "stats.sqlite"
 _FORMAT = 1  # bumped when the stored summaries change meaning (older ones are dropped)
 _log = logging.getLogger("federation.stats")
 
 # source, kind, shape, rows in, rows out, seconds
 Sample = tuple[str, str, Shape, int, int, float]
+# a stored calibration: (source name, kind, location)
+CalibrationKey = tuple[str, str, str]
 
 
 def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: float,
@@ -91,11 +98,14 @@ class Stats:
         self._store: _Store | None = None
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
+        self._priors: dict[str, Prior] = {}  # calibrated priors in use, by source name
+        self._calibrations: dict[CalibrationKey, tuple[int, Prior]] = {}  # (method, prior)
         if workspace is not None:
             self._store = _Store(workspace / FILE_NAME)
             for summary in self._store.load(max_shapes):
                 self._summaries[(summary.source, summary.shape.id)] = summary
                 self._seq = max(self._seq, summary.seq)
+            self._calibrations = self._store.load_calibrations()
 
     # ---- recording (the query's thread)
     def record(self, samples: Iterable[Sample]) -> None:
@@ -146,20 +156,59 @@ class Stats:
         self.fold()
         with self._lock:
             shapes = {key: s.frozen() for key, s in self._summaries.items()}
+            priors = dict(self._priors)
         catalog = catalog or {}
         kinds = {name: info.kind for name, info in catalog.items()}
         rows = {(name, table): schema.row_count for name, info in catalog.items()
                 for table, schema in info.tables.items()}
-        return StatsSnapshot(shapes, kinds, rows)
+        distincts = {(name, table, column): n for name, info in catalog.items()
+                     for table, schema in info.tables.items()
+                     for column in {*schema.distinct, *schema.unique}
+                     if (n := schema.distinct_values(column)) is not None}
+        return StatsSnapshot(shapes, kinds, rows, distincts, priors)
 
     def table(self) -> pa.Table:
         """One row per (source, shape), most recently seen last (``eng.stats()``)."""
-        shapes = self.snapshot().shapes.values()
-        return stats_table(sorted(shapes, key=lambda s: (s.last_seen, s.source, s.shape)))
+        snapshot = self.snapshot()
+        shapes = sorted(snapshot.shapes.values(), key=lambda s: (s.last_seen, s.source, s.shape))
+        return stats_table(shapes, snapshot.priors)
 
     def __len__(self) -> int:
         self.fold()
         return len(self._summaries)
+
+    # ---- calibrated priors (federation.calibration)
+    @property
+    def persistent(self) -> bool:
+        """Whether these statistics are kept in a workspace."""
+        return self._store is not None
+
+    def prior(self, source: str) -> Prior | None:
+        """The calibrated prior of the source attached as ``source`` (None: its kind's)."""
+        with self._lock:
+            return self._priors.get(source)
+
+    def use_prior(self, source: str, prior: Prior | None) -> None:
+        """Predict ``source`` from ``prior`` from now on (None: from its kind's)."""
+        with self._lock:
+            if prior is None:
+                self._priors.pop(source, None)
+            else:
+                self._priors[source] = prior
+
+    def calibration(self, key: CalibrationKey, method: int) -> Prior | None:
+        """The stored calibration of ``key`` by ``method`` (None: none, or an older one)."""
+        with self._lock:
+            found = self._calibrations.get(key)
+        return found[1] if found is not None and found[0] == method else None
+
+    def keep_calibration(self, key: CalibrationKey, method: int, prior: Prior) -> None:
+        """Store a measured prior in the workspace (written now) and use it for its source."""
+        with self._lock:
+            self._calibrations[key] = (method, prior)
+            self._priors[key[0]] = prior
+        if self._store is not None:
+            self._store.write_calibration(key, method, prior, time.time())
 
     # ---- persistence
     def flush(self) -> None:
@@ -223,31 +272,13 @@ class LiveView:
         schema = info.tables.get(table) if info is not None else None
         return schema.row_count if schema is not None else None
 
+    def distinct(self, source: str, table: str, column: str) -> int | None:
+        info = self._catalog.get(source)
+        schema = info.tables.get(table) if info is not None else None
+        return schema.distinct_values(column) if schema is not None else None
 
-_COLUMNS = pa.schema([
-    ("source", pa.string()), ("kind", pa.string()), ("shape", pa.string()),
-    ("shape_text", pa.string()), ("executions", pa.int64()),
-    ("rows_in_mean", pa.float64()), ("rows_out_mean", pa.float64()),
-    ("latency_p50_s", pa.float64()), ("latency_p90_s", pa.float64()),
-    ("latency_geomean_s", pa.float64()), ("fit_base_s", pa.float64()),
-    ("fit_per_1k_in_s", pa.float64()), ("fit_per_1k_out_s", pa.float64()),
-    ("last_seen", pa.timestamp("ms", tz="UTC")),
-])
-
-
-def stats_table(shapes: Iterable[ShapeStats]) -> pa.Table:
-    """The ``eng.stats()`` table: decayed means, recent quantiles and the fitted cost line."""
-    rows = []
-    for s in shapes:
-        a, b, c = fit(s, prior_for(s.kind), keyed=s.rows_in_mean > 0)
-        rows.append({"source": s.source, "kind": s.kind, "shape": s.shape,
-                     "shape_text": s.shape_text, "executions": s.executions,
-                     "rows_in_mean": s.rows_in_mean, "rows_out_mean": s.rows_out_mean,
-                     "latency_p50_s": s.p50_s, "latency_p90_s": s.p90_s,
-                     "latency_geomean_s": math.exp(s.log_mean), "fit_base_s": a,
-                     "fit_per_1k_in_s": b, "fit_per_1k_out_s": c,
-                     "last_seen": int(s.last_seen * 1000)})
-    return pa.Table.from_pylist(rows, schema=_COLUMNS)
+    def prior(self, source: str) -> Prior | None:
+        return self._stats.prior(source)
 
 
 class _Store:
@@ -272,6 +303,11 @@ class _Store:
                 "shape_text TEXT, state TEXT, last_seen REAL, seq INTEGER, "
                 "PRIMARY KEY (source, shape))")
             self._con.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (_FORMAT,))
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS calibrations (source TEXT, kind TEXT, "
+                "location TEXT, method INTEGER, base_s REAL, per_1k_in_s REAL, "
+                "per_1k_out_s REAL, keyed_s REAL, measured_at REAL, "
+                "PRIMARY KEY (source, kind, location))")
         except apsw.Error as err:
             raise ConfigurationError(f"cannot use the statistics file {str(path)!r}: "
                                      f"{err}") from err
@@ -307,6 +343,43 @@ class _Store:
             self._con.execute(
                 "DELETE FROM shapes WHERE rowid NOT IN (SELECT rowid FROM shapes "
                 "ORDER BY seq DESC LIMIT ?)", (max_shapes,))
+
+    def load_calibrations(self) -> dict[CalibrationKey, tuple[int, Prior]]:
+        """Every stored calibration; a damaged row is skipped (measured again)."""
+        import apsw
+
+        try:
+            rows = self._con.execute(
+                "SELECT source, kind, location, method, base_s, per_1k_in_s, per_1k_out_s, "
+                "keyed_s FROM calibrations").fetchall()
+        except apsw.Error as err:
+            raise ConfigurationError(f"cannot read the statistics file {str(self.path)!r}: "
+                                     f"{err}") from err
+        loaded = {}
+        for source, kind, location, method, *values in rows:
+            numbers = [v for v in values if isinstance(v, int | float) and math.isfinite(v)
+                       and v >= 0]
+            if len(numbers) == 4 and isinstance(method, int):
+                loaded[(str(source), str(kind), str(location))] = (
+                    method, Prior(*(float(v) for v in numbers)))
+        return loaded
+
+    def write_calibration(self, key: CalibrationKey, method: int, prior: Prior,
+                          now: float) -> None:
+        """Store one calibration; a failure is logged (it is measured again next time)."""
+        import apsw
+
+        row = (*key, method, prior.base_s, prior.per_1k_in_s, prior.per_1k_out_s,
+               prior.keyed_s, now)
+        try:
+            with self._lock, self._con:
+                self._con.execute("INSERT OR REPLACE INTO calibrations VALUES "
+                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                self._con.execute(
+                    "DELETE FROM calibrations WHERE rowid NOT IN (SELECT rowid FROM "
+                    "calibrations ORDER BY measured_at DESC LIMIT ?)", (MAX_CALIBRATIONS,))
+        except apsw.Error as err:
+            _log.warning("cannot write a calibration to %s: %s", self.path, err)
 
     def close(self) -> None:
         with self._lock:

@@ -22,8 +22,11 @@ from __future__ import annotations
 import json
 import math
 from collections import deque
+from collections.abc import Iterable, Mapping
 
-from planner.cost import HALF_LIFE, ShapeStats, prior_for
+import pyarrow as pa
+
+from planner.cost import HALF_LIFE, Prior, ShapeStats, fit, prior_for
 from planner.shape import Shape
 
 RECENT = 32  # executions kept per shape (the oldest weighs 2^(-31/HALF_LIFE), 0.17)
@@ -114,6 +117,35 @@ class Summary:
             summary.recent.append((k, r, float(y)))
         summary.last_seen = last_seen
         return summary
+
+
+_COLUMNS = pa.schema([
+    ("source", pa.string()), ("kind", pa.string()), ("shape", pa.string()),
+    ("shape_text", pa.string()), ("executions", pa.int64()),
+    ("rows_in_mean", pa.float64()), ("rows_out_mean", pa.float64()),
+    ("latency_p50_s", pa.float64()), ("latency_p90_s", pa.float64()),
+    ("latency_geomean_s", pa.float64()), ("fit_base_s", pa.float64()),
+    ("fit_per_1k_in_s", pa.float64()), ("fit_per_1k_out_s", pa.float64()),
+    ("last_seen", pa.timestamp("ms", tz="UTC")),
+])
+
+
+def stats_table(shapes: Iterable[ShapeStats], priors: Mapping[str, Prior] | None = None
+                ) -> pa.Table:
+    """The ``eng.stats()`` table: decayed means, recent quantiles and the fitted cost line
+    (pulled towards the source's calibrated prior in ``priors``, else its kind's)."""
+    rows = []
+    priors = priors or {}
+    for s in shapes:
+        a, b, c = fit(s, priors.get(s.source) or prior_for(s.kind), keyed=s.rows_in_mean > 0)
+        rows.append({"source": s.source, "kind": s.kind, "shape": s.shape,
+                     "shape_text": s.shape_text, "executions": s.executions,
+                     "rows_in_mean": s.rows_in_mean, "rows_out_mean": s.rows_out_mean,
+                     "latency_p50_s": s.p50_s, "latency_p90_s": s.p90_s,
+                     "latency_geomean_s": math.exp(s.log_mean), "fit_base_s": a,
+                     "fit_per_1k_in_s": b, "fit_per_1k_out_s": c,
+                     "last_seen": int(s.last_seen * 1000)})
+    return pa.Table.from_pylist(rows, schema=_COLUMNS)
 
 
 def _weighted_quantile(values: list[float], weights: list[float], q: float) -> float:

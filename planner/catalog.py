@@ -37,9 +37,20 @@ class TableSchema:
     unique: tuple[str, ...] = field(default=(), compare=False)
     # columns that lead an index (a lookup by them seeks instead of scanning)
     indexed: tuple[str, ...] = field(default=(), compare=False)
+    # distinct values per column where the source knows them cheaply (a key column: as many
+    # as rows); a column not named here has no estimate
+    distinct: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    def distinct_values(self, column: str) -> int | None:
+        """Distinct values of ``column``: the source's estimate, else as many as rows for a
+        unique column, else None (unknown)."""
+        known = self.distinct.get(column)
+        if known is None and column in self.unique:
+            return self.row_count
+        return known
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ fragment shape (``planner.shape``), decayed sums from which latency is fitted as
 (``rows_in``: the keys passed into a fragment, or the rows entering the DuckDB stage). The fit is
 a ridge regression pulled towards the prior of the source's kind, so a shape seen once at one
 size keeps the prior's slopes and moves its base, and a shape seen at many sizes learns its own.
+The prior is the source's own when it was calibrated in the workspace it is attached to
+(``federation.calibration``: measured on this machine, this data), else its kind's.
 Alternatives are sequences of phases; the legs of a phase run in parallel (the slowest counts),
 phases run one after another (a leg that waits for another's keys), then the stage.
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 STAGE = "(duckdb)"  # the source name statistics of the DuckDB stage are kept under
@@ -118,15 +120,26 @@ class StatsView(Protocol):
 
     def table_rows(self, source: str, table: str) -> int | None: ...
 
+    def distinct(self, source: str, table: str, column: str) -> int | None:
+        """Distinct values of a column, where the source knows them (None: unknown)."""
+        ...
+
+    def prior(self, source: str) -> Prior | None:
+        """The source's calibrated prior (None: use its kind's)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StatsSnapshot:
     """A frozen ``StatsView``: shapes by (source, shape id), source kinds by name, catalog
-    row counts by (source, table) (tables, node tables and rel tables alike)."""
+    row counts by (source, table) (tables, node tables and rel tables alike), distinct
+    counts by (source, table, column) and calibrated priors by source."""
 
     shapes: Mapping[tuple[str, str], ShapeStats]
     kinds: Mapping[str, str]
     rows: Mapping[tuple[str, str], int | None]
+    distincts: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
+    priors: Mapping[str, Prior] = field(default_factory=dict)
 
     def shape(self, source: str, shape: str) -> ShapeStats | None:
         return self.shapes.get((source, shape))
@@ -136,6 +149,12 @@ class StatsSnapshot:
 
     def table_rows(self, source: str, table: str) -> int | None:
         return self.rows.get((source, table))
+
+    def distinct(self, source: str, table: str, column: str) -> int | None:
+        return self.distincts.get((source, table, column))
+
+    def prior(self, source: str) -> Prior | None:
+        return self.priors.get(source)
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,7 @@ class Alternative:
 class Estimate:
     seconds: float
     log_sd: float  # uncertainty of ln(seconds): what exploration samples from
-    basis: str  # "measured (n runs)" or "prior <kind>"
+    basis: str  # "measured (n runs)", "calibrated <source>" or "prior <kind>"
 
 
 def prior_for(kind: str | None) -> Prior:
@@ -198,18 +217,28 @@ def fit(stats: ShapeStats | None, prior: Prior, keyed: bool = False
 
 
 def predict_step(step: Step, view: StatsView) -> Estimate:
-    """Predicted latency of one fragment or stage from its shape's statistics."""
+    """Predicted latency of one fragment or stage from its shape's statistics, pulled
+    towards the source's calibrated prior, else its kind's.
+
+    >>> calibrated = StatsSnapshot({}, {"crm": "sqlite"}, {}, priors={"crm": Prior(2e-4, 0, 1e-4)})
+    >>> cold = predict_step(Step("crm", "0123456789abcdef", rows_out=1000), calibrated)
+    >>> cold.basis, round(cold.seconds * 1e3, 3)
+    ('calibrated crm', 0.3)
+    """
     stats = view.shape(step.source, step.shape)
     kind = stats.kind if stats is not None else \
         view.source_kind(step.source) or STAGE_KINDS.get(step.source)
+    calibrated = view.prior(step.source)
     # a stage's rows in are its inputs, not keys: its priors have no ``keyed_s``
     keyed = step.rows_in > 0 if stats is None else stats.rows_in_mean > 0
-    a, b, c = fit(stats, prior_for(kind), keyed)
+    a, b, c = fit(stats, calibrated or prior_for(kind), keyed)
     rows_out = step.rows_out if step.rows_out is not None else \
         (stats.rows_out_mean if stats is not None else 0.0)
     seconds = max(FLOOR_S, a + b * step.rows_in / 1000 + c * rows_out / 1000)
     if stats is None:
-        return Estimate(seconds, COLD_LOG_SD, f"prior {kind or 'unknown'}")
+        basis = f"calibrated {step.source}" if calibrated is not None \
+            else f"prior {kind or 'unknown'}"
+        return Estimate(seconds, COLD_LOG_SD, basis)
     # the spread shrinks from the cold one as decayed observations accumulate
     w = stats.moments[0]
     sd = math.sqrt((max(stats.log_var, 0.0) * w + COLD_LOG_SD ** 2 * PRIOR_WEIGHT)

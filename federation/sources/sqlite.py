@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
@@ -89,6 +90,9 @@ class SQLite(Source):
         self._lock = threading.Lock()
         self._info: SourceInfo | None = None
         self._schema_version: int | None = None
+        # each connection's data version when the catalog's row counts were last checked
+        self._counted: weakref.WeakKeyDictionary[apsw.Connection, int] = \
+            weakref.WeakKeyDictionary()
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
         self._type_sample = rd.INFER_SAMPLE_ROWS  # rows typing undeclared columns; -1: all
@@ -153,6 +157,14 @@ class SQLite(Source):
         if self._info is None or version != self._schema_version:
             self._info = SourceInfo(self.name, self.kind, CAPABILITIES, self._read_tables(con))
             self._schema_version = version
+        elif self._counted.get(con) != con.data_version():
+            # rows were written since this connection last looked (its data version moves
+            # with any other connection's commit): recount them, a seek per table
+            self._info = SourceInfo(self.name, self.kind, CAPABILITIES, {
+                name: replace(t, row_count=rd.table_rows(con, name))
+                for name, t in self._info.tables.items()})
+        with self._lock:
+            self._counted[con] = con.data_version()
         return self._info
 
     def _read_tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
