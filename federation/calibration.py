@@ -108,6 +108,8 @@ def prior_from(measured: Measured, kind: str) -> Prior:
     base = max(measured.one_s, 1e-6)
     if measured.rows >= MIN_SLOPE_ROWS:
         per_1k_out = max(measured.bulk_s - measured.one_s, 0.0) / ((measured.rows - 1) / 1000)
+        # two close medians can differ by noise alone: never far below the kind's slope
+        per_1k_out = max(per_1k_out, kind_prior.per_1k_out_s / MAX_SCALE)
         ratios = [base / kind_prior.base_s, per_1k_out / kind_prior.per_1k_out_s]
     else:
         ratios = [base / kind_prior.base_s]

@@ -223,3 +223,26 @@ def test_distinct_keys_in_the_snapshot(root: Path) -> None:
         assert snapshot.distinct("crm", "agents", "team") is None
         assert snapshot.distinct("docs", "docs", "id") is None  # LanceDB: no key
         assert snapshot.table_rows("docs", "docs") == N
+
+
+def test_kuzu_counts_follow_a_write_and_its_key_is_distinct(tmp_path: Path) -> None:
+    kuzu = driver()
+    db = kuzu.Database(str(tmp_path / "g.kuzu"))
+    graph = kuzu.Connection(db)
+    graph.execute("CREATE NODE TABLE P(id INT64 PRIMARY KEY, w DOUBLE)")
+    graph.execute("CREATE REL TABLE K(FROM P TO P)")
+    graph.execute("UNWIND range(1, 40) AS i CREATE (:P {id: i, w: 1.0})")
+    graph.close()
+    db.close()
+    with fed.connect() as eng:
+        source = fed.Kuzu(tmp_path / "g.kuzu")
+        eng.attach("g", source)
+        view = eng._stats.view(eng.catalog())
+        assert (view.table_rows("g", "P"), view.table_rows("g", "K")) == (40, 0)
+        assert view.distinct("g", "P", "id") == 40  # the primary key
+        assert view.distinct("g", "P", "w") is None
+        source.write("UNWIND range(41, 45) AS i CREATE (:P {id: i, w: 2.0})")
+        source.write("MATCH (a:P), (b:P) WHERE b.id = a.id + 1 CREATE (a)-[:K]->(b)")
+        view = eng._stats.view(eng.catalog())
+        assert (view.table_rows("g", "P"), view.table_rows("g", "K")) == (45, 44)
+        assert view.distinct("g", "P", "id") == 45
