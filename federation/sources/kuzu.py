@@ -236,7 +236,8 @@ class Kuzu(Source):
             if kind not in ("node", "rel"):
                 continue
             columns = []
-            for prop in self._rows(catalog_call("table_info", name)):
+            props = self._rows(catalog_call("table_info", name))
+            for prop in props:
                 declared = arrow_type(prop["type"])
                 if declared is None:
                     stringified.add((name, prop["name"]))
@@ -246,8 +247,9 @@ class Kuzu(Source):
                 endpoints = tuple(
                     (r["source table name"], r["destination table name"])
                     for r in self._rows(catalog_call("show_connection", name)))
+            primary = tuple(p["name"] for p in props if p.get("primary key"))
             tables[name] = TableSchema(name, tuple(columns), self._count(name, kind),
-                                       kind=kind, endpoints=endpoints)
+                                       kind=kind, endpoints=endpoints, unique=primary)
         return tables, frozenset(stringified)
 
     def _count(self, name: str, kind: str) -> int | None:

@@ -25,6 +25,7 @@ from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
+from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import SqliteWriter
 from federation.sqlgen import quote
 from planner import cardinality
@@ -32,6 +33,7 @@ from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
+from planner.mirror_match import TableMatch
 from planner.types import family
 
 if TYPE_CHECKING:
@@ -200,6 +202,8 @@ class SQLite(Source):
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
+        if isinstance(fragment, TableMatch):  # a graph pattern over mirrored tables
+            return self._compile_match(fragment, params)
         if not isinstance(fragment, Scan):
             raise TypeError("SQLite runs Scan fragments")
         writer = SqliteWriter(params, _column_sql)
@@ -235,6 +239,13 @@ class SQLite(Source):
             self.name, self.kind, f"{sql} /* read as {len(parts)} rowid ranges in parallel */",
             tuple(writer.values), fragment.columns, estimate,
             ranged=rr.ranged_sql(sql, base.rel, bool(fragment.filters)), ranges=parts)
+
+    def _compile_match(self, fragment: TableMatch, params: Mapping[str, object]
+                       ) -> CompiledFragment:
+        info = self._info if self._info is not None else self.info()
+        sql, values = compile_table_match(fragment, params, info.tables, _column_sql)
+        estimate = cardinality.estimate(fragment, {self.name: info}, self._table_rows)
+        return rr.SqliteFragment(self.name, self.kind, sql, values, fragment.columns, estimate)
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         if self._use_adbc(compiled):
