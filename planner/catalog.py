@@ -19,6 +19,8 @@ class VectorColumn:
     name: str
     dimension: int
     metric: str  # l2 (squared Euclidean, as LanceDB reports it), cosine, dot
+    # an ANN index covers the column: NEAREST … APPROXIMATE may use it (planner.vector_routes)
+    indexed: bool = False
 
 
 @dataclass(frozen=True)

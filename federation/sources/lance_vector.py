@@ -118,6 +118,14 @@ def find_index(ds: Any, column: str) -> IndexInfo | str:
     return f"no vector index on {column}"
 
 
+def vector_indexed(ds: Any) -> frozenset[str]:
+    """The columns an IVF index covers (the catalog's ``VectorColumn.indexed``). Only the
+    index list is read (well under a millisecond); whether the index suits an L2 search is
+    ``find_index``'s question when an APPROXIMATE search runs, which stays exact otherwise."""
+    return frozenset(desc.field_names[0] for desc in ds.describe_indices()
+                     if len(desc.field_names) == 1 and str(desc.index_type).startswith("IVF"))
+
+
 def calibrate(ds: Any, column: str, k: int, index: IndexInfo) -> Tuning:
     """The cheapest ladder step whose recall@k on sample queries reaches ``TARGET_RECALL``."""
     queries, own = _sample_vectors(ds, column)

@@ -68,6 +68,7 @@ from federation.sources.lance_vector import (
     find_index,
     k_bucket,
     query_vector,
+    vector_indexed,
 )
 from federation.sources.lance_versions import VersionWatch
 from planner.capabilities import Capabilities
@@ -229,7 +230,8 @@ class LanceDB(Source):
         ds = self._dataset(name, version, inode)
         schema: pa.Schema = ds.schema
         columns = tuple((f.name, normalize_type(f.type)) for f in schema)
-        vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC)
+        indexed = vector_indexed(ds)
+        vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC, f.name in indexed)
                         for f in schema if is_vector_type(f.type))
         table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
         self._described[name] = (version, table, {f.name: f.type for f in schema}, inode)
