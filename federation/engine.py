@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ from federation.executor import (
     compile_fragments,
     compile_stage,
     execute,
-    prepare,
     row_capped,
 )
 from federation.join_stage import JoinStage, too_many_rows
@@ -33,6 +31,7 @@ from federation.lifecycle import Attached
 from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
+from federation.routing import Routes, choose, key_decider, plan_routes
 from federation.sources.base import CompiledFragment, Source
 from federation.stats import Stats, samples
 from grammar import ast
@@ -40,11 +39,11 @@ from grammar.ast import sources_of
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
+from planner.errors import PlanError
 from planner.explain import FragmentText
-from planner.fragments import cut
-from planner.optimizer import Rule, optimize
+from planner.optimizer import Rule
+from planner.router import RouteDecision, Router
 from planner.rules import RULES
-from planner.semijoin import MIN_RECEIVER_ROWS, key_passes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -65,7 +64,8 @@ class Engine:
                  threads: int = 2, timeout: float | None = None, max_hops: int = 10,
                  max_k: int = 10_000, max_rows: int | None = None,
                  rules: Sequence[Rule] = RULES,
-                 key_passing_rows: int | None = MIN_RECEIVER_ROWS) -> None:
+                 key_passing_rows: int | str | None = "auto", route: str = "auto",
+                 route_seed: int | None = None) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
         if self.workspace is not None:
             try:
@@ -79,6 +79,10 @@ class Engine:
         if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
                                      or max_rows < 0):
             raise ConfigurationError("connect(max_rows=...) takes an integer >= 0, or None")
+        try:
+            self._router = Router(route, route_seed)
+        except PlanError as err:
+            raise ConfigurationError(str(err)) from None
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
@@ -87,8 +91,9 @@ class Engine:
         self.max_hops = max_hops
         self.max_k = max_k
         self.max_rows = max_rows
-        # a leg estimated at this many rows or more may receive a smaller leg's join keys
-        # (planner.semijoin); None turns key passing off, 0 passes keys wherever it can
+        # "auto": the router decides which join keys are passed between legs, and whether,
+        # once it knows how many; an integer always passes the keys the catalog heuristic
+        # picks for legs estimated at that many rows or more (0: wherever it can); None: never
         self.key_passing_rows = key_passing_rows
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
         self._plans = PlanCache(maxsize=512)
@@ -152,37 +157,49 @@ class Engine:
 
     def _plan(self, text: str, params: Mapping[str, object] | None
               ) -> tuple[Prepared, dict[str, object]]:
-        """The prepared plan of ``text`` and its values (tests look at plans this way)."""
+        """The prepared plan of ``text`` the router would run, and its values (tests look
+        at plans this way)."""
         with self._running(text, params) as (query, values, sources):
-            return self._planned(query, values, sources), values
+            routes, catalog = self._planned(query, values, sources)
+            prepared, _ = self._routed(routes, catalog, None, explore=False)
+            return prepared, values
 
     def _planned(self, query: ast.Query, values: dict[str, object],
-                 sources: Mapping[str, Source]) -> Prepared:
+                 sources: Mapping[str, Source]) -> tuple[Routes, dict[str, SourceInfo]]:
+        """The query's candidate plans (cached) and the catalog they were planned on."""
         catalog = _catalog(sources, None)
         key = PlanCache.base_key(query, values, catalog)
-        planned = self._plans.get(key, values)
-        if planned is None:
+        routes = self._plans.get(key, values)
+        if routes is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._attached.snapshot()))
-            plan = cut(optimize(binder.bind_statement(query), catalog, self.rules))
-            if self.key_passing_rows is not None:
-                plan = replace(plan, passes=key_passes(plan, catalog, self.key_passing_rows))
-            planned = prepare(plan)
-            self._plans.put(key, values, frozenset(binder.shape_params), planned)
-        return planned
+            routes = plan_routes(binder.bind_statement(query), catalog, self.rules,
+                                 key_passing_rows=self.key_passing_rows)
+            self._plans.put(key, values, frozenset(binder.shape_params), routes)
+        return routes, catalog
 
-    def query(self, text: str, params: Mapping[str, object] | None = None) -> Result:
-        """Run one FQL query; values go in ``params`` and are always bound, never spliced."""
+    def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
+                explore: bool = True) -> tuple[Prepared, RouteDecision | None]:
+        return choose(routes, self._router, self._stats.view(catalog), catalog,
+                      forced=forced, explore=explore)
+
+    def query(self, text: str, params: Mapping[str, object] | None = None, *,
+              route: str | None = None) -> Result:
+        """Run one FQL query; values go in ``params`` and are always bound, never spliced.
+        ``route`` forces one of the query's alternatives by the name EXPLAIN shows."""
         start = time.perf_counter()
         with self._running(text, params) as (query, values, sources):
-            planned = self._planned(query, values, sources)
+            routes, catalog = self._planned(query, values, sources)
+            planned, decision = self._routed(routes, catalog, route)
+            decide = key_decider(routes, planned, self._stats.view(catalog), catalog,
+                                 self._router.policy)
             # an Arrow stage returns its fragment's rows: that fragment reads one row past the
             # cap at most, so an oversized result is never read whole
             cut = row_capped(planned, self.max_rows)
             compiled = compile_fragments(cut, sources, values)
             plan_done = time.perf_counter()
             run = execute(planned, compiled, sources, self._stage, values, self._pool,
-                          self.max_rows)
+                          self.max_rows, decide)
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         if planned.shapes is not None:
@@ -193,20 +210,24 @@ class Engine:
                    "fragments": sum(r.seconds for r in run.fragments),
                    "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
         return Result(run.table, ExecutedPlan(planned.cut.stage, texts, run.stage_sql, timings,
-                                              notes=run.notes))
+                                              notes=run.notes, route=decision))
 
     def explain(self, text: str, params: Mapping[str, object] | None = None,
-                analyze: bool = False) -> ExecutedPlan:
-        """The plan for ``text``; with ``analyze`` the query runs and timings are included."""
+                analyze: bool = False, *, route: str | None = None) -> ExecutedPlan:
+        """The plan for ``text``: the alternatives the router considered, their predicted
+        latency and its choice (no exploration); with ``analyze`` the query runs and timings
+        are included."""
         if analyze:
-            return self.query(text, params).plan
+            return self.query(text, params, route=route).plan
         with self._running(text, params) as (query, values, sources):
-            planned = self._planned(query, values, sources)
+            routes, catalog = self._planned(query, values, sources)
+            planned, decision = self._routed(routes, catalog, route, explore=False)
             compiled = compile_fragments(planned.cut, sources, values)
             sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
         notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
-        return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes)
+        return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes,
+                            route=decision)
 
     def stats(self) -> pa.Table:
         """What was recorded per source and fragment shape (``federation.stats``): one row

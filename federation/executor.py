@@ -14,7 +14,7 @@ from federation import cancel
 from federation.arrow_stage import ArrowStage, arrow_stage
 from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
-from federation.key_passing import with_keys
+from federation.key_passing import KeyDecision, with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
@@ -154,7 +154,7 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment, int | None]], pool:
 def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
             sources: Mapping[str, Source],
             stage: JoinStage, params: Mapping[str, object], pool: Executor,
-            max_rows: int | None = None) -> Execution:
+            max_rows: int | None = None, decide: KeyDecision | None = None) -> Execution:
     """Run every fragment, then the stage; inputs are unregistered whatever happens.
 
     Senders of key passes and other fragments run first, in parallel; receivers of keys run
@@ -167,7 +167,7 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     receivers = {p.receiver for p in cut.passes} - streamed
     done = _run_all([(sources[f.source], f.index, compiled[f.index], None) for f in cut.fragments
                      if f.index not in streamed | receivers], pool)
-    notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool)
+    notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
     cancel.check()
     start = time.perf_counter()
     if in_arrow is not None:
@@ -194,7 +194,8 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
 
 def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentRun, pa.Table]],
                    compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
-                   params: Mapping[str, object], pool: Executor) -> list[str]:
+                   params: Mapping[str, object], pool: Executor,
+                   decide: KeyDecision | None = None) -> list[str]:
     """Compile each receiver with its senders' keys and run them (appended to ``done``);
     returns what each key pass did."""
     if not receivers:
@@ -204,7 +205,7 @@ def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentR
     for f in cut.fragments:
         if f.index in receivers:
             keyed, said, keys = with_keys(f, cut.passes, tables, sources[f.source], params,
-                                          compiled[f.index])
+                                          compiled[f.index], decide)
             passed = keys if keyed is not compiled[f.index] else None
             jobs.append((sources[f.source], f.index, keyed, passed))
             notes += said

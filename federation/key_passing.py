@@ -6,7 +6,7 @@ allows is skipped (the receiver is then read as planned), and the executed plan 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import pyarrow as pa
@@ -15,12 +15,16 @@ from federation.sources.base import CompiledFragment, Source
 from planner.expressions import BExpr, Func, ParamRef
 from planner.fragments import Fragment, KeyPass
 
+# whether a receiver should use the keys it got (how many), and why: the router's run-time say
+KeyDecision = Callable[[KeyPass, int], tuple[bool, str]]
+
 
 def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[int, pa.Table],
-              source: Source, params: Mapping[str, object], planned: CompiledFragment
-              ) -> tuple[CompiledFragment, list[str], int]:
+              source: Source, params: Mapping[str, object], planned: CompiledFragment,
+              decide: KeyDecision | None = None) -> tuple[CompiledFragment, list[str], int]:
     """The receiver ``fragment`` compiled with the keys of its senders, what was done, and
-    how many keys were passed (statistics record them)."""
+    how many keys were passed (statistics record them). ``decide`` may turn a pass down
+    once the number of keys is known (None: every pass within its cap is made)."""
     import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
 
     filters: list[BExpr] = []
@@ -33,6 +37,11 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
             notes.append(f"skipped: {kp.describe()} (fragment #{kp.sender} gave "
                          f"{len(keys)} keys)")
             continue
+        if decide is not None:
+            use, why = decide(kp, len(keys))
+            if not use:
+                notes.append(f"skipped: {kp.describe()} ({len(keys)} keys; router: {why})")
+                continue
         name = f"keys#{fragment.index}.{n}"  # not an identifier: never a user's parameter
         values[name] = keys.to_pylist()
         typ = pa.list_(kp.receiver_key.type)

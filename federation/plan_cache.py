@@ -16,7 +16,7 @@ from collections.abc import Hashable, Mapping
 import pyarrow as pa
 from cachetools import LRUCache
 
-from federation.executor import Prepared
+from federation.routing import Routes
 from grammar import ast
 from planner.catalog import SourceInfo
 from planner.types import type_of_value
@@ -45,7 +45,7 @@ class PlanCache:
 
     def __init__(self, maxsize: int = 512) -> None:
         self._shapes: LRUCache[_Key, frozenset[str]] = LRUCache(maxsize=maxsize)
-        self._plans: LRUCache[_Key, Prepared] = LRUCache(maxsize=maxsize)
+        self._plans: LRUCache[_Key, Routes] = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
 
     @staticmethod
@@ -58,7 +58,7 @@ class PlanCache:
     def _full_key(base: _Key, shaping: frozenset[str], values: Mapping[str, object]) -> _Key:
         return (base, tuple((name, values[name]) for name in sorted(shaping)))
 
-    def get(self, base: _Key, values: Mapping[str, object]) -> Prepared | None:
+    def get(self, base: _Key, values: Mapping[str, object]) -> Routes | None:
         with self._lock:
             shaping = self._shapes.get(base)
             if shaping is None:
@@ -66,7 +66,7 @@ class PlanCache:
             return self._plans.get(self._full_key(base, shaping, values))
 
     def put(self, base: _Key, values: Mapping[str, object], shaping: frozenset[str],
-            plan: Prepared) -> None:
+            plan: Routes) -> None:
         with self._lock:
             self._shapes[base] = shaping
             self._plans[self._full_key(base, shaping, values)] = plan

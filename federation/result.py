@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from planner.explain import FragmentText, explain_text
 from planner.logical import Plan
+from planner.router import RouteDecision
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,14 @@ class ExecutedPlan:
     timings: dict[str, float]
     analyzed: bool = True
     notes: tuple[str, ...] = ()  # key passing: planned, applied or skipped
+    route: RouteDecision | None = None  # the alternatives the router weighed (None: one)
 
     def __str__(self) -> str:
         text = explain_text(self.stage, dict(enumerate(self.fragments)), self.stage_sql,
                             self.analyzed)
+        if self.route is not None:
+            actual = self.timings.get("total") if self.analyzed else None
+            text += "\n== Route ==\n" + "\n".join(self.route.lines(actual))
         if self.notes:
             text += "\n== Key passing ==\n" + "\n".join(self.notes)
         if self.analyzed and self.timings:

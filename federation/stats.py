@@ -27,6 +27,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -155,7 +156,9 @@ class Stats:
         """Everything, frozen (O(shapes): for reports and tests, not per query)."""
         self.fold()
         with self._lock:
-            shapes = {key: s.frozen() for key, s in self._summaries.items()}
+            # the frozen form is refreshed every few executions: the count is exact here
+            shapes = {key: replace(s.frozen(), executions=s.executions)
+                      for key, s in self._summaries.items()}
             priors = dict(self._priors)
         catalog = catalog or {}
         kinds = {name: info.kind for name, info in catalog.items()}

@@ -1,0 +1,62 @@
+"""What a candidate plan is predicted to cost: its fragments and stage as ``planner.cost``
+steps, with the rows each is expected to return (pure: no I/O, no clock).
+
+Rows come from what a shape returned before (its statistics), else from the catalog's
+estimate (``planner.cardinality``), else ``UNKNOWN_ROWS``. A receiver of keys is predicted
+with its keyed shape: the keys it gets are its sender's rows, and it returns as many rows per
+key as that keyed shape did before (one when never run), never more than unkeyed.
+"""
+
+from __future__ import annotations
+
+from planner.alternatives import Candidate
+from planner.cardinality import estimate
+from planner.catalog import Catalog
+from planner.cost import ARROW_STAGE, STAGE, Alternative, Estimate, StatsView, Step, predict
+from planner.fragments import Fragment
+from planner.shape import PlanShapes
+
+UNKNOWN_ROWS = 1000.0
+
+
+def predicted(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog: Catalog,
+              arrow_stage: bool = False) -> Estimate:
+    return predict(steps_of(candidate, shapes, view, catalog, arrow_stage), view)
+
+
+def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog: Catalog,
+             arrow_stage: bool = False) -> Alternative:
+    """First phase: senders and fragments without keys, in parallel; second: receivers of
+    keys; then the stage over all their rows."""
+    cut = candidate.cut
+    receivers = {p.receiver for p in cut.passes}
+    rows = {f.index: fragment_rows(f, shapes.fragments[f.index].id, view, catalog)
+            for f in cut.fragments}
+    first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index])
+                  for f in cut.fragments if f.index not in receivers)
+    second = []
+    for f in cut.fragments:
+        if f.index in receivers:
+            keys = sum(rows[p.sender] for p in cut.passes if p.receiver == f.index)
+            shape = shapes.keyed[f.index].id
+            rows[f.index] = keyed_rows(f.source, shape, keys, rows[f.index], view)
+            second.append(Step(f.source, shape, keys, rows[f.index]))
+    stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
+                 sum(rows.values()), None)
+    return Alternative((first, tuple(second)) if second else (first,), stage)
+
+
+def fragment_rows(fragment: Fragment, shape: str, view: StatsView, catalog: Catalog) -> float:
+    seen = view.shape(fragment.source, shape)
+    if seen is not None:
+        return seen.rows_out_mean
+    guessed = estimate(fragment.plan, catalog)
+    return float(guessed) if guessed is not None else UNKNOWN_ROWS
+
+
+def keyed_rows(source: str, shape: str, keys: float, unkeyed: float, view: StatsView) -> float:
+    """Rows a receiver returns for ``keys`` keys: its keyed shape's rows per key so far."""
+    seen = view.shape(source, shape)
+    per_key = seen.rows_out_mean / seen.rows_in_mean \
+        if seen is not None and seen.rows_in_mean > 0 else 1.0
+    return min(unkeyed, keys * per_key)

@@ -1,0 +1,172 @@
+"""Choose among a query's equivalent plans by predicted latency, and say why (DESIGN §5.4).
+
+``auto`` takes the lowest predicted latency, but explores a little: each candidate's latency is
+drawn from its prediction's spread (Thompson sampling), so a cold or noisy estimate is tried and
+corrected, while a well-measured one is not second-guessed. A candidate predicted more than
+``TAIL_GUARD`` times the best is never explored. A forced policy keeps the candidates having
+its route feature (when any has it) and takes the lowest prediction without exploring;
+``random`` takes any candidate (a test of every route); ``route=`` names one candidate.
+
+>>> from planner.cost import Estimate
+>>> options = [Option("a", frozenset({"keys:none"}), frozenset({"s"}), Estimate(0.010, 0.1, "m")),
+...            Option("b", frozenset({"keys:pass"}), frozenset({"s"}), Estimate(0.002, 0.1, "m"))]
+>>> Router("auto").choose(options, explore=False).chosen
+'b'
+>>> Router("never-keys").choose(options).chosen
+'a'
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from planner.cost import Estimate, StatsView, Step, predict_step
+from planner.errors import PlanError
+
+TAIL_GUARD = 3.0  # never explore a candidate predicted this many times slower than the best
+POLICIES: Mapping[str, str | None] = {
+    "auto": None, "random": None,
+    "always-push": "join:source", "never-push": "join:duckdb",
+    "always-keys": "keys:pass", "never-keys": "keys:none",
+    "primary-only": "read:primary", "mirror-only": "read:mirror",
+    "index-only": "vector:index", "exact-only": "vector:exact",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A candidate as the router sees it: its name, features, sources and prediction."""
+
+    name: str
+    features: frozenset[str]
+    sources: frozenset[str]
+    estimate: Estimate
+
+
+@dataclass(frozen=True)
+class Considered:
+    name: str
+    features: frozenset[str]
+    predicted_s: float
+    log_sd: float
+    basis: str
+    excluded: str | None = None  # why it could not be chosen
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    considered: tuple[Considered, ...]
+    chosen: str
+    reason: str
+
+    def lines(self, actual_s: float | None = None) -> list[str]:
+        width = max(len(c.name) for c in self.considered)
+        out = [f"chosen: {self.chosen} ({self.reason})"]
+        for c in self.considered:
+            mark = "*" if c.name == self.chosen else " "
+            line = (f"{mark} {c.name:<{width}}  predicted {c.predicted_s * 1e3:9.3f} ms"
+                    f"  ({c.basis})")
+            if c.name == self.chosen and actual_s is not None:
+                line += f"  actual {actual_s * 1e3:.3f} ms"
+            if c.excluded:
+                line += f"  [{c.excluded}]"
+            out.append(line)
+        return out
+
+
+class Router:
+    """One engine's routing policy; ``seed`` makes exploration and ``random`` repeatable."""
+
+    def __init__(self, policy: str = "auto", seed: int | None = None) -> None:
+        if policy not in POLICIES:
+            raise PlanError(f"unknown route policy {policy!r}; policies: "
+                            f"{', '.join(POLICIES)}")
+        self.policy = policy
+        self._rng = random.Random(seed)
+
+    def choose(self, options: Sequence[Option], *, forced: str | None = None,
+               explore: bool = True, unavailable: frozenset[str] = frozenset()
+               ) -> RouteDecision:
+        excluded = {o.name: _unavailable(o, unavailable) for o in options}
+        if forced is not None:
+            return self._forced(options, forced, excluded)
+        feature = POLICIES[self.policy]
+        if feature is not None and any(feature in o.features for o in options):
+            for o in options:
+                if feature not in o.features:
+                    excluded[o.name] = excluded[o.name] or f"policy {self.policy}"
+        open_ = [o for o in options if excluded[o.name] is None]
+        if not open_:
+            raise PlanError("no route of this query can run: "
+                            + "; ".join(f"{n}: {why}" for n, why in excluded.items()))
+        best = min(open_, key=lambda o: o.estimate.seconds)
+        if self.policy == "random":
+            chosen, reason = self._rng.choice(open_), "random route (policy random)"
+        elif self.policy != "auto" or not explore or len(open_) == 1:
+            chosen, reason = best, _lowest(self.policy)
+        else:
+            chosen, reason = self._sampled(open_, best, excluded)
+        return _decision(options, excluded, chosen.name, reason)
+
+    def _sampled(self, open_: list[Option], best: Option, excluded: dict[str, str | None]
+                 ) -> tuple[Option, str]:
+        guard = best.estimate.seconds * TAIL_GUARD
+        draws = {}
+        for o in open_:
+            if o.estimate.seconds > guard:
+                excluded[o.name] = f"> {TAIL_GUARD:g}x the best prediction: not explored"
+                continue
+            draws[o.name] = math.log(o.estimate.seconds) + \
+                self._rng.gauss(0.0, o.estimate.log_sd)
+        chosen = min((o for o in open_ if o.name in draws), key=lambda o: draws[o.name])
+        if chosen is best:
+            return chosen, "lowest predicted latency"
+        ratio = chosen.estimate.seconds / best.estimate.seconds
+        return chosen, f"exploring: predicted {ratio:.2f}x the best, uncertain enough to try"
+
+    def _forced(self, options: Sequence[Option], name: str,
+                excluded: dict[str, str | None]) -> RouteDecision:
+        names = [o.name for o in options]
+        if name not in names:
+            raise PlanError(f"no route named {name!r}; this query's routes: "
+                            + "; ".join(repr(n) for n in names))
+        if excluded[name] is not None:
+            raise PlanError(f"route {name!r} cannot run: {excluded[name]}")
+        return _decision(options, excluded, name, "forced by route=")
+
+
+def _unavailable(option: Option, down: frozenset[str]) -> str | None:
+    missing = sorted(option.sources & down)
+    return f"source {', '.join(missing)} unavailable" if missing else None
+
+
+def _lowest(policy: str) -> str:
+    return "lowest predicted latency" if policy == "auto" else \
+        f"lowest predicted latency under policy {policy}"
+
+
+def _decision(options: Sequence[Option], excluded: Mapping[str, str | None], chosen: str,
+              reason: str) -> RouteDecision:
+    considered = tuple(Considered(o.name, o.features, o.estimate.seconds, o.estimate.log_sd,
+                                  o.estimate.basis, excluded.get(o.name)) for o in options)
+    return RouteDecision(considered, chosen, reason)
+
+
+def keys_pay(keyed: Step, plain: Step, plain_rows: float, view: StatsView,
+             stage_per_row_s: float) -> tuple[bool, str]:
+    """Whether a receiver should run with the keys it got (``keyed.rows_in`` of them): its
+    keyed read plus the stage over its rows against its plain read plus the stage over more.
+
+    >>> from planner.cost import StatsSnapshot
+    >>> view = StatsSnapshot({}, {"crm": "sqlite"}, {})
+    >>> keys_pay(Step("crm", "k", 10, 10), Step("crm", "p"), 100_000, view, 1e-7)[0]
+    True
+    """
+    with_keys = predict_step(keyed, view).seconds + (keyed.rows_out or 0) * stage_per_row_s
+    without = predict_step(plain, view).seconds + plain_rows * stage_per_row_s
+    verdict = with_keys <= without
+    return verdict, (f"predicted {with_keys * 1e3:.2f} ms with {keyed.rows_in:.0f} keys vs "
+                     f"{without * 1e3:.2f} ms reading {plain_rows:.0f} rows")
