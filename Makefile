@@ -10,7 +10,7 @@ PEER_STAMP := $(PEER_VENV)/.installed
 PEER_PACKAGES := duckdb==1.5.5 duckdb-extension-tpch==1.5.5 duckdb-extension-sqlite==1.5.5 \
 	duckdb-extension-lance==1.5.5 pyarrow==26.0.1 psutil==7.2.2
 
-.PHONY: demo test bench bench-quick bench-tpch peer-venv lint typecheck clean
+.PHONY: demo test bench bench-quick bench-tpch bench-routing peer-venv lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-quick: $(STAMP) $(PEER_STAMP)
 
 bench-tpch: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.run --suite tpch
+
+# the routing benchmark (benchmarks/routing.py); the peer venv generates its TPC-H data
+bench-routing: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python -m benchmarks.routing
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache

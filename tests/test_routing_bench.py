@@ -1,0 +1,82 @@
+"""The routing benchmark runs end to end at a tiny size (2 executions per template and phase)
+and writes the JSON, markdown and plots it documents: so it cannot rot unnoticed. No timing
+is judged here; only the structure, and that every route gave the same answer."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import routing
+from benchmarks.routing_relations import SHAPES
+from benchmarks.routing_templates import TEMPLATES
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    root = tmp_path_factory.mktemp("routing")
+    routing.main(["--tiny", "--data", str(root / "data"), "--results", str(root / "out")])
+    out = root / "out"
+    return json.loads((out / "routing.json").read_text()), out
+
+
+def test_at_least_eight_templates_over_both_datasets() -> None:
+    assert len(TEMPLATES) >= 8
+    texts = " ".join(t.text for t in TEMPLATES)
+    for source in ("crm.", "graph", "docs.", "tpch_crm.", "tpch_lake.", "tpch_one."):
+        assert source in texts
+    assert {t.choice for t in TEMPLATES} >= {"keys", "vector", "mirror", "join"}
+
+
+def test_files_written(run: tuple[dict[str, Any], Path]) -> None:
+    result, out = run
+    assert (out / "routing.md").read_text().startswith("# Routing benchmark")
+    pytest.importorskip("matplotlib")
+    assert (out / "routing.png").stat().st_size > 0
+    assert (out / "routing_policies.png").stat().st_size > 0
+    assert len(result["png"]) == 2
+
+
+def test_records_and_figures(run: tuple[dict[str, Any], Path]) -> None:
+    result, _ = run
+    block = result["sizes"]["tiny"]
+    records = block["records"]
+    assert {r["phase"] for r in records} == {"cold", "reopened"}
+    assert len(records) == 2 * 2 * len(TEMPLATES)  # phases x executions x templates
+    for r in records:
+        assert r["execution"] in (1, 2)
+        assert r["setting"] in ("narrow", "broad")
+        assert r["auto_s"] is None or r["auto_s"] > 0
+        assert all(t > 0 for t in r["times_s"].values())
+        assert r["best"] is None or r["best"] in r["times_s"]
+    timed = [r for r in records if r["times_s"]]
+    assert len(timed) >= len(records) // 2  # most templates have alternatives
+    overall = block["analysis"]["overall"]
+    for key in ("regret", "regret_cold", "regret_reopened", "regret_converged", "top1",
+                "decisive", "policies", "best_policy", "vs_best_policy_converged"):
+        assert key in overall
+    assert math.isfinite(overall["regret"]) and overall["regret"] > 0
+    assert set(overall["policies"]) == set(result["policies"])
+    assert set(block["analysis"]["templates"]) == {t.name for t in TEMPLATES}
+    for phase in ("cold", "reopened"):
+        assert len(block["analysis"]["convergence"][phase]["cumulative"]) == 2
+
+
+def test_every_route_same_answer(run: tuple[dict[str, Any], Path]) -> None:
+    result, _ = run
+    assert result["sizes"]["tiny"]["analysis"]["overall"]["mismatches"] == []
+
+
+def test_relations_table(run: tuple[dict[str, Any], Path]) -> None:
+    result, _ = run
+    rel = result["relations"]["tiny"]
+    assert set(rel["shapes"]) == {s.name for s in SHAPES}
+    for shape in rel["shapes"].values():
+        assert shape["same_rows_native"]
+        assert shape["median_ms"]["kuzu native"] > 0
+        assert shape["median_ms"]["sqlite native"] > 0
+        assert shape["ratio_native"] > 0
