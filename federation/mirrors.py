@@ -76,8 +76,10 @@ class MirrorRegistry:
             self._declared[(declared[0], declared[1])] = declared
             self._cache = None
             if self._con is not None:
-                self._con.execute("INSERT OR REPLACE INTO mirrors VALUES (?, ?, ?, ?)",
-                                  declared)
+                self._con.execute(  # an upsert keeps the declaration's place (its rowid)
+                    "INSERT INTO mirrors VALUES (?, ?, ?, ?) ON CONFLICT (primary_name, "
+                    "copy_name) DO UPDATE SET source = excluded.source, "
+                    "target = excluded.target", declared)
 
     def declared(self) -> tuple[Declared, ...]:
         with self._lock:

@@ -48,7 +48,9 @@ def table_matches(leaf: GraphMatch, mirrors: Mirrors, catalog: Catalog) -> list[
     graph = catalog.get(leaf.source)
     if graph is None or isinstance(leaf, TableMatch) or any(e.label is None for e in leaf.edges):
         return []
-    targets = sorted({m.link[0] for m in mirrors.rels if m.graph[0] == leaf.source})
+    targets = sorted({m.link[0] for m in mirrors.rels if m.graph[0] == leaf.source}
+                     | {s for m in mirrors.tables for (g, _), (s, _) in
+                        ((m.primary, m.copy), (m.copy, m.primary)) if g == leaf.source})
     out: list[SourceLeaf] = []
     for target in targets:
         info = catalog.get(target)

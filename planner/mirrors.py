@@ -107,7 +107,7 @@ def mirror_variants(leaf: SourceLeaf, mirrors: Mirrors, catalog: Catalog
     if single is not None:
         others += [v for place in mirrors.copies((leaf.source, single))
                    if (v := table_variant(leaf, place, catalog)) is not None]
-    if isinstance(leaf, GraphMatch) and leaf.edges:
+    if isinstance(leaf, GraphMatch) and single is None:
         from planner.mirror_match import table_matches  # the pattern half of this module
 
         others += table_matches(leaf, mirrors, catalog)
