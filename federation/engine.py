@@ -28,6 +28,7 @@ from federation.executor import (
 )
 from federation.join_stage import JoinStage, too_many_rows
 from federation.lifecycle import Attached
+from federation.mirrors import MirrorRegistry
 from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
@@ -84,6 +85,7 @@ class Engine:
         except PlanError as err:
             raise ConfigurationError(str(err)) from None
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
+        self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
@@ -229,6 +231,12 @@ class Engine:
         return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes,
                             route=decision)
 
+    def mirror(self, primary: str, copy: str, *, source: str | None = None,
+               target: str | None = None) -> None:
+        """Declare ``copy`` a mirror of ``primary`` (``federation.mirrors``)."""
+        self._check_open()
+        self._mirrors.add(primary, copy, source, target, self.catalog())
+
     def stats(self) -> pa.Table:
         """What was recorded per source and fragment shape (``federation.stats``): one row
         per (source, shape) with executions, decayed mean rows in and out, recent latency
@@ -250,6 +258,7 @@ class Engine:
         self._pool.shutdown(wait=True)
         self._stage.close()
         self._stats.close()  # written to the workspace once more
+        self._mirrors.close()
 
     def __enter__(self) -> Engine:
         return self
