@@ -36,22 +36,6 @@ PYLIST_SAMPLE = ["basic_alias_ordered", "fn_case_else", "agg_group_two", "join_l
                  "tpch_q1", "report_team_workload"]
 
 
-@pytest.fixture(scope="session")
-def differential_data(tmp_path_factory: pytest.TempPathFactory
-                      ) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
-    """(SQLite path, DuckDB oracle connection), built once per session."""
-    path = tmp_path_factory.mktemp("differential") / "crm.db"
-    duck = dataset.build(path)
-    yield path, duck
-    duck.close()
-
-
-@pytest.fixture(scope="session")
-def oracle(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
-           ) -> duckdb.DuckDBPyConnection:
-    return differential_data[1]
-
-
 def _federation() -> ModuleType:
     fed = pytest.importorskip("federation")
     if getattr(fed, "connect", None) is None:  # package directory exists, API not built yet

@@ -109,7 +109,8 @@ class Harness:
         write_kuzu(tables, root / "graph.kuzu")
         write_lancedb(tables, root / "lance")
         boundary.write(root, self.duck)
-        self.engine = fed.connect(timeout=QUERY_TIMEOUT)
+        # every execution takes a random one of the query's routes: all must agree
+        self.engine = fed.connect(timeout=QUERY_TIMEOUT, route="random", route_seed=3)
         self.engine.attach("crm", fed.SQLite(str(root / "crm.db")))
         self.engine.attach("graph", fed.Kuzu(str(root / "graph.kuzu")))
         self.engine.attach("docs", fed.LanceDB(str(root / "lance")))
