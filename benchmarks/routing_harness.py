@@ -105,6 +105,7 @@ class Run:
     chosen: str | None = None
     rows: list[tuple[Any, ...]] | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()  # what the key passes did (applied / skipped at run time)
 
 
 def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str | None = None,
@@ -121,7 +122,8 @@ def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str |
     decision = getattr(res.plan, "route", None)
     rows = sorted(table.to_pylist(), key=_row_key) if keep else None
     return Run(seconds, getattr(decision, "chosen", None),
-               [tuple(r.values()) for r in rows] if rows is not None else None)
+               [tuple(r.values()) for r in rows] if rows is not None else None,
+               notes=tuple(getattr(res.plan, "notes", ()) or ()))
 
 
 def _row_key(row: dict[str, Any]) -> tuple[str, ...]:
@@ -150,6 +152,7 @@ class Oracle:
     def __init__(self, eng: fed.Engine) -> None:
         self.eng = eng
         self.excluded: dict[str, str] = {}
+        self.features: dict[str, frozenset[str]] = {}  # alternative name -> route features
 
     def alternatives(self, template: Template, params: Mapping[str, object]) -> tuple[str, ...]:
         decision = getattr(self.eng.explain(template.text, params), "route", None)
@@ -157,6 +160,7 @@ class Oracle:
             return ()
         names = []
         for c in decision.considered:
+            self.features[c.name] = frozenset(c.features)
             if c.excluded:
                 self.excluded[f"{template.name}:{c.name}"] = c.excluded
             else:
@@ -223,12 +227,29 @@ def execute(router: fed.Engine, oracle: Oracle, policies: Policies, template: Te
                       else oracle.run(step, template, params, keep=check))
     times = {n: runs[n].seconds for n in names if runs[n].error is None}
     best = min(times, key=lambda n: times[n]) if times else None
+    auto = runs[AUTO]
     return {"template": template.name, "choice": template.choice, "phase": phase,
             "execution": index, "setting": label, "params": _shown(params),
-            "times_s": times, "auto_s": runs[AUTO].seconds, "chosen": runs[AUTO].chosen,
+            "times_s": times, "auto_s": auto.seconds, "planned": auto.chosen,
+            "chosen": effective(auto, oracle.features, names), "notes": list(auto.notes),
             "best": best, "policies": policies.choices(template, params),
             "errors": {n: r.error for n, r in runs.items() if r.error},
             "mismatches": _mismatches(runs) if check else []}
+
+
+def effective(run: Run, features: Mapping[str, frozenset[str]],
+              names: Sequence[str]) -> str | None:
+    """The alternative the router's run really was: under ``auto`` a planned key pass is
+    decided again once the keys are counted, and when every pass was skipped the run was
+    its ``keys:none`` twin."""
+    chosen = run.chosen
+    if chosen is None or "keys:pass" not in features.get(chosen, frozenset()):
+        return chosen
+    skipped = any(n.startswith("skipped:") for n in run.notes)
+    if not skipped or any(n.startswith("applied:") for n in run.notes):
+        return chosen
+    twin = (features[chosen] - {"keys:pass"}) | {"keys:none"}
+    return next((n for n in names if features.get(n) == twin), chosen)
 
 
 def _shown(params: Mapping[str, object]) -> dict[str, object]:
