@@ -20,6 +20,7 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.executor import (
+    Execution,
     Prepared,
     compile_fragments,
     compile_stage,
@@ -32,7 +33,14 @@ from federation.mirrors import MirrorRegistry
 from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
-from federation.routing import Routes, choose, key_decider, plan_routes
+from federation.routing import (
+    Routes,
+    choose,
+    key_decider,
+    leaf_variants,
+    mirror_partners,
+    plan_routes,
+)
 from federation.sources.base import CompiledFragment, Source
 from federation.stats import Stats, samples
 from grammar import ast
@@ -85,6 +93,7 @@ class Engine:
         except PlanError as err:
             raise ConfigurationError(str(err)) from None
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
+        self._last_info: dict[str, SourceInfo] = {}  # planned on while a source is down
         self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
@@ -148,8 +157,11 @@ class Engine:
             with running(token):
                 values = check_params(params)
                 query = _parsed(text)
-                # sources the query does not read stay idle
-                sources = self._attached.begin(token, sources_of(query))
+                # sources the query does not read stay idle; mirrors of its relations may serve
+                names = sources_of(query)
+                if names is not None:
+                    names |= mirror_partners(self._mirrors.declared(), names)
+                sources = self._attached.begin(token, names)
                 try:
                     yield query, values, sources
                 finally:
@@ -162,28 +174,54 @@ class Engine:
         """The prepared plan of ``text`` the router would run, and its values (tests look
         at plans this way)."""
         with self._running(text, params) as (query, values, sources):
-            routes, catalog = self._planned(query, values, sources)
-            prepared, _ = self._routed(routes, catalog, None, explore=False)
+            routes, catalog, down = self._planned(query, values, sources)
+            prepared, _ = self._routed(routes, catalog, None, down, explore=False)
             return prepared, values
 
     def _planned(self, query: ast.Query, values: dict[str, object],
-                 sources: Mapping[str, Source]) -> tuple[Routes, dict[str, SourceInfo]]:
-        """The query's candidate plans (cached) and the catalog they were planned on."""
-        catalog = _catalog(sources, None)
-        key = PlanCache.base_key(query, values, catalog)
+                 sources: Mapping[str, Source]
+                 ) -> tuple[Routes, dict[str, SourceInfo], frozenset[str]]:
+        """The query's candidate plans (cached), the catalog they were planned on, and the
+        sources found unavailable (planned on their last catalog: a mirror may serve)."""
+        catalog, down = self._catalog_of(sources)
+        mirrors = self._mirrors.current(catalog)
+        key = (*PlanCache.base_key(query, values, catalog), mirrors)
         routes = self._plans.get(key, values)
         if routes is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._attached.snapshot()))
             routes = plan_routes(binder.bind_statement(query), catalog, self.rules,
-                                 key_passing_rows=self.key_passing_rows)
+                                 leaf_variants(mirrors, catalog), self.key_passing_rows)
             self._plans.put(key, values, frozenset(binder.shape_params), routes)
-        return routes, catalog
+        return routes, catalog, down
+
+    def _catalog_of(self, sources: Mapping[str, Source]
+                    ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
+        """Every source's catalog; an unavailable source with a mirror keeps its last one
+        (the router then reads its mirror instead)."""
+        catalog: dict[str, SourceInfo] = {}
+        down: set[str] = set()
+        for name, source in sources.items():
+            try:
+                catalog[name] = self._last_info[name] = _info(name, source)
+            except SourceUnavailableError:
+                last = self._last_info.get(name)
+                if last is None or not mirror_partners(self._mirrors.declared(),
+                                                       frozenset({name.lower()})):
+                    raise
+                catalog[name] = last
+                down.add(name)
+        return catalog, frozenset(down)
 
     def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
-                explore: bool = True) -> tuple[Prepared, RouteDecision | None]:
+                down: frozenset[str] = frozenset(), explore: bool = True
+                ) -> tuple[Prepared, RouteDecision | None]:
+        if down and not _another_route(routes, down, None):
+            name = sorted(down)[0]
+            raise SourceUnavailableError("unavailable, and no mirror serves this query",
+                                         source=name)
         return choose(routes, self._router, self._stats.view(catalog), catalog,
-                      forced=forced, explore=explore)
+                      forced=forced, explore=explore, unavailable=down)
 
     def query(self, text: str, params: Mapping[str, object] | None = None, *,
               route: str | None = None) -> Result:
@@ -191,17 +229,17 @@ class Engine:
         ``route`` forces one of the query's alternatives by the name EXPLAIN shows."""
         start = time.perf_counter()
         with self._running(text, params) as (query, values, sources):
-            routes, catalog = self._planned(query, values, sources)
-            planned, decision = self._routed(routes, catalog, route)
-            decide = key_decider(routes, planned, self._stats.view(catalog), catalog,
-                                 self._router.policy)
-            # an Arrow stage returns its fragment's rows: that fragment reads one row past the
-            # cap at most, so an oversized result is never read whole
-            cut = row_capped(planned, self.max_rows)
-            compiled = compile_fragments(cut, sources, values)
-            plan_done = time.perf_counter()
-            run = execute(planned, compiled, sources, self._stage, values, self._pool,
-                          self.max_rows, decide)
+            routes, catalog, down = self._planned(query, values, sources)
+            while True:
+                planned, decision = self._routed(routes, catalog, route, down)
+                try:
+                    run, plan_done = self._run(routes, planned, catalog, sources, values)
+                    break
+                except SourceUnavailableError as err:
+                    # a source went down under the query: its mirror serves, if it has one
+                    if not _another_route(routes, down | {err.source}, route):
+                        raise
+                    down |= {err.source}
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         if planned.shapes is not None:
@@ -214,6 +252,19 @@ class Engine:
         return Result(run.table, ExecutedPlan(planned.cut.stage, texts, run.stage_sql, timings,
                                               notes=run.notes, route=decision))
 
+    def _run(self, routes: Routes, planned: Prepared, catalog: dict[str, SourceInfo],
+             sources: Mapping[str, Source], values: dict[str, object]
+             ) -> tuple[Execution, float]:
+        decide = key_decider(routes, planned, self._stats.view(catalog), catalog,
+                             self._router.policy)
+        # an Arrow stage returns its fragment's rows: that fragment reads one row past the
+        # cap at most, so an oversized result is never read whole
+        cut = row_capped(planned, self.max_rows)
+        compiled = compile_fragments(cut, sources, values)
+        plan_done = time.perf_counter()
+        return execute(planned, compiled, sources, self._stage, values, self._pool,
+                       self.max_rows, decide), plan_done
+
     def explain(self, text: str, params: Mapping[str, object] | None = None,
                 analyze: bool = False, *, route: str | None = None) -> ExecutedPlan:
         """The plan for ``text``: the alternatives the router considered, their predicted
@@ -222,8 +273,8 @@ class Engine:
         if analyze:
             return self.query(text, params, route=route).plan
         with self._running(text, params) as (query, values, sources):
-            routes, catalog = self._planned(query, values, sources)
-            planned, decision = self._routed(routes, catalog, route, explore=False)
+            routes, catalog, down = self._planned(query, values, sources)
+            planned, decision = self._routed(routes, catalog, route, down, explore=False)
             compiled = compile_fragments(planned.cut, sources, values)
             sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())
@@ -282,6 +333,11 @@ def _info(name: str, source: Source) -> SourceInfo:
         raise
     except Exception as err:
         raise SourceUnavailableError(f"cannot read its catalog: {err}", source=name) from err
+
+
+def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> bool:
+    """Whether a route of the query reads none of the sources ``down`` (a forced one must)."""
+    return forced is None and any(not (c.sources & down) for c in routes.candidates)
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,

@@ -4,7 +4,7 @@ engine's ``planner.router.Router``; key passes are decided again once the keys a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from federation.executor import Prepared, prepare
@@ -13,11 +13,14 @@ from planner.alternatives import Candidate, LeafVariants, alternatives, no_varia
 from planner.catalog import Catalog
 from planner.cost import PRIORS, StatsView, Step
 from planner.fragments import KeyPass
-from planner.logical import Plan
+from planner.logical import Plan, SourceLeaf
+from planner.mirrors import Mirrors, mirror_variants
 from planner.optimizer import Rule
 from planner.route_costs import fragment_rows, keyed_rows, predicted
 from planner.router import Option, RouteDecision, Router, keys_pay
 from planner.semijoin import key_passes
+from planner.variants import LeafVariant
+from planner.vector_routes import vector_variants
 
 # per row entering the DuckDB stage: what a key pass saves besides the receiver's own read
 STAGE_PER_ROW_S = PRIORS["duckdb"].per_1k_in_s / 1000
@@ -34,6 +37,28 @@ class Routes:
 
     def named(self, name: str) -> Prepared:
         return self.prepared[[c.name for c in self.candidates].index(name)]
+
+
+def leaf_variants(mirrors: Mirrors, catalog: Catalog) -> LeafVariants:
+    """Equivalent leaves of a fragment: its mirrors' copies, and for an APPROXIMATE search
+    on an index the exact search too (a leaf has one kind of variant or none)."""
+    def variants(leaf: SourceLeaf) -> tuple[LeafVariant, ...]:
+        return mirror_variants(leaf, mirrors, catalog) or vector_variants(leaf, catalog)
+
+    return variants
+
+
+def mirror_partners(declared: Iterable[tuple[str, str, object, object]],
+                    names: frozenset[str]) -> frozenset[str]:
+    """The sources (lower-cased) holding a mirror of a relation of the sources ``names``."""
+    found: set[str] = set()
+    for primary, copy, _, _ in declared:
+        a, b = primary.split(".", 1)[0].lower(), copy.split(".", 1)[0].lower()
+        if a in names:
+            found.add(b)
+        if b in names:
+            found.add(a)
+    return frozenset(found - names)
 
 
 def plan_routes(bound: Plan, catalog: Catalog, rules: Sequence[Rule],

@@ -5,6 +5,7 @@ and each policy must really read the copy it names (the fragment's source in ``r
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,6 @@ CASES = [
     ("SELECT k.id, k.kind FROM crm.knowledge k WHERE k.agent_id = 5",
      "SELECT id, kind FROM docs.knowledge WHERE agent_id = 5", "crm", "docs"),
 ]
-_WIRED = pytest.mark.xfail(
-    strict=True, reason="the router does not take mirror variants yet: the engine must pass "
-    "planner.mirrors.mirror_variants(leaf, self._mirrors.current(catalog), catalog) as "
-    "leaf_variants to federation.routing.plan_routes")
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[Path, duckdb.DuckDBPyConnection]]:
@@ -86,11 +81,8 @@ def test_every_route_gives_the_oracle_answer(routed: tuple[Any, str],
 
 @pytest.mark.parametrize(("fql", "sql", "primary", "mirror"), CASES)
 def test_the_policy_reads_the_copy_it_names(routed: tuple[Any, str], fql: str, sql: str,
-                                            primary: str, mirror: str,
-                                            request: pytest.FixtureRequest) -> None:
+                                            primary: str, mirror: str) -> None:
     eng, policy = routed
-    if policy == "mirror-only":
-        request.applymarker(_WIRED)
     sources = {f.source for f in eng.query(fql).plan.fragments}
     assert sources == {mirror if policy == "mirror-only" else primary}
 
@@ -110,3 +102,25 @@ def test_mirror_is_checked_and_kept_in_the_workspace(
     eng.close()
     with pytest.raises(ConfigurationError):
         eng.mirror("graph.Agent", "crm.agents")
+
+
+def test_a_mirror_serves_while_its_partner_is_down(
+        data: tuple[Path, duckdb.DuckDBPyConnection], tmp_path: Path) -> None:
+    """crm.knowledge is mirrored in LanceDB: with crm.db gone the query is answered from
+    docs.knowledge; a query with no mirror on crm fails with SourceUnavailableError."""
+    from federation.errors import SourceUnavailableError
+
+    root = tmp_path / "copy"
+    shutil.copytree(data[0], root)
+    fql, sql = CASES[-1][0], CASES[-1][1]
+    expected = data[1].sql(sql).to_arrow_table()
+    with _engine(root) as eng:
+        eng.mirror("crm.knowledge", "docs.knowledge")
+        assert {f.source for f in eng.query(fql, route=None).plan.fragments} <= {"crm", "docs"}
+        (root / "crm.db").rename(root / "gone.db")
+        res = eng.query(fql)
+        assert {f.source for f in res.plan.fragments} == {"docs"}
+        assert res.plan.route is not None and "crm unavailable" in str(res.plan)
+        assert_same_result(res.arrow(), expected, ordered=False, check_names=False, context=fql)
+        with pytest.raises(SourceUnavailableError, match="crm"):
+            eng.query("SELECT count(*) AS n FROM crm.assignments AS s")
