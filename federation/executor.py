@@ -196,8 +196,8 @@ def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentR
                    compiled: Mapping[int, CompiledFragment], sources: Mapping[str, Source],
                    params: Mapping[str, object], pool: Executor,
                    decide: KeyDecision | None = None) -> list[str]:
-    """Compile each receiver with its senders' keys and run them (appended to ``done``);
-    returns what each key pass did."""
+    """Compile each receiver with its senders' keys and run them (appended to ``done``;
+    a receiver read in chunks is one run of all its rows); returns what each pass did."""
     if not receivers:
         return []
     tables = {r.index: t for r, t in done}
@@ -206,10 +206,17 @@ def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentR
         if f.index in receivers:
             keyed, said, keys = with_keys(f, cut.passes, tables, sources[f.source], params,
                                           compiled[f.index], decide)
-            passed = keys if keyed is not compiled[f.index] else None
-            jobs.append((sources[f.source], f.index, keyed, passed))
+            passed = keys if keyed[0] is not compiled[f.index] else None
+            jobs += [(sources[f.source], f.index, chunk, passed) for chunk in keyed]
             notes += said
-    done += _run_all(jobs, pool)
+    runs: dict[int, list[tuple[FragmentRun, pa.Table]]] = {}
+    for run in _run_all(jobs, pool):
+        runs.setdefault(run[0].index, []).append(run)
+    for parts in runs.values():
+        first = parts[0][0]
+        done.append((replace(first, rows=sum(r.rows for r, _ in parts),
+                             seconds=sum(r.seconds for r, _ in parts)),
+                     pa.concat_tables([t for _, t in parts])))
     return notes
 
 

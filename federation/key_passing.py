@@ -12,25 +12,26 @@ from dataclasses import replace
 import pyarrow as pa
 
 from federation.sources.base import CompiledFragment, Source
-from planner.expressions import BExpr, Func, ParamRef
+from planner.expressions import ColumnRef, Func, ParamRef
 from planner.fragments import Fragment, KeyPass
 
+CHUNK_KEYS = 100_000  # keys bound in one value at most: more are read in several chunks
 # whether a receiver should use the keys it got (how many), and why: the router's run-time say
 KeyDecision = Callable[[KeyPass, int], tuple[bool, str]]
 
 
 def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[int, pa.Table],
               source: Source, params: Mapping[str, object], planned: CompiledFragment,
-              decide: KeyDecision | None = None) -> tuple[CompiledFragment, list[str], int]:
-    """The receiver ``fragment`` compiled with the keys of its senders, what was done, and
-    how many keys were passed (statistics record them). ``decide`` may turn a pass down
-    once the number of keys is known (None: every pass within its cap is made)."""
+              decide: KeyDecision | None = None
+              ) -> tuple[list[CompiledFragment], list[str], int]:
+    """The receiver ``fragment`` compiled with the keys of its senders (one fragment per chunk
+    of ``CHUNK_KEYS`` keys of its largest pass: their rows, together, are the keyed read's),
+    what was done, and how many keys were passed (statistics record them). ``decide`` may
+    turn a pass down once the number of keys is known (None: every pass within its cap)."""
     import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
 
-    filters: list[BExpr] = []
-    values = dict(params)
+    keyed: list[tuple[ParamRef, ColumnRef, list[object]]] = []
     notes: list[str] = []
-    passed = 0
     for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
         keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null()
         if len(keys) > kp.max_keys:
@@ -43,12 +44,19 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
                 notes.append(f"skipped: {kp.describe()} ({len(keys)} keys; router: {why})")
                 continue
         name = f"keys#{fragment.index}.{n}"  # not an identifier: never a user's parameter
-        values[name] = keys.to_pylist()
-        typ = pa.list_(kp.receiver_key.type)
-        filters.append(Func("in_keys", (kp.receiver_key, ParamRef(name, typ)), pa.bool_()))
-        passed += len(keys)
+        keyed.append((ParamRef(name, pa.list_(kp.receiver_key.type)), kp.receiver_key,
+                      keys.to_pylist()))
         notes.append(f"applied: {kp.describe()} ({len(keys)} keys)")
-    if not filters:
-        return planned, notes, 0
-    leaf = replace(fragment.plan, filters=(*fragment.plan.filters, *filters))
-    return source.compile(leaf, values), notes, passed
+    if not keyed:
+        return [planned], notes, 0
+    leaf = replace(fragment.plan, filters=(*fragment.plan.filters, *(
+        Func("in_keys", (column, param), pa.bool_()) for param, column, _ in keyed)))
+    values = dict(params) | {param.name: keys for param, _, keys in keyed}
+    largest = max(keyed, key=lambda k: len(k[2]))
+    chunks = [largest[2][i:i + CHUNK_KEYS]
+              for i in range(0, len(largest[2]), CHUNK_KEYS)] or [[]]
+    if len(chunks) > 1:
+        notes.append(f"fragment #{fragment.index} read in {len(chunks)} chunks of at most "
+                     f"{CHUNK_KEYS} keys")
+    compiled = [source.compile(leaf, values | {largest[0].name: chunk}) for chunk in chunks]
+    return compiled, notes, sum(len(k[2]) for k in keyed)

@@ -65,8 +65,51 @@ def _match(leaf: GraphMatch, catalog: Catalog, table_rows: TableRows | None) -> 
     labels += [e.label for e in leaf.edges if e.label is not None]
     if leaf.edges and any(e.variable_length for e in leaf.edges):
         return None  # paths multiply rows beyond any table's size
-    return _filtered(_largest(catalog.get(leaf.source), labels, table_rows), leaf.filters,
-                     leaf.limit)
+    info = catalog.get(leaf.source)
+    seeded = _seeded(leaf, info, table_rows) if info is not None else None
+    if seeded is not None:
+        rows, rest = seeded
+        return _filtered(max(1, round(rows)), rest, leaf.limit)
+    return _filtered(_largest(info, labels, table_rows), leaf.filters, leaf.limit)
+
+
+def _seeded(leaf: GraphMatch, info: SourceInfo, table_rows: TableRows | None
+            ) -> tuple[float, tuple[BExpr, ...]] | None:
+    """Rows of a pattern anchored on one node by a unique key (``{id: $x}``): one start
+    node, times each relationship's average degree walking out from it; and the filters left.
+    """
+    def rows(label: str | None) -> int | None:
+        if label is None or label not in info.tables:
+            return None
+        return table_rows(label) if table_rows is not None else info.tables[label].row_count
+
+    for seed, node in enumerate(leaf.nodes):
+        schema = info.tables.get(node.label) if node.label is not None else None
+        anchor = next((f for f in leaf.filters if _is_key_eq(f, node.rel, schema)), None)
+        if anchor is None:
+            continue
+        total, reached, pending = 1.0, {seed}, list(leaf.edges)
+        while pending:
+            edge = next((e for e in pending if (e.src in reached) != (e.dst in reached)), None)
+            if edge is None:
+                return None  # a part of the pattern not connected to the seed
+            start = edge.src if edge.src in reached else edge.dst
+            through, nodes = rows(edge.label), rows(leaf.nodes[start].label)
+            if through is None or not nodes:
+                return None
+            total *= through / nodes
+            reached |= {edge.src, edge.dst}
+            pending.remove(edge)
+        return total, tuple(f for f in leaf.filters if f is not anchor)
+    return None
+
+
+def _is_key_eq(f: BExpr, rel: str, table: TableSchema | None) -> bool:
+    if table is None or not (isinstance(f, Func) and f.name == "eq"):
+        return False
+    column = next((a for a in f.args if isinstance(a, ColumnRef)), None)
+    return column is not None and column.rel == rel and column.name in table.unique \
+        and any(isinstance(a, Const | ParamRef) for a in f.args)
 
 
 @_estimate.register

@@ -96,3 +96,28 @@ def test_a_leg_estimated_under_the_threshold_is_read_whole(root: Path) -> None:
         assert not eng.query(JOIN, {"team": "core"}).plan.notes
     with _engine(root, key_passing_rows=20_000) as eng:
         assert eng.query(JOIN, {"team": "core"}).plan.notes
+
+
+def test_many_keys_are_passed_in_chunks(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from federation import key_passing
+
+    monkeypatch.setattr(key_passing, "CHUNK_KEYS", 16)
+    with _engine(root, key_passing_rows=0) as passing, \
+            _engine(root, key_passing_rows=None) as whole:
+        res = passing.query(JOIN, {"team": "core"})  # 50 keys: 4 chunks
+        assert _rows(res) == _rows(whole.query(JOIN, {"team": "core"}))
+        assert "fragment #1 read in 4 chunks of at most 16 keys" in res.plan.notes
+        lance = next(f for f in res.plan.fragments if f.source == "docs")
+        assert lance.rows == sum(r["n"] for r in res.to_pylist())
+
+
+def test_the_router_turns_a_broad_key_set_down(root: Path) -> None:
+    """Under ``auto`` a pass is decided again from the keys really sent: 450 keys into a
+    20 000-row LanceDB table are predicted to cost more than reading it whole."""
+    with _engine(root, route="always-keys") as eng:
+        res = eng.query(JOIN, {"team": "edge"})
+        assert any(n.startswith("applied") for n in res.plan.notes)
+    with _engine(root) as eng:
+        res = eng.query(JOIN, {"team": "edge"}, route="keys #0→#1")
+        skipped = [n for n in res.plan.notes if n.startswith("skipped")]
+        assert skipped and "router: predicted" in skipped[0], res.plan.notes
