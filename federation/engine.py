@@ -175,7 +175,7 @@ class Engine:
         at plans this way)."""
         with self._running(text, params) as (query, values, sources):
             routes, catalog, down = self._planned(query, values, sources)
-            prepared, _ = self._routed(routes, catalog, None, down, explore=False)
+            prepared, _ = self._routed(routes, catalog, None, down, values, explore=False)
             return prepared, values
 
     def _planned(self, query: ast.Query, values: dict[str, object],
@@ -214,14 +214,15 @@ class Engine:
         return catalog, frozenset(down)
 
     def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
-                down: frozenset[str] = frozenset(), explore: bool = True
+                down: frozenset[str] = frozenset(),
+                values: Mapping[str, object] | None = None, explore: bool = True
                 ) -> tuple[Prepared, RouteDecision | None]:
         if down and not _another_route(routes, down, None):
             name = sorted(down)[0]
             raise SourceUnavailableError("unavailable, and no mirror serves this query",
                                          source=name)
         return choose(routes, self._router, self._stats.view(catalog), catalog,
-                      forced=forced, explore=explore, unavailable=down)
+                      forced=forced, explore=explore, unavailable=down, values=values)
 
     def query(self, text: str, params: Mapping[str, object] | None = None, *,
               route: str | None = None) -> Result:
@@ -231,7 +232,7 @@ class Engine:
         with self._running(text, params) as (query, values, sources):
             routes, catalog, down = self._planned(query, values, sources)
             while True:
-                planned, decision = self._routed(routes, catalog, route, down)
+                planned, decision = self._routed(routes, catalog, route, down, values)
                 try:
                     run, plan_done = self._run(routes, planned, catalog, sources, values)
                     break
@@ -244,7 +245,8 @@ class Engine:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         if planned.shapes is not None:
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
-                                       run.table.num_rows, planned.arrow is not None))
+                                       run.table.num_rows, planned.arrow is not None,
+                                       values))
         texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -274,7 +276,8 @@ class Engine:
             return self.query(text, params, route=route).plan
         with self._running(text, params) as (query, values, sources):
             routes, catalog, down = self._planned(query, values, sources)
-            planned, decision = self._routed(routes, catalog, route, down, explore=False)
+            planned, decision = self._routed(routes, catalog, route, down, values,
+                                             explore=False)
             compiled = compile_fragments(planned.cut, sources, values)
             sql, _, _ = compile_stage(planned, self._stage, values)
         texts = tuple(_fragment_text(c) for c in compiled.values())

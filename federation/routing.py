@@ -4,7 +4,7 @@ engine's ``planner.router.Router``; key passes are decided again once the keys a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from federation.executor import Prepared, prepare
@@ -78,7 +78,7 @@ def plan_routes(bound: Plan, catalog: Catalog, rules: Sequence[Rule],
 
 def choose(routes: Routes, router: Router, view: StatsView, catalog: Catalog, *,
            forced: str | None = None, explore: bool = True,
-           unavailable: frozenset[str] = frozenset()
+           unavailable: frozenset[str] = frozenset(), values: Mapping[str, object] | None = None
            ) -> tuple[Prepared, RouteDecision | None]:
     """The prepared plan to run and the decision (None when the query has one route)."""
     if len(routes.candidates) == 1 and forced is None and not unavailable:
@@ -86,7 +86,7 @@ def choose(routes: Routes, router: Router, view: StatsView, catalog: Catalog, *,
     options = []
     for cand, prep in zip(routes.candidates, routes.prepared, strict=True):
         assert prep.shapes is not None
-        est = predicted(cand, prep.shapes, view, catalog, prep.arrow is not None)
+        est = predicted(cand, prep.shapes, view, catalog, prep.arrow is not None, values)
         options.append(Option(cand.name, cand.features, cand.sources, est))
     decision = router.choose(options, forced=forced, explore=explore, unavailable=unavailable)
     return routes.named(decision.chosen), decision

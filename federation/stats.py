@@ -39,6 +39,7 @@ from federation.stats_summary import Summary, stats_table
 from planner.catalog import SourceInfo
 from planner.cost import ARROW_STAGE, STAGE, Prior, ShapeStats, StatsSnapshot
 from planner.shape import PlanShapes, Shape
+from planner.signature import Signature, signature
 
 FOLD_AT = 64  # samples queued before the recording thread folds them
 FLUSH_S = 2.0  # a workspace's statistics are written at most this often
@@ -49,20 +50,26 @@ _FORMAT = 1  # bumped when the stored summaries change meaning (older ones are d
 _log = logging.getLogger("federation.stats")
 
 # source, kind, shape, rows in, rows out, seconds
-Sample = tuple[str, str, Shape, int, int, float]
+# source, kind, shape, rows in, rows out, seconds[, signature of the values it read]
+Sample = tuple[str, str, Shape, int, int, float] | \
+    tuple[str, str, Shape, int, int, float, Signature]
 # a stored calibration: (source name, kind, location)
 CalibrationKey = tuple[str, str, str]
 
 
 def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: float,
-            result_rows: int, arrow: bool) -> list[Sample]:
-    """One query's samples: every fragment's, and the stage's (rows in: its inputs')."""
+            result_rows: int, arrow: bool, values: Mapping[str, object] | None = None
+            ) -> list[Sample]:
+    """One query's samples: every fragment's (with the signature of the values it read),
+    and the stage's (rows in: its inputs')."""
     out: list[Sample] = []
     rows_in = 0
     for run in runs:
-        shape = shapes.keyed.get(run.index) if run.keyed else None
-        out.append((run.compiled.source, run.compiled.kind,
-                    shape or shapes.fragments[run.index], run.keys_in, run.rows, run.seconds))
+        shape = (shapes.keyed.get(run.index) if run.keyed else None) \
+            or shapes.fragments[run.index]
+        sig = signature(shape.params, values) if values and shape.params else Signature()
+        out.append((run.compiled.source, run.compiled.kind, shape, run.keys_in, run.rows,
+                    run.seconds, sig))
         rows_in += run.rows
     stage, kind = (ARROW_STAGE, "arrow") if arrow else (STAGE, "duckdb")
     out.append((stage, kind, shapes.stage, rows_in, result_rows, stage_seconds))
@@ -123,7 +130,7 @@ class Stats:
         with self._lock:
             queue, summaries = self._queue, self._summaries
             while queue:
-                source, kind, shape, rows_in, rows_out, seconds = queue.popleft()
+                source, kind, shape, rows_in, rows_out, seconds, *sig = queue.popleft()
                 key = (source, shape.id)
                 summary = summaries.get(key)
                 if summary is None:
@@ -133,7 +140,7 @@ class Stats:
                         self._dirty.discard(old)
                 else:
                     summaries.move_to_end(key)
-                summary.add(rows_in, rows_out, seconds, now)
+                summary.add(rows_in, rows_out, seconds, now, sig[0] if sig else None)
                 self._seq += 1
                 summary.seq = self._seq
                 self._dirty.add(key)
@@ -146,6 +153,15 @@ class Stats:
         with self._lock:
             summary = self._summaries.get((source, shape))
             return summary.frozen() if summary is not None else None
+
+    def near(self, source: str, shape: str, sig: Signature
+             ) -> tuple[float, float, float, int] | None:
+        """What the shape's executions nearest ``sig`` in their values returned and took."""
+        if self._queue:
+            self.fold()
+        with self._lock:
+            summary = self._summaries.get((source, shape))
+            return summary.near(sig) if summary is not None else None
 
     def view(self, catalog: Mapping[str, SourceInfo] | None = None) -> LiveView:
         """What the planner reads while planning one query: lookups cost O(1) whatever the
@@ -282,6 +298,10 @@ class LiveView:
 
     def prior(self, source: str) -> Prior | None:
         return self._stats.prior(source)
+
+    def near(self, source: str, shape: str, sig: Signature
+             ) -> tuple[float, float, float, int] | None:
+        return self._stats.near(source, shape, sig)
 
 
 class _Store:

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from planner.cost import HALF_LIFE, Prior, ShapeStats, fit, prior_for
 from planner.shape import Shape
+from planner.signature import Signature, nearest
 
 RECENT = 32  # executions kept per shape (the oldest weighs 2^(-31/HALF_LIFE), 0.17)
 CLIP = 4.0  # latencies further than this factor from the weighted median are clipped
@@ -40,19 +41,24 @@ class Summary:
     """Mutated only under ``federation.stats.Stats``'s lock."""
 
     __slots__ = ("cached", "executions", "kind", "last_seen", "recent", "seq", "shape",
-                 "source", "stale")
+                 "signed", "source", "stale")
 
     def __init__(self, source: str, kind: str, shape: Shape) -> None:
         self.source, self.kind, self.shape = source, kind, shape
         self.executions = 0
         self.recent: deque[tuple[int, int, float]] = deque(maxlen=RECENT)
+        # (signature of the values read, rows out, seconds) of recent executions with values
+        self.signed: deque[tuple[Signature, float, float]] = deque(maxlen=RECENT)
         self.last_seen = 0.0
         self.seq = 0  # when it was last used, in its ``Stats``'s order (kept in the file)
         self.cached: ShapeStats | None = None
         self.stale = 0  # executions added since ``cached`` was computed
 
-    def add(self, rows_in: int, rows_out: int, seconds: float, now: float) -> None:
+    def add(self, rows_in: int, rows_out: int, seconds: float, now: float,
+            sig: Signature | None = None) -> None:
         self.recent.append((rows_in, rows_out, max(seconds, 1e-9)))
+        if sig:
+            self.signed.append((sig, float(rows_out), max(seconds, 1e-9)))
         self.executions += 1
         self.last_seen = now
         self.stale += 1
@@ -101,8 +107,14 @@ class Summary:
             _weighted_quantile(raw, weights, 0.9), 1000 * sk / total, 1000 * sr / total,
             (sw, sk, sr, skk, skr, srr, sy, sky, sry), self.last_seen)
 
+    def near(self, sig: Signature) -> tuple[float, float, float, int] | None:
+        """Rows, seconds and spread predicted from the executions nearest ``sig``."""
+        found = nearest(sig, list(self.signed))
+        return (*found, self.executions) if found is not None else None
+
     def dump(self) -> str:
-        return json.dumps({"executions": self.executions, "recent": list(self.recent)})
+        return json.dumps({"executions": self.executions, "recent": list(self.recent),
+                           "signed": [[sig.dump(), r, y] for sig, r, y in self.signed]})
 
     @classmethod
     def load(cls, source: str, kind: str, shape: Shape, state: str, last_seen: float
@@ -115,6 +127,8 @@ class Summary:
             if not (isinstance(k, int) and isinstance(r, int) and float(y) > 0):
                 raise ValueError("malformed execution")
             summary.recent.append((k, r, float(y)))
+        for sig, r, y in data.get("signed", []):
+            summary.signed.append((Signature.load(sig), float(r), float(y)))
         summary.last_seen = last_seen
         return summary
 

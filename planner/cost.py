@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from planner.signature import Signature
+
 STAGE = "(duckdb)"  # the source name statistics of the DuckDB stage are kept under
 ARROW_STAGE = "(arrow)"  # a stage finished in Arrow (no DuckDB)
 HALF_LIFE = 12  # executions of one shape after which an observation weighs half
@@ -128,6 +130,12 @@ class StatsView(Protocol):
         """The source's calibrated prior (None: use its kind's)."""
         ...
 
+    def near(self, source: str, shape: str, sig: Signature
+             ) -> tuple[float, float, float, int] | None:
+        """Rows, seconds and spread of ln(seconds) of the shape's recorded executions whose
+        parameter values were nearest ``sig``, and how many runs it has (None: too few)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StatsSnapshot:
@@ -156,6 +164,10 @@ class StatsSnapshot:
     def prior(self, source: str) -> Prior | None:
         return self.priors.get(source)
 
+    def near(self, source: str, shape: str, sig: Signature
+             ) -> tuple[float, float, float, int] | None:
+        return None  # a snapshot keeps summaries, not the values of each execution
+
 
 @dataclass(frozen=True)
 class Step:
@@ -166,6 +178,9 @@ class Step:
     shape: str
     rows_in: float = 0.0
     rows_out: float | None = None
+    # (seconds, spread of ln seconds, executions) of the recorded runs whose parameter values
+    # were nearest this one's (``planner.signature``): used as is when given
+    near: tuple[float, float, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +240,10 @@ def predict_step(step: Step, view: StatsView) -> Estimate:
     >>> cold.basis, round(cold.seconds * 1e3, 3)
     ('calibrated crm', 0.3)
     """
+    if step.near is not None:
+        seconds, spread, runs = step.near
+        return Estimate(max(FLOOR_S, seconds), spread,
+                        f"measured near these values ({runs} runs)")
     stats = view.shape(step.source, step.shape)
     kind = stats.kind if stats is not None else \
         view.source_kind(step.source) or STAGE_KINDS.get(step.source)

@@ -9,30 +9,45 @@ key as that keyed shape did before (one when never run), never more than unkeyed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from planner.alternatives import Candidate
 from planner.cardinality import estimate
 from planner.catalog import Catalog
 from planner.cost import ARROW_STAGE, STAGE, Alternative, Estimate, StatsView, Step, predict
 from planner.fragments import Fragment
 from planner.shape import PlanShapes
+from planner.signature import signature
 
 UNKNOWN_ROWS = 1000.0
 
 
 def predicted(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog: Catalog,
-              arrow_stage: bool = False) -> Estimate:
-    return predict(steps_of(candidate, shapes, view, catalog, arrow_stage), view)
+              arrow_stage: bool = False, values: Mapping[str, object] | None = None
+              ) -> Estimate:
+    return predict(steps_of(candidate, shapes, view, catalog, arrow_stage, values), view)
 
 
 def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog: Catalog,
-             arrow_stage: bool = False) -> Alternative:
+             arrow_stage: bool = False, values: Mapping[str, object] | None = None
+             ) -> Alternative:
     """First phase: senders and fragments without keys, in parallel; second: receivers of
-    keys; then the stage over all their rows."""
+    keys; then the stage over all their rows. A fragment that ran before with values like
+    ``values`` is predicted from those runs (``planner.signature``)."""
     cut = candidate.cut
     receivers = {p.receiver for p in cut.passes}
     rows = {f.index: fragment_rows(f, shapes.fragments[f.index].id, view, catalog)
             for f in cut.fragments}
-    first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index])
+    near: dict[int, tuple[float, float, int]] = {}
+    for f in cut.fragments:
+        read = shapes.fragments[f.index]
+        if values and read.params:
+            found = view.near(f.source, read.id, signature(read.params, values))
+            if found is not None:
+                rows[f.index] = found[0]
+                near[f.index] = (found[1], found[2], found[3])
+    first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index],
+                       near.get(f.index) if f.index not in receivers else None)
                   for f in cut.fragments if f.index not in receivers)
     second = []
     for f in cut.fragments:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
@@ -68,12 +68,16 @@ class Shape:
 
     id: str
     text: str
+    params: tuple[str, ...] = field(default=(), compare=False)  # its values' names, in order
 
 
 def shape_of(plan: Plan) -> Shape:
-    """The shape of a fragment's leaf (or of a whole stage plan)."""
-    text = _Renderer().plan(plan)
-    return Shape(hashlib.blake2b(text.encode(), digest_size=8).hexdigest(), text)
+    """The shape of a fragment's leaf (or of a whole stage plan), and the parameters whose
+    values it reads (``planner.signature`` describes those values for the statistics)."""
+    renderer = _Renderer()
+    text = renderer.plan(plan)
+    return Shape(hashlib.blake2b(text.encode(), digest_size=8).hexdigest(), text,
+                 tuple(dict.fromkeys(renderer.params)))
 
 
 class _Renderer:
@@ -81,6 +85,7 @@ class _Renderer:
 
     def __init__(self) -> None:
         self._rels: dict[str, str] = {}
+        self.params: list[str] = []
 
     def rel(self, name: str) -> str:
         return self._rels.setdefault(name, f"r{len(self._rels)}")
@@ -88,7 +93,10 @@ class _Renderer:
     def expr(self, e: BExpr) -> str:
         if isinstance(e, ColumnRef):
             return f"{self.rel(e.rel)}.{e.name}"
-        if isinstance(e, Const | ParamRef):
+        if isinstance(e, ParamRef):
+            self.params.append(e.name)
+            return "?"
+        if isinstance(e, Const):
             return "?"
         if isinstance(e, Interval):
             return f"INTERVAL ? {e.unit.upper()}"
@@ -101,6 +109,7 @@ class _Renderer:
         option = f"[{e.option}]" if e.option else ""
         args = e.args
         if e.name in ("in", "not_in") and all(isinstance(a, Const | ParamRef) for a in args[1:]):
+            self.params += [a.name for a in args[1:] if isinstance(a, ParamRef)]
             return f"{e.name}({self.expr(args[0])}, ?…)"
         if e.name in INFIX_SQL and len(args) == 2:
             return f"({self.expr(args[0])} {INFIX_SQL[e.name]} {self.expr(args[1])})"

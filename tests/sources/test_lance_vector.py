@@ -63,6 +63,9 @@ def eng(lance_dir: Path) -> Iterator[fed.Engine]:
     engine.close()
 
 
+ANN = "#0 ann index"  # the route answering APPROXIMATE through the index (planner.vector_routes)
+
+
 def _brute_force(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[list[int], np.ndarray]:
     dist = ((vectors - query.astype(np.float32)) ** 2).sum(axis=1)
     dist[list(NULL_ROWS)] = np.inf  # rows without a vector are never returned
@@ -97,17 +100,17 @@ def test_approximate_keeps_recall(eng: fed.Engine, vectors: np.ndarray) -> None:
     recalls = []
     for _ in range(20):
         query = rng.standard_normal(DIM)
-        got = eng.query(APPROX_Q, {"q": query.tolist(), "k": 10}).arrow().column("id")
+        got = eng.query(APPROX_Q, {"q": query.tolist(), "k": 10}, route=ANN).arrow().column("id")
         truth = set(_brute_force(vectors, query, 10)[0])
         recalls.append(len(truth & set(got.to_pylist())) / 10)
-    assert np.mean(recalls) >= TARGET_RECALL
+    assert np.mean(recalls) >= TARGET_RECALL - 1e-9  # 19 of 20 at 1.0: 0.95 in floats
 
 
 def test_explain_says_exact_or_approximate(eng: fed.Engine) -> None:
     params = {"q": [0.0] * DIM, "k": 10}
     exact = str(eng.explain(EXACT_Q, params))
     assert "kb.nearest(vector[32] -> vector, k=10, exact)" in exact
-    approx = str(eng.explain(APPROX_Q, params))
+    approx = str(eng.explain(APPROX_Q, params, route=ANN))
     assert "k=10, approximate (index IVF_PQ, nprobes=" in approx
     tuning = approx.split("approximate (", 1)[1]
     assert ", refine_factor=" in tuning and ", expected recall@10=" in tuning
@@ -141,8 +144,11 @@ def test_calibration_is_cached_per_k_bucket(eng: fed.Engine) -> None:
 def test_plans_differ_by_approximate(eng: fed.Engine) -> None:
     params = {"q": [0.0] * DIM, "k": 3}
     exact = eng.query(EXACT_Q, params).plan
-    approx = eng.query(APPROX_Q, params).plan
+    approx = eng.query(APPROX_Q, params, route=ANN).plan
     assert "approximate" not in str(exact) and "approximate" in str(approx)
+    # the router may also answer APPROXIMATE exactly: its other route says so
+    exactly = eng.query(APPROX_Q, params, route="#0 exact scan").plan
+    assert "k=3, exact" in str(exactly)
 
 
 def test_tuning_for_a_smaller_k_keeps_the_candidates() -> None:

@@ -1,0 +1,108 @@
+"""What a fragment's parameter values look like to the statistics: a ``Signature``.
+
+A shape's statistics (``planner.shape``) forget values, so on their own they predict the same
+rows for ``team = 'core'`` and ``team = 'edge'``, for a one-day and a one-year date range.
+Each execution therefore also records the signature of the values its fragment read, and a
+new execution is predicted from the recorded executions whose values were nearest
+(``nearest``): numbers and dates as numbers (with the differences between them, which are
+the widths of ranges), other values as categories (equal or not), an IN list by its length.
+Pure: nothing here reads a clock or a source.
+
+>>> import datetime as dt
+>>> sig = signature(("d0", "d1", "team"), {"d0": dt.date(2024, 1, 1),
+...                                        "d1": dt.date(2024, 1, 31), "team": "core"})
+>>> sig.numbers  # the two dates (as days) and the range's width
+(19723.0, 19753.0, 30.0)
+>>> recorded = [(signature(("n",), {"n": n}), float(n * 10), 0.001 * n) for n in (1, 2, 50)]
+>>> rows, seconds, _ = nearest(signature(("n",), {"n": 3}), recorded)
+>>> 10 < rows < 40 and seconds < 0.005
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+K = 3  # neighbours averaged
+MAX_NUMBERS = 4  # differences are added between at most this many numeric values
+MAX_LIST = 64  # a longer list of numbers is a vector, not an IN list: not part of it
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Signature:
+    numbers: tuple[float, ...] = ()
+    categories: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.categories)
+
+    def dump(self) -> list[list[float] | list[int]]:
+        return [list(self.numbers), list(self.categories)]
+
+    @classmethod
+    def load(cls, data: Sequence[Sequence[float]]) -> Signature:
+        return cls(tuple(float(v) for v in data[0]), tuple(int(v) for v in data[1]))
+
+
+def signature(names: Iterable[str], values: Mapping[str, object]) -> Signature:
+    numbers: list[float] = []
+    categories: list[int] = []
+    for name in names:
+        value = values.get(name)
+        number = _number(value)
+        if number is not None:
+            numbers.append(number)
+        elif isinstance(value, list | tuple):
+            if len(value) <= MAX_LIST or not all(isinstance(v, int | float) for v in value):
+                numbers.append(float(len(value)))
+        else:
+            categories.append(zlib.crc32(repr(value).encode()))
+    if 1 < len(numbers) <= MAX_NUMBERS:
+        numbers += [b - a for i, a in enumerate(numbers) for b in numbers[i + 1:]]
+    return Signature(tuple(numbers), tuple(categories))
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool | int | float | Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, dt.datetime):
+        return value.timestamp() / 86400 if value.tzinfo else \
+            (value - dt.datetime(1970, 1, 1)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - _EPOCH).days)
+    return None
+
+
+def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
+            ) -> tuple[float, float, float] | None:
+    """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
+    recorded executions (signature, rows, seconds) nearest to it; None with fewer than
+    ``K`` comparable ones. Numbers are compared relative to their recorded range."""
+    same = [r for r in recorded if len(r[0].numbers) == len(sig.numbers)
+            and len(r[0].categories) == len(sig.categories)]
+    if len(same) < K or not sig:
+        return None
+    spans = [max(v) - min(v) or 1.0 for v in zip(*(r[0].numbers for r in same), strict=True)]
+    distances = []
+    for rec, rows, seconds in same:
+        d = sum(((a - b) / s) ** 2 for a, b, s in zip(sig.numbers, rec.numbers, spans,
+                                                     strict=True))
+        d += sum(a != b for a, b in zip(sig.categories, rec.categories, strict=True))
+        distances.append((math.sqrt(d), rows, seconds))
+    closest = sorted(distances, key=lambda t: t[0])[:K]
+    weights = [1 / (d + 0.05) for d, _, _ in closest]
+    total = sum(weights)
+    rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
+    logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
+    mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
+    spread = math.sqrt(sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True))
+                       / total)
+    # farther neighbours say less: the spread grows with the distance to the nearest one
+    return rows, math.exp(mean), spread + min(closest[0][0], 1.0) * 0.5
