@@ -8,8 +8,10 @@ the same workspace (``fed.connect(path)``). In every execution the oracle runs e
 alternative of the query forced by name, interleaved with the router's own ``route="auto"``
 run, and each fixed policy says which alternative it would take. Figures
 (``benchmarks.routing_report``): top-1 accuracy where alternatives differ by ≥ 1.5x, regret
-(Σ router time ÷ Σ fastest alternative's time) per template and overall, each fixed policy's
-regret, convergence curves; plus the Kuzu vs SQLite link table table
+(Σ oracle time of the router's choice ÷ Σ fastest alternative's, each from the execution's
+own round) per template and overall, the router's overhead (its own run ÷ the oracle's run
+of the same alternative), each fixed policy's regret, convergence curves; plus the Kuzu vs
+SQLite link table table
 (``benchmarks.routing_relations``). Writes ``benchmarks/results/routing.{json,md}``,
 ``routing.png`` (convergence) and ``routing_policies.png``. Exit code 0 whatever the numbers.
 """
@@ -32,6 +34,7 @@ import federation as fed
 from benchmarks import routing_data, routing_relations
 from benchmarks.common import RESULTS, _clean, environment, frozen_heap
 from benchmarks.routing_harness import (
+    ORACLE_POLICY,
     POLICIES,
     Data,
     LegacyOracle,
@@ -52,7 +55,7 @@ SIZES = {"tiny": (0.01, 0.0), "small": (0.1, 0.01), "large": (1.0, 0.1)}
 
 def _oracle(data: Data, api: bool) -> tuple[Oracle, Policies, list[str]]:
     if api:
-        eng = connect()
+        eng = connect(route=ORACLE_POLICY)
         problems = attach(eng, data)
         with ThreadPoolExecutor(3) as pool:  # attaching waits on I/O and Kuzu's probe
             engines = list(pool.map(lambda p: _policy_engine(p, data), POLICIES))

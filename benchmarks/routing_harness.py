@@ -4,9 +4,12 @@ Three kinds of engine read the same files:
 
 * the **router** — ``fed.connect(workspace)``, default ``route="auto"``: its choice is what is
   judged; it learns only from its own executions;
-* the **oracle** — ``fed.connect()`` in memory: lists every alternative of a query
-  (``eng.explain(q, params).route.considered``) and runs each one forced
-  (``eng.query(q, params, route=name)``); its runs never feed the router's statistics;
+* the **oracle** — ``fed.connect(route="always-keys")`` in memory: lists every alternative of
+  a query (``eng.explain(q, params).route.considered``, the policy's exclusions ignored) and
+  runs each one forced (``eng.query(q, params, route=name)``); its runs never feed the
+  router's statistics. Under ``route="auto"`` a forced ``keys:pass`` alternative is still
+  decided again at run time (and may run as its ``keys:none`` twin); under a fixed policy the
+  forced pass is always made, so each alternative's time is that alternative's;
 * one engine per **fixed policy** (``fed.connect(route="always-push")``, …), in memory: asked
   which alternative it would run (``explain(...).route.chosen``); that alternative's time in
   the same execution is the policy's time (a forced policy does not explore).
@@ -33,6 +36,7 @@ from federation.errors import FederationError
 
 THREADS = 2
 AUTO = "auto"
+ORACLE_POLICY = "always-keys"  # a forced key pass is then made whatever the keys (see above)
 POLICIES = ("always-push", "never-push", "always-keys", "never-keys", "primary-only",
             "mirror-only")
 MIRRORS: tuple[tuple[str, str, dict[str, str]], ...] = (
@@ -161,7 +165,7 @@ class Oracle:
         names = []
         for c in decision.considered:
             self.features[c.name] = frozenset(c.features)
-            if c.excluded:
+            if c.excluded and not c.excluded.startswith("policy "):
                 self.excluded[f"{template.name}:{c.name}"] = c.excluded
             else:
                 names.append(c.name)
@@ -228,11 +232,13 @@ def execute(router: fed.Engine, oracle: Oracle, policies: Policies, template: Te
     times = {n: runs[n].seconds for n in names if runs[n].error is None}
     best = min(times, key=lambda n: times[n]) if times else None
     auto = runs[AUTO]
+    chosen = effective(auto, oracle.features, names)
     return {"template": template.name, "choice": template.choice, "phase": phase,
             "execution": index, "setting": label, "params": _shown(params),
             "times_s": times, "auto_s": auto.seconds, "planned": auto.chosen,
-            "chosen": effective(auto, oracle.features, names), "notes": list(auto.notes),
-            "best": best, "policies": policies.choices(template, params),
+            "chosen": chosen, "chosen_s": times.get(chosen or ""),
+            "notes": list(auto.notes), "best": best,
+            "policies": policies.choices(template, params),
             "errors": {n: r.error for n, r in runs.items() if r.error},
             "mismatches": _mismatches(runs) if check else []}
 

@@ -1,17 +1,27 @@
 """Figures of the routing benchmark from its execution records: regret, top-1 accuracy, the
 fixed policies, convergence; markdown tables and PNG plots.
 
-Definitions (every figure from one run's records):
+Definitions (every figure from one run's records; an execution is one template run once with
+one set of values, and its *round* is the oracle running every alternative of it, forced by
+name, interleaved with the router's own run):
 
-* **regret** of a set of executions = Σ router time ÷ Σ oracle time, where the oracle time of
-  an execution is its fastest alternative's and the router time is the ``route="auto"`` run's
-  own wall time (measured in the same interleaved round);
+* **regret** of a set of executions = Σ oracle time of the alternative the router chose ÷
+  Σ oracle time of the fastest alternative, both taken from each execution's own round (so
+  a slow moment of the machine weighs on both sides alike);
+* **router overhead** = Σ the router's own wall time (its ``route="auto"`` run in the same
+  round: planning, prediction, recording statistics) ÷ Σ oracle time of the alternative it
+  chose; about 1.0 when choosing costs nothing;
 * **top-1** = share of *decisive* executions (slowest ÷ fastest alternative ≥ 1.5) in which
   the router chose the fastest alternative;
-* a **fixed policy**'s regret = Σ time of the alternative the policy picks ÷ Σ oracle time;
-* **converged** = executions in the second half of a phase (``execution > N/2``);
-* **convergence** = cumulative regret over executions 1..k, and per-execution regret (all
-  templates' k-th executions pooled), from a cold workspace and from the reopened one.
+* a **fixed policy**'s regret = Σ oracle time of the alternative the policy engine picks ÷
+  Σ oracle time of the fastest;
+* **converged** = the second half of each phase (``execution > N/2``, cold and reopened);
+  **reopened first 5** = the reopened workspace's executions 1-5;
+* **convergence** = regret of the executions numbered k (all templates pooled) and cumulative
+  regret over 1..k, from a cold workspace and from the reopened one.
+
+An execution counts where the oracle timed at least one alternative and the router's choice
+is one of them (``unmatched`` counts the others: a choice the oracle did not list).
 """
 
 from __future__ import annotations
@@ -26,18 +36,29 @@ Record = dict[str, Any]
 
 
 def _usable(records: Iterable[Record]) -> list[Record]:
-    return [r for r in records if r["best"] is not None and math.isfinite(r["auto_s"])]
+    return [r for r in records if r["best"] is not None and r.get("chosen_s") is not None]
+
+
+def unmatched(records: Iterable[Record]) -> int:
+    return sum(1 for r in records if r["best"] is not None and r.get("chosen_s") is None)
 
 
 def regret(records: Iterable[Record]) -> float:
     rs = _usable(records)
     best = sum(r["times_s"][r["best"]] for r in rs)
-    return sum(r["auto_s"] for r in rs) / best if best > 0 else math.nan
+    return sum(r["chosen_s"] for r in rs) / best if best > 0 else math.nan
+
+
+def overhead(records: Iterable[Record]) -> float:
+    """Σ the router's own time ÷ Σ the oracle's time of the same alternative."""
+    rs = [r for r in _usable(records) if r["auto_s"] is not None and math.isfinite(r["auto_s"])]
+    chosen = sum(r["chosen_s"] for r in rs)
+    return sum(r["auto_s"] for r in rs) / chosen if chosen > 0 else math.nan
 
 
 def policy_regret(records: Iterable[Record], policy: str) -> float:
     """NaN when the policy named no alternative the oracle ran in some execution."""
-    rs = _usable(records)
+    rs = [r for r in records if r["best"] is not None]
     chosen = [r["times_s"].get(r["policies"].get(policy) or "") for r in rs]
     if not rs or any(t is None for t in chosen):
         return math.nan
@@ -59,15 +80,20 @@ def top1(records: Iterable[Record]) -> tuple[float, int]:
 
 
 def converged(records: Sequence[Record]) -> list[Record]:
-    last = max((r["execution"] for r in records), default=0)
-    return [r for r in records if r["execution"] > last / 2]
+    """The second half of each phase."""
+    out = []
+    for phase in ("cold", "reopened"):
+        rs = [r for r in records if r["phase"] == phase]
+        last = max((r["execution"] for r in rs), default=0)
+        out += [r for r in rs if r["execution"] > last / 2]
+    return out
 
 
 def summarize(records: Sequence[Record], policies: Sequence[str]) -> dict[str, Any]:
     cold = [r for r in records if r["phase"] == "cold"]
     reopened = [r for r in records if r["phase"] == "reopened"]
     acc, n_decisive = top1(records)
-    late = converged(cold) + reopened
+    late = converged(records)
     fixed = {p: policy_regret(records, p) for p in policies}
     fixed_late = {p: policy_regret(late, p) for p in policies}
     finite = {p: v for p, v in fixed_late.items() if math.isfinite(v)}
@@ -80,6 +106,8 @@ def summarize(records: Sequence[Record], policies: Sequence[str]) -> dict[str, A
         "regret": regret(records), "regret_cold": regret(cold),
         "regret_reopened": regret(reopened), "regret_converged": late_regret,
         "regret_reopened_first5": regret([r for r in reopened if r["execution"] <= 5]),
+        "overhead": overhead(records), "overhead_converged": overhead(late),
+        "unmatched": unmatched(records),
         "policies": fixed, "policies_converged": fixed_late, "best_policy": best_policy,
         "vs_best_policy_converged": (late_regret / finite[best_policy]
                                      if best_policy else math.nan),
@@ -135,21 +163,32 @@ def markdown(result: dict[str, Any]) -> str:
     policies = result["policies"]
     lines = ["# Routing benchmark", "",
              f"Mode: {result['mode']}; executions per template and phase: "
-             f"{result['executions']}; git {result['environment']['git']}.", ""]
+             f"{result['executions']}; git {result['environment']['git']}; "
+             f"{result['seconds']:.0f} s.", "",
+             "Regret = Σ oracle time of the router's choice ÷ Σ oracle time of the fastest "
+             "alternative, each from the execution's own round; overhead = Σ the router's own "
+             "run ÷ Σ oracle time of its choice; converged = second half of each phase; "
+             "policies over all executions (definitions: `benchmarks/routing_report.py`).", ""]
     for size, block in result["sizes"].items():
         a = block["analysis"]
         lines += [f"## {size}: domain scale {block['domain_scale']:g}, TPC-H "
-                  f"{block['tpch_scale']:g}", ""]
+                  f"{block['tpch_scale']:g} ({block['seconds']:.0f} s)", ""]
         head = ["template", "alts", "decisive", "top-1", "regret cold", "regret reopened",
-                "converged", "best policy", "÷ best policy", *policies]
+                "reopened 1-5", "converged", "overhead", "best policy", "÷ best policy",
+                *policies]
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for name, s in [*a["templates"].items(), ("**overall**", a["overall"])]:
             cells = [name, str(len(s["alternatives"])), str(s["decisive"]), _pct(s["top1"]),
-                     _f(s["regret_cold"]), _f(s["regret_reopened"]), _f(s["regret_converged"]),
-                     s["best_policy"] or "-", _f(s["vs_best_policy_converged"]),
+                     _f(s["regret_cold"]), _f(s["regret_reopened"]),
+                     _f(s["regret_reopened_first5"]), _f(s["regret_converged"]),
+                     _f(s["overhead"]), s["best_policy"] or "-",
+                     _f(s["vs_best_policy_converged"]),
                      *(_f(s["policies"][p]) for p in policies)]
             lines.append("| " + " | ".join(cells) + " |")
-        notes = a["overall"]["mismatches"] + a["overall"]["errors"] + block["mirror_problems"]
+        over = a["overall"]
+        notes = over["mismatches"] + over["errors"] + block["mirror_problems"]
+        if over.get("unmatched"):
+            notes.append(f"{over['unmatched']} executions whose route the oracle did not list")
         lines += [""] + [f"- {n}" for n in notes[:20]] + [""]
     lines += relations_markdown(result.get("relations", {}))
     return "\n".join(lines) + "\n"
@@ -159,7 +198,10 @@ def relations_markdown(rel: dict[str, Any]) -> list[str]:
     if not rel:
         return []
     lines = ["## Relationship queries: Kuzu vs the SQLite link table", "",
-             "Medians (ms) of interleaved runs; `kuzu ÷ sqlite` < 1 means Kuzu is faster.", ""]
+             "Medians (ms) of interleaved runs; `kuzu ÷ sqlite` < 1 means Kuzu is faster. "
+             "Engine ratio: `route=\"primary-only\"` ÷ `route=\"mirror-only\"` on the same "
+             "MATCH, or (marked *) ÷ the hand-written FQL over the link tables where the "
+             "planner offers no mirror route.", ""]
     for size, block in rel.items():
         head = ["shape", "rows", *block["columns"], "kuzu ÷ sqlite (native)",
                 "kuzu ÷ sqlite (engine)", "Kuzu faster by"]
@@ -168,17 +210,21 @@ def relations_markdown(rel: dict[str, Any]) -> list[str]:
         for shape, s in block["shapes"].items():
             cells = [shape, str(s["rows"]), *(_f(s["median_ms"].get(c), 3)
                                               for c in block["columns"]),
-                     _f(s["ratio_native"]), _f(s["ratio_engine"]), s["kuzu_faster_by"]]
+                     _f(s["ratio_native"]), _f(s["ratio_engine"]) + _star(s),
+                     s["kuzu_faster_by"]]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines
 
 
+def _star(shape: dict[str, Any]) -> str:
+    return "*" if shape.get("engine_pair", ["", ""])[-1] == "engine link SQL" else ""
+
+
 # ---- plots
 
 
-def plot(result: dict[str, Any], path: Path) -> Path | None:
-    """Convergence (cumulative regret against execution number), one panel per size."""
+def _pyplot() -> Any:
     try:
         import matplotlib
 
@@ -186,25 +232,40 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return None
+    return plt
+
+
+def plot(result: dict[str, Any], path: Path) -> Path | None:
+    """Convergence, one column per size: regret of the k-th executions (all templates
+    pooled) and cumulative regret per template, cold (solid) and reopened (dashed)."""
+    plt = _pyplot()
+    if plt is None:
+        return None
     sizes = list(result["sizes"].items())
-    fig, axes = plt.subplots(1, max(1, len(sizes)), figsize=(6 * max(1, len(sizes)), 4.2),
-                             squeeze=False)
-    for ax, (size, block) in zip(axes[0], sizes, strict=False):
+    cols = max(1, len(sizes))
+    fig, axes = plt.subplots(2, cols, figsize=(6.5 * cols, 8.4), squeeze=False)
+    for col, (size, block) in enumerate(sizes):
         a = block["analysis"]
-        for phase, style in (("cold", "-"), ("reopened", "--")):
+        top, bottom = axes[0][col], axes[1][col]
+        for phase, style in (("cold", "-o"), ("reopened", "--s")):
+            ys = a["convergence"][phase]["per_execution"]
+            top.plot(range(1, len(ys) + 1), ys, style, lw=1.6, ms=3, label=phase)
             c = a["convergence"][phase]["cumulative"]
-            ax.plot(range(1, len(c) + 1), c, style, lw=2.2, color="black",
-                    label=f"all templates, {phase}")
+            bottom.plot(range(1, len(c) + 1), c, style[:-1] if phase == "cold" else "--",
+                        lw=2.4, color="black", label=f"all templates, {phase}")
             for name, tc in a["convergence_by_template"].items():
                 ys = tc[phase]["cumulative"]
-                ax.plot(range(1, len(ys) + 1), ys, style, lw=0.8, alpha=0.6,
-                        label=name if phase == "cold" else None)
-        ax.axhline(1.10, color="red", lw=0.8, ls=":", label="target 1.10")
-        ax.set_title(f"{size}: cumulative regret (router ÷ oracle)")
-        ax.set_xlabel("execution")
-        ax.set_ylabel("regret")
-        ax.set_yscale("log")
-        ax.legend(fontsize=6, ncol=2)
+                if any(math.isfinite(y) for y in ys):
+                    bottom.plot(range(1, len(ys) + 1), ys, "-" if phase == "cold" else "--",
+                                lw=0.8, alpha=0.7, label=name if phase == "cold" else None)
+        top.set_title(f"{size}: regret of the k-th executions (all templates)")
+        bottom.set_title(f"{size}: cumulative regret over executions 1..k")
+        for ax in (top, bottom):
+            ax.axhline(1.10, color="red", lw=0.8, ls=":", label="target 1.10")
+            ax.axhline(1.0, color="grey", lw=0.6)
+            ax.set_xlabel("execution (per template)")
+            ax.set_ylabel("regret (chosen ÷ fastest)")
+            ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -212,19 +273,17 @@ def plot(result: dict[str, Any], path: Path) -> Path | None:
 
 
 def plot_policies(result: dict[str, Any], path: Path) -> Path | None:
-    """Regret of the router and of each fixed policy, per template (largest size)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    """Converged regret of the router and of each fixed policy, per template and overall
+    (largest size)."""
+    plt = _pyplot()
+    if plt is None:
         return None
     size, block = list(result["sizes"].items())[-1]
-    templates = block["analysis"]["templates"]
-    series = {"router": [t["regret"] for t in templates.values()]}
+    templates = {**{n: t for n, t in block["analysis"]["templates"].items() if t["alternatives"]},
+                 "overall": block["analysis"]["overall"]}
+    series = {"router": [t["regret_converged"] for t in templates.values()]}
     for p in result["policies"]:
-        series[p] = [t["policies"][p] for t in templates.values()]
+        series[p] = [t["policies_converged"][p] for t in templates.values()]
     fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(templates)), 4.5))
     width = 0.8 / len(series)
     for i, (name, ys) in enumerate(series.items()):
@@ -235,7 +294,9 @@ def plot_policies(result: dict[str, Any], path: Path) -> Path | None:
                   ha="right", fontsize=7)
     ax.set_yscale("log")
     ax.set_ylabel("regret (÷ oracle)")
-    ax.set_title(f"{size}: router vs fixed policies")
+    ax.axhline(1.0, color="grey", lw=0.6)
+    ax.set_ylim(bottom=0.9)
+    ax.set_title(f"{size}: regret once converged, router vs fixed policies")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
