@@ -13,6 +13,7 @@ import pytest
 
 from benchmarks import routing
 from benchmarks.routing_relations import SHAPES
+from benchmarks.routing_report import overhead, policy_regret, regret, top1
 from benchmarks.routing_templates import TEMPLATES
 
 
@@ -63,7 +64,25 @@ def test_records_and_figures(run: tuple[dict[str, Any], Path]) -> None:
     assert set(overall["policies"]) == set(result["policies"])
     assert set(block["analysis"]["templates"]) == {t.name for t in TEMPLATES}
     for phase in ("cold", "reopened"):
-        assert len(block["analysis"]["convergence"][phase]["cumulative"]) == 2
+        for curve in ("cumulative", "per_execution"):
+            assert len(block["analysis"]["convergence"][phase][curve]) == 2
+    assert math.isfinite(overall["overhead"]) and overall["overhead"] > 0
+    for r in records:  # the router's choice is timed by the oracle in the same round
+        if r["chosen"] in r["times_s"]:
+            assert r["chosen_s"] == r["times_s"][r["chosen"]]
+
+
+def test_every_template_has_alternatives(run: tuple[dict[str, Any], Path]) -> None:
+    """Mirrors (Kuzu patterns vs link tables), key passes and joins all give the router a
+    choice in every template."""
+    result, _ = run
+    for name, summary in result["sizes"]["tiny"]["analysis"]["templates"].items():
+        assert len(summary["alternatives"]) >= 2, name
+    mirror = [t.name for t in TEMPLATES if t.choice == "mirror"]
+    for name in mirror:
+        names = result["sizes"]["tiny"]["analysis"]["templates"][name]["alternatives"]
+        assert any(n.startswith("#0 primary") for n in names), names
+        assert any(n.startswith("#0 mirror") for n in names), names
 
 
 def test_every_route_same_answer(run: tuple[dict[str, Any], Path]) -> None:
@@ -80,3 +99,22 @@ def test_relations_table(run: tuple[dict[str, Any], Path]) -> None:
         assert shape["median_ms"]["kuzu native"] > 0
         assert shape["median_ms"]["sqlite native"] > 0
         assert shape["ratio_native"] > 0
+
+
+def _record(times: dict[str, float], chosen: str, auto_s: float, phase: str = "cold",
+            execution: int = 1) -> dict[str, Any]:
+    return {"template": "t", "phase": phase, "execution": execution, "times_s": times,
+            "best": min(times, key=lambda n: times[n]), "chosen": chosen,
+            "chosen_s": times[chosen], "auto_s": auto_s, "policies": {"p": "a"},
+            "mismatches": [], "errors": {}}
+
+
+def test_regret_from_the_oracle_round() -> None:
+    """Regret divides the oracle's time of the chosen alternative by the fastest one's, in
+    the same round; the router's own wall time only enters the overhead."""
+    records = [_record({"a": 1.0, "b": 3.0}, "b", auto_s=3.3),
+               _record({"a": 2.0, "b": 1.0}, "b", auto_s=1.1)]
+    assert regret(records) == pytest.approx((3.0 + 1.0) / (1.0 + 1.0))
+    assert overhead(records) == pytest.approx((3.3 + 1.1) / (3.0 + 1.0))
+    assert policy_regret(records, "p") == pytest.approx((1.0 + 2.0) / 2.0)
+    assert top1(records) == (0.5, 2)  # both decisive (3x and 2x), one chosen right
