@@ -151,6 +151,8 @@ FROM crm.tasks AS t
 JOIN docs.knowledge AS k ON k.task_id = t.id
 WHERE t.due BETWEEN $d0 AND $d1 AND t.priority >= $p
 ORDER BY d, note LIMIT 10""", _due, KEYS),
+    # ungrouped aggregates: a GROUP BY pushed into Kuzu has no SQLite mirror variant
+    # (SQLite groups nothing: group_families is empty), so a grouped pattern has no choice
     Template("assigned_1hop", "mirror", """
 SELECT count(*) AS n, max(t.priority) AS top, min(t.id) AS first_task
 FROM MATCH graph (x:Agent)-[:ASSIGNED_TO]->(t:Task)
