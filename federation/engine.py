@@ -94,6 +94,7 @@ class Engine:
             raise ConfigurationError(str(err)) from None
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
         self._last_info: dict[str, SourceInfo] = {}  # planned on while a source is down
+        self._warm: set[str] = set()  # sources (and the stage) that ran a query already
         self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
@@ -234,7 +235,8 @@ class Engine:
             while True:
                 planned, decision = self._routed(routes, catalog, route, down, values)
                 try:
-                    run, plan_done = self._run(routes, planned, catalog, sources, values)
+                    run, plan_done = self._run(routes, planned, catalog, sources, values,
+                                               route is not None)
                     break
                 except SourceUnavailableError as err:
                     # a source went down under the query: its mirror serves, if it has one
@@ -246,7 +248,7 @@ class Engine:
         if planned.shapes is not None:
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
                                        run.table.num_rows, planned.arrow is not None,
-                                       values))
+                                       values), cold=not self._warmed(planned))
         texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -254,11 +256,22 @@ class Engine:
         return Result(run.table, ExecutedPlan(planned.cut.stage, texts, run.stage_sql, timings,
                                               notes=run.notes, route=decision))
 
+    def _warmed(self, planned: Prepared) -> bool:
+        """Whether every source of this run (and the DuckDB stage) had run a query in this
+        engine before: a first one pays for connections, drivers and caches (seconds, not
+        milliseconds), which would make its route look slow for many executions."""
+        used = {f.source for f in planned.cut.fragments} | \
+            ({"(stage)"} if planned.arrow is None else set())
+        cold = used - self._warm
+        self._warm |= cold
+        return not cold
+
     def _run(self, routes: Routes, planned: Prepared, catalog: dict[str, SourceInfo],
-             sources: Mapping[str, Source], values: dict[str, object]
+             sources: Mapping[str, Source], values: dict[str, object], forced: bool
              ) -> tuple[Execution, float]:
-        decide = key_decider(routes, planned, self._stats.view(catalog), catalog,
-                             self._router.policy)
+        # a route forced by name passes its keys, as a forced policy does
+        decide = None if forced else key_decider(routes, planned, self._stats.view(catalog),
+                                                 catalog, self._router.policy)
         # an Arrow stage returns its fragment's rows: that fragment reads one row past the
         # cap at most, so an oversized result is never read whole
         cut = row_capped(planned, self.max_rows)

@@ -52,7 +52,8 @@ _log = logging.getLogger("federation.stats")
 # source, kind, shape, rows in, rows out, seconds
 # source, kind, shape, rows in, rows out, seconds[, signature of the values it read]
 Sample = tuple[str, str, Shape, int, int, float] | \
-    tuple[str, str, Shape, int, int, float, Signature]
+    tuple[str, str, Shape, int, int, float, Signature | None] | \
+    tuple[str, str, Shape, int, int, float, Signature | None, bool]
 # a stored calibration: (source name, kind, location)
 CalibrationKey = tuple[str, str, str]
 
@@ -116,9 +117,11 @@ class Stats:
             self._calibrations = self._store.load_calibrations()
 
     # ---- recording (the query's thread)
-    def record(self, samples: Iterable[Sample]) -> None:
-        """Queue one query's samples; fold them when enough are waiting."""
-        self._queue.extend(samples)
+    def record(self, samples: Iterable[Sample], cold: bool = False) -> None:
+        """Queue one query's samples; fold them when enough are waiting. A ``cold`` query's
+        (the first on a source: connections, drivers) count as executions, not latencies."""
+        self._queue.extend((*s[:6], s[6] if len(s) > 6 else None, True) for s in samples) \
+            if cold else self._queue.extend(samples)
         if len(self._queue) >= FOLD_AT:
             self.fold()
         if self._store is not None and self._flusher is None:
@@ -130,7 +133,7 @@ class Stats:
         with self._lock:
             queue, summaries = self._queue, self._summaries
             while queue:
-                source, kind, shape, rows_in, rows_out, seconds, *sig = queue.popleft()
+                source, kind, shape, rows_in, rows_out, seconds, *extra = queue.popleft()
                 key = (source, shape.id)
                 summary = summaries.get(key)
                 if summary is None:
@@ -140,7 +143,9 @@ class Stats:
                         self._dirty.discard(old)
                 else:
                     summaries.move_to_end(key)
-                summary.add(rows_in, rows_out, seconds, now, sig[0] if sig else None)
+                sig = extra[0] if extra and isinstance(extra[0], Signature) else None
+                cold = len(extra) > 1 and extra[1] is True
+                summary.add(rows_in, rows_out, seconds, now, sig, cold)
                 self._seq += 1
                 summary.seq = self._seq
                 self._dirty.add(key)
@@ -152,7 +157,8 @@ class Stats:
             self.fold()
         with self._lock:
             summary = self._summaries.get((source, shape))
-            return summary.frozen() if summary is not None else None
+            # a shape seen only cold (a source's first query) predicts from its prior
+            return summary.frozen() if summary is not None and summary.warm else None
 
     def near(self, source: str, shape: str, sig: Signature
              ) -> tuple[float, float, float, int] | None:

@@ -46,7 +46,7 @@ class Summary:
     def __init__(self, source: str, kind: str, shape: Shape) -> None:
         self.source, self.kind, self.shape = source, kind, shape
         self.executions = 0
-        self.recent: deque[tuple[int, int, float]] = deque(maxlen=RECENT)
+        self.recent: deque[tuple[int, int, float, bool]] = deque(maxlen=RECENT)
         # (signature of the values read, rows out, seconds) of recent executions with values
         self.signed: deque[tuple[Signature, float, float]] = deque(maxlen=RECENT)
         self.last_seen = 0.0
@@ -55,13 +55,20 @@ class Summary:
         self.stale = 0  # executions added since ``cached`` was computed
 
     def add(self, rows_in: int, rows_out: int, seconds: float, now: float,
-            sig: Signature | None = None) -> None:
-        self.recent.append((rows_in, rows_out, max(seconds, 1e-9)))
-        if sig:
+            sig: Signature | None = None, cold: bool = False) -> None:
+        # a cold run (the first on a source: connections, drivers) is kept, but its latency is
+        # not fitted once a warm run exists: it says more about the start than the shape
+        self.recent.append((rows_in, rows_out, max(seconds, 1e-9), cold))
+        if sig and not cold:
             self.signed.append((sig, float(rows_out), max(seconds, 1e-9)))
         self.executions += 1
         self.last_seen = now
         self.stale += 1
+
+    @property
+    def warm(self) -> bool:
+        """Whether a run other than a source's first (cold) one was recorded."""
+        return any(not run[3] for run in self.recent)
 
     def frozen(self) -> ShapeStats:
         """The planner's view; recomputed every execution while a shape is young, then
@@ -73,7 +80,7 @@ class Summary:
         return self.cached
 
     def _freeze(self) -> ShapeStats:
-        runs = list(self.recent)
+        runs = [r[:3] for r in self.recent if not r[3]] or [r[:3] for r in self.recent]
         weights = _WEIGHTS[len(runs) - 1::-1] if runs else []
         prior = prior_for(self.kind)
         base = [prior.seconds(k, r, keyed=k > 0) for k, r, _ in runs]
@@ -123,10 +130,10 @@ class Summary:
         data = json.loads(state)
         summary = cls(source, kind, shape)
         summary.executions = int(data["executions"])
-        for k, r, y in data["recent"]:
+        for k, r, y, *cold in data["recent"]:
             if not (isinstance(k, int) and isinstance(r, int) and float(y) > 0):
                 raise ValueError("malformed execution")
-            summary.recent.append((k, r, float(y)))
+            summary.recent.append((k, r, float(y), bool(cold and cold[0])))
         for sig, r, y in data.get("signed", []):
             summary.signed.append((Signature.load(sig), float(r), float(y)))
         summary.last_seen = last_seen

@@ -1,9 +1,12 @@
 """Choose among a query's equivalent plans by predicted latency, and say why (DESIGN §5.4).
 
-``auto`` takes the lowest predicted latency, but explores a little: each candidate's latency is
-drawn from its prediction's spread (Thompson sampling), so a cold or noisy estimate is tried and
-corrected, while a well-measured one is not second-guessed. A candidate predicted more than
-``TAIL_GUARD`` times the best is never explored. A forced policy keeps the candidates having
+``auto`` takes the lowest predicted latency, but explores a little: each measured candidate's
+latency is drawn from its prediction's spread (Thompson sampling), so a noisy estimate or one
+that varies with the values is tried and corrected, while a well-measured one is rarely
+second-guessed; a candidate known only from priors is drawn so in ``EXPLORE_SHARE`` of the
+executions (else its prediction counts as it is: many cold candidates would otherwise be tried
+one after another). A candidate predicted more than ``TAIL_GUARD`` times the best is never
+explored. A forced policy keeps the candidates having
 its route feature (when any has it) and takes the lowest prediction without exploring;
 ``random`` takes any candidate (a test of every route); ``route=`` names one candidate.
 
@@ -27,6 +30,7 @@ from planner.cost import Estimate, StatsView, Step, predict_step
 from planner.errors import PlanError
 
 TAIL_GUARD = 3.0  # never explore a candidate predicted this many times slower than the best
+EXPLORE_SHARE = 0.15  # executions that draw from the predictions instead of taking the best
 POLICIES: Mapping[str, str | None] = {
     "auto": None, "random": None,
     "always-push": "join:source", "never-push": "join:duckdb",
@@ -119,8 +123,10 @@ class Router:
             if o.estimate.seconds > guard:
                 excluded[o.name] = f"> {TAIL_GUARD:g}x the best prediction: not explored"
                 continue
-            draws[o.name] = math.log(o.estimate.seconds) + \
-                self._rng.gauss(0.0, o.estimate.log_sd)
+            cold = "prior" in o.estimate.basis or "calibrated" in o.estimate.basis
+            spread = o.estimate.log_sd if not cold or self._rng.random() < EXPLORE_SHARE \
+                else 0.0
+            draws[o.name] = math.log(o.estimate.seconds) + self._rng.gauss(0.0, spread)
         chosen = min((o for o in open_ if o.name in draws), key=lambda o: draws[o.name])
         if chosen is best:
             return chosen, "lowest predicted latency"

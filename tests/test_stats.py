@@ -240,7 +240,10 @@ def test_cold_start_uses_the_prior_of_the_source_kind(root: Path) -> None:
         eng.query(BY_TEAM, {"team": "core"})
         shape = _only(eng, "crm")["shape"]
         assert isinstance(shape, str)
-        assert predict_step(Step("crm", shape), view).basis == "measured (1 runs)"
+        # an engine's first query on a source is cold (connections, drivers): not a measure
+        assert predict_step(Step("crm", shape), view).basis == "prior sqlite"
+        eng.query(BY_TEAM, {"team": "core"})
+        assert predict_step(Step("crm", shape), view).basis == "measured (2 runs)"
 
 
 def test_statistics_persist_in_the_workspace(root: Path, tmp_path: Path) -> None:
