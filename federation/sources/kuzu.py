@@ -78,6 +78,7 @@ CAPABILITIES = Capabilities(
     projection=True,
     limit=True,
     joins=frozenset(),
+    receives_keys=True,  # as one list parameter: ``x.k IN $keys`` (cypher_expr._in_keys)
     # no NULLS FIRST/LAST in Kuzu's grammar: the writer orders by ``x IS NULL`` first; floats
     # stay out (Kuzu's NaN comparisons differ from DuckDB's total order)
     order=frozenset({"int", "string", "date", "bool"}),
