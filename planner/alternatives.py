@@ -84,13 +84,29 @@ def alternatives(bound: Plan, catalog: Catalog, rules: Sequence[Rule],
 def _join_routes(bound: Plan, catalog: Catalog, rules: Sequence[Rule]
                  ) -> list[tuple[str, frozenset[str], Plan]]:
     pushed = optimize(bound, catalog, rules)
-    joined = sorted({leaf.source for leaf in _leaves(pushed)
-                     if isinstance(leaf, Scan) and len(leaf.tables) > 1})
-    if join_pushdown not in rules or not joined:
+    joined = _joined(pushed)
+    if join_pushdown not in rules:
         return [("", frozenset(), pushed)]
+    if not joined:
+        # the rule keeps joins over large tables out of a source (``join_rows``); as an
+        # alternative they may still go there, and the cost model decides
+        uncapped = {name: replace(info, capabilities=replace(info.capabilities, join_rows=None))
+                    for name, info in catalog.items()}
+        inside = optimize(bound, uncapped, rules)
+        joined = _joined(inside)
+        if not joined:
+            return [("", frozenset(), pushed)]
+        return [(f"joins in {', '.join(joined)}", frozenset({"join:source"}), inside),
+                ("joins in DuckDB", frozenset({"join:duckdb"}), pushed)]
     apart = optimize(bound, catalog, tuple(r for r in rules if r is not join_pushdown))
     return [(f"joins in {', '.join(joined)}", frozenset({"join:source"}), pushed),
             ("joins in DuckDB", frozenset({"join:duckdb"}), apart)]
+
+
+def _joined(plan: Plan) -> list[str]:
+    """The sources of the joins a plan runs inside a source."""
+    return sorted({leaf.source for leaf in _leaves(plan)
+                   if isinstance(leaf, Scan) and len(leaf.tables) > 1})
 
 
 def _leaves(plan: Plan) -> Iterator[Plan]:

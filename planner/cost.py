@@ -181,6 +181,9 @@ class Step:
     # (seconds, spread of ln seconds, executions) of the recorded runs whose parameter values
     # were nearest this one's (``planner.signature``): used as is when given
     near: tuple[float, float, int] | None = None
+    # seconds a cold prediction adds for work its rows do not show (a join inside a source
+    # reads its tables whatever it returns); a measured shape has it in its fit
+    work_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ def predict_step(step: Step, view: StatsView) -> Estimate:
         (stats.rows_out_mean if stats is not None else 0.0)
     seconds = max(FLOOR_S, a + b * step.rows_in / 1000 + c * rows_out / 1000)
     if stats is None:
+        seconds += step.work_s
         basis = f"calibrated {step.source}" if calibrated is not None \
             else f"prior {kind or 'unknown'}"
         return Estimate(seconds, COLD_LOG_SD, basis)
