@@ -12,7 +12,9 @@ name, interleaved with the router's own run):
   round: planning, prediction, recording statistics) ÷ Σ oracle time of the alternative it
   chose; about 1.0 when choosing costs nothing;
 * **top-1** = share of *decisive* executions (slowest ÷ fastest alternative ≥ 1.5) in which
-  the router chose the fastest alternative;
+  the router chose the fastest alternative or one timed within ``TIE`` (10%) of it in that
+  round: two alternatives that close are the same within one round's noise (two copies of a
+  small table, say); ``top1_strict`` in the JSON counts the fastest only;
 * a **fixed policy**'s regret = Σ oracle time of the alternative the policy engine picks ÷
   Σ oracle time of the fastest;
 * **converged** = the second half of each phase (``execution > N/2``, cold and reopened);
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 DECISIVE = 1.5
+TIE = 1.10
 Record = dict[str, Any]
 
 
@@ -71,12 +74,15 @@ def decisive(r: Record) -> bool:
     return len(times) > 1 and min(times) > 0 and max(times) / min(times) >= DECISIVE
 
 
-def top1(records: Iterable[Record]) -> tuple[float, int]:
-    """Share of decisive executions where the router chose the fastest; their number."""
+def top1(records: Iterable[Record], tie: float = TIE) -> tuple[float, int]:
+    """Share of decisive executions where the router chose the fastest (or one within
+    ``tie`` of it); their number."""
     rs = [r for r in _usable(records) if decisive(r)]
     if not rs:
         return math.nan, 0
-    return sum(r["chosen"] == r["best"] for r in rs) / len(rs), len(rs)
+    hits = sum(r["chosen"] == r["best"]
+               or r["chosen_s"] <= tie * r["times_s"][r["best"]] for r in rs)
+    return hits / len(rs), len(rs)
 
 
 def converged(records: Sequence[Record]) -> list[Record]:
@@ -101,7 +107,7 @@ def summarize(records: Sequence[Record], policies: Sequence[str]) -> dict[str, A
     late_regret = regret(late)
     return {
         "executions": len(records), "alternatives": _alternatives(records),
-        "decisive": n_decisive, "top1": acc,
+        "decisive": n_decisive, "top1": acc, "top1_strict": top1(records, 1.0)[0],
         "top1_converged": top1(late)[0],
         "regret": regret(records), "regret_cold": regret(cold),
         "regret_reopened": regret(reopened), "regret_converged": late_regret,

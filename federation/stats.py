@@ -161,7 +161,7 @@ class Stats:
             return summary.frozen() if summary is not None and summary.warm else None
 
     def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, int] | None:
+             ) -> tuple[float, float, float, float, int] | None:
         """What the shape's executions nearest ``sig`` in their values returned and took."""
         if self._queue:
             self.fold()
@@ -306,7 +306,7 @@ class LiveView:
         return self._stats.prior(source)
 
     def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, int] | None:
+             ) -> tuple[float, float, float, float, int] | None:
         return self._stats.near(source, shape, sig)
 
 

@@ -114,8 +114,9 @@ class Summary:
             _weighted_quantile(raw, weights, 0.9), 1000 * sk / total, 1000 * sr / total,
             (sw, sk, sr, skk, skr, srr, sy, sky, sry), self.last_seen)
 
-    def near(self, sig: Signature) -> tuple[float, float, float, int] | None:
-        """Rows, seconds and spread predicted from the executions nearest ``sig``."""
+    def near(self, sig: Signature) -> tuple[float, float, float, float, int] | None:
+        """Rows, seconds, spread and distance from the executions nearest ``sig``, and the
+        shape's executions."""
         found = nearest(sig, list(self.signed))
         return (*found, self.executions) if found is not None else None
 

@@ -131,9 +131,10 @@ class StatsView(Protocol):
         ...
 
     def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, int] | None:
+             ) -> tuple[float, float, float, float, int] | None:
         """Rows, seconds and spread of ln(seconds) of the shape's recorded executions whose
-        parameter values were nearest ``sig``, and how many runs it has (None: too few)."""
+        parameter values were nearest ``sig``, how far the nearest was (in recorded ranges)
+        and how many runs the shape has (None: too few)."""
         ...
 
 
@@ -165,7 +166,7 @@ class StatsSnapshot:
         return self.priors.get(source)
 
     def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, int] | None:
+             ) -> tuple[float, float, float, float, int] | None:
         return None  # a snapshot keeps summaries, not the values of each execution
 
 

@@ -9,12 +9,23 @@ key as that keyed shape did before (one when never run), never more than unkeyed
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from planner.alternatives import Candidate
 from planner.cardinality import estimate
 from planner.catalog import Catalog
-from planner.cost import ARROW_STAGE, STAGE, Alternative, Estimate, StatsView, Step, predict
+from planner.cost import (
+    ARROW_STAGE,
+    COLD_LOG_SD,
+    STAGE,
+    Alternative,
+    Estimate,
+    StatsView,
+    Step,
+    predict,
+    predict_step,
+)
 from planner.fragments import Fragment
 from planner.logical import Scan
 from planner.shape import PlanShapes
@@ -48,8 +59,7 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
         if values and read.params:
             found = view.near(f.source, read.id, signature(read.params, values))
             if found is not None:
-                rows[f.index] = found[0]
-                near[f.index] = (found[1], found[2], found[3])
+                rows[f.index], near[f.index] = _near(f, found, view, catalog)
     first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index],
                        near.get(f.index), join_work(f, catalog))
                   for f in cut.fragments if f.index not in receivers)
@@ -63,6 +73,25 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
     stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
                  sum(rows.values()), None)
     return Alternative((first, tuple(second)) if second else (first,), stage)
+
+
+def _near(fragment: Fragment, found: tuple[float, float, float, float, int], view: StatsView,
+          catalog: Catalog) -> tuple[float, tuple[float, float, int]]:
+    """Rows and (seconds, spread, runs) of a fragment from its runs nearest these values.
+    Measurements say most about values like theirs: when the nearest is more than one
+    recorded range away, the prediction leans towards the cold one (prior and catalog) by
+    that distance, and is as uncertain as a cold one."""
+    rows, seconds, spread, distance, runs = found
+    if distance <= 1.0:
+        return rows, (seconds, spread, runs)
+    guessed = estimate(fragment.plan, catalog)
+    cold_rows = float(guessed) if guessed is not None else rows
+    cold = predict_step(Step(fragment.source, "", 0.0, cold_rows,
+                             work_s=join_work(fragment, catalog)), view).seconds
+    w = 1.0 / distance
+    return (math.exp(w * math.log(max(rows, 1.0)) + (1 - w) * math.log(max(cold_rows, 1.0))),
+            (math.exp(w * math.log(seconds) + (1 - w) * math.log(cold)),
+             max(spread, COLD_LOG_SD * (1 - w)), runs))
 
 
 def join_work(fragment: Fragment, catalog: Catalog) -> float:

@@ -14,7 +14,7 @@ Pure: nothing here reads a clock or a source.
 >>> sig.numbers  # the two dates (as days) and the range's width
 (19723.0, 19753.0, 30.0)
 >>> recorded = [(signature(("n",), {"n": n}), float(n * 10), 0.001 * n) for n in (1, 2, 50)]
->>> rows, seconds, _ = nearest(signature(("n",), {"n": 3}), recorded)
+>>> rows, seconds, _, _ = nearest(signature(("n",), {"n": 3}), recorded)
 >>> 10 < rows < 40 and seconds < 0.005
 True
 """
@@ -81,15 +81,19 @@ def _number(value: object) -> float | None:
 
 
 def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
-            ) -> tuple[float, float, float] | None:
+            ) -> tuple[float, float, float, float] | None:
     """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
-    recorded executions (signature, rows, seconds) nearest to it; None with fewer than
-    ``K`` comparable ones. Numbers are compared relative to their recorded range."""
+    recorded executions (signature, rows, seconds) nearest to it, and the distance to the
+    nearest; None with fewer than ``K`` comparable ones. Numbers are compared relative to
+    their recorded range (at least a tenth of their magnitude: one narrow range recorded
+    five times does not make every other range infinitely far)."""
     same = [r for r in recorded if len(r[0].numbers) == len(sig.numbers)
             and len(r[0].categories) == len(sig.categories)]
     if len(same) < K or not sig:
         return None
-    spans = [max(v) - min(v) or 1.0 for v in zip(*(r[0].numbers for r in same), strict=True)]
+    spans = [max(max(v) - min(v), 0.1 * max(abs(x) for x in (*v, s)), 1.0)
+             for v, s in zip(zip(*(r[0].numbers for r in same), strict=True), sig.numbers,
+                             strict=True)]
     distances = []
     for rec, rows, seconds in same:
         d = sum(((a - b) / s) ** 2 for a, b, s in zip(sig.numbers, rec.numbers, spans,
@@ -104,5 +108,4 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
     mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
     spread = math.sqrt(sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True))
                        / total)
-    # farther neighbours say less: the spread grows with the distance to the nearest one
-    return rows, math.exp(mean), spread + min(closest[0][0], 1.0) * 0.5
+    return rows, math.exp(mean), spread, closest[0][0]
