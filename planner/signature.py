@@ -101,7 +101,8 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
         d += sum(a != b for a, b in zip(sig.categories, rec.categories, strict=True))
         distances.append((math.sqrt(d), rows, seconds))
     closest = sorted(distances, key=lambda t: t[0])[:K]
-    weights = [1 / (d + 0.05) for d, _, _ in closest]
+    # inverse-square: an execution with these very values outweighs one a range away ~400:1
+    weights = [1 / (d + 0.05) ** 2 for d, _, _ in closest]
     total = sum(weights)
     rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
     logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
