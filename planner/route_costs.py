@@ -32,9 +32,11 @@ from planner.shape import PlanShapes
 from planner.signature import signature
 
 UNKNOWN_ROWS = 1000.0
-# a SQLite join reading 1000 rows of its tables (a scan is ~0.05 ms per 1000 rows there; a
-# join probes and compares on top): TPC-H Q19 in one file, 6 M lineitem rows, took 8.3 s
-JOIN_S_PER_1K_ROWS = 0.2e-3
+# a SQLite join reading 1000 rows of its tables once (a scan costs ~0.05 ms per 1000 rows
+# there); nested loops may read them many times (TPC-H Q19 in one file, 6 M lineitem rows,
+# took 8.3 s), which the first measurement shows: this only has to keep a join over millions
+# of rows from looking cheap before it ran, without hiding a small indexed one
+JOIN_S_PER_1K_ROWS = 0.05e-3
 
 
 def predicted(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog: Catalog,
