@@ -263,10 +263,11 @@ def predict_step(step: Step, view: StatsView) -> Estimate:
         basis = f"calibrated {step.source}" if calibrated is not None \
             else f"prior {kind or 'unknown'}"
         return Estimate(seconds, COLD_LOG_SD, basis)
-    # the spread shrinks from the cold one as decayed observations accumulate
+    # the uncertainty of the mean (what exploration samples): the runs' spread, pulled
+    # towards the cold one, over the square root of the decayed number of runs
     w = stats.moments[0]
     sd = math.sqrt((max(stats.log_var, 0.0) * w + COLD_LOG_SD ** 2 * PRIOR_WEIGHT)
-                   / (w + PRIOR_WEIGHT))
+                   / (w + PRIOR_WEIGHT) / (w + PRIOR_WEIGHT))
     return Estimate(seconds, sd, f"measured ({stats.executions} runs)")
 
 

@@ -29,7 +29,7 @@ from planner.cost import (
 from planner.fragments import Fragment
 from planner.logical import Scan
 from planner.shape import PlanShapes
-from planner.signature import signature
+from planner.signature import K, signature
 
 UNKNOWN_ROWS = 1000.0
 # a SQLite join reading 1000 rows of its tables once (a scan costs ~0.05 ms per 1000 rows
@@ -84,8 +84,8 @@ def _near(fragment: Fragment, found: tuple[float, float, float, float, int], vie
     recorded range away, the prediction leans towards the cold one (prior and catalog) by
     that distance, and is as uncertain as a cold one."""
     rows, seconds, spread, distance, runs = found
-    if distance <= 1.0:
-        return rows, (seconds, spread, runs)
+    if distance <= 1.0:  # the uncertainty of a mean of K neighbours
+        return rows, (seconds, spread / math.sqrt(K), runs)
     guessed = estimate(fragment.plan, catalog)
     cold_rows = float(guessed) if guessed is not None else rows
     cold = predict_step(Step(fragment.source, "", 0.0, cold_rows,
