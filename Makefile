@@ -50,6 +50,7 @@ bench-tpch: $(STAMP) $(PEER_STAMP)
 # the routing benchmark (benchmarks/routing.py); the peer venv generates its TPC-H data
 bench-routing: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.routing
+	$(BIN)/python -m benchmarks.q19_one_sqlite
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache

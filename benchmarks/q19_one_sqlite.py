@@ -6,12 +6,14 @@ Four ways, interleaved, medians of ``--runs``:
 
 * **router**: ``fed.connect()`` on the file, default routing, after ``WARM`` executions (its
   first executions measure the alternatives it has not tried);
-* **joins in DuckDB** forced (``route="joins in DuckDB"``);
+* **joins in DuckDB** forced (its first route, ``joins in DuckDB; no key passing``);
 * **DuckDB join**: DuckDB's own sqlite scanner is the peer's tool, but the issue's yardstick
   is "the hand-written DuckDB join": DuckDB reading both tables from SQLite with the same
   filters the engine pushes (``sqlite_scan`` is not available in the engine's DuckDB, so the
   two legs are read through apsw into Arrow and joined in DuckDB by hand);
-* **joins in SQLite** once (it takes seconds: what the route used to be).
+* **peer**: DuckDB 1.5.5 with its sqlite scanner (``.venv-peer``, ``ATTACH … (TYPE sqlite)``)
+  running Q19 itself over the same file — the tool a user would pick instead;
+* **joins in SQLite** once (what the route used to be).
 
 Writes ``benchmarks/results/q19_one_sqlite.json``.
 """
@@ -70,6 +72,33 @@ def duckdb_join(db: Path) -> float:
     return float(row[0]) if row and row[0] is not None else 0.0
 
 
+PEER = Path(__file__).resolve().parents[1] / ".venv-peer" / "bin" / "python"
+PEER_SCRIPT = """
+import json, statistics, sys, time
+from benchmarks.tpch import peer_ext
+con = peer_ext.connect(extensions=("sqlite",), threads=2)
+con.execute("ATTACH '" + sys.argv[1] + "' AS one (TYPE sqlite, READ_ONLY)")
+query, times = sys.stdin.read(), []
+for _ in range(int(sys.argv[2]) + 1):
+    start = time.perf_counter()
+    value = con.execute(query).fetchone()[0]
+    times.append(time.perf_counter() - start)
+print(json.dumps({"median_s": statistics.median(times[1:]), "revenue": float(value)}))
+"""
+
+
+def peer(db: Path, runs: int) -> dict[str, float] | None:
+    """The peer's median over ``runs`` (after one warm-up), or None without its venv."""
+    import subprocess
+
+    if not PEER.is_file():
+        return None
+    done = subprocess.run([str(PEER), "-c", PEER_SCRIPT, str(db), str(runs)], input=QUERY,
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return json.loads(done.stdout)
+
+
 def _timed(fn: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     out = fn()
@@ -87,6 +116,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     eng.attach("one", fed.SQLite(data.all_sqlite))
     names = [c.name for c in eng.explain(QUERY).route.considered]  # type: ignore[union-attr]
     chosen = [eng.query(QUERY).plan.route.chosen for _ in range(WARM)]  # type: ignore[union-attr]
+    duck = next(n for n in names if n.startswith("joins in DuckDB"))
     times: dict[str, list[float]] = {"router": [], "joins in DuckDB": [], "duckdb join": []}
     answers: dict[str, float] = {}
     for _ in range(args.runs):
@@ -94,7 +124,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         times["router"].append(t)
         chosen.append(res.plan.route.chosen)
         answers["router"] = res.to_pylist()[0]["revenue"]
-        t, res = _timed(lambda: eng.query(QUERY, route="joins in DuckDB"))
+        t, res = _timed(lambda: eng.query(QUERY, route=duck))
         times["joins in DuckDB"].append(t)
         t, value = _timed(lambda: duckdb_join(data.all_sqlite))
         times["duckdb join"].append(t)
@@ -104,14 +134,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         times["joins in SQLite (once)"] = [_timed(lambda: eng.query(QUERY, route=inside[0]))[0]]
     eng.close()
     medians = {k: statistics.median(v) for k, v in times.items()}
+    peer_run = peer(data.all_sqlite, args.runs)
+    if peer_run is not None:
+        medians["peer (DuckDB + sqlite scanner)"] = peer_run["median_s"]
+        answers["peer"] = peer_run["revenue"]
     result = {"scale": args.scale, "runs": args.runs, "routes": names, "chosen": chosen,
               "median_s": medians, "answers": answers,
-              "router_vs_duckdb_join": medians["router"] / medians["duckdb join"]}
+              "router_vs_duckdb_join": medians["router"] / medians["duckdb join"],
+              "router_vs_peer": (medians["router"] / peer_run["median_s"]
+                                 if peer_run is not None else None)}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "q19_one_sqlite.json").write_text(json.dumps(result, indent=1) + "\n")
     for k, v in medians.items():
         print(f"{k:<24} {v * 1e3:9.1f} ms")
-    print(f"router ÷ DuckDB join: {result['router_vs_duckdb_join']:.2f}; router chose {chosen}")
+    print(f"router ÷ DuckDB join: {result['router_vs_duckdb_join']:.2f}; router ÷ peer: "
+          f"{result['router_vs_peer']}; answers {answers}; router chose {chosen}")
     return result
 
 
