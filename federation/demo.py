@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     paths = generate(workspace, scale=args.scale)
     print(f"data ready in {workspace}/ ({time.perf_counter() - start:.1f} s)\n")
-    with fed.connect() as eng:
+    # a seeded router: the demo makes the same choices on every run (see README, Routing)
+    with fed.connect(route_seed=1) as eng:
         eng.attach("crm", fed.SQLite(paths.sqlite))
         eng.attach("graph", fed.Kuzu(paths.kuzu))
         eng.attach("docs", fed.LanceDB(paths.lancedb))

@@ -1,14 +1,15 @@
 """Choose among a query's equivalent plans by predicted latency, and say why (DESIGN §5.4).
 
 ``auto`` takes the lowest predicted latency, but explores a little: each measured candidate's
-latency is drawn from its prediction's spread (Thompson sampling), so a noisy estimate or one
-that varies with the values is tried and corrected, while a well-measured one is rarely
-second-guessed; a candidate known only from priors is drawn so in ``EXPLORE_SHARE`` of the
-executions (else its prediction counts as it is: many cold candidates would otherwise be tried
-one after another). A candidate predicted more than ``TAIL_GUARD`` times the best is never
-explored. A forced policy keeps the candidates having
-its route feature (when any has it) and takes the lowest prediction without exploring;
-``random`` takes any candidate (a test of every route); ``route=`` names one candidate.
+latency is drawn from the uncertainty of its prediction (Thompson sampling), so a noisy
+estimate or one that varies with the values is tried and corrected, while a well-measured one
+is rarely second-guessed. A candidate known only from priors is drawn so in ``EXPLORE_SHARE``
+of the executions (else its prediction counts as it is: many cold candidates would otherwise
+be tried one after another), and while no candidate has been measured the best prediction is
+taken. A candidate predicted more than ``TAIL_GUARD`` times the best is never explored. A
+forced policy keeps the candidates having its route feature (when any has it) and takes the
+lowest prediction without exploring; ``random`` takes any candidate (a test of every route);
+``route=`` names one candidate.
 
 >>> from planner.cost import Estimate
 >>> options = [Option("a", frozenset({"keys:none"}), frozenset({"s"}), Estimate(0.010, 0.1, "m")),
@@ -109,7 +110,8 @@ class Router:
         best = min(open_, key=lambda o: o.estimate.seconds)
         if self.policy == "random":
             chosen, reason = self._rng.choice(open_), "random route (policy random)"
-        elif self.policy != "auto" or not explore or len(open_) == 1:
+        elif self.policy != "auto" or not explore or len(open_) == 1 \
+                or all(_cold(o) for o in open_):  # nothing measured yet: trust the priors
             chosen, reason = best, _lowest(self.policy)
         else:
             chosen, reason = self._sampled(open_, best, excluded)
@@ -123,9 +125,8 @@ class Router:
             if o.estimate.seconds > guard:
                 excluded[o.name] = f"> {TAIL_GUARD:g}x the best prediction: not explored"
                 continue
-            cold = "prior" in o.estimate.basis or "calibrated" in o.estimate.basis
-            spread = o.estimate.log_sd if not cold or self._rng.random() < EXPLORE_SHARE \
-                else 0.0
+            spread = o.estimate.log_sd \
+                if not _cold(o) or self._rng.random() < EXPLORE_SHARE else 0.0
             draws[o.name] = math.log(o.estimate.seconds) + self._rng.gauss(0.0, spread)
         chosen = min((o for o in open_ if o.name in draws), key=lambda o: draws[o.name])
         if chosen is best:
@@ -142,6 +143,11 @@ class Router:
         if excluded[name] is not None:
             raise PlanError(f"route {name!r} cannot run: {excluded[name]}")
         return _decision(options, excluded, name, "forced by route=")
+
+
+def _cold(option: Option) -> bool:
+    """Whether part of the prediction comes from priors alone (nothing measured)."""
+    return "prior" in option.estimate.basis or "calibrated" in option.estimate.basis
 
 
 def _unavailable(option: Option, down: frozenset[str]) -> str | None:
