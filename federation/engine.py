@@ -88,6 +88,11 @@ class Engine:
         if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
                                      or max_rows < 0):
             raise ConfigurationError("connect(max_rows=...) takes an integer >= 0, or None")
+        if not (key_passing_rows is None or key_passing_rows == "auto" or (
+                isinstance(key_passing_rows, int) and not isinstance(key_passing_rows, bool)
+                and key_passing_rows >= 0)):
+            raise ConfigurationError('connect(key_passing_rows=...) takes "auto", an integer '
+                                     ">= 0, or None")
         try:
             self._router = Router(route, route_seed)
         except PlanError as err:
@@ -128,6 +133,7 @@ class Engine:
             self._attached.add(name, None)
             raise
         self._attached.add(name, source)
+        self._warm.discard(name)  # its first query opens connections again
         calibrate(name, source, self._stats)  # first attach to a workspace: never raises
 
     def detach(self, name: str) -> None:
@@ -184,7 +190,7 @@ class Engine:
                  ) -> tuple[Routes, dict[str, SourceInfo], frozenset[str]]:
         """The query's candidate plans (cached), the catalog they were planned on, and the
         sources found unavailable (planned on their last catalog: a mirror may serve)."""
-        catalog, down = self._catalog_of(sources)
+        catalog, down = self._catalog_of(sources, sources_of(query))
         mirrors = self._mirrors.current(catalog)
         key = (*PlanCache.base_key(query, values, catalog), mirrors)
         routes = self._plans.get(key, values)
@@ -196,22 +202,25 @@ class Engine:
             self._plans.put(key, values, frozenset(binder.shape_params), routes)
         return routes, catalog, down
 
-    def _catalog_of(self, sources: Mapping[str, Source]
+    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str] | None
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
         """Every source's catalog; an unavailable source with a mirror keeps its last one
-        (the router then reads its mirror instead)."""
+        (the router then reads its mirror instead), and one the query does not name (a
+        mirror partner only) is left out."""
         catalog: dict[str, SourceInfo] = {}
         down: set[str] = set()
         for name, source in sources.items():
             try:
                 catalog[name] = self._last_info[name] = _info(name, source)
             except SourceUnavailableError:
+                down.add(name)
+                if named is not None and name.lower() not in named:
+                    continue
                 last = self._last_info.get(name)
                 if last is None or not mirror_partners(self._mirrors.declared(),
                                                        frozenset({name.lower()})):
                     raise
                 catalog[name] = last
-                down.add(name)
         return catalog, frozenset(down)
 
     def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
@@ -222,8 +231,14 @@ class Engine:
             name = sorted(down)[0]
             raise SourceUnavailableError("unavailable, and no mirror serves this query",
                                          source=name)
-        return choose(routes, self._router, self._stats.view(catalog), catalog,
-                      forced=forced, explore=explore, unavailable=down, values=values)
+        try:
+            return choose(routes, self._router, self._stats.view(catalog), catalog,
+                          forced=forced, explore=explore, unavailable=down, values=values)
+        except PlanError as err:
+            if not down:
+                raise
+            # the routes left out are those on a source that is down: say so
+            raise SourceUnavailableError(str(err), source=sorted(down)[0]) from err
 
     def query(self, text: str, params: Mapping[str, object] | None = None, *,
               route: str | None = None) -> Result:
@@ -240,7 +255,9 @@ class Engine:
                     break
                 except SourceUnavailableError as err:
                     # a source went down under the query: its mirror serves, if it has one
-                    if not _another_route(routes, down | {err.source}, route):
+                    # (once: a source already excluded failing again is the query cancelled)
+                    if err.source in down or not _another_route(routes, down | {err.source},
+                                                                 route):
                         raise
                     down |= {err.source}
         if self.max_rows is not None and run.table.num_rows > self.max_rows:

@@ -29,7 +29,9 @@ class ExecutedPlan:
         text = explain_text(self.stage, dict(enumerate(self.fragments)), self.stage_sql,
                             self.analyzed)
         if self.route is not None:
-            actual = self.timings.get("total") if self.analyzed else None
+            # predictions cover fragments and stage: the actual leaves parsing and planning out
+            actual = self.timings["total"] - self.timings.get("plan", 0.0) \
+                if self.analyzed and "total" in self.timings else None
             text += "\n== Route ==\n" + "\n".join(self.route.lines(actual))
         if self.notes:
             text += "\n== Key passing ==\n" + "\n".join(self.notes)

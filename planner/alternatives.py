@@ -11,7 +11,9 @@ Three independent choices multiply (capped at ``MAX_CANDIDATES``):
 
 Each candidate carries a stable ``name`` (what EXPLAIN shows and ``route=`` forces) and its
 route ``features`` (what a forced policy keeps). Every candidate returns the same rows: a
-rule or variant that could change them is not an alternative.
+rule or variant that could change them is not an alternative — with one exception the query
+asks for: under ``NEAREST … APPROXIMATE`` the ANN index and the exact search are both valid
+answers, and they may differ in the rows an index misses (EXPLAIN says which ran).
 """
 
 from __future__ import annotations

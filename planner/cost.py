@@ -275,14 +275,15 @@ def predict(alternative: Alternative, view: StatsView) -> Estimate:
     """Predicted latency of an alternative: Σ over phases of its slowest step, plus the
     stage; its spread is the largest of its parts' (a conservative guess)."""
     total, spread, bases = 0.0, 0.0, set()
-    steps = [max((predict_step(s, view) for s in phase), key=lambda e: e.seconds)
-             for phase in alternative.phases if phase]
+    phases = [[predict_step(s, view) for s in phase] for phase in alternative.phases if phase]
     if alternative.stage is not None:
-        steps.append(predict_step(alternative.stage, view))
-    for est in steps:
-        total += est.seconds
-        spread = max(spread, est.log_sd)
-        bases.add(est.basis.split(" (")[0])
+        phases.append([predict_step(alternative.stage, view)])
+    for estimates in phases:
+        slowest = max(estimates, key=lambda e: e.seconds)
+        total += slowest.seconds
+        spread = max(spread, slowest.log_sd)
+        # every step's basis: a cold step the slowest hides still makes the whole cold
+        bases |= {e.basis.split(" (")[0] for e in estimates}
     return Estimate(total, spread, ", ".join(sorted(bases)))
 
 

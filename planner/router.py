@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,7 @@ class Router:
                             f"{', '.join(POLICIES)}")
         self.policy = policy
         self._rng = random.Random(seed)
+        self._lock = threading.Lock()  # one generator for every query thread
 
     def choose(self, options: Sequence[Option], *, forced: str | None = None,
                explore: bool = True, unavailable: frozenset[str] = frozenset()
@@ -103,6 +105,11 @@ class Router:
             for o in options:
                 if feature not in o.features:
                     excluded[o.name] = excluded[o.name] or f"policy {self.policy}"
+        with self._lock:
+            return self._choose(options, excluded, explore)
+
+    def _choose(self, options: Sequence[Option], excluded: dict[str, str | None],
+                explore: bool) -> RouteDecision:
         open_ = [o for o in options if excluded[o.name] is None]
         if not open_:
             raise PlanError("no route of this query can run: "
