@@ -30,7 +30,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
                         [(i, f"n{i % 97}", i * 0.5, "2024-01-02") for i in ids])
     con.execute("CREATE TABLE w (k TEXT PRIMARY KEY, x INTEGER) WITHOUT ROWID")
-    con.executemany("INSERT INTO w VALUES (?, ?)", [(f"k{i}", i) for i in range(ROWS)])
+    with con:  # one transaction: 6 000 commits took ~7 s per test
+        con.executemany("INSERT INTO w VALUES (?, ?)", [(f"k{i}", i) for i in range(ROWS)])
     con.execute("CREATE VIEW v AS SELECT id, name FROM t")
     con.close()
     return path

@@ -124,3 +124,19 @@ def test_a_mirror_serves_while_its_partner_is_down(
         assert_same_result(res.arrow(), expected, ordered=False, check_names=False, context=fql)
         with pytest.raises(SourceUnavailableError, match="crm"):
             eng.query("SELECT count(*) AS n FROM crm.assignments AS s")
+
+
+def test_a_partner_that_is_down_does_not_fail_queries_that_do_not_read_it(
+        data: tuple[Path, duckdb.DuckDBPyConnection], tmp_path: Path) -> None:
+    """docs.knowledge mirrors crm.knowledge; with the LanceDB directory gone (never read in
+    this engine, so no last catalog), a query naming crm still runs on crm."""
+    root = tmp_path / "copy"
+    shutil.copytree(data[0], root)
+    fql, sql = CASES[-1][0], CASES[-1][1]
+    with _engine(root) as eng:
+        eng.mirror("crm.knowledge", "docs.knowledge")
+        shutil.rmtree(root / "lance")
+        res = eng.query(fql, route=None)
+        assert {f.source for f in res.plan.fragments} == {"crm"}
+        assert_same_result(res.arrow(), data[1].sql(sql).to_arrow_table(), ordered=False,
+                           check_names=False, context=fql)
