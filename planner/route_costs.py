@@ -27,7 +27,7 @@ from planner.cost import (
     predict_step,
 )
 from planner.fragments import Fragment
-from planner.logical import Scan
+from planner.logical import GraphMatch, Scan
 from planner.shape import PlanShapes
 from planner.signature import K, signature
 
@@ -98,12 +98,23 @@ def _near(fragment: Fragment, found: tuple[float, float, float, float, int], vie
 
 def join_work(fragment: Fragment, catalog: Catalog) -> float:
     """Seconds a join inside a source is guessed to cost beyond its rows: reading every row
-    of its tables (``JOIN_S_PER_1K_ROWS``), which nested loops may do many times over."""
+    of its tables (``JOIN_S_PER_1K_ROWS``), which nested loops may do many times over. A
+    join is several tables in one Scan, or a pattern a source that joins runs over its
+    tables (a mirror's link tables); a graph store's own traversal is not one."""
     leaf = fragment.plan
-    if not isinstance(leaf, Scan) or len(leaf.tables) < 2 or leaf.source not in catalog:
+    info = catalog.get(leaf.source)
+    if info is None:
         return 0.0
-    tables = catalog[leaf.source].tables
-    rows = sum(tables[t.table].row_count or 0 for t in leaf.tables if t.table in tables)
+    if isinstance(leaf, Scan):
+        names = [t.table for t in leaf.tables]
+    elif isinstance(leaf, GraphMatch) and leaf.edges and info.capabilities.joins:
+        names = [n.label for n in leaf.nodes if n.label is not None] + \
+            [e.label for e in leaf.edges if e.label is not None]
+    else:
+        return 0.0
+    if len(names) < 2:
+        return 0.0
+    rows = sum(info.tables[n].row_count or 0 for n in set(names) if n in info.tables)
     return JOIN_S_PER_1K_ROWS * rows / 1000
 
 
