@@ -100,7 +100,11 @@ class Engine:
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
         self._last_info: dict[str, SourceInfo] = {}  # planned on while a source is down
         self._warm: set[str] = set()  # sources (and the stage) that ran a query already
-        self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
+        try:
+            self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
+        except ConfigurationError:
+            self._stats.close()  # the statistics file is open already: not left behind
+            raise
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")

@@ -58,6 +58,9 @@ class MirrorRegistry:
             rows = self._con.execute("SELECT primary_name, copy_name, source, target "
                                      "FROM mirrors ORDER BY rowid").fetchall()
         except apsw.Error as err:
+            if self._con is not None:
+                self._con.close()  # opened, then refused: not left open
+                self._con = None
             raise ConfigurationError(f"cannot keep mirrors in {str(path)!r}: {err}") from err
         for primary, copy, source, target in rows:
             self._declared[(str(primary), str(copy))] = (

@@ -49,6 +49,9 @@ class Store:
                 "per_1k_out_s REAL, keyed_s REAL, measured_at REAL, "
                 "PRIMARY KEY (source, kind, location))")
         except apsw.Error as err:
+            con = getattr(self, "_con", None)
+            if con is not None:
+                con.close()  # opened, then refused: not left open
             raise ConfigurationError(f"cannot use the statistics file {str(path)!r}: "
                                      f"{err}") from err
 

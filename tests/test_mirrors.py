@@ -349,3 +349,13 @@ def test_mirror_variants_of_a_leaf_on_an_unmirrored_source_are_empty(
     eng, _ = walks
     prepared, _ = eng._plan("SELECT a.id FROM MATCH g (a:N)-[:E]->(b:N)", None)
     assert mirror_variants(prepared.cut.fragments[0].plan, Mirrors(), eng.catalog()) == ()
+
+
+def test_a_damaged_mirrors_file_is_a_configuration_error_and_leaves_nothing_open(
+        tmp_path: Path) -> None:
+    (tmp_path / FILE_NAME).write_bytes(b"not a database" * 100)
+    with pytest.raises(fed.ConfigurationError, match="cannot keep mirrors"):
+        fed.connect(tmp_path)
+    (tmp_path / FILE_NAME).unlink()  # nothing holds it (nor stats.sqlite): a new engine opens
+    with fed.connect(tmp_path) as eng:
+        assert eng.stats().num_rows == 0
