@@ -1,6 +1,7 @@
 """Equivalent physical plans of one query: what the router chooses among (DESIGN §5.3).
 
-Three independent choices multiply (capped at ``MAX_CANDIDATES``):
+Three independent choices multiply (capped at ``MAX_CANDIDATES``, past which only a candidate
+bringing a route feature no other has is added):
 
 - **where joins run**: with ``join_pushdown`` the tables of one SQLite source join inside it;
   without, DuckDB joins them (SQLite's nested loops lose badly on large or OR-shaped joins);
@@ -74,12 +75,15 @@ def alternatives(bound: Plan, catalog: Catalog, rules: Sequence[Rule],
         for leaf_name, leaf_features, leaf_cut in _leaf_routes(cut(plan), leaf_variants):
             for key_name, key_features, passes in _key_routes(leaf_cut, catalog, key_passing,
                                                               max_keys):
-                name = "; ".join(p for p in (join_name, leaf_name, key_name) if p)
-                found.setdefault(name or "as planned", Candidate(
-                    name or "as planned", join_features | leaf_features | key_features,
-                    replace(leaf_cut, passes=passes)))
-                if len(found) >= MAX_CANDIDATES:
-                    return tuple(found.values())
+                name = "; ".join(p for p in (join_name, leaf_name, key_name) if p) \
+                    or "as planned"
+                features = join_features | leaf_features | key_features
+                seen = frozenset().union(*(c.features for c in found.values()))
+                # past the cap, only a candidate with a feature no other has (a forced
+                # policy must still find its route)
+                if len(found) < MAX_CANDIDATES or not features <= seen:
+                    found.setdefault(name, Candidate(name, features,
+                                                     replace(leaf_cut, passes=passes)))
     return tuple(found.values())
 
 
