@@ -19,7 +19,9 @@ import pytest
 import federation as fed
 from federation.sources import lance_read
 
-TIMEOUT = 0.5
+# well under the search's own time: on a quiet machine with warm caches ranking every row
+# under a pushed prefilter was seen to finish in 0.47 s, inside a 0.5 s deadline
+TIMEOUT = 0.25
 BOUND = 0.2  # DESIGN §7 / issue 7: control returns within this after the deadline
 SLACK = 0.15  # scheduling noise on a shared 2-core machine (as tests/test_timeouts.py)
 
@@ -91,13 +93,15 @@ def test_the_tables_are_searched_in_several_groups(folder: Path) -> None:
 def test_an_exact_nearest_stops_at_the_deadline(timed: fed.Engine, where: str) -> None:
     text = f"SELECT n.id FROM NEAREST v.big TO $q K 10 AS n WHERE {where}"
     start = time.perf_counter()
-    with pytest.raises(fed.QueryTimeoutError, match=r"0\.5 s"):
+    with pytest.raises(fed.QueryTimeoutError, match=r"0\.25 s"):
         timed.query(text, params={"q": [0.0] * 8})
     elapsed = time.perf_counter() - start
     assert elapsed + 0.01 >= TIMEOUT
     assert elapsed <= TIMEOUT + BOUND + SLACK, f"{elapsed:.3f} s"
-    # the engine answers the next query at once
-    res = timed.query("SELECT n.id FROM NEAREST v.big TO $q K 3 AS n", params={"q": [0.0] * 8})
+    # the engine answers the next query at once (a small one: a search of every big row
+    # may itself take longer than this deadline)
+    res = timed.query("SELECT n.id FROM NEAREST v.tied TO $q K 3 AS n",
+                      params={"q": [0.0] * 4})
     assert len(res) == 3
 
 
