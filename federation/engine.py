@@ -38,7 +38,6 @@ from federation.routing import (
     choose,
     key_decider,
     leaf_variants,
-    mirror_partners,
     plan_routes,
 )
 from federation.sources.base import CompiledFragment, Source
@@ -170,9 +169,7 @@ class Engine:
                 query = _parsed(text)
                 # sources the query does not read stay idle; mirrors of its relations may serve
                 names = sources_of(query)
-                if names is not None:
-                    names |= mirror_partners(self._mirrors.declared(), names)
-                sources = self._attached.begin(token, names)
+                sources = self._attached.begin(token, names | self._mirrors.partners(names))
                 try:
                     yield query, values, sources
                 finally:
@@ -206,7 +203,7 @@ class Engine:
             self._plans.put(key, values, frozenset(binder.shape_params), routes)
         return routes, catalog, down
 
-    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str] | None
+    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str]
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
         """Every source's catalog; an unavailable source with a mirror keeps its last one
         (the router then reads its mirror instead), and one the query does not name (a
@@ -218,11 +215,10 @@ class Engine:
                 catalog[name] = self._last_info[name] = _info(name, source)
             except SourceUnavailableError:
                 down.add(name)
-                if named is not None and name.lower() not in named:
+                if name.lower() not in named:
                     continue
                 last = self._last_info.get(name)
-                if last is None or not mirror_partners(self._mirrors.declared(),
-                                                       frozenset({name.lower()})):
+                if last is None or not self._mirrors.partners(frozenset({name.lower()})):
                     raise
                 catalog[name] = last
         return catalog, frozenset(down)

@@ -21,7 +21,7 @@ them in memory. Declaring the same mirror again changes nothing (or replaces its
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ class MirrorRegistry:
         self._declared: dict[tuple[str, str], Declared] = {}
         self._con: Any = None
         self._cache: tuple[tuple[object, ...], Mirrors] | None = None
+        # source (lower-cased) → the sources holding a mirror of one of its relations; read
+        # by every query, so kept ready rather than derived from the declarations each time
+        self._partners: dict[str, frozenset[str]] = {}
         if workspace is not None:
             self._open(Path(workspace) / FILE_NAME)
 
@@ -65,6 +68,7 @@ class MirrorRegistry:
         for primary, copy, source, target in rows:
             self._declared[(str(primary), str(copy))] = (
                 str(primary), str(copy), _text(source), _text(target))
+        self._partners = _partners(self._declared.values())
 
     def add(self, primary: str, copy: str, source: str | None, target: str | None,
             catalog: Mapping[str, SourceInfo]) -> None:
@@ -77,12 +81,19 @@ class MirrorRegistry:
         declared = (f"{a[0]}.{a[1]}", f"{b[0]}.{b[1]}", source, target)
         with self._lock:
             self._declared[(declared[0], declared[1])] = declared
+            self._partners = _partners(self._declared.values())
             self._cache = None
             if self._con is not None:
                 self._con.execute(  # an upsert keeps the declaration's place (its rowid)
                     "INSERT INTO mirrors VALUES (?, ?, ?, ?) ON CONFLICT (primary_name, "
                     "copy_name) DO UPDATE SET source = excluded.source, "
                     "target = excluded.target", declared)
+
+    def partners(self, names: frozenset[str]) -> frozenset[str]:
+        """The sources (lower-cased) holding a mirror of a relation of the sources ``names``
+        (lower-cased), other than those."""
+        partners = self._partners  # replaced whole on a change: no lock needed to read it
+        return frozenset().union(*(partners.get(n, frozenset()) for n in names)) - names
 
     def declared(self) -> tuple[Declared, ...]:
         with self._lock:
@@ -117,6 +128,15 @@ class MirrorRegistry:
             con, self._con = self._con, None
         if con is not None:
             con.close()
+
+
+def _partners(declared: Iterable[Declared]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for primary, copy, _, _ in declared:
+        a, b = (name.split(".", 1)[0].lower() for name in (primary, copy))
+        found.setdefault(a, set()).add(b)
+        found.setdefault(b, set()).add(a)
+    return {name: frozenset(others) for name, others in found.items()}
 
 
 def _text(value: object) -> str | None:

@@ -4,7 +4,7 @@ engine's ``planner.router.Router``; key passes are decided again once the keys a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from federation.executor import Prepared, prepare
@@ -46,19 +46,6 @@ def leaf_variants(mirrors: Mirrors, catalog: Catalog) -> LeafVariants:
         return mirror_variants(leaf, mirrors, catalog) or vector_variants(leaf, catalog)
 
     return variants
-
-
-def mirror_partners(declared: Iterable[tuple[str, str, object, object]],
-                    names: frozenset[str]) -> frozenset[str]:
-    """The sources (lower-cased) holding a mirror of a relation of the sources ``names``."""
-    found: set[str] = set()
-    for primary, copy, _, _ in declared:
-        a, b = primary.split(".", 1)[0].lower(), copy.split(".", 1)[0].lower()
-        if a in names:
-            found.add(b)
-        if b in names:
-            found.add(a)
-    return frozenset(found - names)
 
 
 def plan_routes(bound: Plan, catalog: Catalog, rules: Sequence[Rule],

@@ -46,12 +46,10 @@ MAX_SHAPES = 4096
 FILE_NAME = "stats.sqlite"
 _log = logging.getLogger("federation.stats")
 
-# source, kind, shape, rows in, rows out, seconds
-# source, kind, shape, rows in, rows out, seconds[, signature of the values it read]
+# source, kind, shape, rows in, rows out, seconds[, signature of the values it read[, cold]]
 Sample = tuple[str, str, Shape, int, int, float] | \
     tuple[str, str, Shape, int, int, float, Signature | None] | \
     tuple[str, str, Shape, int, int, float, Signature | None, bool]
-# a stored calibration: (source name, kind, location)
 
 
 def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: float,
@@ -116,8 +114,9 @@ class Stats:
     def record(self, samples: Iterable[Sample], cold: bool = False) -> None:
         """Queue one query's samples; fold them when enough are waiting. A ``cold`` query's
         (the first on a source: connections, drivers) count as executions, not latencies."""
-        self._queue.extend((*s[:6], s[6] if len(s) > 6 else None, True) for s in samples) \
-            if cold else self._queue.extend(samples)
+        if cold:
+            samples = ((*s[:6], s[6] if len(s) > 6 else None, True) for s in samples)
+        self._queue.extend(samples)
         if len(self._queue) >= FOLD_AT:
             self.fold()
         if self._store is not None and self._flusher is None:

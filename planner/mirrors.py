@@ -168,11 +168,7 @@ def table_variant(leaf: SourceLeaf, place: Place, catalog: Catalog) -> SourceLea
 # ---- what a leaf reads, and whether another table and source can give it exactly
 def read_columns(leaf: Scan | GraphMatch) -> tuple[ColumnRef, ...]:
     """Every column the leaf reads: outputs (or a pushed aggregate's inputs), filters, order."""
-    exprs: list[BExpr] = [k.expr for k in leaf.order] + list(leaf.filters)
-    if leaf.aggregate is None:
-        exprs += leaf.columns
-    else:
-        exprs += [e for _, e in leaf.aggregate.groups] + [a for _, a in leaf.aggregate.aggregates]
+    exprs = _compared(leaf) + (list(leaf.columns) if leaf.aggregate is None else [])
     found: dict[str, ColumnRef] = {}
     for expr in exprs:
         for e in walk(expr):
@@ -183,10 +179,15 @@ def read_columns(leaf: Scan | GraphMatch) -> tuple[ColumnRef, ...]:
 
 def compared_columns(leaf: Scan | GraphMatch) -> frozenset[str]:
     """Keys of the columns a filter, a sort or an aggregate reads (not just outputs)."""
+    return frozenset(k for e in _compared(leaf) for k in columns_of(e))
+
+
+def _compared(leaf: Scan | GraphMatch) -> list[BExpr]:
+    """The expressions a leaf filters, sorts, groups or aggregates by."""
     exprs: list[BExpr] = [k.expr for k in leaf.order] + list(leaf.filters)
     if leaf.aggregate is not None:
         exprs += [e for _, e in leaf.aggregate.groups] + [a for _, a in leaf.aggregate.aggregates]
-    return frozenset(k for e in exprs for k in columns_of(e))
+    return exprs
 
 
 def column_fits(col: ColumnRef, types: dict[str, object], compared: bool) -> bool:

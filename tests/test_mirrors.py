@@ -20,13 +20,13 @@ import pytest
 import federation as fed
 from federation.errors import ConfigurationError
 from federation.mirrors import FILE_NAME, MirrorRegistry
-from federation.sources.kuzu import driver
 from planner.logical import GraphMatch, Scan
 from planner.mirror_match import TableMatch
 from planner.mirrors import Mirrors, mirror_variants
 from tests.three.compare3 import assert_same_result
 from tests.three.data import oracle
 from tests.three.mirror_data import MIRRORS, attach_all, run_leaf, variants_of, write_mirrored
+from tests.three.walk_graph import EDGES, NODES, write_walk_graph
 
 World = tuple[Any, Mirrors, duckdb.DuckDBPyConnection]
 
@@ -275,25 +275,12 @@ def test_no_variant_where_the_other_store_cannot_answer(world: World, fql: str) 
 
 
 # ---- Kuzu's walk semantics on a graph with a cycle, a self-loop and parallel edges
-NODES = [(1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "e"), (6, "f")]
-EDGES = [(1, 2, 10), (2, 3, 11), (3, 1, 12), (3, 3, 13), (1, 2, 14), (4, 5, 15)]
 
 
 @pytest.fixture(scope="module")
 def walks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Mirrors]]:
     root = tmp_path_factory.mktemp("walk_mirror")
-    kuzu = driver()
-    db = kuzu.Database(str(root / "g.kuzu"))
-    con = kuzu.Connection(db)
-    con.execute("CREATE NODE TABLE N(id INT64 PRIMARY KEY, name STRING)")
-    con.execute("CREATE REL TABLE E(FROM N TO N, w INT64)")
-    for node_id, name in NODES:
-        con.execute("CREATE (:N {id: $id, name: $name})", {"id": node_id, "name": name})
-    for src, dst, w in EDGES:
-        con.execute("MATCH (a:N {id: $s}), (b:N {id: $d}) CREATE (a)-[:E {w: $w}]->(b)",
-                    {"s": src, "d": dst, "w": w})
-    con.close()
-    db.close()
+    write_walk_graph(root / "g.kuzu")
     sq = apsw.Connection(str(root / "s.db"))
     sq.execute("CREATE TABLE n(id INTEGER PRIMARY KEY, name TEXT); "
                "CREATE TABLE e(a INTEGER, b INTEGER, w INTEGER)")

@@ -7,7 +7,6 @@ and into an in-memory DuckDB database (schema ``crm``), which is the oracle (DES
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -26,10 +25,6 @@ from .corpus import Query
 from .queries import BY_ID, CONSTRUCTS, QUERIES, has_mixed_case_keywords, missing_constructs
 
 REPEAT_SAMPLE = QUERIES[::10]
-INDEXED = [("agents", "id"), ("tasks", "agent_id"), ("tasks", "id"), ("orders", "o_orderkey"),
-           ("orders", "o_custkey"), ("lineitem", "l_orderkey"), ("lineitem", "l_partkey"),
-           ("customer", "c_custkey"), ("part", "p_partkey"), ("supplier", "s_suppkey"),
-           ("nation", "n_nationkey"), ("region", "r_regionkey")]
 KEYS_SAMPLE = [qq for qq in QUERIES if "JOIN" in qq.text.upper() or ", crm." in qq.text]
 ADBC_SAMPLE = QUERIES[::2]  # the SQLite source forced onto its ADBC reader (auto picks apsw here)
 PYLIST_SAMPLE = ["basic_alias_ordered", "fn_case_else", "agg_group_two", "join_left",
@@ -65,18 +60,11 @@ def fed_engine_adbc(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
 
 
 @pytest.fixture(scope="session")
-def fed_engine_keys(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
-                    ) -> Iterator[Any]:
+def fed_engine_keys(indexed_file: Path) -> Iterator[Any]:
     """The same engine passing join keys wherever a pass is possible (planner.semijoin),
-    over a copy of the file with an index on every key column (SQLite receives keys only
-    on an indexed column)."""
+    over the copy of the file with an index on every key column."""
     fed = _federation()
-    path = differential_data[0].with_name("crm_indexed.db")
-    shutil.copyfile(differential_data[0], path)
-    con = apsw.Connection(str(path))
-    for table, column in INDEXED:
-        con.execute(f'CREATE INDEX "i_{table}_{column}" ON "{table}" ("{column}")')
-    con.close()
+    path = indexed_file
     # joins stay in DuckDB (no join pushdown), so every join is a chance to pass keys
     rules = tuple(r for r in RULES if r is not join_pushdown)
     eng = fed.connect(key_passing_rows=0, rules=rules)
@@ -187,7 +175,6 @@ def test_corpus_is_valid_on_oracle() -> None:
 def test_sqlite_file_matches_oracle(differential_data: tuple[Path, duckdb.DuckDBPyConnection]
                                     ) -> None:
     """The SQLite file holds the same row counts and declared types as the oracle."""
-    import apsw
 
     path, duck = differential_data
     con = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)

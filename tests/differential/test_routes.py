@@ -5,12 +5,10 @@ is forced by name, and each forced policy runs the join queries."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import apsw
 import duckdb
 import pytest
 
@@ -18,21 +16,10 @@ from .check_corpus import run_oracle
 from .compare import assert_same_result
 from .corpus import Query
 from .queries import QUERIES
-from .test_differential import INDEXED, KEYS_SAMPLE, _describe, _federation
+from .test_differential import KEYS_SAMPLE, _describe, _federation
 
 # the policies whose features this SQLite-only corpus has (mirrors and vectors: tests/three)
 FORCED = ["always-push", "never-push", "always-keys", "never-keys", "random"]
-
-
-@pytest.fixture(scope="session")
-def indexed_file(differential_data: tuple[Path, duckdb.DuckDBPyConnection]) -> Path:
-    path = differential_data[0].with_name("crm_routes.db")
-    shutil.copyfile(differential_data[0], path)
-    con = apsw.Connection(str(path))
-    for table, column in INDEXED:
-        con.execute(f'CREATE INDEX "i_{table}_{column}" ON "{table}" ("{column}")')
-    con.close()
-    return path
 
 
 @pytest.fixture(scope="session")

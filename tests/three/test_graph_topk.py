@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -68,6 +69,18 @@ def _notes() -> pa.Table:
 Env = tuple[dict[Any, fed.Engine], duckdb.DuckDBPyConnection]
 
 
+def _engines(root: Path, name: str, source: Callable[[], Any]) -> dict[int | None, Any]:
+    """Two engines over ``name`` and ``root/lance``: keys passed wherever possible (0), and
+    never (None)."""
+    engines = {}
+    for passing in (0, None):
+        eng = fed.connect(key_passing_rows=passing)
+        eng.attach(name, source())
+        eng.attach("docs", fed.LanceDB(str(root / "lance")))
+        engines[passing] = eng
+    return engines
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     root = tmp_path_factory.mktemp("graph_topk")
@@ -90,12 +103,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
                  f"FROM notes_arrow")
     duck.execute("CREATE TABLE crm.picks (id BIGINT, task_id BIGINT, label VARCHAR)")
     duck.executemany("INSERT INTO crm.picks VALUES (?, ?, ?)", [list(p) for p in PICKS])
-    engines = {}
-    for passing in (0, None):
-        eng = fed.connect(key_passing_rows=passing)
-        eng.attach("crm", fed.SQLite(str(root / "crm.db")))
-        eng.attach("docs", fed.LanceDB(str(root / "lance")))
-        engines[passing] = eng
+    engines = _engines(root, "crm", lambda: fed.SQLite(str(root / "crm.db")))
     yield engines, duck
     for eng in engines.values():
         eng.close()
@@ -280,12 +288,7 @@ def three(tmp_path_factory: pytest.TempPathFactory
     write_sqlite(tables, root / "crm.db")
     write_kuzu(tables, root / "graph.kuzu")
     write_lancedb(tables, root / "lance")
-    engines = {}
-    for passing in (0, None):
-        eng = fed.connect(key_passing_rows=passing)
-        eng.attach("graph", fed.Kuzu(str(root / "graph.kuzu")))
-        eng.attach("docs", fed.LanceDB(str(root / "lance")))
-        engines[passing] = eng
+    engines = _engines(root, "graph", lambda: fed.Kuzu(str(root / "graph.kuzu")))
     yield engines, duck, vectors
     for eng in engines.values():
         eng.close()

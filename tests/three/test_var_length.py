@@ -17,13 +17,10 @@ import pyarrow as pa
 import pytest
 
 import federation as fed
-from federation.sources.kuzu import driver
 
 from .compare3 import assert_same_result
+from .walk_graph import EDGES, NODES, write_walk_graph
 
-NODES = [(1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "e"), (6, "f")]
-# 1→2 twice (parallel), the cycle 1→2→3→1, a self-loop on 3, 4→5 apart, 6 isolated
-EDGES = [(1, 2, 10), (2, 3, 11), (3, 1, 12), (3, 3, 13), (1, 2, 14), (4, 5, 15)]
 FORWARD = "SELECT src, dst, w FROM E"
 EITHER = "SELECT src, dst, w FROM E UNION ALL SELECT dst, src, w FROM E"
 BACKWARD = "SELECT dst AS src, src AS dst, w FROM E"
@@ -32,18 +29,7 @@ BACKWARD = "SELECT dst AS src, src AS dst, w FROM E"
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[fed.Engine, Path]]:
     path = tmp_path_factory.mktemp("walks") / "g.kuzu"
-    kuzu = driver()
-    db = kuzu.Database(str(path))
-    con = kuzu.Connection(db)
-    con.execute("CREATE NODE TABLE N(id INT64 PRIMARY KEY, name STRING)")
-    con.execute("CREATE REL TABLE E(FROM N TO N, w INT64)")
-    for node_id, name in NODES:
-        con.execute("CREATE (:N {id: $id, name: $name})", {"id": node_id, "name": name})
-    for src, dst, w in EDGES:
-        con.execute("MATCH (a:N {id: $s}), (b:N {id: $d}) CREATE (a)-[:E {w: $w}]->(b)",
-                    {"s": src, "d": dst, "w": w})
-    con.close()
-    db.close()
+    write_walk_graph(path)
     with fed.connect() as eng:
         eng.attach("g", fed.Kuzu(str(path)))
         yield eng, path
