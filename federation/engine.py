@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from federation.answers import (
+    LegReuse,
+    QueryKey,
+    answer_key,
+    hit,
+    leg_note,
+    source_tokens,
+    stored,
+)
+from federation.cache import DEFAULT_BYTES, ResultCache, table_bytes
 from federation.calibration import calibrate
 from federation.cancel import QueryToken, running
 from federation.errors import (
@@ -57,12 +68,14 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _SOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ATTACHES = itertools.count(1)  # tags version tokens: a source attached anew starts apart
 
 
 @lru_cache(maxsize=512)
-def _parsed(text: str) -> ast.Query:
-    """Parsing depends on the text alone, so repeated queries skip Lark."""
-    return parse(text)
+def _parsed(text: str) -> QueryKey:
+    """Parsing depends on the text alone, so repeated queries skip Lark (and hashing the
+    tree for the result cache)."""
+    return QueryKey(parse(text))
 
 
 class Engine:
@@ -73,7 +86,9 @@ class Engine:
                  max_k: int = 10_000, max_rows: int | None = None,
                  rules: Sequence[Rule] = RULES,
                  key_passing_rows: int | str | None = "auto", route: str = "auto",
-                 route_seed: int | None = None) -> None:
+                 route_seed: int | None = None, cache_bytes: int = DEFAULT_BYTES,
+                 cache_entry_bytes: int | None = None,
+                 cache_fragment_bytes: int | None = None) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
         if self.workspace is not None:
             try:
@@ -92,6 +107,11 @@ class Engine:
                 and key_passing_rows >= 0)):
             raise ConfigurationError('connect(key_passing_rows=...) takes "auto", an integer '
                                      ">= 0, or None")
+        self.cache: ResultCache[Result] = ResultCache(
+            _bytes("cache_bytes", cache_bytes) or 0, entry_bytes=_bytes(
+                "cache_entry_bytes", cache_entry_bytes), fragment_bytes=_bytes(
+                "cache_fragment_bytes", cache_fragment_bytes))
+        self._attaches: dict[str, int] = {}  # the attach that made each source (tokens)
         try:
             self._router = Router(route, route_seed)
         except PlanError as err:
@@ -136,6 +156,7 @@ class Engine:
             self._attached.add(name, None)
             raise
         self._attached.add(name, source)
+        self._attaches[name] = next(_ATTACHES)
         self._warm.discard(name)  # its first query opens connections again
         calibrate(name, source, self._stats)  # first attach to a workspace: never raises
 
@@ -155,7 +176,7 @@ class Engine:
     # ---- queries
     @contextmanager
     def _running(self, text: str, params: Mapping[str, object] | None
-                 ) -> Iterator[tuple[ast.Query, dict[str, object], dict[str, Source]]]:
+                 ) -> Iterator[tuple[QueryKey, dict[str, object], dict[str, Source]]]:
         """The parsed query, its values and the sources it reads, registered as running on
         them (``close()``/``detach()`` cancel it and wait for it to leave) under a token that
         stops it at its deadline."""
@@ -166,12 +187,12 @@ class Engine:
         try:
             with running(token):
                 values = check_params(params)
-                query = _parsed(text)
+                parsed = _parsed(text)
                 # sources the query does not read stay idle; mirrors of its relations may serve
-                names = sources_of(query)
+                names = sources_of(parsed.query)
                 sources = self._attached.begin(token, names | self._mirrors.partners(names))
                 try:
-                    yield query, values, sources
+                    yield parsed, values, sources
                 finally:
                     self._attached.end(token)
         except RecursionError:
@@ -181,8 +202,8 @@ class Engine:
               ) -> tuple[Prepared, dict[str, object]]:
         """The prepared plan of ``text`` the router would run, and its values (tests look
         at plans this way)."""
-        with self._running(text, params) as (query, values, sources):
-            routes, catalog, down = self._planned(query, values, sources)
+        with self._running(text, params) as (parsed, values, sources):
+            routes, catalog, down = self._planned(parsed.query, values, sources)
             prepared, _ = self._routed(routes, catalog, None, down, values, explore=False)
             return prepared, values
 
@@ -243,30 +264,62 @@ class Engine:
     def query(self, text: str, params: Mapping[str, object] | None = None, *,
               route: str | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced.
-        ``route`` forces one of the query's alternatives by the name EXPLAIN shows."""
+        ``route`` forces one of the query's alternatives by the name EXPLAIN shows. The
+        answer comes from the result cache when no source it reads changed since it was
+        stored (``federation.cache``; ``res.plan.cache`` says so)."""
         start = time.perf_counter()
-        with self._running(text, params) as (query, values, sources):
-            routes, catalog, down = self._planned(query, values, sources)
-            while True:
-                planned, decision = self._routed(routes, catalog, route, down, values)
-                try:
-                    run, plan_done = self._run(routes, planned, catalog, sources, values,
-                                               route is not None)
-                    break
-                except SourceUnavailableError as err:
-                    # a source went down under the query: its mirror serves, if it has one
-                    # (once: a source already excluded failing again is the query cancelled)
-                    if err.source in down or not _another_route(routes, down | {err.source},
-                                                                 route):
-                        raise
-                    down |= {err.source}
+        with self._running(text, params) as (parsed, values, sources):
+            # read before anything runs: a write landing meanwhile files the answer under
+            # a token no later lookup presents
+            tokens = source_tokens(sources, self._attaches) if self.cache.enabled else None
+            if tokens is None:
+                said = "off" if not self.cache.enabled else \
+                    "not used: a source it reads cannot give its version now"
+                return stored(self._computed(parsed.query, values, sources, route, start),
+                              said)
+            found, how = self.cache.answer(
+                answer_key(parsed, values, route, tokens),
+                lambda: self._to_store(parsed.query, values, sources, route, start, tokens))
+        if how == "miss":
+            return found
+        if self.max_rows is not None and len(found) > self.max_rows:
+            raise ResourceLimitError(too_many_rows(self.max_rows))
+        return hit(found, how, start)
+
+    def _to_store(self, query: ast.Query, values: dict[str, object],
+                  sources: Mapping[str, Source], route: str | None, start: float,
+                  tokens: dict[str, Hashable]) -> tuple[Result, int]:
+        """A miss: the answer (its plan saying which legs were reused) and its bytes."""
+        result = self._computed(query, values, sources, route, start,
+                                LegReuse(self.cache, tokens))
+        return stored(result, leg_note(result.plan)), table_bytes(result.arrow())
+
+    def _computed(self, query: ast.Query, values: dict[str, object],
+                  sources: Mapping[str, Source], route: str | None, start: float,
+                  legs: LegReuse | None = None) -> Result:
+        """Plan, route and run the query, and record what its run took."""
+        routes, catalog, down = self._planned(query, values, sources)
+        while True:
+            planned, decision = self._routed(routes, catalog, route, down, values)
+            try:
+                run, plan_done = self._run(routes, planned, catalog, sources, values,
+                                           route is not None, legs)
+                break
+            except SourceUnavailableError as err:
+                # a source went down under the query: its mirror serves, if it has one
+                # (once: a source already excluded failing again is the query cancelled)
+                if err.source in down or not _another_route(routes, down | {err.source},
+                                                             route):
+                    raise
+                down |= {err.source}
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         if planned.shapes is not None:
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
                                        run.table.num_rows, planned.arrow is not None,
                                        values), cold=not self._warmed(planned))
-        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds) for r in run.fragments)
+        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds, r.reused)
+                      for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
                    "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
@@ -284,8 +337,8 @@ class Engine:
         return not cold
 
     def _run(self, routes: Routes, planned: Prepared, catalog: dict[str, SourceInfo],
-             sources: Mapping[str, Source], values: dict[str, object], forced: bool
-             ) -> tuple[Execution, float]:
+             sources: Mapping[str, Source], values: dict[str, object], forced: bool,
+             legs: LegReuse | None = None) -> tuple[Execution, float]:
         # a route forced by name passes its keys, as a forced policy does
         decide = None if forced else key_decider(routes, planned, self._stats.view(catalog),
                                                  catalog, self._router.policy)
@@ -295,7 +348,7 @@ class Engine:
         compiled = compile_fragments(cut, sources, values)
         plan_done = time.perf_counter()
         return execute(planned, compiled, sources, self._stage, values, self._pool,
-                       self.max_rows, decide), plan_done
+                       self.max_rows, decide, legs), plan_done
 
     def explain(self, text: str, params: Mapping[str, object] | None = None,
                 analyze: bool = False, *, route: str | None = None) -> ExecutedPlan:
@@ -304,8 +357,8 @@ class Engine:
         are included."""
         if analyze:
             return self.query(text, params, route=route).plan
-        with self._running(text, params) as (query, values, sources):
-            routes, catalog, down = self._planned(query, values, sources)
+        with self._running(text, params) as (parsed, values, sources):
+            routes, catalog, down = self._planned(parsed.query, values, sources)
             planned, decision = self._routed(routes, catalog, route, down, values,
                                              explore=False)
             compiled = compile_fragments(planned.cut, sources, values)
@@ -374,8 +427,15 @@ def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> 
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,
-                   seconds: float | None = None) -> FragmentText:
-    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds)
+                   seconds: float | None = None, reused: bool = False) -> FragmentText:
+    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds, reused)
+
+
+def _bytes(option: str, value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 0):
+        raise ConfigurationError(f"connect({option}=...) takes a number of bytes >= 0")
+    return value
 
 
 def connect(workspace: str | Path | None = None, **options: Any) -> Engine:

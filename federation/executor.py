@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, wait
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -30,6 +31,7 @@ class FragmentRun:
     seconds: float
     keys_in: int = 0  # keys passed into it (federation.key_passing)
     keyed: bool = False  # whether it ran with passed keys
+    reused: bool = False  # read from the result cache's legs: it did not run
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ class Prepared:
     arrow_text: str
     joins: bool
     shapes: PlanShapes | None = field(default=None, compare=False)  # what stats key on
+
+
+class Legs(Protocol):
+    """Legs kept from earlier runs (``federation.answers.LegReuse``)."""
+
+    def get(self, compiled: CompiledFragment) -> pa.Table | None: ...
+    def keep(self, compiled: CompiledFragment, table: pa.Table) -> None: ...
 
 
 def prepare(cut: CutPlan) -> Prepared:
@@ -154,19 +163,29 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment, int | None]], pool:
 def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
             sources: Mapping[str, Source],
             stage: JoinStage, params: Mapping[str, object], pool: Executor,
-            max_rows: int | None = None, decide: KeyDecision | None = None) -> Execution:
+            max_rows: int | None = None, decide: KeyDecision | None = None,
+            legs: Legs | None = None) -> Execution:
     """Run every fragment, then the stage; inputs are unregistered whatever happens.
 
     Senders of key passes and other fragments run first, in parallel; receivers of keys run
     next, compiled with the keys they got. Fragments of streaming sources of a join-free
-    stage enter DuckDB as readers it drains while the stage runs.
+    stage enter DuckDB as readers it drains while the stage runs. With ``legs``, a fragment
+    kept from an earlier run (same text, values and source version) does not run again, and
+    those that run are kept.
     """
     cut, in_arrow = prepared.cut, prepared.arrow
     streamed = {f.index for f in cut.fragments
                 if in_arrow is None and sources[f.source].streams and not prepared.joins}
     receivers = {p.receiver for p in cut.passes} - streamed
-    done = _run_all([(sources[f.source], f.index, compiled[f.index], None) for f in cut.fragments
-                     if f.index not in streamed | receivers], pool)
+    done = _reused(cut, compiled, receivers, legs)
+    streamed -= {r.index for r, _ in done}
+    skip = streamed | receivers | {r.index for r, _ in done}
+    ran = _run_all([(sources[f.source], f.index, compiled[f.index], None)
+                    for f in cut.fragments if f.index not in skip], pool)
+    if legs is not None:
+        for run, table in ran:
+            legs.keep(run.compiled, table)
+    done += ran
     notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
     cancel.check()
     start = time.perf_counter()
@@ -190,6 +209,21 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
                                    for i, s in streams.items()]
     return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
+
+
+def _reused(cut: CutPlan, compiled: Mapping[int, CompiledFragment], receivers: set[int],
+            legs: Legs | None) -> list[tuple[FragmentRun, pa.Table]]:
+    """Fragments kept from earlier runs (receivers of keys are compiled with the keys
+    later: they always run)."""
+    if legs is None:
+        return []
+    found = []
+    for f in cut.fragments:
+        table = legs.get(compiled[f.index]) if f.index not in receivers else None
+        if table is not None:
+            found.append((FragmentRun(f.index, compiled[f.index], table.num_rows, 0.0,
+                                      reused=True), table))
+    return found
 
 
 def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentRun, pa.Table]],

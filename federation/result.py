@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,18 @@ class ExecutedPlan:
     analyzed: bool = True
     notes: tuple[str, ...] = ()  # key passing: planned, applied or skipped
     route: RouteDecision | None = None  # the alternatives the router weighed (None: one)
+    # the result cache: "off", "not used: …", "miss", "miss, partial reuse: …", "hit …"
+    cache: str = ""
+    computed: dict[str, float] | None = None  # a hit: the timings of the run it stored
+
+    def as_hit(self, said: str, seconds: float) -> ExecutedPlan:
+        """This plan as the answer of a cache hit that took ``seconds`` (a copy: the hit path
+        is counted in microseconds, and ``dataclasses.replace`` validates every field)."""
+        plan = copy.copy(self)
+        object.__setattr__(plan, "timings", {"cache": seconds, "total": seconds})
+        object.__setattr__(plan, "cache", said)
+        object.__setattr__(plan, "computed", self.timings)
+        return plan
 
     def __str__(self) -> str:
         text = explain_text(self.stage, dict(enumerate(self.fragments)), self.stage_sql,
@@ -35,6 +48,11 @@ class ExecutedPlan:
             text += "\n== Route ==\n" + "\n".join(self.route.lines(actual))
         if self.notes:
             text += "\n== Key passing ==\n" + "\n".join(self.notes)
+        if self.cache:
+            text += f"\n== Cache ==\n{self.cache}"
+            if self.computed:
+                text += "\n(fragments and stage above: as run when stored, " + \
+                    f"{self.computed.get('total', 0.0) * 1000:.2f}ms)"
         if self.analyzed and self.timings:
             parts = "  ".join(f"{k}={v * 1000:.2f}ms" for k, v in self.timings.items())
             text += f"\n== Timings ==\n{parts}"

@@ -60,6 +60,9 @@ def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: 
     out: list[Sample] = []
     rows_in = 0
     for run in runs:
+        if run.reused:  # read from the result cache: it did not run
+            rows_in += run.rows
+            continue
         shape = (shapes.keyed.get(run.index) if run.keyed else None) \
             or shapes.fragments[run.index]
         sig = signature(shape.params, values) if values and shape.params else Signature()
@@ -82,6 +85,8 @@ class FragmentRunLike(Protocol):
     def rows(self) -> int: ...
     @property
     def seconds(self) -> float: ...
+    @property
+    def reused(self) -> bool: ...
     @property
     def keys_in(self) -> int: ...
     @property

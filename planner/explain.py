@@ -36,6 +36,7 @@ class FragmentText:
     params: Sequence[object]
     rows: int | None = None
     seconds: float | None = None
+    reused: bool = False  # read from the result cache, not run
 
 
 def expr_text(e: BExpr) -> str:
@@ -143,6 +144,8 @@ def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
         out.append(f"== Fragment #{index} on {frag.source} ({frag.kind}) ==")
         out.append(frag.native)
         out.append(f"-- params: {_params_text(frag.params)}")
-        if analyzed and frag.seconds is not None:
+        if frag.reused:
+            out.append(f"-- rows: {frag.rows}  reused: read from the result cache, not run")
+        elif analyzed and frag.seconds is not None:
             out.append(f"-- rows: {frag.rows}  time: {frag.seconds * 1000:.2f} ms")
     return "\n".join(out)

@@ -63,6 +63,7 @@ class VersionWatch:
         self._stamps: dict[str, Stamp | None] = {}
         self._versions: dict[str, int] = {}
         self._inodes: dict[str, int] = {}
+        self._listings = 0
 
     def table_stamp(self, name: str) -> Stamp | None:
         """Every commit adds a manifest to ``_versions``; a recreated table has a new one."""
@@ -73,10 +74,17 @@ class VersionWatch:
 
     def versions(self) -> tuple[tuple[str, int], ...]:
         """(table, version) for every table, sorted by name."""
+        return self.token()[1]
+
+    def token(self) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """How many times the tables were listed (a dropped and recreated table starts at
+        version 1 again, but its directory's entry changed the root's stamp, so it was
+        listed again) and (table, version) for every table."""
         with self._lock:
             now = time.time_ns()
             root = stamp(self._root)
             if root is None or root != self._root_stamp:
+                self._listings += 1
                 self._names = sorted(self._list_tables())
                 self._root_stamp = _trusted(root, now)
                 for gone in set(self._versions) - set(self._names):
@@ -89,7 +97,7 @@ class VersionWatch:
                 self._versions[name] = int(self._read_version(name))
                 self._stamps[name] = _trusted(current, now)
                 self._inodes[name] = current[0] if current else 0
-            return tuple((name, self._versions[name]) for name in self._names)
+            return self._listings, tuple((name, self._versions[name]) for name in self._names)
 
     def inode(self, name: str) -> int:
         """The inode of the table's ``_versions`` when last read: a recreated table differs."""

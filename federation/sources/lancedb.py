@@ -197,10 +197,11 @@ class LanceDB(Source):
                 source=self.name or str(self.path))
 
     def version(self) -> Hashable:
-        """(table, Lance version) for every table: every write makes a new version."""
+        """(listings, (table, Lance version) for every table): every commit by any process
+        makes a new version (``lance_versions``)."""
         self._check_dir()
         try:
-            return self._watch.versions()
+            return self._watch.token()
         except FederationError:
             raise
         except Exception as err:

@@ -7,6 +7,7 @@ behave as in DuckDB.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import weakref
@@ -90,6 +91,11 @@ class SQLite(Source):
         # each thread's connection, returned for reuse when its thread ends
         self._cons = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
+        # version(): one connection whose data version is compared, and writes made here
+        self._monitor_lock = threading.Lock()
+        self._monitor: apsw.Cursor | None = None
+        self._monitor_epoch = 0
+        self.generation = 0
         self._info: SourceInfo | None = None
         self._schema_version: int | None = None
         # each connection's data version when the catalog's row counts were last checked
@@ -197,8 +203,22 @@ class SQLite(Source):
         return sizes[table]
 
     def version(self) -> Hashable:
-        con = self._con()
-        return (con.data_version(), con.execute("PRAGMA schema_version").fetchall()[0][0])
+        """``PRAGMA data_version`` of one connection kept for this (its value moves with every
+        commit by any other connection or process, but values of two connections cannot be
+        compared, and each thread reads through its own), tagged with that connection's
+        epoch, plus the engine's own write generation. Read-only: it never commits itself."""
+        self._check_file()
+        with self._monitor_lock:
+            if self._monitor is None:
+                self._monitor = self._connect().cursor()
+                self._monitor_epoch = next(_EPOCHS)
+            return (self._monitor_epoch, self._monitor.execute("PRAGMA data_version").get,
+                    self.generation)
+
+    def bump_version(self) -> None:
+        """A write through the engine: the next ``version()`` differs."""
+        with self._monitor_lock:
+            self.generation += 1
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -383,12 +403,17 @@ class SQLite(Source):
         if pool is not None:
             pool.shutdown(wait=True)
         self._cons.close_all()
+        with self._monitor_lock:
+            monitor, self._monitor = self._monitor, None
+        if monitor is not None:
+            monitor.connection.close()
         with self._lock:
             adbc, self._adbc = self._adbc, None
         if adbc is not None:
             adbc.close()
 
 
+_EPOCHS = itertools.count(1)  # a reopened monitor connection counts data versions anew
 _READONLY_ROLLBACK = 776  # SQLITE_READONLY_ROLLBACK: a hot journal, on a read-only connection
 
 

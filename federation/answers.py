@@ -1,0 +1,116 @@
+"""What the engine files its answers and legs under in the result cache (``federation.cache``).
+
+A key has the query's syntax tree (its hash computed once per distinct text), its parameter
+values with their types, the forced route, and the version token of every source the query
+may read (its mirrors' too: a mirror may serve it), each tagged with the number of the attach
+that made that source: a source detached and another attached under its name never presents
+an earlier source's token.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Mapping
+from dataclasses import replace
+
+import pyarrow as pa
+
+from federation.cache import ResultCache, frozen_params, frozen_value
+from federation.result import ExecutedPlan, Result
+from federation.sources.base import CompiledFragment, Source
+from grammar import ast
+
+Tokens = dict[str, Hashable]
+
+
+class QueryKey:
+    """A parsed query as a key part: equal trees are equal keys whatever their text; the
+    hash of the tree is computed once, when the text is parsed."""
+
+    __slots__ = ("_hash", "query")
+
+    def __init__(self, query: ast.Query) -> None:
+        self.query = query
+        self._hash = hash(query)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, QueryKey) and (other.query is self.query
+                                                or other.query == self.query)
+
+
+def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
+                  ) -> Tokens | None:
+    """Every source's version token now, or None when one cannot say (it is down: the
+    query then runs uncached, and a mirror may serve it)."""
+    tokens: Tokens = {}
+    for name, source in sources.items():
+        try:
+            tokens[name] = (attaches.get(name, 0), source.version())
+        except Exception:  # down, or a driver error reading it: the query runs uncached
+            return None
+    return tokens
+
+
+def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
+               tokens: Tokens) -> Hashable:
+    return query, frozen_params(values), route, tuple(sorted(tokens.items()))
+
+
+def leg_key(compiled: CompiledFragment, token: Hashable) -> Hashable | None:
+    """A compiled fragment's key: its source, native text, bound values, declared schema and
+    that source's token (None: a bound value has no key form, and the leg is not kept)."""
+    try:
+        params = tuple(_frozen_bound(v) for v in compiled.params)
+    except (TypeError, ValueError):
+        return None
+    return compiled.source, compiled.kind, compiled.native, params, compiled.schema, token
+
+
+def _frozen_bound(value: object) -> Hashable:
+    """A bound value; a list (an IN list, a vector) element by element, types kept."""
+    if isinstance(value, list | tuple):
+        return "list", tuple(_frozen_bound(v) for v in value)
+    return frozen_value(value)
+
+
+def hit(result: Result, how: str, start: float) -> Result:
+    """The stored answer, with a plan that says it came from the cache and when it was
+    computed."""
+    said = "hit" if how == "hit" else "hit (computed once for concurrent identical queries)"
+    return Result(result.arrow(), result.plan.as_hit(said, time.perf_counter() - start))
+
+
+def stored(result: Result, how: str) -> Result:
+    """The answer a miss computed, its plan saying so (and which legs it reused)."""
+    return Result(result.arrow(), replace(result.plan, cache=how))
+
+
+def leg_note(plan: ExecutedPlan) -> str:
+    reused = [f"#{i} ({f.source})" for i, f in enumerate(plan.fragments) if f.reused]
+    return "miss" if not reused else "miss, partial reuse: fragments " + ", ".join(reused) \
+        + " read from the cache"
+
+
+class LegReuse:
+    """The legs of one query's run in the result cache, under the tokens read before it ran
+    (``federation.executor.Legs``)."""
+
+    def __init__(self, cache: ResultCache[Result], tokens: Tokens) -> None:
+        self._cache = cache
+        self._tokens = tokens
+
+    def _key(self, compiled: CompiledFragment) -> Hashable | None:
+        token = self._tokens.get(compiled.source)
+        return None if token is None else leg_key(compiled, token)
+
+    def get(self, compiled: CompiledFragment) -> pa.Table | None:
+        key = self._key(compiled)
+        return None if key is None else self._cache.leg(key)
+
+    def keep(self, compiled: CompiledFragment, table: pa.Table) -> None:
+        key = self._key(compiled)
+        if key is not None:
+            self._cache.keep_leg(key, table)

@@ -1,0 +1,215 @@
+"""The result cache (DESIGN §6): answers of recent queries and legs of recent plans, never stale.
+
+An answer is stored under the query's normalized form (its syntax tree: spelling, spacing and
+comments of the text do not matter, literal types do), its parameter values *with their types*
+(``1``, ``True`` and ``1.0`` are different keys; so are ``0.0`` and ``-0.0``), the forced route,
+and the version token of every source the query may read (``federation.versions``), read
+*before* the query runs: a write landing while it runs moves the token, so the answer is filed
+under the old token, which no later lookup presents.
+
+A leg (a compiled fragment) is stored under its source, native text, bound values, declared
+schema and that source's token, in a second, separately bounded cache: when one source of a
+three-engine query changed, the legs of the two that did not are reused.
+
+Both caches are bounded by bytes (Arrow buffer sizes), least recently used first, and guarded
+by one lock. Concurrent identical misses compute once (single flight): the first caller runs
+the query, the others wait for its answer (within their own deadline) and retry on their own
+when it failed. Errors are never stored; neither are answers larger than the entry bound.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import pyarrow as pa
+from cachetools import LRUCache
+
+from federation import cancel
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+DEFAULT_BYTES = 256 * 2**20
+_WAIT_SLICE = 0.05  # seconds a waiting caller sleeps between checks of its own deadline
+
+
+def frozen_value(value: object) -> Hashable:
+    """A parameter value as a hashable key part that keeps types apart.
+
+    >>> frozen_value(1) == frozen_value(True), frozen_value(1) == frozen_value(1.0)
+    (False, False)
+    >>> frozen_value(0.0) == frozen_value(-0.0), frozen_value([0.5, 1]) == frozen_value((0.5, 1.0))
+    (False, True)
+    """
+    if value is None or isinstance(value, bool | int | str | bytes):
+        return type(value).__name__, value
+    if isinstance(value, float):
+        return "float", value.hex()  # keeps -0.0 apart from 0.0
+    if isinstance(value, Decimal):
+        return "decimal", str(value)  # keeps the scale: 1.0 and 1.00 type differently
+    if isinstance(value, dt.datetime):
+        return "datetime", value.isoformat()  # keeps the zone (aware ones are UTC by now)
+    if isinstance(value, dt.date):
+        return "date", value.isoformat()
+    # a vector: a list, a tuple or a numpy array of numbers (checked by federation.params)
+    items = tuple(float(x) for x in value)  # type: ignore[attr-defined]
+    if not all(math.isfinite(x) for x in items):
+        raise ValueError("vectors are finite")
+    return "vector", str(getattr(value, "dtype", "")), tuple(x.hex() for x in items)
+
+
+def frozen_params(values: Mapping[str, object]) -> Hashable:
+    return tuple((name, frozen_value(values[name])) for name in sorted(values))
+
+
+class _BytesLRU(LRUCache[Hashable, T]):
+    """An LRU bounded by the bytes of its values, counting what it evicts."""
+
+    def __init__(self, max_bytes: int, size_of: Callable[[T], int]) -> None:
+        super().__init__(maxsize=max(max_bytes, 1), getsizeof=size_of)
+        self.evictions = 0
+
+    def popitem(self) -> tuple[Hashable, T]:
+        self.evictions += 1
+        return super().popitem()
+
+
+@dataclass(frozen=True)
+class Cached(Generic[V]):
+    """A stored value and the bytes it holds."""
+
+    value: V
+    nbytes: int
+
+
+def table_bytes(table: pa.Table) -> int:
+    """Every buffer the table references (a slice holds its parent's buffers)."""
+    return int(table.get_total_buffer_size())
+
+
+class _Flight:
+    """One computation that identical concurrent misses wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: object | None = None  # None: it failed, the waiters compute themselves
+
+
+class ResultCache(Generic[V]):
+    """``eng.cache``: answers (``V``) by key and legs (Arrow tables) by key, bounded by bytes.
+
+    ``max_bytes`` 0 turns both off. ``entry_bytes`` is the largest answer or leg stored.
+    """
+
+    def __init__(self, max_bytes: int = DEFAULT_BYTES, *, entry_bytes: int | None = None,
+                 fragment_bytes: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.entry_bytes = max_bytes // 4 if entry_bytes is None else entry_bytes
+        self.fragment_max_bytes = max_bytes // 4 if fragment_bytes is None else fragment_bytes
+        self._lock = threading.Lock()
+        self._results: _BytesLRU[Cached[V]] = _BytesLRU(max_bytes, _nbytes)
+        self._legs: _BytesLRU[Cached[pa.Table]] = _BytesLRU(self.fragment_max_bytes, _nbytes)
+        self._flights: dict[Hashable, _Flight] = {}
+        self._counts = dict.fromkeys(("hits", "misses", "shared", "not_stored",
+                                      "fragment_hits", "fragment_misses"), 0)
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    # ---- answers
+    def answer(self, key: Hashable, compute: Callable[[], tuple[V, int]]
+               ) -> tuple[V, str]:
+        """The stored answer under ``key`` ("hit"), the answer a concurrent identical miss
+        computed ("shared"), or ``compute()``'s (``(answer, bytes)``; "miss"), stored when it
+        fits. ``compute``'s errors propagate and are not stored."""
+        while True:
+            with self._lock:
+                found = self._results.get(key)
+                if found is not None:
+                    self._counts["hits"] += 1
+                    return found.value, "hit"
+                flight = self._flights.get(key)
+                leads = flight is None
+                if flight is None:
+                    flight = self._flights[key] = _Flight()
+                    self._counts["misses"] += 1
+            if leads:
+                return self._lead(key, flight, compute), "miss"
+            _wait(flight.done)
+            if flight.value is not None:
+                with self._lock:
+                    self._counts["shared"] += 1
+                return flight.value, "shared"  # type: ignore[return-value]
+
+    def _lead(self, key: Hashable, flight: _Flight, compute: Callable[[], tuple[V, int]]
+              ) -> V:
+        try:
+            value, nbytes = compute()
+            flight.value = value
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+        self._store(self._results, key, Cached(value, nbytes))
+        return value
+
+    def peek(self, key: Hashable) -> V | None:
+        """The answer stored under ``key`` without counting a hit or a miss."""
+        with self._lock:
+            found = self._results.get(key)
+        return None if found is None else found.value
+
+    # ---- legs
+    def leg(self, key: Hashable) -> pa.Table | None:
+        with self._lock:
+            found = self._legs.get(key)
+            self._counts["fragment_hits" if found else "fragment_misses"] += 1
+        return None if found is None else found.value
+
+    def keep_leg(self, key: Hashable, table: pa.Table) -> None:
+        self._store(self._legs, key, Cached(table, table_bytes(table)))
+
+    def _store(self, lru: _BytesLRU[Cached[T]], key: Hashable, entry: Cached[T]) -> None:
+        with self._lock:
+            if entry.nbytes > min(self.entry_bytes, lru.maxsize):
+                self._counts["not_stored"] += 1
+                return
+            lru[key] = entry
+
+    # ---- eng.cache
+    def info(self) -> dict[str, int]:
+        """Hits, misses, entries, bytes and evictions of answers; ``shared``: misses answered
+        by a concurrent identical one; ``not_stored``: answers and legs over the entry bound;
+        ``fragment_*``: the same for legs."""
+        with self._lock:
+            return {**self._counts,
+                    "entries": len(self._results), "bytes": int(self._results.currsize),
+                    "evictions": self._results.evictions,
+                    "fragment_entries": len(self._legs),
+                    "fragment_bytes": int(self._legs.currsize),
+                    "fragment_evictions": self._legs.evictions,
+                    "max_bytes": self.max_bytes, "entry_bytes": self.entry_bytes,
+                    "fragment_max_bytes": self.fragment_max_bytes}
+
+    def clear(self) -> None:
+        """Drop every stored answer and leg (counters stay)."""
+        with self._lock:
+            self._results.clear()
+            self._legs.clear()
+
+
+def _nbytes(entry: Cached[Any]) -> int:
+    return max(entry.nbytes, 1)
+
+
+def _wait(done: threading.Event) -> None:
+    """Wait for another caller's computation, within this query's own deadline."""
+    while not done.wait(_WAIT_SLICE):
+        cancel.check()
