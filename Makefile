@@ -10,7 +10,7 @@ PEER_STAMP := $(PEER_VENV)/.installed
 PEER_PACKAGES := duckdb==1.5.5 duckdb-extension-tpch==1.5.5 duckdb-extension-sqlite==1.5.5 \
 	duckdb-extension-lance==1.5.5 pyarrow==26.0.1 psutil==7.2.2
 
-.PHONY: demo test bench bench-quick bench-tpch bench-routing peer-venv lint typecheck clean
+.PHONY: demo test bench bench-quick bench-tpch bench-routing bench-cache peer-venv lint typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,7 @@ peer-venv: $(PEER_STAMP)
 
 bench: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.cache_bench
 
 bench-quick: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
@@ -51,6 +52,10 @@ bench-tpch: $(STAMP) $(PEER_STAMP)
 bench-routing: $(STAMP) $(PEER_STAMP)
 	$(BIN)/python -m benchmarks.routing
 	$(BIN)/python -m benchmarks.q19_one_sqlite
+
+# the result cache (benchmarks/cache_bench.py): hits, version checks, misses against cache off
+bench-cache: $(STAMP)
+	$(BIN)/python -m benchmarks.cache_bench
 
 clean:
 	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache
