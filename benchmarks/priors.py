@@ -60,7 +60,7 @@ def _stage(r: fed.Result) -> float:
 def main() -> None:
     root = Path(tempfile.mkdtemp())
     _build(root)
-    with fed.connect(key_passing_rows=0) as eng:
+    with fed.connect(key_passing_rows=0, cache_bytes=0) as eng:
         eng.attach("s", fed.SQLite(root / "s.db"))
         eng.attach("g", fed.Kuzu(root / "g.kuzu"))
         eng.attach("l", fed.LanceDB(root / "lance"))

@@ -230,10 +230,7 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
     reps = 3 if opts.quick else 5
     start = time.perf_counter()
     paths, data_seconds = dataset(rows)
-    try:  # no result cache: every round reads
-        eng = fed.connect(threads=THREADS, cache_bytes=0)
-    except TypeError:  # an engine without a cache yet
-        eng = fed.connect(threads=THREADS)
+    eng = fed.connect(threads=THREADS, cache_bytes=0)  # no result cache: every round reads
     eng.attach("crm", fed.SQLite(paths.sqlite))
     eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS))
     eng.attach("docs", fed.LanceDB(paths.lance))

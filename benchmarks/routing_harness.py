@@ -67,11 +67,8 @@ class Data:
 
 
 def connect(workspace: Path | None = None, **options: Any) -> fed.Engine:
-    """An engine with the result cache off (when it has one): every execution reads."""
-    try:
-        return fed.connect(workspace, threads=THREADS, cache_bytes=0, **options)
-    except TypeError:
-        return fed.connect(workspace, threads=THREADS, **options)
+    """An engine with the result cache off: every execution reads."""
+    return fed.connect(workspace, threads=THREADS, cache_bytes=0, **options)
 
 
 def attach(eng: fed.Engine, data: Data) -> list[str]:

@@ -355,10 +355,7 @@ def run(data: Dataset, opts: Options) -> dict[str, Any]:
     paths, vecs, data_seconds = dataset(rows)
     qs = query_vectors(vecs)
     truth = [exact_top(vecs, q) for q in qs]
-    try:  # no result cache: the 50 query vectors repeat
-        eng = fed.connect(threads=THREADS, cache_bytes=0)
-    except TypeError:  # an engine without a result cache yet
-        eng = fed.connect(threads=THREADS)
+    eng = fed.connect(threads=THREADS, cache_bytes=0)  # no result cache: the vectors repeat
     eng.attach("crm", fed.SQLite(paths.sqlite))
     eng.attach("graph", fed.Kuzu(paths.kuzu, read_only=True, threads=THREADS))
     eng.attach("docs", fed.LanceDB(paths.lance))

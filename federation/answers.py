@@ -19,19 +19,21 @@ from federation.cache import ResultCache, frozen_params, frozen_value
 from federation.result import ExecutedPlan, Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
+from grammar.ast import sources_of
 
 Tokens = dict[str, Hashable]
 
 
 class QueryKey:
     """A parsed query as a key part: equal trees are equal keys whatever their text; the
-    hash of the tree is computed once, when the text is parsed."""
+    hash of the tree (and the sources it names) are computed once, when it is parsed."""
 
-    __slots__ = ("_hash", "query")
+    __slots__ = ("_hash", "names", "query")
 
     def __init__(self, query: ast.Query) -> None:
         self.query = query
         self._hash = hash(query)
+        self.names = sources_of(query)
 
     def __hash__(self) -> int:
         return self._hash

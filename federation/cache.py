@@ -96,8 +96,10 @@ def table_bytes(table: pa.Table) -> int:
 class _Flight:
     """One computation that identical concurrent misses wait for."""
 
+    __slots__ = ("done", "value")
+
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self.done = False
         self.value: object | None = None  # None: it failed, the waiters compute themselves
 
 
@@ -113,6 +115,7 @@ class ResultCache(Generic[V]):
         self.entry_bytes = max_bytes // 4 if entry_bytes is None else entry_bytes
         self.fragment_max_bytes = max_bytes // 4 if fragment_bytes is None else fragment_bytes
         self._lock = threading.Lock()
+        self._landed = threading.Condition(self._lock)  # a flight finished
         self._results: _BytesLRU[Cached[V]] = _BytesLRU(max_bytes, _nbytes)
         self._legs: _BytesLRU[Cached[pa.Table]] = _BytesLRU(self.fragment_max_bytes, _nbytes)
         self._flights: dict[Hashable, _Flight] = {}
@@ -128,7 +131,8 @@ class ResultCache(Generic[V]):
                ) -> tuple[V, str]:
         """The stored answer under ``key`` ("hit"), the answer a concurrent identical miss
         computed ("shared"), or ``compute()``'s (``(answer, bytes)``; "miss"), stored when it
-        fits. ``compute``'s errors propagate and are not stored."""
+        fits. ``compute``'s errors propagate and are not stored; the callers that waited for
+        a failed computation then try again themselves."""
         while True:
             with self._lock:
                 found = self._results.get(key)
@@ -136,29 +140,37 @@ class ResultCache(Generic[V]):
                     self._counts["hits"] += 1
                     return found.value, "hit"
                 flight = self._flights.get(key)
-                leads = flight is None
                 if flight is None:
                     flight = self._flights[key] = _Flight()
                     self._counts["misses"] += 1
-            if leads:
-                return self._lead(key, flight, compute), "miss"
-            _wait(flight.done)
-            if flight.value is not None:
-                with self._lock:
+                    break
+                while not flight.done:  # within this query's own deadline
+                    self._landed.wait(_WAIT_SLICE)
+                    cancel.check()
+                if flight.value is not None:
                     self._counts["shared"] += 1
-                return flight.value, "shared"  # type: ignore[return-value]
+                    return flight.value, "shared"  # type: ignore[return-value]
+        return self._lead(key, flight, compute), "miss"
 
     def _lead(self, key: Hashable, flight: _Flight, compute: Callable[[], tuple[V, int]]
               ) -> V:
         try:
             value, nbytes = compute()
-            flight.value = value
-        finally:
-            with self._lock:
-                del self._flights[key]
-            flight.done.set()
-        self._store(self._results, key, Cached(value, nbytes))
+        except BaseException:
+            self._land(key, flight)
+            raise
+        flight.value = value
+        self._land(key, flight, Cached(value, nbytes))
         return value
+
+    def _land(self, key: Hashable, flight: _Flight, entry: Cached[V] | None = None) -> None:
+        """End a flight; its answer is stored first, so a caller arriving next finds it."""
+        with self._lock:
+            if entry is not None:
+                self._store_locked(self._results, key, entry)
+            del self._flights[key]
+            flight.done = True
+            self._landed.notify_all()
 
     def peek(self, key: Hashable) -> V | None:
         """The answer stored under ``key`` without counting a hit or a miss."""
@@ -174,14 +186,16 @@ class ResultCache(Generic[V]):
         return None if found is None else found.value
 
     def keep_leg(self, key: Hashable, table: pa.Table) -> None:
-        self._store(self._legs, key, Cached(table, table_bytes(table)))
-
-    def _store(self, lru: _BytesLRU[Cached[T]], key: Hashable, entry: Cached[T]) -> None:
+        entry = Cached(table, table_bytes(table))
         with self._lock:
-            if entry.nbytes > min(self.entry_bytes, lru.maxsize):
-                self._counts["not_stored"] += 1
-                return
-            lru[key] = entry
+            self._store_locked(self._legs, key, entry)
+
+    def _store_locked(self, lru: _BytesLRU[Cached[T]], key: Hashable, entry: Cached[T]
+                      ) -> None:
+        if entry.nbytes > min(self.entry_bytes, lru.maxsize):
+            self._counts["not_stored"] += 1
+            return
+        lru[key] = entry
 
     # ---- eng.cache
     def info(self) -> dict[str, int]:
@@ -207,9 +221,3 @@ class ResultCache(Generic[V]):
 
 def _nbytes(entry: Cached[Any]) -> int:
     return max(entry.nbytes, 1)
-
-
-def _wait(done: threading.Event) -> None:
-    """Wait for another caller's computation, within this query's own deadline."""
-    while not done.wait(_WAIT_SLICE):
-        cancel.check()

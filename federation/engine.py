@@ -189,7 +189,7 @@ class Engine:
                 values = check_params(params)
                 parsed = _parsed(text)
                 # sources the query does not read stay idle; mirrors of its relations may serve
-                names = sources_of(parsed.query)
+                names = parsed.names
                 sources = self._attached.begin(token, names | self._mirrors.partners(names))
                 try:
                     yield parsed, values, sources

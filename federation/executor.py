@@ -174,6 +174,8 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     those that run are kept.
     """
     cut, in_arrow = prepared.cut, prepared.arrow
+    if len(cut.fragments) < 2:
+        legs = None  # the answer's own cache entry covers a lone leg
     streamed = {f.index for f in cut.fragments
                 if in_arrow is None and sources[f.source].streams and not prepared.joins}
     receivers = {p.receiver for p in cut.passes} - streamed

@@ -33,6 +33,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _engine(root: Path, **options: object) -> fed.Engine:
+    options.setdefault("cache_bytes", 0)  # these count executions: a hit runs none
     eng = fed.connect(**options)
     eng.attach("crm", fed.SQLite(root / "crm.db"))
     eng.attach("docs", fed.LanceDB(root / "lance"))
@@ -118,8 +119,8 @@ def test_the_router_turns_a_broad_key_set_down(root: Path) -> None:
     from federation.routing import key_decider
 
     with _engine(root) as eng:
-        with eng._running(JOIN, {"team": "edge"}) as (query, values, sources):
-            routes, catalog, _ = eng._planned(query, values, sources)
+        with eng._running(JOIN, {"team": "edge"}) as (parsed, values, sources):
+            routes, catalog, _ = eng._planned(parsed.query, values, sources)
         keyed = routes.named("keys #0→#1")
         decide = key_decider(routes, keyed, eng._stats.view(catalog), catalog, "auto")
         assert decide is not None

@@ -42,6 +42,7 @@ def crm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _engine(crm: Path, workspace: Path | None = None, **options: object) -> fed.Engine:
+    options.setdefault("cache_bytes", 0)  # these count executions: a hit runs none
     eng = fed.connect(workspace, **options)
     eng.attach("crm", fed.SQLite(crm))
     return eng

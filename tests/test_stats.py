@@ -64,6 +64,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _engine(root: Path, workspace: Path | None = None, **options: object) -> fed.Engine:
+    options.setdefault("cache_bytes", 0)  # these count executions: a hit runs none
     eng = fed.connect(workspace, **options)
     eng.attach("crm", fed.SQLite(root / "crm.db"))
     eng.attach("docs", fed.LanceDB(root / "lance"))

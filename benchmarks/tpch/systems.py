@@ -16,7 +16,6 @@ Every system runs with 2 threads and materializes the whole result as an Arrow t
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from benchmarks.tpch.data import Paths
@@ -62,10 +61,7 @@ class Fed:
     def __init__(self, paths: Paths) -> None:
         import federation as fed
 
-        options: dict[str, Any] = {"threads": THREADS}
-        if "cache_bytes" in inspect.signature(fed.Engine.__init__).parameters:
-            options["cache_bytes"] = 0
-        self.eng = fed.connect(**options)
+        self.eng = fed.connect(threads=THREADS, cache_bytes=0)  # every run reads
         self.eng.attach("crm", fed.SQLite(str(paths.sqlite)))
         self.eng.attach("lake", fed.LanceDB(str(paths.lance)))
         self.eng.attach("graph", fed.Kuzu(str(paths.kuzu), read_only=True, threads=THREADS))

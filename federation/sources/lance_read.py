@@ -41,8 +41,8 @@ class LanceFragment(CompiledFragment):
     """A compiled LanceDB query: what ``execute`` runs, besides the EXPLAIN text in ``native``.
 
     ``fetch`` are the table columns read (in output order); ``vector``/``k``/``tuning`` are set
-    for a nearest-neighbour search, ``limit`` for a scan. ``version`` and ``inode`` name the
-    table version the query was planned on (``inode`` tells a recreated table apart).
+    for a nearest-neighbour search, ``limit`` for a scan. ``version`` and ``incarnation`` name
+    the table version the query was planned on (``incarnation`` tells a recreated table apart).
     """
 
     table: str = ""
@@ -55,7 +55,7 @@ class LanceFragment(CompiledFragment):
     k: int | None = None
     tuning: Tuning | None = None
     version: int | None = None
-    inode: int = 0
+    incarnation: int = 0
     # passed join keys (planner.semijoin): (column, keys) kept batch by batch after the scan;
     # a DataFusion IN list of thousands of literals costs more than the scan it would spare
     keys: tuple[tuple[str, tuple[object, ...]], ...] = ()

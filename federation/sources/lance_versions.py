@@ -4,9 +4,11 @@ Asking LanceDB for every table's version (list the tables, then ``table.version`
 ``read_consistency_interval=0``) costs about 1.7 ms for 5 tables. Every Lance commit, by any
 connection or process, writes a new manifest into ``<dir>/<table>.lance/_versions/`` (and
 rewrites ``latest_version_hint.json`` there), which changes that directory's mtime; creating or
-dropping a table changes the mtime of the LanceDB directory itself, and a recreated table has a
-new ``_versions`` inode. So these stamps (one ``stat`` per table, one for the directory) are
-compared first and LanceDB is asked only when one moved.
+dropping a table changes the mtime of the LanceDB directory itself. A table created again
+under a dropped one's name starts at version 1 again and may even get its ``_versions`` inode
+back from the file system: so a table read again after the directory changed gets a new
+*incarnation* number, which callers key datasets on. These stamps (one ``stat`` per table,
+one for the directory) are compared first and LanceDB is asked only when one moved.
 
 Linux file times come from a coarse clock (one tick, a few ms): two commits in the same tick
 can leave an identical stamp. A stamp is therefore only remembered if it was already older than
@@ -18,6 +20,7 @@ and is read then.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -25,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 Stamp = tuple[int, ...]
+_INCARNATIONS = itertools.count(1)
 RACY_NS = 50_000_000  # 50 ms: far above the coarse clock's tick on any Linux config
 
 
@@ -63,7 +67,7 @@ class VersionWatch:
         self._stamps: dict[str, Stamp | None] = {}
         self._versions: dict[str, int] = {}
         self._inodes: dict[str, int] = {}
-        self._listings = 0
+        self._incarnations: dict[str, int] = {}
 
     def table_stamp(self, name: str) -> Stamp | None:
         """Every commit adds a manifest to ``_versions``; a recreated table has a new one."""
@@ -74,21 +78,20 @@ class VersionWatch:
 
     def versions(self) -> tuple[tuple[str, int], ...]:
         """(table, version) for every table, sorted by name."""
-        return self.token()[1]
+        return tuple((name, version) for name, version, _ in self.token())
 
-    def token(self) -> tuple[int, tuple[tuple[str, int], ...]]:
-        """How many times the tables were listed (a dropped and recreated table starts at
-        version 1 again, but its directory's entry changed the root's stamp, so it was
-        listed again) and (table, version) for every table."""
+    def token(self) -> tuple[tuple[str, int, int], ...]:
+        """(table, version, incarnation) for every table, sorted by name."""
         with self._lock:
             now = time.time_ns()
             root = stamp(self._root)
-            if root is None or root != self._root_stamp:
-                self._listings += 1
+            relisted = root is None or root != self._root_stamp
+            if relisted:
                 self._names = sorted(self._list_tables())
                 self._root_stamp = _trusted(root, now)
                 for gone in set(self._versions) - set(self._names):
-                    for known in (self._versions, self._stamps, self._paths, self._inodes):
+                    for known in (self._versions, self._stamps, self._paths, self._inodes,
+                                  self._incarnations):
                         known.pop(gone, None)
             for name in self._names:
                 current = self.table_stamp(name)
@@ -96,17 +99,25 @@ class VersionWatch:
                     continue
                 self._versions[name] = int(self._read_version(name))
                 self._stamps[name] = _trusted(current, now)
-                self._inodes[name] = current[0] if current else 0
-            return self._listings, tuple((name, self._versions[name]) for name in self._names)
+                inode = current[0] if current else 0
+                if relisted or inode != self._inodes.get(name):
+                    # dropped and created again since last read, maybe: the file system
+                    # hands a freed inode out again, and versions start at 1 again
+                    self._incarnations[name] = next(_INCARNATIONS)
+                self._inodes[name] = inode
+            return tuple((name, self._versions[name], self._incarnations[name])
+                         for name in self._names)
 
-    def inode(self, name: str) -> int:
-        """The inode of the table's ``_versions`` when last read: a recreated table differs."""
+    def incarnation(self, name: str) -> int:
+        """A number that differs for a table created again under the same name (which may
+        have the dropped one's versions and even its ``_versions`` inode)."""
         with self._lock:
-            return self._inodes.get(name, 0)
+            return self._incarnations.get(name, 0)
 
     def forget(self) -> None:
         with self._lock:
             self._root_stamp = None
             self._names = []
-            for known in (self._versions, self._stamps, self._paths, self._inodes):
+            for known in (self._versions, self._stamps, self._paths, self._inodes,
+                          self._incarnations):
                 known.clear()

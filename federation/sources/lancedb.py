@@ -197,8 +197,8 @@ class LanceDB(Source):
                 source=self.name or str(self.path))
 
     def version(self) -> Hashable:
-        """(listings, (table, Lance version) for every table): every commit by any process
-        makes a new version (``lance_versions``)."""
+        """(table, Lance version, incarnation) for every table: every commit by any process
+        makes a new version, a table created again a new incarnation (``lance_versions``)."""
         self._check_dir()
         try:
             return self._watch.token()
@@ -224,29 +224,31 @@ class LanceDB(Source):
 
     def _describe(self, name: str, version: int) -> TableSchema:
         # a table dropped and made again starts at version 1 again: its directory is new
-        inode = self._watch.inode(name)
+        incarnation = self._watch.incarnation(name)
         cached = self._described.get(name)
-        if cached is not None and cached[0] == version and cached[3] == inode:
+        if cached is not None and cached[0] == version and cached[3] == incarnation:
             return cached[1]
-        ds = self._dataset(name, version, inode)
+        ds = self._dataset(name, version, incarnation)
         schema: pa.Schema = ds.schema
         columns = tuple((f.name, normalize_type(f.type)) for f in schema)
         indexed = vector_indexed(ds)
         vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC, f.name in indexed)
                         for f in schema if is_vector_type(f.type))
         table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
-        self._described[name] = (version, table, {f.name: f.type for f in schema}, inode)
+        self._described[name] = (version, table, {f.name: f.type for f in schema},
+                                 incarnation)
         return table
 
     # ---- datasets
-    def _dataset(self, name: str, version: int | None, inode: int | None = None) -> LanceDataset:
+    def _dataset(self, name: str, version: int | None, incarnation: int | None = None
+                 ) -> LanceDataset:
         """The table's Lance dataset at ``version`` (latest when None), cached per version."""
-        inode = self._watch.inode(name) if inode is None else inode
+        incarnation = self._watch.incarnation(name) if incarnation is None else incarnation
         with self._lock:
             known = self._datasets.setdefault(name, {})
-            if any(key[0] != inode for key in known):  # the table was recreated
+            if any(key[0] != incarnation for key in known):  # the table was recreated
                 known.clear()
-            found = known.get((inode, version)) if version is not None else None
+            found = known.get((incarnation, version)) if version is not None else None
             base = next(reversed(known.values()), None)
         if found is not None:
             return found
@@ -258,15 +260,15 @@ class LanceDB(Source):
                 ds = ds.checkout_version(version)
         with self._lock:
             known = self._datasets.setdefault(name, {})
-            known[(inode, int(ds.version))] = ds
+            known[(incarnation, int(ds.version))] = ds
             for key in sorted(known, key=lambda k: k[1])[:-_KEEP_VERSIONS]:
                 del known[key]
         return ds
 
     def _planned(self, table: str) -> tuple[int | None, int]:
-        """The version (and directory inode) of ``table`` the current catalog describes."""
+        """The version (and incarnation) of ``table`` the current catalog describes."""
         cached = self._described.get(table)
-        return (cached[0] if cached else None), self._watch.inode(table)
+        return (cached[0] if cached else None), self._watch.incarnation(table)
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -313,10 +315,10 @@ class LanceDB(Source):
         native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
         native += "".join(f".keep({col} in <{len(values)} passed keys>)" for col, values in keys)
         bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
-        version, inode = self._planned(access.table)
+        version, incarnation = self._planned(access.table)
         return LanceFragment(self.name, self.kind, native, bound, scan.columns,
                              table=access.table, fetch=fetch, filter=where, limit=limit,
-                             version=version, inode=inode, keys=keys)
+                             version=version, incarnation=incarnation, keys=keys)
 
     def _compile_search(self, search: VectorSearch,
                         params: Mapping[str, object]) -> LanceFragment:
@@ -331,12 +333,12 @@ class LanceDB(Source):
         where = writer.where(search.filters)
         fetch = self._fetch(search.columns, search.rel, table_columns,
                             frozenset({DISTANCE, ROW_ID}))
-        version, inode = self._planned(search.table)
+        version, incarnation = self._planned(search.table)
         tuning = EXACT
         if search.approximate and k:
             tuning = (Tuning(reason="APPROXIMATE overridden by exact_search=True")
                       if self.exact_search else
-                      self._tuning(search.table, version, inode, search.vector_column, k))
+                      self._tuning(search.table, version, incarnation, search.vector_column, k))
         native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
                   + (f"k={k}, {tuning.for_k(k).describe(k)})" if k is not None else
                      "k=every row, exact, with _rowid; the top-K is finished in DuckDB)"))
@@ -347,21 +349,21 @@ class LanceDB(Source):
                              search.columns, table=search.table, fetch=fetch, filter=where,
                              vector_column=search.vector_column, vector=vector,
                              vector_dtype=dtype, k=k, tuning=tuning, version=version,
-                             inode=inode)
+                             incarnation=incarnation)
 
-    def _tuning(self, table: str, version: int | None, inode: int, column: str,
+    def _tuning(self, table: str, version: int | None, incarnation: int, column: str,
                 k: int) -> Tuning:
         """The calibrated ANN settings, cached per (table, version, index, k bucket)."""
         try:
             with self._calibrating:
-                ds = self._dataset(table, version, inode)
+                ds = self._dataset(table, version, incarnation)
                 # reading index statistics parses a large JSON (tens of ms): once per version
-                found = self._indexes.get((table, inode, ds.version, column))
+                found = self._indexes.get((table, incarnation, ds.version, column))
                 index = found if found is not None else find_index(ds, column)
-                self._indexes[(table, inode, ds.version, column)] = index
+                self._indexes[(table, incarnation, ds.version, column)] = index
                 if isinstance(index, str):
                     return Tuning(reason=f"APPROXIMATE requested; {index}")
-                key = (table, inode, ds.version, index.key, k_bucket(k))
+                key = (table, incarnation, ds.version, index.key, k_bucket(k))
                 tuning = self._tunings.get(key)
                 if tuning is None:
                     tuning = calibrate(ds, column, k_bucket(k), index)
@@ -378,7 +380,7 @@ class LanceDB(Source):
         if c.limit == 0 or c.k == 0:
             return empty_table(c.schema)
         try:
-            ds = self._dataset(c.table, c.version, c.inode)
+            ds = self._dataset(c.table, c.version, c.incarnation)
             # batch by batch, so a cancelled query (deadline, close()) stops the scan
             batches = scan_batches(ds, c)
             result = pa.Table.from_batches(list(keep_keys(batches, c) if c.keys else batches),
@@ -400,7 +402,7 @@ class LanceDB(Source):
         if c.limit == 0 or c.k == 0:
             return pa.RecordBatchReader.from_batches(empty_table(c.schema).schema, iter(()))
         try:
-            reader = scan_batches(self._dataset(c.table, c.version, c.inode), c)
+            reader = scan_batches(self._dataset(c.table, c.version, c.incarnation), c)
         except FederationError:
             raise
         except Exception as err:

@@ -210,7 +210,11 @@ class SQLite(Source):
         self._check_file()
         with self._monitor_lock:
             if self._monitor is None:
-                self._monitor = self._connect().cursor()
+                monitor = self._connect()
+                # a locked file is "no version now" at once (the query then runs uncached
+                # and waits for the lock itself, within its deadline)
+                monitor.set_busy_handler(None)
+                self._monitor = monitor.cursor()
                 self._monitor_epoch = next(_EPOCHS)
             return (self._monitor_epoch, self._monitor.execute("PRAGMA data_version").get,
                     self.generation)

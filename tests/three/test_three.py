@@ -62,8 +62,9 @@ def env(data: tuple[Path, duckdb.DuckDBPyConnection, dict[str, list[float]]]) ->
 @pytest.fixture(scope="module")
 def env_keys(data: tuple[Path, duckdb.DuckDBPyConnection, dict[str, list[float]]]
              ) -> Iterator[Env]:
-    """The same, passing join keys wherever a pass is possible (planner.semijoin)."""
-    eng = _engine(data[0], key_passing_rows=0)
+    """The same, passing join keys wherever a pass is possible (planner.semijoin), and no
+    result cache (``env`` has one: the corpus runs with the cache on and off)."""
+    eng = _engine(data[0], key_passing_rows=0, cache_bytes=0)
     yield eng, data[1], data[2]
     eng.close()
 
@@ -88,6 +89,13 @@ def test_three_with_keys_passed(env_keys: Env, qq: Q3) -> None:
     _check(env_keys, qq)
 
 
+@pytest.mark.parametrize("qq", _params(QUERIES))
+def test_three_cache_hit(env: Env, qq: Q3) -> None:
+    """Asked twice, the second answer is the result cache's and still the oracle's."""
+    _check(env, qq)
+    assert _check(env, qq) == "hit"
+
+
 def test_keys_are_passed_somewhere(env_keys: Env) -> None:
     eng = env_keys[0]
     passed = [qq.id for qq in QUERIES if not qq.xfail and any(
@@ -96,13 +104,16 @@ def test_keys_are_passed_somewhere(env_keys: Env) -> None:
     assert len(passed) >= 5, passed
 
 
-def _check(env: Env, qq: Q3) -> None:
+def _check(env: Env, qq: Q3) -> str:
+    """Compare with the oracle; returns what the result cache did."""
     eng, duck, vectors = env
     expected = run_oracle(duck, qq, vectors)
     try:
-        actual = eng.query(qq.fql, params=resolve(qq.params, vectors)).arrow()
+        result = eng.query(qq.fql, params=resolve(qq.params, vectors))
     except Exception as exc:
         raise AssertionError(f"engine raised {type(exc).__name__}: {exc}\n{_describe(qq)}"
                              ) from exc
+    actual = result.arrow()
     assert isinstance(actual, pa.Table)
     assert_same_result(actual, expected, ordered=qq.ordered, context=_describe(qq))
+    return str(result.plan.cache)
