@@ -20,6 +20,9 @@ import pytest
 import federation as fed
 
 IDS = range(10)
+# within 50 ms of a LanceDB commit the source does not trust its directory's file times and
+# every lookup is a miss (federation.sources.lance_versions): tests that expect hits wait this
+LANCE_AGED = 0.06
 DIM = 4
 SQL_ROWS = "SELECT i.id, i.grp, i.val FROM s.items AS i WHERE i.grp = $g"
 LANCE_ROWS = "SELECT d.id, d.grp FROM v.docs AS d WHERE d.id >= $lo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,16 @@ import numpy as np
 import pytest
 
 import federation as fed
-from tests.cache.conftest import SQL_ROWS, Stores, build_sqlite, engine, make_stores, rows, same
+from tests.cache.conftest import (
+    LANCE_AGED,
+    SQL_ROWS,
+    Stores,
+    build_sqlite,
+    engine,
+    make_stores,
+    rows,
+    same,
+)
 
 ECHO = "SELECT $x AS x, i.id FROM s.items AS i WHERE i.id = 1"
 # values that compare equal in Python (or print alike) but type differently
@@ -36,6 +46,7 @@ def test_lookalike_values_never_share_an_entry(
 
 def test_different_vectors_never_share_an_entry(tmp_path: Path) -> None:
     stores = make_stores(tmp_path, sqlite=False, lance=True)
+    time.sleep(LANCE_AGED)
     text = "SELECT d.id, d._distance FROM NEAREST v.docs TO $q K 3 AS d"
     vectors: list[object] = [[1.0, 0.0, 1.0, 0.0], [7.0, 0.0, 1.0, 0.0], [7.0, 0.0, 1.0, 0.5],
                              np.array([3.0, 0.0, 1.0, 0.0], np.float32)]
@@ -65,6 +76,7 @@ def test_spelling_of_the_text_does_not_matter(sqlite_pair: tuple[fed.Engine, fed
 
 def test_forced_route_is_keyed_apart(tmp_path: Path) -> None:
     stores = make_stores(tmp_path, lance=True)
+    time.sleep(LANCE_AGED)
     text = ("SELECT i.id, d.grp FROM s.items AS i JOIN v.docs AS d ON d.id = i.id "
             "WHERE i.val > $m")
     with engine(stores, lance=True) as cached, \

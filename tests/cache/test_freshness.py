@@ -22,6 +22,7 @@ import pytest
 import federation as fed
 from tests.cache.conftest import (
     GRAPH_ROWS,
+    LANCE_AGED,
     LANCE_ROWS,
     SQL_ROWS,
     THREE,
@@ -247,11 +248,12 @@ def _expected(before: dict[int, str], op: Op) -> dict[int, str]:
     return after
 
 
-# 0.06 s: the stamps read before the write had aged (trusted); 0: they had not
-@pytest.mark.parametrize(("where", "pause"), [("process", 0.0), ("process", 0.06),
+# LANCE_AGED: the stamps read before the write had aged (trusted); 0: they had not
+@pytest.mark.parametrize(("where", "pause"), [("process", 0.0), ("process", LANCE_AGED),
                                               ("subprocess", 0.0)])
 def test_lance_writes_by_other_clients(tmp_path: Path, where: str, pause: float) -> None:
     stores = make_stores(tmp_path, sqlite=False, lance=True)
+    time.sleep(LANCE_AGED)
     expected = {i: "a" if i % 2 else "b" for i in range(10)}
     with _lance_writer(where, stores.lance) as write, \
             engine(stores, sqlite=False, lance=True) as cached, \
@@ -288,7 +290,7 @@ def test_lance_recreated_table_is_never_stale(tmp_path: Path, where: str) -> Non
                 except fed.SourceError:
                     continue
                 assert {r["id"]: r["grp"] for r in res.to_pylist()} == _expected({}, op)
-            time.sleep(0.06 if k % 2 else 0.0)
+            time.sleep(LANCE_AGED if k % 2 else 0.0)
 
 
 @pytest.mark.xfail(strict=True, reason="a recreated Lance table whose _versions directory got "
@@ -398,6 +400,7 @@ def test_three_engines_reuse_unchanged_legs(three: tuple[Stores, fed.Engine, fed
         else:
             cast(fed.Kuzu, cached.sources["g"]).write(
                 "MATCH (a:Person {id: 2}), (b:Person {id: 9}) CREATE (a)-[:KNOWS {w: 1.0}]->(b)")
+    time.sleep(LANCE_AGED)  # the previous test's LanceDB write: a hit is asked for below
     before = rows(same(cached, plain, THREE, {"m": 20}))
     res = _cycle(cached, plain, THREE, {"m": 20}, write)
     assert rows(res) != before
