@@ -10,16 +10,16 @@ an earlier source's token.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Mapping
-from dataclasses import replace
+from collections.abc import Hashable, Mapping, Sequence
 
 import pyarrow as pa
 
 from federation.cache import ResultCache, frozen_params, frozen_value
-from federation.result import ExecutedPlan, Result
+from federation.result import Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
 from grammar.ast import sources_of
+from planner.explain import FragmentText
 
 Tokens = dict[str, Hashable]
 
@@ -85,13 +85,9 @@ def hit(result: Result, how: str, start: float) -> Result:
     return Result(result.arrow(), result.plan.as_hit(said, time.perf_counter() - start))
 
 
-def stored(result: Result, how: str) -> Result:
-    """The answer a miss computed, its plan saying so (and which legs it reused)."""
-    return Result(result.arrow(), replace(result.plan, cache=how))
-
-
-def leg_note(plan: ExecutedPlan) -> str:
-    reused = [f"#{i} ({f.source})" for i, f in enumerate(plan.fragments) if f.reused]
+def leg_note(fragments: Sequence[FragmentText]) -> str:
+    """What a miss says: which legs it read from the cache."""
+    reused = [f"#{i} ({f.source})" for i, f in enumerate(fragments) if f.reused]
     return "miss" if not reused else "miss, partial reuse: fragments " + ", ".join(reused) \
         + " read from the cache"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from federation.answers import (
     LegReuse,
     QueryKey,
+    Tokens,
     answer_key,
     hit,
     leg_note,
     source_tokens,
-    stored,
 )
 from federation.cache import DEFAULT_BYTES, ResultCache, table_bytes
 from federation.calibration import calibrate
@@ -208,11 +208,11 @@ class Engine:
             return prepared, values
 
     def _planned(self, query: ast.Query, values: dict[str, object],
-                 sources: Mapping[str, Source]
+                 sources: Mapping[str, Source], tokens: Tokens | None = None
                  ) -> tuple[Routes, dict[str, SourceInfo], frozenset[str]]:
         """The query's candidate plans (cached), the catalog they were planned on, and the
         sources found unavailable (planned on their last catalog: a mirror may serve)."""
-        catalog, down = self._catalog_of(sources, sources_of(query))
+        catalog, down = self._catalog_of(sources, sources_of(query), tokens)
         mirrors = self._mirrors.current(catalog)
         key = (*PlanCache.base_key(query, values, catalog), mirrors)
         routes = self._plans.get(key, values)
@@ -224,7 +224,8 @@ class Engine:
             self._plans.put(key, values, frozenset(binder.shape_params), routes)
         return routes, catalog, down
 
-    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str]
+    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str],
+                    tokens: Tokens | None = None
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
         """Every source's catalog; an unavailable source with a mirror keeps its last one
         (the router then reads its mirror instead), and one the query does not name (a
@@ -233,7 +234,7 @@ class Engine:
         down: set[str] = set()
         for name, source in sources.items():
             try:
-                catalog[name] = self._last_info[name] = _info(name, source)
+                catalog[name] = self._last_info[name] = _info(name, source, tokens)
             except SourceUnavailableError:
                 down.add(name)
                 if name.lower() not in named:
@@ -275,8 +276,7 @@ class Engine:
             if tokens is None:
                 said = "off" if not self.cache.enabled else \
                     "not used: a source it reads cannot give its version now"
-                return stored(self._computed(parsed.query, values, sources, route, start),
-                              said)
+                return self._computed(parsed.query, values, sources, route, start, said=said)
             found, how = self.cache.answer(
                 answer_key(parsed, values, route, tokens),
                 lambda: self._to_store(parsed.query, values, sources, route, start, tokens))
@@ -288,17 +288,18 @@ class Engine:
 
     def _to_store(self, query: ast.Query, values: dict[str, object],
                   sources: Mapping[str, Source], route: str | None, start: float,
-                  tokens: dict[str, Hashable]) -> tuple[Result, int]:
+                  tokens: Tokens) -> tuple[Result, int]:
         """A miss: the answer (its plan saying which legs were reused) and its bytes."""
-        result = self._computed(query, values, sources, route, start,
-                                LegReuse(self.cache, tokens))
-        return stored(result, leg_note(result.plan)), table_bytes(result.arrow())
+        result = self._computed(query, values, sources, route, start, tokens)
+        return result, table_bytes(result.arrow())
 
     def _computed(self, query: ast.Query, values: dict[str, object],
                   sources: Mapping[str, Source], route: str | None, start: float,
-                  legs: LegReuse | None = None) -> Result:
-        """Plan, route and run the query, and record what its run took."""
-        routes, catalog, down = self._planned(query, values, sources)
+                  tokens: Tokens | None = None, said: str = "") -> Result:
+        """Plan, route and run the query, and record what its run took; with ``tokens``
+        (the sources' versions before it ran) legs are reused and kept."""
+        legs = LegReuse(self.cache, tokens) if tokens is not None else None
+        routes, catalog, down = self._planned(query, values, sources, tokens)
         while True:
             planned, decision = self._routed(routes, catalog, route, down, values)
             try:
@@ -324,7 +325,8 @@ class Engine:
                    "fragments": sum(r.seconds for r in run.fragments),
                    "duckdb": run.stage_seconds, "total": time.perf_counter() - start}
         return Result(run.table, ExecutedPlan(planned.cut.stage, texts, run.stage_sql, timings,
-                                              notes=run.notes, route=decision))
+                                              notes=run.notes, route=decision,
+                                              cache=said or leg_note(texts)))
 
     def _warmed(self, planned: Prepared) -> bool:
         """Whether every source of this run (and the DuckDB stage) had run a query in this
@@ -410,10 +412,12 @@ def _catalog(sources: Mapping[str, Source], only: frozenset[str] | None
             if only is None or name.lower() in only}
 
 
-def _info(name: str, source: Source) -> SourceInfo:
-    """A source's catalog; a driver error reading it (a locked file, a vanished one) means
-    the source cannot be used now."""
+def _info(name: str, source: Source, tokens: Tokens | None = None) -> SourceInfo:
+    """A source's catalog (from its version token just read, if any); a driver error reading
+    it (a locked file, a vanished one) means the source cannot be used now."""
     try:
+        if tokens is not None and name in tokens:
+            return source.info_at(tokens[name][1])  # type: ignore[index]
         return source.info()
     except FederationError:
         raise

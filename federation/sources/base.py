@@ -40,6 +40,12 @@ class Source(ABC):
     def info(self) -> SourceInfo:
         """The catalog as the planner sees it (refreshed when the schema changed)."""
 
+    def info_at(self, version: Hashable) -> SourceInfo:
+        """The catalog, knowing that ``version()`` just returned ``version`` (a source whose
+        catalog reads cost more than its version check answers from memory while the
+        version stays)."""
+        return self.info()
+
     @abstractmethod
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
         """Native text with every value bound."""

@@ -95,6 +95,7 @@ class SQLite(Source):
         self._monitor_lock = threading.Lock()
         self._monitor: apsw.Cursor | None = None
         self._monitor_epoch = 0
+        self._info_at: tuple[Hashable, SourceInfo] | None = None  # (version, its catalog)
         self.generation = 0
         self._info: SourceInfo | None = None
         self._schema_version: int | None = None
@@ -174,6 +175,17 @@ class SQLite(Source):
         with self._lock:
             self._counted[con] = con.data_version()
         return self._info
+
+    def info_at(self, version: Hashable) -> SourceInfo:
+        """No commit by anyone since the catalog was read at ``version``: it stands (the
+        pragmas of ``info()`` cost as much as the version check itself)."""
+        known = self._info_at
+        if known is not None and known[0] == version:
+            return known[1]
+        info = self.info()
+        # read after the version: a commit in between is in it, and moved the next version
+        self._info_at = (version, info)
+        return info
 
     def _read_tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
         rows = con.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
@@ -392,7 +404,7 @@ class SQLite(Source):
     def _retype(self) -> None:
         """A value did not fit its column's type: the next query reads the catalog again and
         types undeclared columns from every row (the sample missed this value)."""
-        self._type_sample, self._info = -1, None
+        self._type_sample, self._info, self._info_at = -1, None, None
 
     def _retyping(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         try:
