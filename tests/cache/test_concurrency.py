@@ -3,9 +3,11 @@ racing a writer never see a value older than a write that had committed before t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import apsw
@@ -62,8 +64,8 @@ def test_identical_concurrent_misses_compute_once(tmp_path: Path, threads: int) 
         assert all(rows(r) == want for r in got)
 
 
-def _counter_stores(root: Path) -> Stores:
-    stores = make_stores(root, lance=True, journal="wal")
+def _counter_stores(root: Path, journal: str) -> Stores:
+    stores = make_stores(root, lance=True, journal=journal)
     con = apsw.Connection(str(stores.sqlite))
     con.execute("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER);"
                 "INSERT INTO counter VALUES (1, 0);"
@@ -88,10 +90,57 @@ READS: list[tuple[str, str, int]] = [
 ]
 
 
-def test_readers_racing_a_writer_never_read_stale(tmp_path: Path) -> None:
+# commits the counter and the log in one transaction, then prints k
+_SQLITE_CHILD = r"""
+import sys, apsw
+con = apsw.Connection(sys.argv[1])
+con.set_busy_timeout(10_000)
+for k in range(1, int(sys.argv[2]) + 1):
+    with con:
+        con.execute("UPDATE counter SET n = ? WHERE id = 1", (k,))
+        con.execute("INSERT INTO log VALUES (?)", (k,))
+    print(k, flush=True)
+    sys.stdin.readline()  # the parent's LanceDB write is done: next
+"""
+WRITES = 40
+
+
+def _sqlite_commits(path: Path, where: str) -> Iterator[int]:
+    """Yields k once write k committed: by a connection of this thread, or by a child
+    process (a rollback-journal file: 16 reader threads of this process starve a writer
+    in it, with the cache on or off, as SQLite's in-process locks let readers in while a
+    writer waits; another process is queued behind its PENDING lock)."""
+    if where == "thread":
+        con = apsw.Connection(str(path))
+        con.set_busy_timeout(10_000)
+        try:
+            for k in range(1, WRITES + 1):
+                with con:  # one transaction: the counter and the log move together
+                    con.execute("UPDATE counter SET n = ? WHERE id = 1", (k,))
+                    con.execute("INSERT INTO log VALUES (?)", (k,))
+                yield k
+        finally:
+            con.close()
+        return
+    child = subprocess.Popen([sys.executable, "-c", _SQLITE_CHILD, str(path), str(WRITES)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        for line in child.stdout:
+            yield int(line)
+            child.stdin.write("\n")
+            child.stdin.flush()
+    finally:
+        child.communicate(timeout=60)
+        assert child.returncode == 0
+
+
+@pytest.mark.parametrize(("journal", "where"), [("wal", "thread"), ("delete", "process")])
+def test_readers_racing_a_writer_never_read_stale(tmp_path: Path, journal: str,
+                                                  where: str) -> None:
     import lancedb
 
-    stores = _counter_stores(tmp_path)
+    stores = _counter_stores(tmp_path, journal)
     committed = {"sqlite": 0, "lance": 0}  # the newest write each store has committed
     done = threading.Event()
     stale: list[str] = []
@@ -100,35 +149,29 @@ def test_readers_racing_a_writer_never_read_stale(tmp_path: Path) -> None:
             cached.query(text)  # warm: the first read opens connections and datasets
 
         def writer() -> None:
-            con = apsw.Connection(str(stores.sqlite))
             ticks = lancedb.connect(str(stores.lance)).open_table("ticks")
-            deadline = time.monotonic() + 4.0
-            k = 0
-            while time.monotonic() < deadline and k < 60:
-                k += 1
-                with con:  # one transaction: the counter and the log move together
-                    con.execute("UPDATE counter SET n = ? WHERE id = 1", (k,))
-                    con.execute("INSERT INTO log VALUES (?)", (k,))
-                committed["sqlite"] = k
-                ticks.add(_tick(k))
-                committed["lance"] = k
-                time.sleep(0.01)  # readers get hits between writes
-            con.close()
-            done.set()
+            try:
+                for k in _sqlite_commits(stores.sqlite, where):
+                    committed["sqlite"] = k
+                    ticks.add(_tick(k))
+                    committed["lance"] = k
+                    time.sleep(0.01)  # readers get hits between writes
+            finally:
+                done.set()
 
         def reader(i: int) -> None:
             j = i
-            while not done.is_set():
+            stop = time.monotonic() + 30  # never hangs the suite, whatever the writer did
+            while not done.is_set() and time.monotonic() < stop:
                 store, text, extra = READS[j % len(READS)]
                 j += 1
                 floor = committed[store]  # read before the query starts
                 value = cached.query(text).to_pylist()[0]["n"] - extra
                 if value < floor:
                     stale.append(f"{text}: read {value} after write {floor} had committed")
-        writing = threading.Thread(target=writer)
-        writing.start()
-        _run_threads(16, reader)
-        writing.join()
+        # thread 0 writes, 16 read
+        _run_threads(17, lambda i: writer() if i == 0 else reader(i))
+        assert committed == {"sqlite": WRITES, "lance": WRITES}
         assert not stale, stale[:5]
         info = cached.cache.info()
         assert info["hits"] > 0 and info["misses"] > 0

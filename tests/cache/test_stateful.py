@@ -103,5 +103,5 @@ class CacheAgrees(RuleBasedStateMachine):
 def test_cache_on_and_off_agree() -> None:
     SEEN.update(dict.fromkeys(SEEN, 0))
     run_state_machine_as_test(CacheAgrees, settings=settings(
-        max_examples=15, stateful_step_count=20, deadline=None, database=None))
+        max_examples=12, stateful_step_count=20, deadline=None, database=None))
     assert SEEN["examples"] > 1 and SEEN["hits"] > 0, SEEN  # the cache answered some
