@@ -20,8 +20,8 @@ import pytest
 import federation as fed
 
 IDS = range(10)
-# within 50 ms of a LanceDB commit the source does not trust its directory's file times and
-# every lookup is a miss (federation.sources.lance_versions): tests that expect hits wait this
+# within 50 ms of a LanceDB commit the source does not trust its directory's file times
+# (federation.sources.lance_versions) and a lookup may miss: tests that expect hits wait this
 LANCE_AGED = 0.06
 DIM = 4
 SQL_ROWS = "SELECT i.id, i.grp, i.val FROM s.items AS i WHERE i.grp = $g"

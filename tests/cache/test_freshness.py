@@ -262,8 +262,8 @@ def test_lance_writes_by_other_clients(tmp_path: Path, where: str, pause: float)
             engine(stores, sqlite=False, lance=True, cache_bytes=0) as plain:
         for op in LANCE_OPS:
             time.sleep(pause)
-            # within 50 ms of a commit the directory's stamps are not trusted yet and the
-            # token moves on every lookup (no hit): a hit is asked for after the pause only
+            # within 50 ms of a commit the directory's stamps are not trusted yet (a lookup
+            # may miss): a hit is asked for after the pause only
             res = _cycle(cached, plain, LANCE_ROWS, {"lo": 0},
                          lambda op=op: write(op), expect_hit=pause > 0)  # type: ignore[misc]
             expected = _expected(expected, op)
