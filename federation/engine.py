@@ -53,8 +53,6 @@ from federation.routing import (
 )
 from federation.sources.base import CompiledFragment, Source
 from federation.stats import Stats, samples
-from grammar import ast
-from grammar.ast import sources_of
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
@@ -203,23 +201,23 @@ class Engine:
         """The prepared plan of ``text`` the router would run, and its values (tests look
         at plans this way)."""
         with self._running(text, params) as (parsed, values, sources):
-            routes, catalog, down = self._planned(parsed.query, values, sources)
+            routes, catalog, down = self._planned(parsed, values, sources)
             prepared, _ = self._routed(routes, catalog, None, down, values, explore=False)
             return prepared, values
 
-    def _planned(self, query: ast.Query, values: dict[str, object],
+    def _planned(self, parsed: QueryKey, values: dict[str, object],
                  sources: Mapping[str, Source], tokens: Tokens | None = None
                  ) -> tuple[Routes, dict[str, SourceInfo], frozenset[str]]:
         """The query's candidate plans (cached), the catalog they were planned on, and the
         sources found unavailable (planned on their last catalog: a mirror may serve)."""
-        catalog, down = self._catalog_of(sources, sources_of(query), tokens)
+        catalog, down = self._catalog_of(sources, parsed.names, tokens)
         mirrors = self._mirrors.current(catalog)
-        key = (*PlanCache.base_key(query, values, catalog), mirrors)
+        key = (*PlanCache.base_key(parsed, values, catalog), mirrors)
         routes = self._plans.get(key, values)
         if routes is None:
             binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
                             source_names=list(self._attached.snapshot()))
-            routes = plan_routes(binder.bind_statement(query), catalog, self.rules,
+            routes = plan_routes(binder.bind_statement(parsed.query), catalog, self.rules,
                                  leaf_variants(mirrors, catalog), self.key_passing_rows)
             self._plans.put(key, values, frozenset(binder.shape_params), routes)
         return routes, catalog, down
@@ -276,30 +274,30 @@ class Engine:
             if tokens is None:
                 said = "off" if not self.cache.enabled else \
                     "not used: a source it reads cannot give its version now"
-                return self._computed(parsed.query, values, sources, route, start, said=said)
+                return self._computed(parsed, values, sources, route, start, said=said)
             found, how = self.cache.answer(
                 answer_key(parsed, values, route, tokens),
-                lambda: self._to_store(parsed.query, values, sources, route, start, tokens))
+                lambda: self._to_store(parsed, values, sources, route, start, tokens))
         if how == "miss":
             return found
         if self.max_rows is not None and len(found) > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         return hit(found, how, start)
 
-    def _to_store(self, query: ast.Query, values: dict[str, object],
+    def _to_store(self, parsed: QueryKey, values: dict[str, object],
                   sources: Mapping[str, Source], route: str | None, start: float,
                   tokens: Tokens) -> tuple[Result, int]:
         """A miss: the answer (its plan saying which legs were reused) and its bytes."""
-        result = self._computed(query, values, sources, route, start, tokens)
+        result = self._computed(parsed, values, sources, route, start, tokens)
         return result, table_bytes(result.arrow())
 
-    def _computed(self, query: ast.Query, values: dict[str, object],
+    def _computed(self, parsed: QueryKey, values: dict[str, object],
                   sources: Mapping[str, Source], route: str | None, start: float,
                   tokens: Tokens | None = None, said: str = "") -> Result:
         """Plan, route and run the query, and record what its run took; with ``tokens``
         (the sources' versions before it ran) legs are reused and kept."""
         legs = LegReuse(self.cache, tokens) if tokens is not None else None
-        routes, catalog, down = self._planned(query, values, sources, tokens)
+        routes, catalog, down = self._planned(parsed, values, sources, tokens)
         while True:
             planned, decision = self._routed(routes, catalog, route, down, values)
             try:
@@ -360,7 +358,7 @@ class Engine:
         if analyze:
             return self.query(text, params, route=route).plan
         with self._running(text, params) as (parsed, values, sources):
-            routes, catalog, down = self._planned(parsed.query, values, sources)
+            routes, catalog, down = self._planned(parsed, values, sources)
             planned, decision = self._routed(routes, catalog, route, down, values,
                                              explore=False)
             compiled = compile_fragments(planned.cut, sources, values)

@@ -1,6 +1,7 @@
 """Plans of recent queries, reused across parameter values that cannot change the plan.
 
-A plan depends on the query (its AST, whose literals compare by type and spelling), on the
+A plan depends on the query (its AST, whose literals compare by type and spelling; the
+engine passes it with its hash computed once, ``federation.answers.QueryKey``), on the
 *types* of the parameters (a family decides what a source accepts), on the values of the
 parameters that give a LIMIT, OFFSET or K (they are frozen into the plan), and on the catalog
 of every source the query reads (its fingerprint, a digest of the schema). Lookup is in two
@@ -17,7 +18,6 @@ import pyarrow as pa
 from cachetools import LRUCache
 
 from federation.routing import Routes
-from grammar import ast
 from planner.catalog import SourceInfo
 from planner.types import type_of_value
 
@@ -49,7 +49,7 @@ class PlanCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def base_key(query: ast.Query, values: Mapping[str, object],
+    def base_key(query: Hashable, values: Mapping[str, object],
                  catalog: Mapping[str, SourceInfo]) -> _Key:
         schemas = tuple((name, info.fingerprint) for name, info in sorted(catalog.items()))
         return (query, param_types(values), schemas)

@@ -7,7 +7,6 @@ behave as in DuckDB.
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 import weakref
@@ -28,6 +27,7 @@ from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
 from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import SqliteWriter
+from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
 from planner import cardinality
 from planner.capabilities import Capabilities
@@ -92,9 +92,7 @@ class SQLite(Source):
         self._cons = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
         # version(): one connection whose data version is compared, and writes made here
-        self._monitor_lock = threading.Lock()
-        self._monitor: apsw.Cursor | None = None
-        self._monitor_epoch = 0
+        self._watch: DataVersion | None = None  # version(): see sqlite_version
         self._info_at: tuple[Hashable, SourceInfo] | None = None  # (version, its catalog)
         self.generation = 0
         self._info: SourceInfo | None = None
@@ -154,9 +152,12 @@ class SQLite(Source):
         open would go on reading a deleted or replaced file's old contents, new ones would
         not open (or open another file), so both are an error rather than a mixed answer."""
         if self._file is not None and _identity(self.path) != self._file:
-            raise SourceUnavailableError(
-                f"SQLite file {str(self.path)!r} was deleted or replaced since it was attached",
-                source=self.name or str(self.path))
+            raise self._file_gone()
+
+    def _file_gone(self) -> SourceUnavailableError:
+        return SourceUnavailableError(
+            f"SQLite file {str(self.path)!r} was deleted or replaced since it was attached",
+            source=self.name or str(self.path))
 
     # ---- catalog
     def info(self) -> SourceInfo:
@@ -215,25 +216,18 @@ class SQLite(Source):
         return sizes[table]
 
     def version(self) -> Hashable:
-        """``PRAGMA data_version`` of one connection kept for this (its value moves with every
-        commit by any other connection or process, but values of two connections cannot be
-        compared, and each thread reads through its own), tagged with that connection's
-        epoch, plus the engine's own write generation. Read-only: it never commits itself."""
-        self._check_file()
-        with self._monitor_lock:
-            if self._monitor is None:
-                monitor = self._connect()
-                # a locked file is "no version now" at once (the query then runs uncached
-                # and waits for the lock itself, within its deadline)
-                monitor.set_busy_handler(None)
-                self._monitor = monitor.cursor()
-                self._monitor_epoch = next(_EPOCHS)
-            return (self._monitor_epoch, self._monitor.execute("PRAGMA data_version").get,
-                    self.generation)
+        """The file's data version (``sqlite_version``: moves with every commit by any other
+        connection or process) and the engine's own write generation."""
+        versions = self._watch
+        if versions is None:
+            with self._lock:
+                versions = self._watch = self._watch or DataVersion(
+                    str(self.path), self._connect, self._file, self._file_gone)
+        return versions.token(), self.generation
 
     def bump_version(self) -> None:
         """A write through the engine: the next ``version()`` differs."""
-        with self._monitor_lock:
+        with self._lock:
             self.generation += 1
 
     # ---- fragments
@@ -419,17 +413,16 @@ class SQLite(Source):
         if pool is not None:
             pool.shutdown(wait=True)
         self._cons.close_all()
-        with self._monitor_lock:
-            monitor, self._monitor = self._monitor, None
-        if monitor is not None:
-            monitor.connection.close()
+        with self._lock:
+            versions, self._watch = self._watch, None
+        if versions is not None:
+            versions.close()
         with self._lock:
             adbc, self._adbc = self._adbc, None
         if adbc is not None:
             adbc.close()
 
 
-_EPOCHS = itertools.count(1)  # a reopened monitor connection counts data versions anew
 _READONLY_ROLLBACK = 776  # SQLITE_READONLY_ROLLBACK: a hot journal, on a read-only connection
 
 
