@@ -161,7 +161,16 @@ class SQLite(Source):
 
     # ---- catalog
     def info(self) -> SourceInfo:
-        self._check_file()  # info() runs for every query: one stat
+        """The catalog, read again only when the file's version moved (``version()``: a
+        stat, and a pragma when the stat moved)."""
+        try:
+            version = self.version()
+        except apsw.BusyError:  # a writer holds the file: read it the way that waits
+            return self._read_info()
+        return self.info_at(version)
+
+    def _read_info(self) -> SourceInfo:
+        self._check_file()
         con = self._con()
         version = int(con.execute("PRAGMA schema_version").fetchall()[0][0])  # type: ignore[arg-type]
         if self._info is None or version != self._schema_version:
@@ -183,7 +192,7 @@ class SQLite(Source):
         known = self._info_at
         if known is not None and known[0] == version:
             return known[1]
-        info = self.info()
+        info = self._read_info()
         # read after the version: a commit in between is in it, and moved the next version
         self._info_at = (version, info)
         return info
