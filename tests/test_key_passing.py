@@ -120,7 +120,7 @@ def test_the_router_turns_a_broad_key_set_down(root: Path) -> None:
 
     with _engine(root) as eng:
         with eng._running(JOIN, {"team": "edge"}) as (parsed, values, sources):
-            routes, catalog, _ = eng._planned(parsed.query, values, sources)
+            routes, catalog, _ = eng._planned(parsed, values, sources)
         keyed = routes.named("keys #0→#1")
         decide = key_decider(routes, keyed, eng._stats.view(catalog), catalog, "auto")
         assert decide is not None
