@@ -47,8 +47,11 @@ def frozen_value(value: object) -> Hashable:
     >>> frozen_value(0.0) == frozen_value(-0.0), frozen_value([0.5, 1]) == frozen_value((0.5, 1.0))
     (False, True)
     """
-    if value is None or isinstance(value, bool | int | str | bytes):
-        return type(value).__name__, value
+    kind = type(value)
+    if kind is int or kind is str or kind is bool or value is None:  # the usual: no checks
+        return kind.__name__, value
+    if isinstance(value, bool | int | str | bytes):
+        return kind.__name__, value
     if isinstance(value, float):
         return "float", value.hex()  # keeps -0.0 apart from 0.0
     if isinstance(value, Decimal):
@@ -65,6 +68,9 @@ def frozen_value(value: object) -> Hashable:
 
 
 def frozen_params(values: Mapping[str, object]) -> Hashable:
+    if len(values) == 1:
+        for name, value in values.items():
+            return ((name, frozen_value(value)),)
     return tuple((name, frozen_value(values[name])) for name in sorted(values))
 
 
