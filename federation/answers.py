@@ -14,7 +14,8 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import pyarrow as pa
 
-from federation.cache import ResultCache, frozen_params, frozen_value
+from federation.cache import ResultCache, frozen_params, frozen_value, table_bytes
+from federation.errors import FederationError
 from federation.result import Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
@@ -51,7 +52,7 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
     for name, source in sources.items():
         try:
             tokens[name] = (attaches.get(name, 0), source.version())
-        except Exception:  # down, or a driver error reading it: the query runs uncached
+        except FederationError:  # down or locked: the query runs uncached (and says why)
             return None
     return tokens
 
@@ -59,6 +60,21 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Hashable:
     return query, frozen_params(values), route, tuple(sorted(tokens.items()))
+
+
+# what an entry holds besides its Arrow buffers (a Result, its plan, the key's objects):
+# about 1.9 KB was measured for a small query; its texts and values are counted on top
+ENTRY_OVERHEAD = 2048
+_VALUE_BYTES = 32
+
+
+def answer_bytes(result: Result) -> int:
+    """The bytes an answer holds: its Arrow buffers and an estimate of its Python objects
+    (many small answers would otherwise fill memory far past the cache's bound)."""
+    plan = result.plan
+    texts = len(plan.stage_sql) + sum(len(f.native) + _VALUE_BYTES * len(f.params)
+                                      for f in plan.fragments)
+    return table_bytes(result.arrow()) + ENTRY_OVERHEAD + texts
 
 
 def leg_key(compiled: CompiledFragment, token: Hashable) -> Hashable | None:
@@ -111,4 +127,5 @@ class LegReuse:
     def keep(self, compiled: CompiledFragment, table: pa.Table) -> None:
         key = self._key(compiled)
         if key is not None:
-            self._cache.keep_leg(key, table)
+            self._cache.keep_leg(key, table, ENTRY_OVERHEAD + len(compiled.native)
+                                 + _VALUE_BYTES * len(compiled.params))

@@ -20,7 +20,6 @@ when it failed. Errors are never stored; neither are answers larger than the ent
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -44,8 +43,10 @@ def frozen_value(value: object) -> Hashable:
 
     >>> frozen_value(1) == frozen_value(True), frozen_value(1) == frozen_value(1.0)
     (False, False)
-    >>> frozen_value(0.0) == frozen_value(-0.0), frozen_value([0.5, 1]) == frozen_value((0.5, 1.0))
-    (False, True)
+    >>> frozen_value(0.0) == frozen_value(-0.0), frozen_value([1, 2]) == frozen_value([1.0, 2.0])
+    (False, False)
+    >>> frozen_value([0.5, 1.0]) == frozen_value((0.5, 1.0))
+    True
     """
     kind = type(value)
     if kind is int or kind is str or kind is bool or value is None:  # the usual: no checks
@@ -60,11 +61,14 @@ def frozen_value(value: object) -> Hashable:
         return "datetime", value.isoformat()  # keeps the zone (aware ones are UTC by now)
     if isinstance(value, dt.date):
         return "date", value.isoformat()
-    # a vector: a list, a tuple or a numpy array of numbers (checked by federation.params)
-    items = tuple(float(x) for x in value)  # type: ignore[attr-defined]
-    if not all(math.isfinite(x) for x in items):
-        raise ValueError("vectors are finite")
-    return "vector", str(getattr(value, "dtype", "")), tuple(x.hex() for x in items)
+    # a vector: a list, a tuple or a numpy array of numbers (checked by federation.params);
+    # each element keeps its type ([1, 2], [1.0, 2.0] and [True, False] bind differently)
+    items = [x.item() if type(x).__module__ == "numpy" else x
+             for x in value]  # type: ignore[attr-defined]
+    if not all(isinstance(x, bool | int | float) for x in items):
+        raise ValueError("a vector holds numbers")
+    return ("vector", str(getattr(value, "dtype", "")),
+            tuple(frozen_value(x) for x in items))
 
 
 def frozen_params(values: Mapping[str, object]) -> Hashable:
@@ -191,8 +195,9 @@ class ResultCache(Generic[V]):
             self._counts["fragment_hits" if found else "fragment_misses"] += 1
         return None if found is None else found.value
 
-    def keep_leg(self, key: Hashable, table: pa.Table) -> None:
-        entry = Cached(table, table_bytes(table))
+    def keep_leg(self, key: Hashable, table: pa.Table, extra_bytes: int = 0) -> None:
+        """Keep a leg; ``extra_bytes``: what its key holds besides the table."""
+        entry = Cached(table, table_bytes(table) + extra_bytes)
         with self._lock:
             self._store_locked(self._legs, key, entry)
 

@@ -16,12 +16,13 @@ from federation.answers import (
     LegReuse,
     QueryKey,
     Tokens,
+    answer_bytes,
     answer_key,
     hit,
     leg_note,
     source_tokens,
 )
-from federation.cache import DEFAULT_BYTES, ResultCache, table_bytes
+from federation.cache import DEFAULT_BYTES, ResultCache
 from federation.calibration import calibrate
 from federation.cancel import QueryToken, running
 from federation.errors import (
@@ -289,7 +290,7 @@ class Engine:
                   tokens: Tokens) -> tuple[Result, int]:
         """A miss: the answer (its plan saying which legs were reused) and its bytes."""
         result = self._computed(parsed, values, sources, route, start, tokens)
-        return result, table_bytes(result.arrow())
+        return result, answer_bytes(result)
 
     def _computed(self, parsed: QueryKey, values: dict[str, object],
                   sources: Mapping[str, Source], route: str | None, start: float,

@@ -210,8 +210,9 @@ class LanceDB(Source):
     def info(self) -> SourceInfo:
         self._check_dir()
         try:
-            token = self._watch.versions()
-            tables = {name: self._describe(name, version) for name, version in token}
+            token = self._watch.token()
+            tables = {name: self._describe(name, version, incarnation)
+                      for name, version, incarnation in token}
             info = self._info
             if info is None or any(info.tables.get(n) is not t for n, t in tables.items()) \
                     or len(info.tables) != len(tables):
@@ -222,9 +223,9 @@ class LanceDB(Source):
             raise self._unavailable("the catalog", err) from err
         return info
 
-    def _describe(self, name: str, version: int) -> TableSchema:
-        # a table dropped and made again starts at version 1 again: its directory is new
-        incarnation = self._watch.incarnation(name)
+    def _describe(self, name: str, version: int, incarnation: int) -> TableSchema:
+        """The table at (``incarnation``, ``version``), both read together from the watch (a
+        table dropped and made again starts at version 1 again, in a new incarnation)."""
         cached = self._described.get(name)
         if cached is not None and cached[0] == version and cached[3] == incarnation:
             return cached[1]
@@ -235,8 +236,13 @@ class LanceDB(Source):
         vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC, f.name in indexed)
                         for f in schema if is_vector_type(f.type))
         table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
-        self._described[name] = (version, table, {f.name: f.type for f in schema},
-                                 incarnation)
+        with self._lock:
+            # never back to an older version: fragments read the version described here,
+            # and a thread that read the versions before a commit may describe after it
+            known = self._described.get(name)
+            if known is None or (known[3], known[0]) <= (incarnation, version):
+                self._described[name] = (version, table, {f.name: f.type for f in schema},
+                                         incarnation)
         return table
 
     # ---- datasets

@@ -165,7 +165,7 @@ class SQLite(Source):
         stat, and a pragma when the stat moved)."""
         try:
             version = self.version()
-        except apsw.BusyError:  # a writer holds the file: read it the way that waits
+        except SourceUnavailableError:  # a writer holds the file: read it the way that waits
             return self._read_info()
         return self.info_at(version)
 
@@ -232,7 +232,11 @@ class SQLite(Source):
             with self._lock:
                 versions = self._watch = self._watch or DataVersion(
                     str(self.path), self._connect, self._file, self._file_gone)
-        return versions.token(), self.generation
+        try:
+            return versions.token(), self.generation
+        except apsw.Error as err:  # locked by a writer, most often: no version now
+            raise SourceUnavailableError(f"cannot read its data version: {err}",
+                                         source=self.name) from err
 
     def bump_version(self) -> None:
         """A write through the engine: the next ``version()`` differs."""

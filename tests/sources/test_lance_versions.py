@@ -153,3 +153,15 @@ def test_dataset_handles_are_reused_per_version(db_path: Path, source: LanceDB) 
     source.info()
     assert _ids(source) == [1, 2, 4]
     assert len(source._datasets["t"]) == 2  # type: ignore[attr-defined]
+
+
+def test_the_version_fragments_read_never_goes_back(db_path: Path, source: LanceDB) -> None:
+    """A thread that read the versions before a commit may describe the table after a
+    thread that read them after it: fragments must still read the newer version (the
+    result cache files their rows under the newer token)."""
+    (_, old, first), = source.version()  # type: ignore[misc]
+    lancedb.connect(str(db_path)).open_table("t").add(pa.table({"id": pa.array([5],
+                                                                                pa.int64())}))
+    source.info()
+    source._describe("t", old, first)  # the late thread, with what it read before
+    assert source._planned("t")[0] == _versions(source)["t"] > old
