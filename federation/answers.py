@@ -22,7 +22,7 @@ from grammar import ast
 from grammar.ast import sources_of
 from planner.explain import FragmentText
 
-Tokens = dict[str, Hashable]
+Tokens = dict[str, tuple[int, Hashable]]  # source: (its attach, its version)
 
 
 class QueryKey:

@@ -22,12 +22,12 @@ from federation.answers import (
     leg_note,
     source_tokens,
 )
-from federation.cache import DEFAULT_BYTES, ResultCache
+from federation.cache import DEFAULT_BYTES
 from federation.calibration import calibrate
 from federation.cancel import QueryToken, running
+from federation.catalogs import catalogs, query_catalogs
 from federation.errors import (
     ConfigurationError,
-    FederationError,
     ResourceLimitError,
     SourceUnavailableError,
 )
@@ -42,6 +42,7 @@ from federation.executor import (
 from federation.join_stage import JoinStage, too_many_rows
 from federation.lifecycle import Attached
 from federation.mirrors import MirrorRegistry
+from federation.options import check_limits, result_cache, workspace_folder
 from federation.params import check_params
 from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
@@ -88,28 +89,9 @@ class Engine:
                  route_seed: int | None = None, cache_bytes: int = DEFAULT_BYTES,
                  cache_entry_bytes: int | None = None,
                  cache_fragment_bytes: int | None = None) -> None:
-        self.workspace = Path(workspace) if workspace is not None else None
-        if self.workspace is not None:
-            try:
-                self.workspace.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise ConfigurationError(f"cannot use workspace {str(workspace)!r}: {err}") \
-                    from err
-        if timeout is not None and (isinstance(timeout, bool)
-                                    or not isinstance(timeout, int | float) or timeout <= 0):
-            raise ConfigurationError("connect(timeout=...) takes seconds > 0, or None")
-        if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int)
-                                     or max_rows < 0):
-            raise ConfigurationError("connect(max_rows=...) takes an integer >= 0, or None")
-        if not (key_passing_rows is None or key_passing_rows == "auto" or (
-                isinstance(key_passing_rows, int) and not isinstance(key_passing_rows, bool)
-                and key_passing_rows >= 0)):
-            raise ConfigurationError('connect(key_passing_rows=...) takes "auto", an integer '
-                                     ">= 0, or None")
-        self.cache: ResultCache[Result] = ResultCache(
-            _bytes("cache_bytes", cache_bytes) or 0, entry_bytes=_bytes(
-                "cache_entry_bytes", cache_entry_bytes), fragment_bytes=_bytes(
-                "cache_fragment_bytes", cache_fragment_bytes))
+        self.workspace = workspace_folder(workspace)
+        check_limits(timeout, max_rows, key_passing_rows)
+        self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)
         self._attaches: dict[str, int] = {}  # the attach that made each source (tokens)
         try:
             self._router = Router(route, route_seed)
@@ -170,7 +152,7 @@ class Engine:
 
     def catalog(self, only: frozenset[str] | None = None) -> dict[str, SourceInfo]:
         """Catalogs of the attached sources (``only``: the lower-cased names wanted)."""
-        return _catalog(self._attached.snapshot(), only)
+        return catalogs(self._attached.snapshot(), only)
 
     # ---- queries
     @contextmanager
@@ -226,23 +208,8 @@ class Engine:
     def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str],
                     tokens: Tokens | None = None
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
-        """Every source's catalog; an unavailable source with a mirror keeps its last one
-        (the router then reads its mirror instead), and one the query does not name (a
-        mirror partner only) is left out."""
-        catalog: dict[str, SourceInfo] = {}
-        down: set[str] = set()
-        for name, source in sources.items():
-            try:
-                catalog[name] = self._last_info[name] = _info(name, source, tokens)
-            except SourceUnavailableError:
-                down.add(name)
-                if name.lower() not in named:
-                    continue
-                last = self._last_info.get(name)
-                if last is None or not self._mirrors.partners(frozenset({name.lower()})):
-                    raise
-                catalog[name] = last
-        return catalog, frozenset(down)
+        return query_catalogs(sources, named, tokens, self._last_info,
+                              lambda n: bool(self._mirrors.partners(frozenset({n.lower()}))))
 
     def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
                 down: frozenset[str] = frozenset(),
@@ -405,25 +372,6 @@ class Engine:
         self.close()
 
 
-def _catalog(sources: Mapping[str, Source], only: frozenset[str] | None
-             ) -> dict[str, SourceInfo]:
-    return {name: _info(name, src) for name, src in sources.items()
-            if only is None or name.lower() in only}
-
-
-def _info(name: str, source: Source, tokens: Tokens | None = None) -> SourceInfo:
-    """A source's catalog (from its version token just read, if any); a driver error reading
-    it (a locked file, a vanished one) means the source cannot be used now."""
-    try:
-        if tokens is not None and name in tokens:
-            return source.info_at(tokens[name][1])  # type: ignore[index]
-        return source.info()
-    except FederationError:
-        raise
-    except Exception as err:
-        raise SourceUnavailableError(f"cannot read its catalog: {err}", source=name) from err
-
-
 def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> bool:
     """Whether a route of the query reads none of the sources ``down`` (a forced one must)."""
     return forced is None and any(not (c.sources & down) for c in routes.candidates)
@@ -432,13 +380,6 @@ def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,
                    seconds: float | None = None, reused: bool = False) -> FragmentText:
     return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds, reused)
-
-
-def _bytes(option: str, value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                              or value < 0):
-        raise ConfigurationError(f"connect({option}=...) takes a number of bytes >= 0")
-    return value
 
 
 def connect(workspace: str | Path | None = None, **options: Any) -> Engine:
