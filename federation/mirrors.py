@@ -93,6 +93,8 @@ class MirrorRegistry:
         """The sources (lower-cased) holding a mirror of a relation of the sources ``names``
         (lower-cased), other than those."""
         partners = self._partners  # replaced whole on a change: no lock needed to read it
+        if not partners:  # nothing declared: every query asks this, so answer at once
+            return frozenset()
         return frozenset().union(*(partners.get(n, frozenset()) for n in names)) - names
 
     def declared(self) -> tuple[Declared, ...]:

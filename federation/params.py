@@ -34,6 +34,9 @@ def check_params(params: object) -> dict[str, object]:
 
 
 def _check_value(name: str, value: object) -> object:
+    kind = type(value)
+    if (kind is str and _is_utf8(value)) or kind is bool or value is None:  # type: ignore[arg-type]
+        return value  # the usual kinds: nothing to convert
     value = _plain(value)
     if isinstance(value, int) and not isinstance(value, bool) and not (
             _INT64[0] <= value <= _INT64[1]):

@@ -66,8 +66,11 @@ class DataVersion:
 
     def token(self) -> Hashable:
         now = time.time_ns()
-        db = _stamp(self._path)
-        if db is None or (db.st_dev, db.st_ino) != self._identity:
+        try:
+            db = os.stat(self._path)
+        except FileNotFoundError:
+            raise self._gone() from None
+        if (db.st_dev, db.st_ino) != self._identity:
             raise self._gone()
         wal = _stamp(self._wal)
         stamp = (db.st_size, db.st_mtime_ns) + ((wal.st_ino, wal.st_size, wal.st_mtime_ns)
