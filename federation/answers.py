@@ -14,7 +14,7 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import pyarrow as pa
 
-from federation.cache import ResultCache, frozen_params, frozen_value, table_bytes
+from federation.cache import Key, ResultCache, frozen_params, frozen_value, table_bytes
 from federation.errors import FederationError
 from federation.result import Result
 from federation.sources.base import CompiledFragment, Source
@@ -58,8 +58,8 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
 
 
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
-               tokens: Tokens) -> Hashable:
-    return query, frozen_params(values), route, tuple(sorted(tokens.items()))
+               tokens: Tokens) -> Key:
+    return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())))
 
 
 # what an entry holds besides its Arrow buffers (a Result, its plan, the key's objects):
@@ -84,7 +84,7 @@ def leg_key(compiled: CompiledFragment, token: Hashable) -> Hashable | None:
         params = tuple(_frozen_bound(v) for v in compiled.params)
     except (TypeError, ValueError):
         return None
-    return compiled.source, compiled.kind, compiled.native, params, compiled.schema, token
+    return Key(compiled.source, compiled.kind, compiled.native, params, compiled.schema, token)
 
 
 def _frozen_bound(value: object) -> Hashable:

@@ -71,6 +71,24 @@ def frozen_value(value: object) -> Hashable:
             tuple(frozen_value(x) for x in items))
 
 
+class Key:
+    """A key whose hash is computed once: the caches hash a key up to eight times per miss
+    (lookup, flight, store, LRU order), and a nested tuple's hash is never remembered."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, *parts: Hashable) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and other._hash == self._hash \
+            and other.parts == self.parts
+
+
 def frozen_params(values: Mapping[str, object]) -> Hashable:
     if len(values) == 1:
         for name, value in values.items():
