@@ -360,6 +360,7 @@ class Engine:
         self._attached.close(self._release)
 
     def _release(self) -> None:
+        self.cache.clear()  # its answers hold Arrow buffers: freed with the engine
         self._pool.shutdown(wait=True)
         self._stage.close()
         self._stats.close()  # written to the workspace once more
