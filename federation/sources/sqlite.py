@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
@@ -25,13 +24,14 @@ from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
+from federation.sources.sqlite_catalog import SqliteCatalog
 from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import SqliteWriter
 from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
 from planner import cardinality
 from planner.capabilities import Capabilities
-from planner.catalog import SourceInfo, TableSchema
+from planner.catalog import SourceInfo
 from planner.expressions import ColumnRef
 from planner.logical import Plan, Scan
 from planner.mirror_match import TableMatch
@@ -93,16 +93,10 @@ class SQLite(Source):
         self._lock = threading.Lock()
         # version(): one connection whose data version is compared, and writes made here
         self._watch: DataVersion | None = None  # version(): see sqlite_version
-        self._info_at: tuple[Hashable, SourceInfo] | None = None  # (version, its catalog)
         self.generation = 0
-        self._info: SourceInfo | None = None
-        self._schema_version: int | None = None
-        # each connection's data version when the catalog's row counts were last checked
-        self._counted: weakref.WeakKeyDictionary[apsw.Connection, int] = \
-            weakref.WeakKeyDictionary()
+        self._catalog = SqliteCatalog(self.kind, CAPABILITIES)
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
-        self._type_sample = rd.INFER_SAMPLE_ROWS  # rows typing undeclared columns; -1: all
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
@@ -171,43 +165,10 @@ class SQLite(Source):
 
     def _read_info(self) -> SourceInfo:
         self._check_file()
-        con = self._con()
-        version = int(con.execute("PRAGMA schema_version").fetchall()[0][0])  # type: ignore[arg-type]
-        if self._info is None or version != self._schema_version:
-            self._info = SourceInfo(self.name, self.kind, CAPABILITIES, self._read_tables(con))
-            self._schema_version = version
-        elif self._counted.get(con) != con.data_version():
-            # rows were written since this connection last looked (its data version moves
-            # with any other connection's commit): recount them, a seek per table
-            self._info = SourceInfo(self.name, self.kind, CAPABILITIES, {
-                name: replace(t, row_count=rd.table_rows(con, name))
-                for name, t in self._info.tables.items()})
-        with self._lock:
-            self._counted[con] = con.data_version()
-        return self._info
+        return self._catalog.read(self.name, self._con())
 
     def info_at(self, version: Hashable) -> SourceInfo:
-        """No commit by anyone since the catalog was read at ``version``: it stands (the
-        pragmas of ``info()`` cost as much as the version check itself)."""
-        known = self._info_at
-        if known is not None and known[0] == version:
-            return known[1]
-        info = self._read_info()
-        # read after the version: a commit in between is in it, and moved the next version
-        self._info_at = (version, info)
-        return info
-
-    def _read_tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
-        rows = con.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                           "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
-        tables = {}
-        for (table,) in rows:
-            tables[str(table)] = TableSchema(
-                str(table), rd.column_types(con, str(table), self._type_sample),
-                row_count=rd.table_rows(con, str(table)),
-                unique=rd.unique_columns(con, str(table)),
-                indexed=rd.indexed_columns(con, str(table)))
-        return tables
+        return self._catalog.at(version, self._read_info)
 
     def _rowid_span(self, table: str) -> tuple[int, int] | None:
         return rd.rowid_span(self._con(), table)
@@ -271,7 +232,7 @@ class SQLite(Source):
             sql += f" LIMIT {writer.bind(fragment.limit)}"
         # the catalog this query was planned on (info() ran moments ago, for the planner), with
         # row counts fresher than the catalog's
-        info = self._info if self._info is not None else self.info()
+        info = self._catalog.current or self.info()
         estimate = cardinality.estimate(fragment, {self.name: info}, self._table_rows)
         span = self._rowid_span(base.table) if rr.splittable(fragment, estimate) else None
         if span is None or self.read_path == "apsw":
@@ -285,7 +246,7 @@ class SQLite(Source):
 
     def _compile_match(self, fragment: TableMatch, params: Mapping[str, object]
                        ) -> CompiledFragment:
-        info = self._info if self._info is not None else self.info()
+        info = self._catalog.current or self.info()
         sql, values = compile_table_match(fragment, params, info.tables, _column_sql)
         estimate = cardinality.estimate(fragment, {self.name: info}, self._table_rows)
         return rr.SqliteFragment(self.name, self.kind, sql, values, fragment.columns, estimate)
@@ -409,9 +370,9 @@ class SQLite(Source):
                               source=self.name, fragment=compiled.native) from err
 
     def _retype(self) -> None:
-        """A value did not fit its column's type: the next query reads the catalog again and
-        types undeclared columns from every row (the sample missed this value)."""
-        self._type_sample, self._info, self._info_at = -1, None, None
+        """A value did not fit its column's type: the next query reads the catalog again
+        (``SqliteCatalog.retype``)."""
+        self._catalog.retype()
 
     def _retyping(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         try:

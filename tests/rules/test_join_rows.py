@@ -67,12 +67,12 @@ def test_both_routes_give_the_same_rows(eng: fed.Engine) -> None:
     assert "JOIN" in " ".join(f.native for f in inside.plan.fragments)
     source = eng.sources["crm"]
     info = source.info()
-    source._info = _with(info, 0, 1)  # type: ignore[attr-defined]
+    source._catalog.current = _with(info, 0, 1)  # type: ignore[attr-defined]
     try:
         outside = eng.query(QUERY, route="joins in DuckDB")
         capped = eng.query(QUERY, route="joins in crm")
     finally:
-        source._info = info  # type: ignore[attr-defined]
+        source._catalog.current = info  # type: ignore[attr-defined]
     assert "JOIN" not in " ".join(f.native for f in outside.plan.fragments)
     assert "JOIN" in " ".join(f.native for f in capped.plan.fragments)
     assert_same_result(outside.arrow(), inside.arrow(), ordered=False)
