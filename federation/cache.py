@@ -200,12 +200,6 @@ class ResultCache(Generic[V]):
             flight.done = True
             self._landed.notify_all()
 
-    def peek(self, key: Hashable) -> V | None:
-        """The answer stored under ``key`` without counting a hit or a miss."""
-        with self._lock:
-            found = self._results.get(key)
-        return None if found is None else found.value
-
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
         with self._lock:
