@@ -272,9 +272,12 @@ class LanceDB(Source):
         return ds
 
     def _planned(self, table: str) -> tuple[int | None, int]:
-        """The version (and incarnation) of ``table`` the current catalog describes."""
+        """The version and incarnation of ``table`` the current catalog describes (read
+        together: the watch's incarnation may have moved on since)."""
         cached = self._described.get(table)
-        return (cached[0] if cached else None), self._watch.incarnation(table)
+        if cached is None:
+            return None, self._watch.incarnation(table)
+        return cached[0], cached[3]
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
