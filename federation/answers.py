@@ -25,23 +25,16 @@ from planner.explain import FragmentText
 Tokens = dict[str, tuple[int, Hashable]]  # source: (its attach, its version)
 
 
-class QueryKey:
+class QueryKey(Key):
     """A parsed query as a key part: equal trees are equal keys whatever their text; the
     hash of the tree (and the sources it names) are computed once, when it is parsed."""
 
-    __slots__ = ("_hash", "names", "query")
+    __slots__ = ("names", "query")
 
     def __init__(self, query: ast.Query) -> None:
+        super().__init__(query)
         self.query = query
-        self._hash = hash(query)
         self.names = sources_of(query)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, QueryKey) and (other.query is self.query
-                                                or other.query == self.query)
 
 
 def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]

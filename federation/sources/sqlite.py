@@ -91,9 +91,7 @@ class SQLite(Source):
         # each thread's connection, returned for reuse when its thread ends
         self._cons = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
-        # version(): one connection whose data version is compared, and writes made here
         self._watch: DataVersion | None = None  # version(): see sqlite_version
-        self.generation = 0
         self._catalog = SqliteCatalog(self.kind, CAPABILITIES)
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
@@ -186,23 +184,19 @@ class SQLite(Source):
         return sizes[table]
 
     def version(self) -> Hashable:
-        """The file's data version (``sqlite_version``: moves with every commit by any other
-        connection or process) and the engine's own write generation."""
+        """The file's data version (``sqlite_version``): it moves with every commit by any
+        other connection or process, the engine's own writes included (they never go
+        through the connection it is read on)."""
         versions = self._watch
         if versions is None:
             with self._lock:
                 versions = self._watch = self._watch or DataVersion(
                     str(self.path), self._connect, self._file, self._file_gone)
         try:
-            return versions.token(), self.generation
+            return versions.token()
         except apsw.Error as err:  # locked by a writer, most often: no version now
             raise SourceUnavailableError(f"cannot read its data version: {err}",
                                          source=self.name) from err
-
-    def bump_version(self) -> None:
-        """A write through the engine: the next ``version()`` differs."""
-        with self._lock:
-            self.generation += 1
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:

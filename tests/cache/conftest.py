@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 import federation as fed
+from tests.cache.lance_ops import DIM, docs_table  # noqa: F401  (tests import them here)
 
 IDS = range(10)
 # within 50 ms of a LanceDB commit the source does not trust its directory's file times
 # (federation.sources.lance_versions) and a lookup may miss: tests that expect hits wait this
 LANCE_AGED = 0.06
-DIM = 4
 SQL_ROWS = "SELECT i.id, i.grp, i.val FROM s.items AS i WHERE i.grp = $g"
 LANCE_ROWS = "SELECT d.id, d.grp FROM v.docs AS d WHERE d.id >= $lo"
 GRAPH_ROWS = "SELECT x.id, x.name FROM MATCH g (x:Person) WHERE x.id >= $lo"
@@ -74,15 +73,6 @@ def build_kuzu(path: Path) -> None:
                     "CREATE (a)-[:KNOWS {w: 0.5}]->(b)", {"a": i, "b": i + 1})
     con.close()
     db.close()  # the engine opens its own Database on the path
-
-
-def docs_table(ids: range | list[int], grp: str | None = None) -> pa.Table:
-    """LanceDB rows: ``grp`` alternates a/b unless given; the vector's first value is the id."""
-    return pa.table({
-        "id": pa.array(list(ids), pa.int64()),
-        "grp": [grp or ("a" if i % 2 else "b") for i in ids],
-        "vector": pa.array([[float(i), 0.0, 1.0, 0.0] for i in ids],
-                           pa.list_(pa.float32(), DIM))})
 
 
 def build_lance(path: Path) -> None:

@@ -28,15 +28,15 @@ from tests.cache.conftest import (
     THREE,
     Stores,
     build_sqlite,
-    docs_table,
     engine,
     make_stores,
     rows,
     same,
 )
+from tests.cache.lance_ops import Op, apply_op
 
 Writer = Callable[[str], object]
-Op = dict[str, Any]  # one LanceDB write: op, ids, grp, where
+REPO = Path(__file__).resolve().parents[2]  # the child process imports tests.cache.lance_ops
 
 
 def _cycle(cached: fed.Engine, plain: fed.Engine, text: str, params: dict[str, object],
@@ -154,27 +154,13 @@ def test_sqlite_file_replaced_is_never_served_stale(sqlite_stores: Stores,
 
 # ---- LanceDB: writes by an open table in this process and by a child process
 _LANCE_CHILD = r"""
-import json, sys, lancedb, pyarrow as pa
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import lancedb
+from tests.cache.lance_ops import apply_op
 db = lancedb.connect(sys.argv[1])
 for line in sys.stdin:
-    op = json.loads(line)
-    rows = pa.table({"id": pa.array(op.get("ids", []), pa.int64()),
-                     "grp": [op.get("grp", "c")] * len(op.get("ids", [])),
-                     "vector": pa.array([[float(i), 0.0, 1.0, 0.0] for i in op.get("ids", [])],
-                                        pa.list_(pa.float32(), 4))})
-    if op["op"] == "recreate":
-        db.drop_table("docs")
-        db.create_table("docs", rows)
-    else:
-        t = db.open_table("docs")
-        if op["op"] == "add":
-            t.add(rows)
-        elif op["op"] == "delete":
-            t.delete(op["where"])
-        elif op["op"] == "update":
-            t.update(where=op["where"], values={"grp": op["grp"]})
-        else:
-            t.add(rows, mode="overwrite")
+    apply_op(db, json.loads(line))
     print("ok", flush=True)
 """
 
@@ -193,24 +179,7 @@ def _lance_in_process(path: Path) -> Callable[[Op], None]:
     import lancedb
 
     db = lancedb.connect(str(path))
-
-    def run(op: Op) -> None:
-        ids = list(op.get("ids", []))
-        data = docs_table(ids, str(op.get("grp", "c")))
-        if op["op"] == "recreate":
-            db.drop_table("docs")
-            db.create_table("docs", data)
-            return
-        table = db.open_table("docs")
-        if op["op"] == "add":
-            table.add(data)
-        elif op["op"] == "delete":
-            table.delete(op["where"])
-        elif op["op"] == "update":
-            table.update(where=op["where"], values={"grp": op["grp"]})
-        else:
-            table.add(data, mode="overwrite")
-    return run
+    return lambda op: apply_op(db, op)
 
 
 @contextmanager
@@ -220,7 +189,7 @@ def _lance_writer(where: str, path: Path) -> Iterator[Callable[[Op], None]]:
     if where == "process":
         yield _lance_in_process(path)
         return
-    child = subprocess.Popen([sys.executable, "-c", _LANCE_CHILD, str(path)],
+    child = subprocess.Popen([sys.executable, "-c", _LANCE_CHILD, str(path), str(REPO)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdin is not None and child.stdout is not None
     stdin, stdout = child.stdin, child.stdout
