@@ -169,6 +169,9 @@ def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
 
 
 # ---- apsw rows → Arrow
+_INT64 = pa.int64()
+
+
 def rows_to_table(rows: Sequence[tuple[object, ...]], schema: Schema) -> pa.Table:
     """apsw rows as a table of the declared schema (raises ArrowInvalid/ArrowTypeError)."""
     if not rows:
@@ -179,6 +182,8 @@ def rows_to_table(rows: Sequence[tuple[object, ...]], schema: Schema) -> pa.Tabl
 
 
 def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
+    if declared == _INT64 and all(type(v) is int or v is None for v in values):
+        return pa.array(values, _INT64)  # the usual integer column: no inference, no cast
     kind = family(declared)
     if kind in ("date", "timestamp"):  # stored as ISO-8601 text
         return pa.array(values, pa.string()).cast(declared)
