@@ -124,11 +124,12 @@ def table_bytes(table: pa.Table) -> int:
 class _Flight:
     """One computation that identical concurrent misses wait for."""
 
-    __slots__ = ("done", "value")
+    __slots__ = ("done", "value", "waiters")
 
     def __init__(self) -> None:
         self.done = False
         self.value: object | None = None  # None: it failed, the waiters compute themselves
+        self.waiters = 0
 
 
 class ResultCache(Generic[V]):
@@ -172,9 +173,13 @@ class ResultCache(Generic[V]):
                     flight = self._flights[key] = _Flight()
                     self._counts["misses"] += 1
                     break
-                while not flight.done:  # within this query's own deadline
-                    self._landed.wait(_WAIT_SLICE)
-                    cancel.check()
+                flight.waiters += 1
+                try:
+                    while not flight.done:  # within this query's own deadline
+                        self._landed.wait(_WAIT_SLICE)
+                        cancel.check()
+                finally:
+                    flight.waiters -= 1
                 if flight.value is not None:
                     self._counts["shared"] += 1
                     return flight.value, "shared"  # type: ignore[return-value]
@@ -198,7 +203,8 @@ class ResultCache(Generic[V]):
                 self._store_locked(self._results, key, entry)
             del self._flights[key]
             flight.done = True
-            self._landed.notify_all()
+            if flight.waiters:  # the usual miss has none: no wake-up to pay for
+                self._landed.notify_all()
 
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
