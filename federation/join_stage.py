@@ -18,6 +18,7 @@ import pyarrow as pa
 from federation.cancel import interruptible
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
+from planner.expressions import INFIX_SQL, SubqueryExpr
 from planner.logical import (
     Aggregate,
     Distinct,
@@ -50,7 +51,7 @@ class StageCompiler:
 
     def __init__(self, inputs: Mapping[int, str], params: Mapping[str, object]) -> None:
         self.inputs = inputs
-        self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key))
+        self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key), self._subquery)
 
     def compile(self, plan: Plan) -> tuple[str, list[object]]:
         sql = self._node(plan)
@@ -86,6 +87,18 @@ class StageCompiler:
         if isinstance(node, Distinct):
             return f"SELECT DISTINCT * FROM ({self._node(node.child)}) AS _t"
         raise TypeError(f"the DuckDB stage cannot run {type(node).__name__}")
+
+    def _subquery(self, sub: SubqueryExpr) -> str:
+        """A subquery as DuckDB SQL over its fragments' inputs; DuckDB decorrelates it."""
+        body = self._node(sub.plan)
+        if sub.kind == "scalar":
+            text = f"({body})"
+        elif sub.kind == "exists":
+            text = f"(EXISTS ({body}))"
+        else:
+            assert sub.operand is not None
+            text = f"({self._x(sub.operand)} {INFIX_SQL[sub.op]} {sub.kind.upper()} ({body}))"
+        return f"(NOT {text})" if sub.negated else text
 
     def _aggregate(self, node: Aggregate) -> str:
         child = self._node(node.child)

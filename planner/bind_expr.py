@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from grammar import ast
+from planner.bind_scope import Scope
 from planner.errors import BindError, did_you_mean
 from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
 from planner.types import (
@@ -34,74 +34,6 @@ SCALARS: dict[str, tuple[int, int | None, pa.DataType | None]] = {
     "substr": (2, 3, pa.string()), "substring": (2, 3, pa.string()), "abs": (1, 1, None),
     "round": (1, 2, None), "coalesce": (1, None, None), "distance": (2, 2, pa.float32()),
 }
-
-
-@dataclass(frozen=True)
-class RelBinding:
-    """A relation in scope: its user alias and its columns by lower-cased name."""
-
-    alias: str
-    columns: tuple[ColumnRef, ...]
-    by_name: dict[str, ColumnRef] = field(compare=False, hash=False)
-    metrics: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-    @staticmethod
-    def of(alias: str, columns: tuple[ColumnRef, ...],
-           metrics: dict[str, str] | None = None) -> RelBinding:
-        by_name: dict[str, ColumnRef] = {}
-        for col in columns:
-            by_name.setdefault(col.name.lower(), col)
-        return RelBinding(alias, columns, by_name, metrics or {})
-
-    def metric(self, col: ColumnRef) -> str | None:
-        """The distance metric of ``col`` when it is a vector column of this relation."""
-        if self.by_name.get(col.name.lower()) != col:
-            return None
-        return self.metrics.get(col.name)
-
-
-@dataclass
-class Scope:
-    """Names visible to an expression; ``aliases`` are select-list aliases usable by name."""
-
-    rels: list[RelBinding]
-    aliases: Mapping[str, BExpr] = field(default_factory=dict)
-    allow_aggregates: bool = False
-    prefer_aliases: bool = False
-
-    def find_rel(self, name: str, node: ast.Node) -> RelBinding:
-        for rel in self.rels:
-            if rel.alias.lower() == name.lower():
-                return rel
-        raise BindError(f"unknown relation {name!r}; "
-                        + did_you_mean(name, [r.alias for r in self.rels]),
-                        line=node.line, column=node.column, candidates=[r.alias for r in self.rels])
-
-    def resolve(self, col: ast.Column) -> BExpr:
-        if col.rel is not None:
-            rel = self.find_rel(col.rel, col)
-            found = rel.by_name.get(col.name.lower())
-            if found is None:
-                names = [c.name for c in rel.columns]
-                raise BindError(f"relation {rel.alias!r} has no column {col.name!r}; "
-                                + did_you_mean(col.name, names), line=col.line,
-                                column=col.column, candidates=names)
-            return found
-        alias = next((e for a, e in self.aliases.items() if a.lower() == col.name.lower()), None)
-        if alias is not None and self.prefer_aliases:
-            return alias
-        hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
-        if len(hits) > 1:
-            owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
-            raise BindError(f"column {col.name!r} is ambiguous: it is in {owners}; qualify it",
-                            line=col.line, column=col.column, candidates=owners)
-        if hits:
-            return hits[0]
-        if alias is not None:
-            return alias
-        names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
-        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names),
-                        line=col.line, column=col.column, candidates=names)
 
 
 class ExprBinder:
