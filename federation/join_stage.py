@@ -18,6 +18,7 @@ import pyarrow as pa
 from federation.cancel import interruptible
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
+from planner.cte_plans import CteScan, With
 from planner.expressions import INFIX_SQL, SubqueryExpr
 from planner.logical import (
     Aggregate,
@@ -86,6 +87,14 @@ class StageCompiler:
             return self._aggregate(node)
         if isinstance(node, Distinct):
             return f"SELECT DISTINCT * FROM ({self._node(node.child)}) AS _t"
+        if isinstance(node, With):  # each CTE computed once, however often it is read
+            ctes = ", ".join(f"{quote(name)} AS MATERIALIZED ({self._node(plan)})"
+                             for name, plan in node.ctes)
+            return f"WITH {ctes} {self._node(node.child)}"
+        if isinstance(node, CteScan):
+            cols = ", ".join(f"{quote(c.key)} AS {quote(r.key)}"
+                             for c, r in zip(node.cte_columns, node.columns, strict=True))
+            return f"SELECT {cols} FROM {quote(node.name)}"
         raise TypeError(f"the DuckDB stage cannot run {type(node).__name__}")
 
     def _subquery(self, sub: SubqueryExpr) -> str:

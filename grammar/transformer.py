@@ -7,7 +7,7 @@ offending token; Lark wraps it in a ``VisitError`` that ``grammar.parser`` unwra
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -57,6 +57,16 @@ def _string(tok: Token) -> str:
     return str(tok)[1:-1].replace("''", "'")
 
 
+@dataclass(frozen=True)
+class _With:
+    """A parsed WITH clause, until ``query`` folds it into the Query."""
+
+    ctes: tuple[ast.Cte, ...]
+    recursive: bool
+    line: int
+    column: int
+
+
 @v_args(inline=True)
 class ToAst(Transformer[Token, Any]):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
@@ -65,7 +75,10 @@ class ToAst(Transformer[Token, Any]):
     def start(self, query: ast.Query) -> ast.Query:
         return query
 
-    def query(self, core: ast.Query, *tail: Any) -> ast.Query:
+    def query(self, *parts: Any) -> ast.Query:
+        with_ = parts[0] if isinstance(parts[0], _With) else None
+        core: ast.Query = parts[1] if with_ is not None else parts[0]
+        tail = parts[2:] if with_ is not None else parts[1:]
         order: tuple[ast.OrderItem, ...] = ()
         limit = offset = None
         for part in tail:
@@ -73,8 +86,53 @@ class ToAst(Transformer[Token, Any]):
                 _, limit, offset = part
             elif isinstance(part, tuple):
                 order = part
+        ctes, recursive = (with_.ctes, with_.recursive) if with_ is not None else ((), False)
+        where = with_ if with_ is not None else core
         return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
-                         order, limit, offset, core.distinct, line=core.line, column=core.column)
+                         order, limit, offset, core.distinct, ctes, recursive,
+                         line=where.line, column=where.column)
+
+    # ---- i10-a: WITH, derived-table column lists, LATERAL (refused by name)
+    def with_clause(self, kw: Token, *parts: Any) -> _With:
+        recursive = any(p is True for p in parts)
+        return _With(tuple(p for p in parts if isinstance(p, ast.Cte)), recursive,
+                     kw.line or 0, kw.column or 0)
+
+    def recursive(self, _kw: Token) -> bool:
+        return True
+
+    def cte(self, name: Token, *parts: Any) -> ast.Cte:
+        columns = next((p for p in parts if isinstance(p, tuple)), ())
+        query = parts[-1]
+        return ast.Cte(_name(name), query, columns, **_pos(name))
+
+    def column_names(self, *names: Token) -> tuple[str, ...]:
+        return tuple(_name(n) for n in names)
+
+    def named_ref(self, name: Token, alias: str | None = None) -> ast.NamedRef:
+        return ast.NamedRef(_name(name), alias, **_pos(name))
+
+    def lateral_ref(self, kw: Token, *_parts: Any) -> ast.Relation:
+        raise Invalid("LATERAL joins are not supported; write the correlated subquery in "
+                      "the SELECT list or WHERE instead", kw)
+
+    def scalar_subquery(self, query: ast.Query) -> ast.ScalarSubquery:
+        return ast.ScalarSubquery(query, **_pos(query))
+
+    def exists(self, kw: Token, query: ast.Query) -> ast.Exists:
+        return ast.Exists(query, **_pos(kw))
+
+    def in_subquery(self, operand: ast.Expr, *rest: Any) -> ast.InSubquery:
+        negated = isinstance(rest[0], Token) and rest[0].type == "NOT"
+        return ast.InSubquery(operand, rest[-1], negated, **_pos(operand))
+
+    def quantified(self, operand: ast.Expr, op: Token, quantifier: str, query: ast.Query
+                   ) -> ast.Quantified:
+        text = "<>" if str(op) == "!=" else str(op)
+        return ast.Quantified(operand, text, quantifier, query, **_pos(operand))
+
+    def quantifier(self, tok: Token) -> str:
+        return "all" if str(tok).lower() == "all" else "any"
 
     def select_core(self, kw: Token, *parts: Any) -> ast.Query:
         fields: dict[str, Any] = {"distinct": False}
@@ -162,8 +220,9 @@ class ToAst(Transformer[Token, Any]):
     def table_ref(self, src: Token, table: Token, alias: str | None = None) -> ast.TableRef:
         return ast.TableRef(_name(src), _name(table), alias, **_pos(src))
 
-    def derived_table(self, query: ast.Query, alias: str) -> ast.DerivedTable:
-        return ast.DerivedTable(query, alias, **_pos(query))
+    def derived_table(self, query: ast.Query, alias: str,
+                      columns: tuple[str, ...] = ()) -> ast.DerivedTable:
+        return ast.DerivedTable(query, alias, columns, **_pos(query))
 
     def nearest_ref(self, kw: Token, src: Token, table: Token, _to: Token, vector: ast.Expr,
                     k_kw: Token, k: ast.Expr, *rest: Any) -> ast.NearestRef:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from grammar import ast
 from planner.bind_expr import ExprBinder
@@ -17,6 +17,9 @@ from planner.bind_scope import RelBinding, Scope
 from planner.catalog import Catalog
 from planner.expressions import ColumnRef
 from planner.logical import Plan
+
+if TYPE_CHECKING:
+    from planner.bind_cte import Ctes
 
 BoundRelation = tuple[Plan, list[RelBinding]]
 
@@ -37,6 +40,7 @@ class BindContext(Protocol):
     exprs: ExprBinder
     max_hops: int
     max_k: int
+    ctes: Ctes
 
     def unique_rel(self, alias: str) -> str: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from grammar import ast
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_scope import RelBinding, Scope
+from planner.errors import BindError
 from planner.expressions import ColumnRef
 from planner.logical import Project
 
@@ -13,10 +14,23 @@ def bind_derived(ctx: BindContext, ref: ast.DerivedTable, outer: Scope | None
                  ) -> BoundRelation:
     inner = ctx.bind_query(ref.query, outer)
     rel = ctx.unique_rel(ref.alias)
-    outs = [ColumnRef(rel, name, col.type)
-            for name, col in zip(output_names(inner.names), inner.columns, strict=True)]
+    names = renamed(inner.names, ref.columns, ref)
+    outs = [ColumnRef(rel, name, col.type) for name, col in zip(names, inner.columns,
+                                                                  strict=True)]
     plan = Project(inner.plan, tuple(zip(outs, inner.columns, strict=True)))
     return plan, [RelBinding.of(ref.alias, tuple(outs))]
+
+
+def renamed(names: tuple[str, ...], given: tuple[str, ...], node: ast.Node) -> list[str]:
+    """Column names of a derived relation or CTE: ``given`` (``AS x(a, b)``) rename the
+    first columns, as in DuckDB (fewer names than columns keep the rest)."""
+    if len(given) > len(names):
+        raise BindError(f"{len(given)} column names given for {len(names)} columns",
+                        line=node.line, column=node.column)
+    lowered = [g.lower() for g in given]
+    if len(set(lowered)) != len(lowered):
+        raise BindError("a column name is given twice", line=node.line, column=node.column)
+    return output_names(tuple(given) + names[len(given):])
 
 
 def output_names(names: tuple[str, ...]) -> list[str]:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import pyarrow as pa
 
 from grammar import ast
 from planner.bind_scope import Scope
 from planner.errors import BindError, did_you_mean
-from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
+from planner.expressions import (
+    AggCall,
+    BExpr,
+    ColumnRef,
+    Const,
+    Func,
+    Interval,
+    OuterRef,
+    ParamRef,
+    SubqueryExpr,
+    walk,
+)
 from planner.types import (
     WIDEST_INTEGER,
     arithmetic_result,
@@ -36,12 +48,23 @@ SCALARS: dict[str, tuple[int, int | None, pa.DataType | None]] = {
 }
 
 
+class SubqueryForms(Protocol):
+    """How subqueries are bound (``planner.bind_subquery``; it needs the query binder)."""
+
+    def scalar(self, e: ast.ScalarSubquery, scope: Scope) -> BExpr: ...
+    def exists(self, e: ast.Exists, scope: Scope) -> BExpr: ...
+    def in_subquery(self, e: ast.InSubquery, operand: BExpr, scope: Scope) -> BExpr: ...
+    def quantified(self, e: ast.Quantified, operand: BExpr, scope: Scope) -> BExpr: ...
+
+
 class ExprBinder:
     """Binds expressions against a scope; records which parameters were used."""
 
-    def __init__(self, params: Mapping[str, object]) -> None:
+    def __init__(self, params: Mapping[str, object],
+                 subqueries: SubqueryForms | None = None) -> None:
         self.params = params
         self.used_params: set[str] = set()
+        self.subqueries = subqueries
 
     def bind(self, expr: ast.Expr, scope: Scope) -> BExpr:
         method: Callable[[ast.Expr, Scope], BExpr] = getattr(self, "_" + type(expr).__name__)
@@ -97,6 +120,29 @@ class ExprBinder:
         args = (self.bind(e.operand, scope), *(self.bind(i, scope) for i in e.items))
         _check_comparison(args[0], args[1:], e)
         return Func("not_in" if e.negated else "in", args, pa.bool_())
+
+    def _subquery_forms(self, e: ast.Node) -> SubqueryForms:
+        if self.subqueries is None:
+            raise BindError("subqueries are not allowed here", line=e.line, column=e.column)
+        return self.subqueries
+
+    def _ScalarSubquery(self, e: ast.ScalarSubquery, scope: Scope) -> BExpr:
+        return self._subquery_forms(e).scalar(e, scope)
+
+    def _Exists(self, e: ast.Exists, scope: Scope) -> BExpr:
+        return self._subquery_forms(e).exists(e, scope)
+
+    def _InSubquery(self, e: ast.InSubquery, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        bound = self._subquery_forms(e).in_subquery(e, operand, scope)
+        _check_subquery_comparison(operand, bound, e)
+        return bound
+
+    def _Quantified(self, e: ast.Quantified, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        bound = self._subquery_forms(e).quantified(e, operand, scope)
+        _check_subquery_comparison(operand, bound, e)
+        return bound
 
     def _Like(self, e: ast.Like, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), self.bind(e.pattern, scope))
@@ -169,14 +215,33 @@ class ExprBinder:
             return AggCall("count", (), pa.int64())
         if len(e.args) != 1:
             raise BindError(f"{e.name}() takes one argument", line=e.line, column=e.column)
-        inner = Scope(scope.rels, scope.aliases, allow_aggregates=False)
+        inner = Scope(scope.rels, scope.aliases, allow_aggregates=False, outer=scope.outer)
         arg = self.bind(e.args[0], inner)
+        _check_aggregate_argument(arg, e)
         typ = {"count": pa.int64(), "avg": pa.float64()}.get(e.name, arg.type)
         if e.name == "sum" and family(arg.type) == "int":
             typ = pa.decimal128(38, 0)
         elif e.name == "sum" and family(arg.type) == "float":
             typ = pa.float64()  # DuckDB sums a FLOAT in DOUBLE and returns a DOUBLE
         return AggCall(e.name, (arg,), typ, e.distinct)
+
+
+def _check_aggregate_argument(arg: BExpr, e: ast.Call) -> None:
+    """An aggregate over a subquery, or over outer columns only (SQL makes that an
+    aggregate of the outer query), is refused by name."""
+    nodes = list(walk(arg))
+    if any(isinstance(n, SubqueryExpr) for n in nodes):
+        raise BindError(f"a subquery inside {e.name}() is not supported", line=e.line,
+                        column=e.column)
+    if any(isinstance(n, OuterRef) for n in nodes) \
+            and not any(isinstance(n, ColumnRef) for n in nodes):
+        raise BindError(f"{e.name}() over columns of the enclosing query only is not "
+                        "supported inside a subquery", line=e.line, column=e.column)
+
+
+def _check_subquery_comparison(operand: BExpr, bound: BExpr, node: ast.Node) -> None:
+    if isinstance(bound, SubqueryExpr) and bound.column is not None:
+        _check_comparison(operand, (bound.column,), node)
 
 
 def _check_comparison(subject: BExpr, others: tuple[BExpr, ...], node: ast.Node) -> None:

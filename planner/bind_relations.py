@@ -11,6 +11,7 @@ from typing import Any
 
 from grammar import ast
 from planner.bind_context import BindContext, BoundRelation
+from planner.bind_cte import bind_named
 from planner.bind_derived import bind_derived
 from planner.bind_join import bind_join
 from planner.bind_match import bind_match
@@ -27,6 +28,7 @@ RELATION_BINDERS: dict[type[ast.Node], RelationBinder] = {
     ast.NearestRef: bind_nearest,
     ast.DerivedTable: bind_derived,
     ast.Join: bind_join,
+    ast.NamedRef: bind_named,
 }
 
 

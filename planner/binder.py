@@ -13,15 +13,17 @@ from collections.abc import Mapping, Sequence
 
 from grammar import ast
 from planner.bind_context import Bound, BoundRelation
+from planner.bind_cte import Ctes
 from planner.bind_expr import ExprBinder
 from planner.bind_grouping import Grouping
 from planner.bind_join import bind_from
 from planner.bind_relations import bind_relation
 from planner.bind_scope import RelBinding, Scope
+from planner.bind_subquery import SubqueryBinder
 from planner.catalog import Catalog
 from planner.errors import BindError
 from planner.expressions import BExpr, ColumnRef, Const, ParamRef, has_aggregate
-from planner.logical import Distinct, Filter, Limit, Output, Project, Sort, SortKey
+from planner.logical import Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
 from planner.prefilters import attach_prefilters
 
@@ -39,12 +41,13 @@ class Binder:
         self.source_names = list(source_names)
         self.max_hops = max_hops
         self.max_k = max_k
-        self.exprs = ExprBinder(params)
+        self.exprs = ExprBinder(params, SubqueryBinder(self))
         self.params = params
         # parameters whose values shape the plan (LIMIT, OFFSET, K): a cached plan is reused
         # for new values of every other parameter
         self.shape_params: set[str] = set()
         self._rel_ids: set[str] = set()
+        self.ctes = Ctes()
 
     def unique_rel(self, alias: str) -> str:
         rel, n = alias, 1
@@ -54,12 +57,12 @@ class Binder:
         self._rel_ids.add(rel.lower())
         return rel
 
-    def bind_statement(self, query: ast.Query) -> Output:
+    def bind_statement(self, query: ast.Query) -> Plan:
         bound = self.bind_query(query)
         unused = set(self.params) - self.exprs.used_params
         if unused:
             raise BindError("unused parameter(s): " + ", ".join("$" + p for p in sorted(unused)))
-        return Output(bound.plan, bound.columns, bound.names)
+        return self.ctes.wrap(Output(bound.plan, bound.columns, bound.names))
 
     def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation:
         return bind_relation(self, rel, outer)
@@ -67,6 +70,12 @@ class Binder:
     def bind_query(self, q: ast.Query, outer: Scope | None = None) -> Bound:
         """One SELECT; ``outer`` is the scope of the query around it when it is a subquery
         (its names are visible here as outer references)."""
+        if not q.ctes:
+            return self._bind_select(q, outer)
+        with self.ctes.declared(self, q):
+            return self._bind_select(q, outer)
+
+    def _bind_select(self, q: ast.Query, outer: Scope | None) -> Bound:
         plan, rels = bind_from(self, q.from_, outer)
         where = self.exprs.bind(q.where, Scope(rels, outer=outer)) \
             if q.where is not None else None

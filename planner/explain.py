@@ -24,6 +24,7 @@ from planner.logical import (
     Sort,
     VectorSearch,
 )
+from planner.subquery_plans import node_exprs, subqueries
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ def _extras(leaf: Scan | GraphMatch) -> str:
 def plan_tree(plan: Plan, indent: int = 0) -> list[str]:
     """One line per node, children indented under their parent."""
     lines = ["  " * indent + _line(plan)]
+    for sub in (s for e in node_exprs(plan) for s in subqueries(e)):
+        lines.append("  " * (indent + 1) + f"Subquery {sub}")
+        lines += plan_tree(sub.plan, indent + 2)
     for child in plan.children:
         lines += plan_tree(child, indent + 1)
     return lines
