@@ -111,6 +111,8 @@ CONSTRUCTS: dict[str, str] = {
     "with column list": r"^with\s+\w+\s*\(",
     "with several ctes": r"^with\b[^;]*\)\s*,\s*\w+\s+as\s*\(",
     "nested with": r"\(\s*with\b",
+    "limit parameter": r"\blimit\s+\$[a-z_]+",
+    "offset parameter": r"\boffset\s+\$[a-z_]+",
     "derived column list": r"\)\s*(as\s+)?\w+\s*\(\s*\w+(\s*,\s*\w+)*\s*\)",
 }
 

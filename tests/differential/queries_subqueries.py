@@ -327,5 +327,18 @@ MIXED = [
       {"l": 5, "d": dt.date(2024, 6, 1)}),
 ]
 
-QUERIES: list[Query] = (IN_SUBQUERIES + EXISTS_SUBQUERIES + SCALAR_SUBQUERIES
+PARAMETER_LIMITS = [
+    q("limit_offset_parameters", "SELECT a.id, a.name FROM crm.agents a ORDER BY a.id "
+      "LIMIT $n OFFSET $m", {"n": 4, "m": 3}, ordered=True),
+    q("limit_parameter_in_subquery", "SELECT a.id FROM crm.agents a WHERE a.id IN "
+      "(SELECT t.agent_id FROM crm.tasks t ORDER BY t.id LIMIT $n)", {"n": 6}),
+    q("limit_offset_parameters_in_cte", "WITH f AS (SELECT t.id, t.agent_id FROM crm.tasks t "
+      "ORDER BY t.id LIMIT $n OFFSET $m) SELECT f.agent_id, count(*) AS n FROM f "
+      "GROUP BY f.agent_id", {"n": 30, "m": 10}),
+    q("offset_parameter_scalar", "SELECT a.id, (SELECT t.title FROM crm.tasks t "
+      "WHERE t.agent_id = a.id ORDER BY t.id LIMIT 1 OFFSET $m) AS second FROM crm.agents a",
+      {"m": 1}),
+]
+
+QUERIES: list[Query] = (PARAMETER_LIMITS + IN_SUBQUERIES + EXISTS_SUBQUERIES + SCALAR_SUBQUERIES
                         + QUANTIFIED_SUBQUERIES + WITH_QUERIES + COLUMN_LISTS + MIXED)
