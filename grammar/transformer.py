@@ -7,47 +7,24 @@ offending token; Lark wraps it in a ``VisitError`` that ``grammar.parser`` unwra
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from grammar import ast
+from grammar.tokens import Invalid, name_of, position
+from grammar.transformer_subqueries import QueryStructure, With
+
+_pos = position
+_name = name_of
 
 _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
     "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
     "second": "second", "seconds": "second", "week": "week", "weeks": "week",
 }
-
-
-class Invalid(Exception):
-    """A construct that parses but is malformed (bad date, unknown unit): becomes a syntax error."""
-
-    def __init__(self, message: str, token: Token) -> None:
-        super().__init__(message)
-        self.token = token
-
-
-class _Pos(TypedDict):
-    line: int
-    column: int
-
-
-def _pos(tok: Any) -> _Pos:
-    if isinstance(tok, Token):
-        return {"line": tok.line or 0, "column": tok.column or 0}
-    if isinstance(tok, ast.Node):
-        return {"line": tok.line, "column": tok.column}
-    return {"line": 0, "column": 0}
-
-
-def _name(tok: Token) -> str:
-    text = str(tok)
-    if text.startswith('"'):
-        return text[1:-1].replace('""', '"')
-    return text
 
 
 _DECIMAL_DIGITS = 38  # DuckDB's widest DECIMAL
@@ -57,18 +34,8 @@ def _string(tok: Token) -> str:
     return str(tok)[1:-1].replace("''", "'")
 
 
-@dataclass(frozen=True)
-class _With:
-    """A parsed WITH clause, until ``query`` folds it into the Query."""
-
-    ctes: tuple[ast.Cte, ...]
-    recursive: bool
-    line: int
-    column: int
-
-
 @v_args(inline=True)
-class ToAst(Transformer[Token, Any]):
+class ToAst(QueryStructure):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
@@ -76,7 +43,7 @@ class ToAst(Transformer[Token, Any]):
         return query
 
     def query(self, *parts: Any) -> ast.Query:
-        with_ = parts[0] if isinstance(parts[0], _With) else None
+        with_ = parts[0] if isinstance(parts[0], With) else None
         core: ast.Query = parts[1] if with_ is not None else parts[0]
         tail = parts[2:] if with_ is not None else parts[1:]
         order: tuple[ast.OrderItem, ...] = ()
@@ -91,59 +58,6 @@ class ToAst(Transformer[Token, Any]):
         return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
                          order, limit, offset, core.distinct, ctes, recursive,
                          line=where.line, column=where.column)
-
-    # ---- i10-a: WITH, derived-table column lists, LATERAL (refused by name)
-    def with_clause(self, kw: Token, *parts: Any) -> _With:
-        recursive = any(p is True for p in parts)
-        return _With(tuple(p for p in parts if isinstance(p, ast.Cte)), recursive,
-                     kw.line or 0, kw.column or 0)
-
-    def recursive(self, _kw: Token) -> bool:
-        return True
-
-    def cte(self, name: Token, *parts: Any) -> ast.Cte:
-        columns = next((p for p in parts if isinstance(p, tuple)), ())
-        query = parts[-1]
-        return ast.Cte(_name(name), query, columns, **_pos(name))
-
-    def column_names(self, *names: Token) -> tuple[str, ...]:
-        return tuple(_name(n) for n in names)
-
-    def named_ref(self, name: Token, alias: str | None = None) -> ast.NamedRef:
-        return ast.NamedRef(_name(name), alias, **_pos(name))
-
-    def lateral_ref(self, kw: Token, *_parts: Any) -> ast.Relation:
-        raise Invalid("LATERAL joins are not supported; write the correlated subquery in "
-                      "the SELECT list or WHERE instead", kw)
-
-    def scalar_subquery(self, query: ast.Query) -> ast.ScalarSubquery:
-        return ast.ScalarSubquery(query, **_pos(query))
-
-    def exists(self, kw: Token, query: ast.Query) -> ast.Exists:
-        return ast.Exists(query, **_pos(kw))
-
-    def in_subquery(self, operand: ast.Expr, *rest: Any) -> ast.InSubquery:
-        negated = isinstance(rest[0], Token) and rest[0].type == "NOT"
-        return ast.InSubquery(operand, rest[-1], negated, **_pos(operand))
-
-    def quantified(self, operand: ast.Expr, op: Token, quantifier: str, query: ast.Query
-                   ) -> ast.Quantified:
-        text = "<>" if str(op) == "!=" else str(op)
-        return ast.Quantified(operand, text, quantifier, query, **_pos(operand))
-
-    def quantifier(self, tok: Token) -> str:
-        return "all" if str(tok).lower() == "all" else "any"
-
-    def select_core(self, kw: Token, *parts: Any) -> ast.Query:
-        fields: dict[str, Any] = {"distinct": False}
-        for part in parts:
-            if part == "distinct":
-                fields["distinct"] = True
-            elif isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
-                fields[part[0]] = part[1]
-        return ast.Query(fields["select"], fields["from"], fields.get("where"),
-                         fields.get("group_by", ()), fields.get("having"),
-                         distinct=fields["distinct"], **_pos(kw))
 
     def distinct(self, _kw: Token) -> str:
         return "distinct"
