@@ -15,6 +15,7 @@ from grammar import ast
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_derived import renamed
 from planner.bind_scope import RelBinding, Scope
+from planner.bind_subquery import outer_reads
 from planner.cte_plans import CteScan, With
 from planner.errors import BindError
 from planner.expressions import ColumnRef
@@ -37,8 +38,10 @@ class Ctes:
         self.used: set[str] = set()
 
     @contextmanager
-    def declared(self, ctx: BindContext, q: ast.Query) -> Iterator[None]:
-        """The CTEs of ``q`` in scope while its body is bound; each sees the earlier ones."""
+    def declared(self, ctx: BindContext, q: ast.Query, outer: Scope | None
+                 ) -> Iterator[None]:
+        """The CTEs of ``q`` in scope while its body is bound; each sees the earlier ones
+        (``outer``: the scope around ``q`` when it is a subquery)."""
         if q.recursive:
             raise BindError("WITH RECURSIVE is not supported", line=q.line, column=q.column)
         scope: dict[str, CteBinding] = {}
@@ -48,14 +51,16 @@ class Ctes:
                 if cte.name.lower() in scope:
                     raise BindError(f"CTE {cte.name!r} is declared twice in one WITH",
                                     line=cte.line, column=cte.column)
-                scope[cte.name.lower()] = self._bind(ctx, cte)
+                scope[cte.name.lower()] = self._bind(ctx, cte, outer)
             yield
         finally:
             self.scopes.pop()
 
-    def _bind(self, ctx: BindContext, cte: ast.Cte) -> CteBinding:
-        # a CTE does not see the query around a subquery that declares it: it is hoisted
-        bound = ctx.bind_query(cte.query, None)
+    def _bind(self, ctx: BindContext, cte: ast.Cte, outer: Scope | None) -> CteBinding:
+        bound = ctx.bind_query(cte.query, outer)
+        if outer_reads(bound.plan):  # it is hoisted to the statement, computed once
+            raise BindError(f"CTE {cte.name!r} reads columns of the query around it; a "
+                            "correlated CTE is not supported", line=cte.line, column=cte.column)
         names = renamed(bound.names, cte.columns, cte)
         name = f"_cte_{len(self.plans)}_{cte.name}"
         self.plans[name] = Output(bound.plan, bound.columns,

@@ -72,7 +72,7 @@ class Binder:
         (its names are visible here as outer references)."""
         if not q.ctes:
             return self._bind_select(q, outer)
-        with self.ctes.declared(self, q):
+        with self.ctes.declared(self, q, outer):
             return self._bind_select(q, outer)
 
     def _bind_select(self, q: ast.Query, outer: Scope | None) -> Bound:

@@ -96,6 +96,13 @@ def test_bad_column_lists_and_ctes(eng: fed.Engine, text: str, fragment: str) ->
     assert fragment in str(err)
 
 
+def test_correlated_cte_is_refused_by_name(eng: fed.Engine) -> None:
+    text = "SELECT a.id FROM crm.agents a WHERE EXISTS (WITH mine AS (SELECT t.id FROM " \
+           "crm.tasks t WHERE t.agent_id = a.id) SELECT 1 FROM mine)"
+    err = bind_error(eng, text, where="mine AS")
+    assert "CTE 'mine' reads columns of the query around it" in str(err)
+
+
 def test_scalar_subquery_of_several_rows_is_a_typed_error(eng: fed.Engine) -> None:
     text = "SELECT a.id, (SELECT t.id FROM crm.tasks t WHERE t.agent_id = a.id) AS x " \
            "FROM crm.agents a"
