@@ -135,4 +135,40 @@ QUERIES: list[Q3] = [
        f"{MA} WHERE x.id = a.id) AS last_since FROM crm.agents a WHERE a.hired > $d",
        f"SELECT a.id, a.hired, (SELECT max(r.since) FROM {MA_SQL} WHERE x.id = a.id) "
        "AS last_since FROM crm.agents a WHERE a.hired > $d", {"d": dt.date(2023, 6, 1)}),
+    q3("sub_nearest_prefilter_in_sqlite", "SELECT k.id, k._distance FROM NEAREST "
+       "docs.knowledge TO $q K 5 AS k WHERE k.task_id IN (SELECT ct.id FROM crm.tasks ct "
+       "WHERE ct.priority = 5)",
+       "SELECT k.id, k._distance FROM "
+       f"{nearest(5, where='task_id IN (SELECT ct.id FROM crm.tasks ct WHERE ct.priority = 5)')}",
+       Q),
+    q3("sub_distinct_scalar_order", "SELECT DISTINCT a.team, (SELECT count(*) FROM crm.agents b "
+       "WHERE b.team = a.team) AS n FROM crm.agents a ORDER BY n DESC, a.team",
+       "SELECT DISTINCT a.team, (SELECT count(*) FROM crm.agents b WHERE b.team = a.team) AS n "
+       "FROM crm.agents a ORDER BY n DESC, a.team", ordered=True),
+    q3("sub_scalar_boolean_where", "SELECT a.id FROM crm.agents a WHERE (SELECT count(*) > 3 "
+       "FROM crm.tasks t WHERE t.priority = a.level AND t.status = 'done')",
+       "SELECT a.id FROM crm.agents a WHERE (SELECT count(*) > 3 FROM crm.tasks t "
+       "WHERE t.priority = a.level AND t.status = 'done')"),
+    q3("sub_exists_lance_in_left_join_on", "SELECT a.id, t.id AS task FROM crm.agents a "
+       "LEFT JOIN crm.tasks t ON t.priority = a.level AND EXISTS (SELECT 1 FROM docs.knowledge k "
+       "WHERE k.task_id = t.id AND k.agent_id = a.id)",
+       "SELECT a.id, t.id AS task FROM crm.agents a LEFT JOIN crm.tasks t ON t.priority = "
+       "a.level AND EXISTS (SELECT 1 FROM docs.knowledge k WHERE k.task_id = t.id "
+       "AND k.agent_id = a.id)"),
+    q3("sub_match_inside_lance_two_levels", "SELECT a.id FROM crm.agents a WHERE a.id IN "
+       f"(SELECT x.id FROM {MA} WHERE r.weight > (SELECT avg(k.task_id) / 1000 "
+       "FROM docs.knowledge k WHERE k.agent_id = a.id))",
+       f"SELECT a.id FROM crm.agents a WHERE a.id IN (SELECT x.id FROM {MA_SQL} WHERE r.weight > "
+       "(SELECT avg(k.task_id) / 1000 FROM docs.knowledge k WHERE k.agent_id = a.id))"),
+    q3("sub_order_by_correlated_group_key", "SELECT t.status, count(*) AS n FROM crm.tasks t "
+       "GROUP BY t.status ORDER BY (SELECT count(*) FROM crm.tasks u WHERE u.status = t.status) "
+       "DESC, t.status",
+       "SELECT t.status, count(*) AS n FROM crm.tasks t GROUP BY t.status ORDER BY "
+       "(SELECT count(*) FROM crm.tasks u WHERE u.status = t.status) DESC, t.status",
+       ordered=True),
+    q3("sub_match_outer_scalar_lance", "SELECT x.id FROM MATCH graph (x:Agent)-[:ASSIGNED_TO]->"
+       "(t:Task) WHERE t.id = (SELECT max(k.task_id) FROM docs.knowledge k WHERE k.agent_id = "
+       "x.id)",
+       f"SELECT x.id FROM {MA_SQL} WHERE t.id = (SELECT max(k.task_id) FROM docs.knowledge k "
+       "WHERE k.agent_id = x.id)"),
 ]
