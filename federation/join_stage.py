@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 _JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
 CAPPED_BATCH_ROWS = 1 << 16  # rows per batch when a row cap stops reading early
+_SEVERAL_ROWS = "More than one row returned by a subquery used as an expression"
 
 
 def too_many_rows(cap: int) -> str:
@@ -195,6 +196,12 @@ class JoinStage:
             raise BindError(str(err).split("\n")[0]) from err
         except duckdb.OutOfMemoryException as err:
             raise ResourceLimitError(f"DuckDB stage ran out of memory: {err}") from err
+        except duckdb.InvalidInputException as err:
+            if _SEVERAL_ROWS in str(err):  # DuckDB's words, kept so they can be searched
+                raise SourceError("a scalar subquery returned more than one row ("
+                                  f"{_SEVERAL_ROWS.lower()}); use an aggregate, LIMIT 1 or IN",
+                                  source="duckdb") from err
+            raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         except duckdb.Error as err:
             raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         finally:

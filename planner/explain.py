@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.cte_plans import CteScan, With
 from planner.expressions import BExpr
 from planner.logical import (
     Aggregate,
@@ -68,6 +69,10 @@ def _line(node: Plan) -> str:
         return f"Limit {node.limit} offset {node.offset}"
     if isinstance(node, Distinct):
         return "Distinct"
+    if isinstance(node, With):  # its children: the statement, then each CTE in this order
+        return "With " + ", ".join(name for name, _ in node.ctes)
+    if isinstance(node, CteScan):
+        return f"CteScan {node.name} -> " + ", ".join(c.key for c in node.columns)
     if isinstance(node, FragmentInput):
         return f"Fragment #{node.index} <- {node.source}: " + ", ".join(c.key for c in node.columns)
     if isinstance(node, Scan):
