@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from planner.errors import PlanError
+
 if TYPE_CHECKING:
     from planner.logical import Plan
 
@@ -107,6 +109,7 @@ class OuterRef:
 
 
 SUBQUERY_KINDS = frozenset({"scalar", "exists", "any", "all"})
+_QUANTIFIED_OPS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
 
 
 @dataclass(frozen=True)
@@ -131,10 +134,14 @@ class SubqueryExpr:
 
     def __post_init__(self) -> None:
         if self.kind not in SUBQUERY_KINDS:
-            raise ValueError(f"subquery kind {self.kind!r}")
+            raise PlanError(f"subquery kind {self.kind!r}")
         if (self.operand is None) != (self.kind in ("scalar", "exists")):
             need = "takes" if self.operand is None else "has no"
-            raise ValueError(f"a {self.kind} subquery {need} operand")
+            raise PlanError(f"a {self.kind} subquery {need} operand")
+        if self.kind in ("any", "all") and self.op not in _QUANTIFIED_OPS:
+            raise PlanError(f"{self.kind.upper()} compares with {self.op!r}")
+        if self.kind != "exists" and self.column is None:
+            raise PlanError(f"a {self.kind} subquery needs its value column")
 
     def __str__(self) -> str:
         inner = "(<subquery>)"

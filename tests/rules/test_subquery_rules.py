@@ -5,6 +5,7 @@ becomes one fragment of the DuckDB stage, and a CTE read twice is one fragment."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import federation as fed
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import Catalog
+from planner.errors import PlanError
 from planner.expressions import OuterRef, SubqueryExpr, walk
 from planner.fragments import CutPlan, cut
 from planner.logical import GraphMatch, Plan, Scan, VectorSearch
@@ -96,3 +98,18 @@ def test_cte_read_twice_runs_its_fragment_once(tmp_path: Path) -> None:
                            "JOIN lv z ON z.id = x.id + 2")
         assert len(result.plan.fragments) == 1, result.plan
         assert len(result) > 0
+
+
+def test_subquery_nodes_are_validated_when_built(catalog: Catalog) -> None:
+    bound = Binder(catalog, {}).bind_statement(parse(
+        "SELECT a.id FROM crm.agents a WHERE a.id IN (SELECT t.agent_id FROM crm.tasks t)"))
+    sub = next(s for n in _all_nodes(bound) for e in node_exprs(n) for s in walk(e)
+               if isinstance(s, SubqueryExpr))
+    with pytest.raises(PlanError, match="ANY compares with 'like'"):
+        replace(sub, op="like")
+    with pytest.raises(PlanError, match="a exists subquery has no operand"):
+        replace(sub, kind="exists")
+    with pytest.raises(PlanError, match="a scalar subquery has no operand"):
+        replace(sub, kind="scalar")
+    with pytest.raises(PlanError, match="subquery kind 'some'"):
+        replace(sub, kind="some")
