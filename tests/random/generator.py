@@ -191,9 +191,11 @@ class _Builder:
         self.build_conditions()
         plain = [j.rel for j in self.joins if j.rel.nearest is None]
         drawn = subquery_conjunct(seed, index, plain, self.exprs.params)
+        with_ = ("", "")
         if drawn is not None:
-            self.where.append(drawn[0])
-            self.features.add(drawn[1])
+            self.where.append(drawn.conjunct)
+            self.features.add(drawn.feature)
+            with_ = drawn.with_
         items, names, groups, having = self.build_select()
         distinct = "DISTINCT " if self.rng.random() < 0.15 else ""
         tail, ordered = self._order_limit(names)
@@ -201,7 +203,7 @@ class _Builder:
         for side in (0, 1):
             select = ", ".join(f"{item[side]} AS {name}" for item, name in zip(items, names,
                                                                                 strict=True))
-            sql = f"SELECT {distinct}{select} FROM {self._from(side)}"
+            sql = f"{with_[side]}SELECT {distinct}{select} FROM {self._from(side)}"
             where = [p[side] for p in self.where if p[side]]
             if where:
                 sql += " WHERE " + " AND ".join(where)

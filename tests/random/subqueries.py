@@ -11,6 +11,7 @@ as before this module existed; its aliases and parameters continue the query's o
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from tests.random.exprs import Exprs, Pair
 from tests.random.relations import Relations
@@ -21,11 +22,18 @@ ALIAS_BASE = 500  # subquery aliases (a501, …) never meet the query's own (a1,
 OPS = ["=", "<>", "<", "<=", ">", ">="]
 
 
+@dataclass
+class Drawn:
+    conjunct: Pair  # for WHERE: (FQL, oracle)
+    feature: str
+    with_: Pair = ("", "")  # a WITH clause the query starts with ("" when none)
+
+
 def subquery_conjunct(seed: int, index: int, outer: list[Rel], params: dict[str, object]
-                      ) -> tuple[Pair, str] | None:
-    """A WHERE conjunct (FQL, oracle) and its feature name, or None for most queries.
-    ``outer``: the query's relations that are not searches (a conjunct reading only a
-    search would be its prefilter); ``params``: the query's parameters, extended here."""
+                      ) -> Drawn | None:
+    """A WHERE conjunct, or None for most queries. ``outer``: the query's relations that
+    are not searches (a conjunct reading only a search would be its prefilter);
+    ``params``: the query's parameters, extended here."""
     rng = random.Random(f"{seed}:{index}:subquery")
     if rng.random() >= SHARE:
         return None
@@ -41,8 +49,10 @@ def subquery_conjunct(seed: int, index: int, outer: list[Rel], params: dict[str,
         return None
     out_col, in_col = rng.choice(shared)
     cond = _condition(rng, exprs, inner.cols)
-    form = rng.choice(["in", "exists", "quantified", "scalar"])
-    return _FORMS[form](rng, inner, out_col, in_col, cond), f"subquery:{form}"
+    form = rng.choice(["in", "exists", "quantified", "scalar", "cte"])
+    if form == "cte":
+        return _cte(rng, relations.alias("cte"), inner, out_col, in_col, cond)
+    return Drawn(_FORMS[form](rng, inner, out_col, in_col, cond), f"subquery:{form}")
 
 
 def _condition(rng: random.Random, exprs: Exprs, cols: list[Col]) -> Pair | None:
@@ -90,6 +100,18 @@ def _scalar(rng: random.Random, inner: Rel, out: Col, col: Col, cond: Pair | Non
     fw, sw = _where(rng, cond, (key, key))
     return (f"(SELECT count(*) FROM {inner.fql}{fw}) {op} {bound}",
             f"(SELECT count(*) FROM {inner.sql}{sw}) {op} {bound}")
+
+
+def _cte(rng: random.Random, name: str, inner: Rel, out: Col, col: Col, cond: Pair | None
+         ) -> Drawn:
+    """The subquery's relation as a CTE read twice (computed once by the engine)."""
+    fw, sw = _where(rng, cond, None)
+    op = rng.choice(OPS)
+    uses = (f"({out.ref} IN (SELECT {name}a.k FROM {name} AS {name}a) OR {out.ref} {op} ALL "
+            f"(SELECT {name}b.k FROM {name} AS {name}b))")
+    return Drawn((uses, uses), "subquery:cte",
+                 (f"WITH {name} AS (SELECT {col.ref} AS k FROM {inner.fql}{fw}) ",
+                  f"WITH {name} AS (SELECT {col.ref} AS k FROM {inner.sql}{sw}) "))
 
 
 _FORMS = {"in": _in, "exists": _exists, "quantified": _quantified, "scalar": _scalar}
