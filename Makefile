@@ -1,4 +1,5 @@
-# Two commands: `make demo` and `make test`. Everything installs into .venv from pyproject.toml.
+# Two commands: `make demo` and `make test`. Everything installs into .venv from pyproject.toml
+# (and .venv-peer, where dbgen makes the TPC-H data tests/tpch reads, built once).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +28,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(PEER_STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
 $(PEER_STAMP): Makefile

@@ -21,6 +21,7 @@ from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
 from planner.shape import PlanShapes, plan_shapes
+from planner.subquery_plans import has_subquery, node_exprs
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,10 @@ def compile_stage(prepared: Prepared, stage: JoinStage, params: Mapping[str, obj
 def _joins(plan: Plan) -> bool:
     """Whether the stage joins: DuckDB estimates a stream at one row, so a streamed input
     of a join would become the build side of its hash join (6 M rows held in memory instead
-    of streamed past); joined inputs are materialised, so DuckDB knows their sizes."""
-    return isinstance(plan, Join) or any(_joins(c) for c in plan.children)
+    of streamed past); joined inputs are materialised, so DuckDB knows their sizes. A
+    subquery may read its inputs more than once: they are materialised too."""
+    return isinstance(plan, Join) or any(has_subquery(e) for e in node_exprs(plan)) \
+        or any(_joins(c) for c in plan.children)
 
 
 def _run_fragment(source: Source, index: int, compiled: CompiledFragment,

@@ -18,6 +18,8 @@ import pyarrow as pa
 from federation.cancel import interruptible
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
+from planner.cte_plans import CteScan, With
+from planner.expressions import INFIX_SQL, SubqueryExpr
 from planner.logical import (
     Aggregate,
     Distinct,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 _JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
 CAPPED_BATCH_ROWS = 1 << 16  # rows per batch when a row cap stops reading early
+_SEVERAL_ROWS = "More than one row returned by a subquery used as an expression"
 
 
 def too_many_rows(cap: int) -> str:
@@ -50,7 +53,7 @@ class StageCompiler:
 
     def __init__(self, inputs: Mapping[int, str], params: Mapping[str, object]) -> None:
         self.inputs = inputs
-        self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key))
+        self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key), self._subquery)
 
     def compile(self, plan: Plan) -> tuple[str, list[object]]:
         sql = self._node(plan)
@@ -85,7 +88,27 @@ class StageCompiler:
             return self._aggregate(node)
         if isinstance(node, Distinct):
             return f"SELECT DISTINCT * FROM ({self._node(node.child)}) AS _t"
+        if isinstance(node, With):  # each CTE computed once, however often it is read
+            ctes = ", ".join(f"{quote(name)} AS MATERIALIZED ({self._node(plan)})"
+                             for name, plan in node.ctes)
+            return f"WITH {ctes} {self._node(node.child)}"
+        if isinstance(node, CteScan):
+            cols = ", ".join(f"{quote(c.key)} AS {quote(r.key)}"
+                             for c, r in zip(node.cte_columns, node.columns, strict=True))
+            return f"SELECT {cols} FROM {quote(node.name)}"
         raise TypeError(f"the DuckDB stage cannot run {type(node).__name__}")
+
+    def _subquery(self, sub: SubqueryExpr) -> str:
+        """A subquery as DuckDB SQL over its fragments' inputs; DuckDB decorrelates it."""
+        body = self._node(sub.plan)
+        if sub.kind == "scalar":
+            text = f"({body})"
+        elif sub.kind == "exists":
+            text = f"(EXISTS ({body}))"
+        else:
+            assert sub.operand is not None
+            text = f"({self._x(sub.operand)} {INFIX_SQL[sub.op]} {sub.kind.upper()} ({body}))"
+        return f"(NOT {text})" if sub.negated else text
 
     def _aggregate(self, node: Aggregate) -> str:
         child = self._node(node.child)
@@ -173,6 +196,12 @@ class JoinStage:
             raise BindError(str(err).split("\n")[0]) from err
         except duckdb.OutOfMemoryException as err:
             raise ResourceLimitError(f"DuckDB stage ran out of memory: {err}") from err
+        except duckdb.InvalidInputException as err:
+            if _SEVERAL_ROWS in str(err):  # DuckDB's words, kept so they can be searched
+                raise SourceError("a scalar subquery returned more than one row ("
+                                  f"{_SEVERAL_ROWS.lower()}); use an aggregate, LIMIT 1 or IN",
+                                  source="duckdb") from err
+            raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         except duckdb.Error as err:
             raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         finally:

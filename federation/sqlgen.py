@@ -24,7 +24,9 @@ from planner.expressions import (
     Const,
     Func,
     Interval,
+    OuterRef,
     ParamRef,
+    SubqueryExpr,
 )
 from planner.types import cast_target, family, int_range, integer_comparison
 
@@ -48,10 +50,13 @@ class SqlWriter:
     """Prints expressions in one dialect (``sqlite`` or ``duckdb``), collecting bound values."""
 
     def __init__(self, dialect: str, params: Mapping[str, object],
-                 column: Callable[[ColumnRef], str]) -> None:
+                 column: Callable[[ColumnRef], str],
+                 subquery: Callable[[SubqueryExpr], str] | None = None) -> None:
         self.dialect = dialect
         self.params = params
         self.column = column
+        # how a subquery is written (the DuckDB stage's plans only: no source receives one)
+        self.subquery = subquery
         self.values: list[object] = []
 
     def bind(self, value: object) -> str:
@@ -94,6 +99,12 @@ class SqlWriter:
         if isinstance(e, AggCall):
             inner = ", ".join(self.expr(a) for a in e.args) or "*"
             return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
+        if isinstance(e, OuterRef):  # keys are unique in the plan: the name finds its scope
+            return self.column(e.ref)
+        if isinstance(e, SubqueryExpr):
+            if self.subquery is None:
+                raise ValueError(f"no {self.dialect} form for a subquery")
+            return self.subquery(e)
         return self._func(e)
 
     def _in_keys(self, e: Func) -> str:

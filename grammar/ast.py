@@ -8,7 +8,7 @@ of the same text compare equal whatever the whitespace.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 
@@ -133,9 +133,38 @@ class Extract(Node):
     operand: Expr
 
 
+@dataclass(frozen=True)
+class ScalarSubquery(Node):
+    """``(SELECT …)`` as a value: its one column of its one row (NULL when it has none)."""
+
+    query: Query
+
+
+@dataclass(frozen=True)
+class Exists(Node):
+    query: Query
+
+
+@dataclass(frozen=True)
+class InSubquery(Node):
+    operand: Expr
+    query: Query
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Quantified(Node):
+    """``operand op ANY|ALL (SELECT …)`` (SOME is ANY)."""
+
+    operand: Expr
+    op: str  # = <> < <= > >=
+    quantifier: str  # any, all
+    query: Query
+
+
 Expr = (
     Literal | IntervalLiteral | Param | Column | BinaryOp | UnaryOp | Between | InList | Like
-    | IsNull | Call | Case | Cast | Extract
+    | IsNull | Call | Case | Cast | Extract | ScalarSubquery | Exists | InSubquery | Quantified
 )
 
 
@@ -209,6 +238,15 @@ class NearestRef(Node):
 class DerivedTable(Node):
     query: Query
     alias: str
+    columns: tuple[str, ...] = ()  # ``AS x(a, b)``: the columns renamed
+
+
+@dataclass(frozen=True)
+class NamedRef(Node):
+    """A relation named without a source: a CTE of an enclosing WITH."""
+
+    name: str
+    alias: str | None
 
 
 @dataclass(frozen=True)
@@ -219,7 +257,16 @@ class Join(Node):
     condition: Expr
 
 
-Relation = TableRef | MatchRef | NearestRef | DerivedTable | Join
+Relation = TableRef | MatchRef | NearestRef | DerivedTable | Join | NamedRef
+
+
+@dataclass(frozen=True)
+class Cte(Node):
+    """``name [(columns)] AS (query)`` of a WITH clause."""
+
+    name: str
+    query: Query
+    columns: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- query
@@ -243,6 +290,8 @@ class Query(Node):
     limit: Expr | None = None
     offset: Expr | None = None
     distinct: bool = False
+    ctes: tuple[Cte, ...] = ()  # WITH
+    recursive: bool = False  # WITH RECURSIVE
 
     def __hash__(self) -> int:
         # plans are cached by query; hashing a deep tree on every lookup would cost more
@@ -250,21 +299,24 @@ class Query(Node):
         cached: int | None = self.__dict__.get("_hash")
         if cached is None:
             cached = hash((self.select, self.from_, self.where, self.group_by, self.having,
-                           self.order_by, self.limit, self.offset, self.distinct))
+                           self.order_by, self.limit, self.offset, self.distinct, self.ctes,
+                           self.recursive))
             object.__setattr__(self, "_hash", cached)
         return cached
 
 
-def sources_of(query: Query) -> frozenset[str]:
-    """Lower-cased names of the sources a query reads (derived tables included)."""
+def sources_of(query: Node) -> frozenset[str]:
+    """Lower-cased names of the sources a query reads: every relation form anywhere in the
+    tree (derived tables, CTEs, subqueries in any clause). The result cache reads the version
+    of each, so a table missed here would serve stale answers."""
     names: set[str] = set()
-    stack: list[Relation] = list(query.from_)
+    stack: list[object] = [query]
     while stack:
-        rel = stack.pop()
-        if isinstance(rel, Join):
-            stack += [rel.left, rel.right]
-        elif isinstance(rel, DerivedTable):
-            names |= sources_of(rel.query)
-        else:
-            names.add(rel.source.lower())
+        node = stack.pop()
+        if isinstance(node, TableRef | MatchRef | NearestRef):
+            names.add(node.source.lower())
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, Node) and not isinstance(node, Literal | Column | Param):
+            stack.extend(getattr(node, f.name) for f in fields(node))
     return frozenset(names)

@@ -9,45 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from grammar import ast
+from grammar.tokens import Invalid, name_of, position
+from grammar.transformer_subqueries import QueryStructure, With
+
+_pos = position
+_name = name_of
 
 _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
     "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
     "second": "second", "seconds": "second", "week": "week", "weeks": "week",
 }
-
-
-class Invalid(Exception):
-    """A construct that parses but is malformed (bad date, unknown unit): becomes a syntax error."""
-
-    def __init__(self, message: str, token: Token) -> None:
-        super().__init__(message)
-        self.token = token
-
-
-class _Pos(TypedDict):
-    line: int
-    column: int
-
-
-def _pos(tok: Any) -> _Pos:
-    if isinstance(tok, Token):
-        return {"line": tok.line or 0, "column": tok.column or 0}
-    if isinstance(tok, ast.Node):
-        return {"line": tok.line, "column": tok.column}
-    return {"line": 0, "column": 0}
-
-
-def _name(tok: Token) -> str:
-    text = str(tok)
-    if text.startswith('"'):
-        return text[1:-1].replace('""', '"')
-    return text
 
 
 _DECIMAL_DIGITS = 38  # DuckDB's widest DECIMAL
@@ -58,14 +35,17 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(Transformer[Token, Any]):
+class ToAst(QueryStructure):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
     def start(self, query: ast.Query) -> ast.Query:
         return query
 
-    def query(self, core: ast.Query, *tail: Any) -> ast.Query:
+    def query(self, *parts: Any) -> ast.Query:
+        with_ = parts[0] if isinstance(parts[0], With) else None
+        core: ast.Query = parts[1] if with_ is not None else parts[0]
+        tail = parts[2:] if with_ is not None else parts[1:]
         order: tuple[ast.OrderItem, ...] = ()
         limit = offset = None
         for part in tail:
@@ -73,19 +53,11 @@ class ToAst(Transformer[Token, Any]):
                 _, limit, offset = part
             elif isinstance(part, tuple):
                 order = part
+        ctes, recursive = (with_.ctes, with_.recursive) if with_ is not None else ((), False)
+        where = with_ if with_ is not None else core
         return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
-                         order, limit, offset, core.distinct, line=core.line, column=core.column)
-
-    def select_core(self, kw: Token, *parts: Any) -> ast.Query:
-        fields: dict[str, Any] = {"distinct": False}
-        for part in parts:
-            if part == "distinct":
-                fields["distinct"] = True
-            elif isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
-                fields[part[0]] = part[1]
-        return ast.Query(fields["select"], fields["from"], fields.get("where"),
-                         fields.get("group_by", ()), fields.get("having"),
-                         distinct=fields["distinct"], **_pos(kw))
+                         order, limit, offset, core.distinct, ctes, recursive,
+                         line=where.line, column=where.column)
 
     def distinct(self, _kw: Token) -> str:
         return "distinct"
@@ -162,8 +134,9 @@ class ToAst(Transformer[Token, Any]):
     def table_ref(self, src: Token, table: Token, alias: str | None = None) -> ast.TableRef:
         return ast.TableRef(_name(src), _name(table), alias, **_pos(src))
 
-    def derived_table(self, query: ast.Query, alias: str) -> ast.DerivedTable:
-        return ast.DerivedTable(query, alias, **_pos(query))
+    def derived_table(self, query: ast.Query, alias: str,
+                      columns: tuple[str, ...] = ()) -> ast.DerivedTable:
+        return ast.DerivedTable(query, alias, columns, **_pos(query))
 
     def nearest_ref(self, kw: Token, src: Token, table: Token, _to: Token, vector: ast.Expr,
                     k_kw: Token, k: ast.Expr, *rest: Any) -> ast.NearestRef:

@@ -30,6 +30,7 @@ from planner.logical import FragmentInput, Plan, Scan, SourceLeaf
 from planner.optimizer import Rule, optimize
 from planner.rules.join_pushdown import join_pushdown
 from planner.semijoin import candidate_passes, compatible
+from planner.subquery_plans import map_subplans
 from planner.variants import LeafVariant
 
 MAX_CANDIDATES = 16
@@ -154,7 +155,8 @@ def _with_leaves(base: CutPlan, chosen: dict[int, LeafVariant]) -> CutPlan:
     def relabel(node: Plan) -> Plan:
         if isinstance(node, FragmentInput):
             return replace(node, source=sources[node.index])
-        return node.replace_children(tuple(relabel(c) for c in node.children))
+        node = node.replace_children(tuple(relabel(c) for c in node.children))
+        return map_subplans(node, relabel)
 
     return replace(base, stage=relabel(base.stage), fragments=fragments)
 

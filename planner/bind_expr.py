@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyarrow as pa
 
 from grammar import ast
+from planner.bind_scope import Scope
 from planner.errors import BindError, did_you_mean
-from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, Interval, ParamRef
+from planner.expressions import (
+    AggCall,
+    BExpr,
+    ColumnRef,
+    Const,
+    Func,
+    Interval,
+    OuterRef,
+    ParamRef,
+    SubqueryExpr,
+    walk,
+)
 from planner.types import (
     WIDEST_INTEGER,
     arithmetic_result,
@@ -36,80 +48,23 @@ SCALARS: dict[str, tuple[int, int | None, pa.DataType | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class RelBinding:
-    """A relation in scope: its user alias and its columns by lower-cased name."""
+class SubqueryForms(Protocol):
+    """How subqueries are bound (``planner.bind_subquery``; it needs the query binder)."""
 
-    alias: str
-    columns: tuple[ColumnRef, ...]
-    by_name: dict[str, ColumnRef] = field(compare=False, hash=False)
-    metrics: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-    @staticmethod
-    def of(alias: str, columns: tuple[ColumnRef, ...],
-           metrics: dict[str, str] | None = None) -> RelBinding:
-        by_name: dict[str, ColumnRef] = {}
-        for col in columns:
-            by_name.setdefault(col.name.lower(), col)
-        return RelBinding(alias, columns, by_name, metrics or {})
-
-    def metric(self, col: ColumnRef) -> str | None:
-        """The distance metric of ``col`` when it is a vector column of this relation."""
-        if self.by_name.get(col.name.lower()) != col:
-            return None
-        return self.metrics.get(col.name)
-
-
-@dataclass
-class Scope:
-    """Names visible to an expression; ``aliases`` are select-list aliases usable by name."""
-
-    rels: list[RelBinding]
-    aliases: Mapping[str, BExpr] = field(default_factory=dict)
-    allow_aggregates: bool = False
-    prefer_aliases: bool = False
-
-    def find_rel(self, name: str, node: ast.Node) -> RelBinding:
-        for rel in self.rels:
-            if rel.alias.lower() == name.lower():
-                return rel
-        raise BindError(f"unknown relation {name!r}; "
-                        + did_you_mean(name, [r.alias for r in self.rels]),
-                        line=node.line, column=node.column, candidates=[r.alias for r in self.rels])
-
-    def resolve(self, col: ast.Column) -> BExpr:
-        if col.rel is not None:
-            rel = self.find_rel(col.rel, col)
-            found = rel.by_name.get(col.name.lower())
-            if found is None:
-                names = [c.name for c in rel.columns]
-                raise BindError(f"relation {rel.alias!r} has no column {col.name!r}; "
-                                + did_you_mean(col.name, names), line=col.line,
-                                column=col.column, candidates=names)
-            return found
-        alias = next((e for a, e in self.aliases.items() if a.lower() == col.name.lower()), None)
-        if alias is not None and self.prefer_aliases:
-            return alias
-        hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
-        if len(hits) > 1:
-            owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
-            raise BindError(f"column {col.name!r} is ambiguous: it is in {owners}; qualify it",
-                            line=col.line, column=col.column, candidates=owners)
-        if hits:
-            return hits[0]
-        if alias is not None:
-            return alias
-        names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
-        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names),
-                        line=col.line, column=col.column, candidates=names)
+    def scalar(self, e: ast.ScalarSubquery, scope: Scope) -> BExpr: ...
+    def exists(self, e: ast.Exists, scope: Scope) -> BExpr: ...
+    def in_subquery(self, e: ast.InSubquery, operand: BExpr, scope: Scope) -> BExpr: ...
+    def quantified(self, e: ast.Quantified, operand: BExpr, scope: Scope) -> BExpr: ...
 
 
 class ExprBinder:
     """Binds expressions against a scope; records which parameters were used."""
 
-    def __init__(self, params: Mapping[str, object]) -> None:
+    def __init__(self, params: Mapping[str, object],
+                 subqueries: SubqueryForms | None = None) -> None:
         self.params = params
         self.used_params: set[str] = set()
+        self.subqueries = subqueries
 
     def bind(self, expr: ast.Expr, scope: Scope) -> BExpr:
         method: Callable[[ast.Expr, Scope], BExpr] = getattr(self, "_" + type(expr).__name__)
@@ -165,6 +120,29 @@ class ExprBinder:
         args = (self.bind(e.operand, scope), *(self.bind(i, scope) for i in e.items))
         _check_comparison(args[0], args[1:], e)
         return Func("not_in" if e.negated else "in", args, pa.bool_())
+
+    def _subquery_forms(self, e: ast.Node) -> SubqueryForms:
+        if self.subqueries is None:
+            raise BindError("subqueries are not allowed here", line=e.line, column=e.column)
+        return self.subqueries
+
+    def _ScalarSubquery(self, e: ast.ScalarSubquery, scope: Scope) -> BExpr:
+        return self._subquery_forms(e).scalar(e, scope)
+
+    def _Exists(self, e: ast.Exists, scope: Scope) -> BExpr:
+        return self._subquery_forms(e).exists(e, scope)
+
+    def _InSubquery(self, e: ast.InSubquery, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        bound = self._subquery_forms(e).in_subquery(e, operand, scope)
+        _check_subquery_comparison(operand, bound, e)
+        return bound
+
+    def _Quantified(self, e: ast.Quantified, scope: Scope) -> BExpr:
+        operand = self.bind(e.operand, scope)
+        bound = self._subquery_forms(e).quantified(e, operand, scope)
+        _check_subquery_comparison(operand, bound, e)
+        return bound
 
     def _Like(self, e: ast.Like, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), self.bind(e.pattern, scope))
@@ -237,14 +215,33 @@ class ExprBinder:
             return AggCall("count", (), pa.int64())
         if len(e.args) != 1:
             raise BindError(f"{e.name}() takes one argument", line=e.line, column=e.column)
-        inner = Scope(scope.rels, scope.aliases, allow_aggregates=False)
+        inner = Scope(scope.rels, scope.aliases, allow_aggregates=False, outer=scope.outer)
         arg = self.bind(e.args[0], inner)
+        _check_aggregate_argument(arg, e)
         typ = {"count": pa.int64(), "avg": pa.float64()}.get(e.name, arg.type)
         if e.name == "sum" and family(arg.type) == "int":
             typ = pa.decimal128(38, 0)
         elif e.name == "sum" and family(arg.type) == "float":
             typ = pa.float64()  # DuckDB sums a FLOAT in DOUBLE and returns a DOUBLE
         return AggCall(e.name, (arg,), typ, e.distinct)
+
+
+def _check_aggregate_argument(arg: BExpr, e: ast.Call) -> None:
+    """An aggregate over a subquery, or over outer columns only (SQL makes that an
+    aggregate of the outer query), is refused by name."""
+    nodes = list(walk(arg))
+    if any(isinstance(n, SubqueryExpr) for n in nodes):
+        raise BindError(f"a subquery inside {e.name}() is not supported", line=e.line,
+                        column=e.column)
+    if any(isinstance(n, OuterRef) for n in nodes) \
+            and not any(isinstance(n, ColumnRef) for n in nodes):
+        raise BindError(f"{e.name}() over columns of the enclosing query only is not "
+                        "supported inside a subquery", line=e.line, column=e.column)
+
+
+def _check_subquery_comparison(operand: BExpr, bound: BExpr, node: ast.Node) -> None:
+    if isinstance(bound, SubqueryExpr) and bound.column is not None:
+        _check_comparison(operand, (bound.column,), node)
 
 
 def _check_comparison(subject: BExpr, others: tuple[BExpr, ...], node: ast.Node) -> None:

@@ -1,108 +1,40 @@
-"""Binding of the FROM clause: table references, joins and derived tables → plan + scope."""
+"""The relation forms of FROM and the binder of each, dispatched on the AST node type.
+
+Adding a relation form: an AST node, a module with its binder
+``(ctx, node, outer scope) → (plan, relations in scope)``, and one line here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from grammar import ast
-from planner.bind_expr import RelBinding, Scope
-from planner.bind_sources import bind_match, bind_nearest
-from planner.catalog import SourceInfo, TableSchema
-from planner.errors import BindError, did_you_mean
-from planner.expressions import ColumnRef
-from planner.logical import Join, Plan, Project, Scan, TableAccess
+from planner.bind_context import BindContext, BoundRelation
+from planner.bind_cte import bind_named
+from planner.bind_derived import bind_derived
+from planner.bind_join import bind_join
+from planner.bind_match import bind_match
+from planner.bind_nearest import bind_nearest
+from planner.bind_scope import Scope
+from planner.bind_table import bind_table
+from planner.errors import BindError
 
-if TYPE_CHECKING:
-    from planner.binder import Binder
+RelationBinder = Callable[[BindContext, Any, Scope | None], BoundRelation]
 
-
-def bind_from(binder: Binder, relations: tuple[ast.Relation, ...]
-              ) -> tuple[Plan, list[RelBinding]]:
-    """Bind a comma-separated FROM list; commas become cross joins (WHERE may turn them inner)."""
-    plan, rels = bind_relation(binder, relations[0])
-    for relation in relations[1:]:
-        right, right_rels = bind_relation(binder, relation)
-        _check_duplicate_aliases(rels, right_rels, relation)
-        plan = Join(plan, right, "cross")
-        rels = rels + right_rels
-    return plan, rels
-
-
-def bind_relation(binder: Binder, rel: ast.Relation) -> tuple[Plan, list[RelBinding]]:
-    if isinstance(rel, ast.TableRef):
-        return _table(binder, rel)
-    if isinstance(rel, ast.DerivedTable):
-        return _derived(binder, rel)
-    if isinstance(rel, ast.Join):
-        return _join(binder, rel)
-    if isinstance(rel, ast.MatchRef):
-        return bind_match(binder, rel, _source(binder, rel.source, rel))
-    source = _source(binder, rel.source, rel)
-    return bind_nearest(binder, rel, source, _table_schema(source, rel.table, rel))
+RELATION_BINDERS: dict[type[ast.Node], RelationBinder] = {
+    ast.TableRef: bind_table,
+    ast.MatchRef: bind_match,
+    ast.NearestRef: bind_nearest,
+    ast.DerivedTable: bind_derived,
+    ast.Join: bind_join,
+    ast.NamedRef: bind_named,
+}
 
 
-def _table(binder: Binder, ref: ast.TableRef) -> tuple[Plan, list[RelBinding]]:
-    source = _source(binder, ref.source, ref)
-    table = _table_schema(source, ref.table, ref)
-    alias = ref.alias or table.name
-    if table.kind == "node":  # a node table read as a relation: a one-node pattern
-        pattern = ast.Pattern((ast.NodePattern(alias, table.name),), (), line=ref.line,
-                              column=ref.column)
-        return bind_match(binder, ast.MatchRef(source.name, (pattern,)), source)
-    if table.kind != "table":
-        raise BindError(f"{ref.source}.{table.name} is a relationship type; read it with "
-                        "MATCH", line=ref.line, column=ref.column)
-    rel = binder.unique_rel(alias)
-    columns = tuple(ColumnRef(rel, name, typ) for name, typ in table.columns)
-    scan = Scan(source.name, (TableAccess(table.name, rel),), columns, available=columns)
-    metrics = {v.name: v.metric for v in table.vectors}
-    return scan, [RelBinding.of(alias, columns, metrics)]
-
-
-def _table_schema(source: SourceInfo, name: str, node: ast.Node) -> TableSchema:
-    table = next((t for n, t in source.tables.items() if n.lower() == name.lower()), None)
-    if table is None:
-        raise BindError(f"source {source.name!r} has no table {name!r}; "
-                        + did_you_mean(name, source.tables), line=node.line,
-                        column=node.column, candidates=list(source.tables))
-    return table
-
-
-def _source(binder: Binder, name: str, node: ast.Node) -> SourceInfo:
-    for key, info in binder.catalog.items():
-        if key.lower() == name.lower():
-            return info
-    known = binder.source_names or list(binder.catalog)
-    raise BindError(f"unknown source {name!r}; " + did_you_mean(name, known),
-                    line=node.line, column=node.column, candidates=known)
-
-
-def _derived(binder: Binder, ref: ast.DerivedTable) -> tuple[Plan, list[RelBinding]]:
-    inner = binder.bind_query(ref.query)
-    rel = binder.unique_rel(ref.alias)
-    seen: dict[str, int] = {}
-    outs = []
-    for name, col in zip(inner.names, inner.columns, strict=True):
-        n = seen.get(name.lower(), 0)
-        seen[name.lower()] = n + 1
-        outs.append(ColumnRef(rel, name if n == 0 else f"{name}_{n}", col.type))
-    plan = Project(inner.plan, tuple(zip(outs, inner.columns, strict=True)))
-    return plan, [RelBinding.of(ref.alias, tuple(outs))]
-
-
-def _join(binder: Binder, join: ast.Join) -> tuple[Plan, list[RelBinding]]:
-    left, left_rels = bind_relation(binder, join.left)
-    right, right_rels = bind_relation(binder, join.right)
-    _check_duplicate_aliases(left_rels, right_rels, join.right)
-    rels = left_rels + right_rels
-    condition = binder.exprs.bind(join.condition, Scope(rels))
-    return Join(left, right, join.kind, condition), rels
-
-
-def _check_duplicate_aliases(left: list[RelBinding], right: list[RelBinding],
-                             node: ast.Node) -> None:
-    names = {r.alias.lower() for r in left}
-    for rel in right:
-        if rel.alias.lower() in names:
-            raise BindError(f"relation alias {rel.alias!r} is used twice in one FROM; "
-                            "give one of them another alias", line=node.line, column=node.column)
+def bind_relation(ctx: BindContext, rel: ast.Relation, outer: Scope | None) -> BoundRelation:
+    binder = RELATION_BINDERS.get(type(rel))
+    if binder is None:
+        raise BindError(f"{type(rel).__name__} is not supported in FROM", line=rel.line,
+                        column=rel.column)
+    return binder(ctx, rel, outer)

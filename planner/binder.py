@@ -10,34 +10,26 @@ Filter(HAVING) → Project(select list + hidden sort keys) → Distinct → Sort
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from grammar import ast
-from planner import bind_relations
-from planner.bind_expr import ExprBinder, RelBinding, Scope
+from planner.bind_context import Bound, BoundRelation
+from planner.bind_cte import Ctes
+from planner.bind_expr import ExprBinder
+from planner.bind_grouping import Grouping
+from planner.bind_join import bind_from
+from planner.bind_relations import bind_relation
+from planner.bind_scope import RelBinding, Scope
+from planner.bind_subquery import SubqueryBinder
 from planner.catalog import Catalog
 from planner.errors import BindError
-from planner.expressions import (
-    AggCall,
-    BExpr,
-    ColumnRef,
-    Const,
-    ParamRef,
-    has_aggregate,
-    transform,
-)
-from planner.logical import Aggregate, Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
+from planner.expressions import BExpr, ColumnRef, Const, ParamRef, has_aggregate
+from planner.logical import Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
 from planner.prefilters import attach_prefilters
 
 Hidden = tuple[tuple[ColumnRef, BExpr], ...]
 
-
-@dataclass
-class Bound:
-    plan: Plan
-    columns: tuple[ColumnRef, ...]
-    names: tuple[str, ...]
+__all__ = ["Binder", "Bound"]
 
 
 class Binder:
@@ -49,12 +41,13 @@ class Binder:
         self.source_names = list(source_names)
         self.max_hops = max_hops
         self.max_k = max_k
-        self.exprs = ExprBinder(params)
+        self.exprs = ExprBinder(params, SubqueryBinder(self))
         self.params = params
         # parameters whose values shape the plan (LIMIT, OFFSET, K): a cached plan is reused
         # for new values of every other parameter
         self.shape_params: set[str] = set()
         self._rel_ids: set[str] = set()
+        self.ctes = Ctes()
 
     def unique_rel(self, alias: str) -> str:
         rel, n = alias, 1
@@ -64,38 +57,52 @@ class Binder:
         self._rel_ids.add(rel.lower())
         return rel
 
-    def bind_statement(self, query: ast.Query) -> Output:
+    def bind_statement(self, query: ast.Query) -> Plan:
         bound = self.bind_query(query)
         unused = set(self.params) - self.exprs.used_params
         if unused:
             raise BindError("unused parameter(s): " + ", ".join("$" + p for p in sorted(unused)))
-        return Output(bound.plan, bound.columns, bound.names)
+        return self.ctes.wrap(Output(bound.plan, bound.columns, bound.names))
 
-    def bind_query(self, q: ast.Query) -> Bound:
-        plan, rels = bind_relations.bind_from(self, q.from_)
-        where = self.exprs.bind(q.where, Scope(rels)) if q.where is not None else None
+    def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation:
+        return bind_relation(self, rel, outer)
+
+    def bind_query(self, q: ast.Query, outer: Scope | None = None) -> Bound:
+        """One SELECT; ``outer`` is the scope of the query around it when it is a subquery
+        (its names are visible here as outer references)."""
+        if not q.ctes:
+            return self._bind_select(q, outer)
+        with self.ctes.declared(self, q, outer):
+            return self._bind_select(q, outer)
+
+    def _bind_select(self, q: ast.Query, outer: Scope | None) -> Bound:
+        plan, rels = bind_from(self, q.from_, outer)
+        where = self.exprs.bind(q.where, Scope(rels, outer=outer)) \
+            if q.where is not None else None
         # NEAREST takes its alias's own WHERE and ON conditions as a prefilter
         plan, rest = attach_prefilters(plan, where, self.catalog)
         if rest is not None:
             plan = Filter(plan, rest)
-        items, names, explicit = self._select_items(q, rels)
+        items, names, explicit = self._select_items(q, rels, outer)
         aliases = dict(zip(names, items, strict=True))
         # HAVING reads a select-list alias before a column of the same name (as DuckDB does)
         having_names = {names[i]: items[i] for i in explicit}
         grouping: Grouping | None = None
         having = None
         if q.group_by or q.having is not None or any(has_aggregate(e) for e in items):
-            groups = [self._group_key(g, rels, aliases, items) for g in q.group_by]
+            groups = [self._group_key(g, Scope(rels, aliases, outer=outer), items)
+                      for g in q.group_by]
             grouping = Grouping(self.unique_rel("_agg"), groups)
             items = [grouping.rewrite(e, "SELECT") for e in items]
             if q.having is not None:
-                scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True)
+                scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True,
+                              outer=outer)
                 bound = self.exprs.bind(q.having, scope)
                 having = grouping.rewrite(bound, "HAVING")
         sel_rel = self.unique_rel("_sel")
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
-        sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping,
-                                           explicit)
+        sort_keys, hidden = self._order_by(q, Scope(rels, outer=outer), items, names, outs,
+                                           sel_rel, grouping, explicit)
         if grouping is not None:
             plan = grouping.aggregate(plan)
             if having is not None:
@@ -109,8 +116,7 @@ class Binder:
             plan = Limit(plan, self.count(q.limit), self.count(q.offset) or 0)
         return Bound(plan, outs, tuple(names))
 
-    def _group_key(self, expr: ast.Expr, rels: list[RelBinding], aliases: dict[str, BExpr],
-                   items: list[BExpr]) -> BExpr:
+    def _group_key(self, expr: ast.Expr, scope: Scope, items: list[BExpr]) -> BExpr:
         """A GROUP BY item: an expression, a select-list alias, or a position (GROUP BY 1)."""
         if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
                 and not isinstance(expr.value, bool):
@@ -118,11 +124,11 @@ class Binder:
                 raise BindError(f"GROUP BY position {expr.value} is not in the select list",
                                 line=expr.line, column=expr.column)
             return items[expr.value - 1]
-        return self.exprs.bind(expr, Scope(rels, aliases))
+        return self.exprs.bind(expr, scope)
 
-    def _select_items(self, q: ast.Query, rels: list[RelBinding]
+    def _select_items(self, q: ast.Query, rels: list[RelBinding], outer: Scope | None
                       ) -> tuple[list[BExpr], list[str], set[int]]:
-        scope = Scope(rels, allow_aggregates=True)
+        scope = Scope(rels, allow_aggregates=True, outer=outer)
         items: list[BExpr] = []
         names: list[str] = []
         explicit: set[int] = set()  # positions of items named with AS
@@ -139,14 +145,14 @@ class Binder:
             names.append(item.alias or expression_name(item.expr))
         return items, names, explicit
 
-    def _order_by(self, q: ast.Query, rels: list[RelBinding], items: list[BExpr],
+    def _order_by(self, q: ast.Query, scope: Scope, items: list[BExpr],
                   names: list[str], outs: tuple[ColumnRef, ...], sel_rel: str,
                   grouping: Grouping | None, explicit: set[int]
                   ) -> tuple[tuple[SortKey, ...], Hidden]:
         keys: list[SortKey] = []
         hidden: list[tuple[ColumnRef, BExpr]] = []
         for item in q.order_by:
-            target = self._order_target(item.expr, rels, items, names, outs, grouping,
+            target = self._order_target(item.expr, scope, items, names, outs, grouping,
                                         explicit)
             if isinstance(target, tuple):
                 if q.distinct:
@@ -158,7 +164,7 @@ class Binder:
             keys.append(SortKey(target, item.descending, item.nulls_first))
         return tuple(keys), tuple(hidden)
 
-    def _order_target(self, expr: ast.Expr, rels: list[RelBinding], items: list[BExpr],
+    def _order_target(self, expr: ast.Expr, scope: Scope, items: list[BExpr],
                       names: list[str], outs: tuple[ColumnRef, ...],
                       grouping: Grouping | None, explicit: set[int]) -> ColumnRef | tuple[BExpr]:
         if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
@@ -171,7 +177,8 @@ class Binder:
             matches = [i for i, n in enumerate(names) if n.lower() == expr.name.lower()]
             if matches:  # an explicit alias wins over a column's own name (as in DuckDB)
                 return outs[next((i for i in matches if i in explicit), matches[0])]
-        bound = self.exprs.bind(expr, Scope(rels, allow_aggregates=grouping is not None))
+        bound = self.exprs.bind(expr, Scope(scope.rels, allow_aggregates=grouping is not None,
+                                            outer=scope.outer))
         if grouping is not None:
             bound = grouping.rewrite(bound, "ORDER BY")
         for out, item in zip(outs, items, strict=True):
@@ -191,34 +198,3 @@ class Binder:
             raise BindError("LIMIT and OFFSET take a non-negative integer", line=expr.line,
                             column=expr.column)
         return value
-
-
-
-class Grouping:
-    """Collects the aggregates of one SELECT and rewrites expressions over its output."""
-
-    def __init__(self, rel: str, groups: list[BExpr]) -> None:
-        if any(has_aggregate(g) for g in groups):
-            raise BindError("aggregates are not allowed in GROUP BY")
-        self.rel = rel
-        self.groups = tuple((ColumnRef(rel, f"g{i}", g.type), g) for i, g in enumerate(groups))
-        self.by_expr = {g: c for c, g in self.groups}
-        self.calls: dict[AggCall, ColumnRef] = {}
-
-    def rewrite(self, expr: BExpr, clause: str) -> BExpr:
-        def swap(e: BExpr) -> BExpr | None:
-            if isinstance(e, AggCall):
-                if e not in self.calls:
-                    self.calls[e] = ColumnRef(self.rel, f"a{len(self.calls)}", e.type)
-                return self.calls[e]
-            if e in self.by_expr:
-                return self.by_expr[e]
-            if isinstance(e, ColumnRef) and e.rel != self.rel:
-                raise BindError(f"column {e.name!r} in {clause} must appear in GROUP BY "
-                                "or be used in an aggregate function")
-            return None
-
-        return transform(expr, swap)
-
-    def aggregate(self, child: Plan) -> Aggregate:
-        return Aggregate(child, self.groups, tuple((c, a) for a, c in self.calls.items()))

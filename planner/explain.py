@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.cte_plans import CteScan, With
 from planner.expressions import BExpr
 from planner.logical import (
     Aggregate,
@@ -24,6 +25,7 @@ from planner.logical import (
     Sort,
     VectorSearch,
 )
+from planner.subquery_plans import node_exprs, subqueries
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ def _line(node: Plan) -> str:
         return f"Limit {node.limit} offset {node.offset}"
     if isinstance(node, Distinct):
         return "Distinct"
+    if isinstance(node, With):  # its children: the statement, then each CTE in this order
+        return "With " + ", ".join(name for name, _ in node.ctes)
+    if isinstance(node, CteScan):
+        return f"CteScan {node.name} -> " + ", ".join(c.key for c in node.columns)
     if isinstance(node, FragmentInput):
         return f"Fragment #{node.index} <- {node.source}: " + ", ".join(c.key for c in node.columns)
     if isinstance(node, Scan):
@@ -114,6 +120,9 @@ def _extras(leaf: Scan | GraphMatch) -> str:
 def plan_tree(plan: Plan, indent: int = 0) -> list[str]:
     """One line per node, children indented under their parent."""
     lines = ["  " * indent + _line(plan)]
+    for sub in (s for e in node_exprs(plan) for s in subqueries(e)):
+        lines.append("  " * (indent + 1) + f"Subquery {sub}")
+        lines += plan_tree(sub.plan, indent + 2)
     for child in plan.children:
         lines += plan_tree(child, indent + 1)
     return lines

@@ -11,8 +11,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
+
+from planner.errors import PlanError
+
+if TYPE_CHECKING:
+    from planner.logical import Plan
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,65 @@ class AggCall:
         return f"{self.name}({'DISTINCT ' if self.distinct else ''}{inner})"
 
 
-BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall
+@dataclass(frozen=True)
+class OuterRef:
+    """A column of an enclosing query read inside a subquery (a correlated reference); a
+    source can never evaluate it, so a predicate holding one stays in the DuckDB stage."""
+
+    ref: ColumnRef
+
+    @property
+    def type(self) -> pa.DataType:
+        return self.ref.type
+
+    def __str__(self) -> str:
+        return f"outer({self.ref.key})"
+
+
+SUBQUERY_KINDS = frozenset({"scalar", "exists", "any", "all"})
+_QUANTIFIED_OPS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+
+
+@dataclass(frozen=True)
+class SubqueryExpr:
+    """A subquery in an expression, holding its bound plan (``planner.bind_subquery``).
+
+    ``kind``: ``scalar`` (the one value of ``column``), ``exists``, ``any``/``all``
+    (``operand op ANY|ALL (…)``; ``IN`` is ``= ANY``); ``negated`` wraps it in NOT.
+    ``correlated``: what the plan reads from the query around it, as seen there (a
+    ``ColumnRef`` of that query, or an ``OuterRef`` from further out); rules see them as
+    the expression's inputs, so they are kept where it runs.
+    """
+
+    kind: str
+    plan: Plan = field(repr=False)
+    column: ColumnRef | None
+    type: pa.DataType = field(compare=False, hash=False)
+    operand: BExpr | None = None
+    op: str = ""
+    negated: bool = False
+    correlated: tuple[BExpr, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in SUBQUERY_KINDS:
+            raise PlanError(f"subquery kind {self.kind!r}")
+        if (self.operand is None) != (self.kind in ("scalar", "exists")):
+            need = "takes" if self.operand is None else "has no"
+            raise PlanError(f"a {self.kind} subquery {need} operand")
+        if self.kind in ("any", "all") and self.op not in _QUANTIFIED_OPS:
+            raise PlanError(f"{self.kind.upper()} compares with {self.op!r}")
+        if self.kind != "exists" and self.column is None:
+            raise PlanError(f"a {self.kind} subquery needs its value column")
+
+    def __str__(self) -> str:
+        inner = "(<subquery>)"
+        text = {"scalar": inner, "exists": f"EXISTS {inner}"}.get(
+            self.kind, f"{self.operand} {INFIX_SQL.get(self.op, self.op)} "
+                       f"{self.kind.upper()} {inner}")
+        return f"(NOT {text})" if self.negated else text
+
+
+BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall | OuterRef | SubqueryExpr
 
 # the SQL spelling of every binary operator ``Func`` (SQLite, DuckDB, Cypher and DataFusion
 # agree on these symbols; which of them a source *evaluates* alike is its capabilities' business)
@@ -155,6 +219,8 @@ def fql_call(e: Func) -> str:
 def children(expr: BExpr) -> tuple[BExpr, ...]:
     if isinstance(expr, Func | AggCall):
         return expr.args
+    if isinstance(expr, SubqueryExpr):
+        return ((expr.operand,) if expr.operand is not None else ()) + expr.correlated
     return ()
 
 
@@ -175,8 +241,8 @@ def columns_of(expr: BExpr) -> frozenset[str]:
         node = stack.pop()
         if isinstance(node, ColumnRef):
             keys.add(node.key)
-        elif isinstance(node, Func | AggCall):
-            stack.extend(node.args)
+        else:
+            stack.extend(children(node))
     return frozenset(keys)
 
 
@@ -194,6 +260,10 @@ def transform(expr: BExpr, fn: Callable[[BExpr], BExpr | None]) -> BExpr:
     if isinstance(expr, AggCall):
         args = tuple(transform(a, fn) for a in expr.args)
         return AggCall(expr.name, args, expr.type, expr.distinct)
+    if isinstance(expr, SubqueryExpr) and children(expr):
+        from planner.subquery_plans import transform_subquery  # the plan side lives there
+
+        return transform_subquery(expr, lambda e: transform(e, fn))
     return expr
 
 

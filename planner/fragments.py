@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from planner.expressions import ColumnRef
 from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, VectorSearch
+from planner.subquery_plans import map_subplans
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class CutPlan:
 
 
 def cut(plan: Plan) -> CutPlan:
-    """Replace every Scan by a FragmentInput, numbered left to right.
+    """Replace every source leaf by a FragmentInput, numbered left to right (the leaves of
+    subqueries too: their results are inputs of the same DuckDB stage).
 
     >>> # Output(Project(Scan(crm.agents)))  →  stage Output(Project(FragmentInput #0))
     """
@@ -52,7 +54,8 @@ def cut(plan: Plan) -> CutPlan:
             fragment = Fragment(len(fragments), node.source, node)
             fragments.append(fragment)
             return FragmentInput(fragment.index, node.source, node.columns)
-        return node.replace_children(tuple(visit(c) for c in node.children))
+        node = node.replace_children(tuple(visit(c) for c in node.children))
+        return map_subplans(node, visit)
 
     stage = visit(plan)
     return CutPlan(stage, tuple(fragments))

@@ -38,7 +38,9 @@ from planner.expressions import (
     Const,
     Func,
     Interval,
+    OuterRef,
     ParamRef,
+    SubqueryExpr,
 )
 from planner.fragments import CutPlan
 from planner.logical import (
@@ -103,6 +105,11 @@ class _Renderer:
         if isinstance(e, AggCall):
             inner = self.exprs(e.args) or "*"
             return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
+        if isinstance(e, OuterRef):
+            return f"outer({self.expr(e.ref)})"
+        if isinstance(e, SubqueryExpr):  # its own fragments have their own shapes
+            operand = self.expr(e.operand) if e.operand is not None else ""
+            return f"{'not ' if e.negated else ''}{e.kind}{e.op}({operand}; subquery)"
         return self.func(e)
 
     def func(self, e: Func) -> str:

@@ -10,12 +10,13 @@ from . import (
     queries_basic,
     queries_joins,
     queries_pushdown,
+    queries_subqueries,
 )
 from .corpus import Query
 
 QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_joins.QUERIES + queries_analytics.QUERIES
-                        + queries_pushdown.QUERIES)
+                        + queries_pushdown.QUERIES + queries_subqueries.QUERIES)
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
@@ -94,6 +95,25 @@ CONSTRUCTS: dict[str, str] = {
     "true literal": r"\btrue\b",
     "false literal": r"\bfalse\b",
     "null literal": r"[(,=]\s*null\b",
+    # issue 10 (helper A): subqueries, WITH, derived-table column lists
+    "in subquery": r"(?<!not )\bin\s*\(\s*select\b",
+    "not in subquery": r"\bnot\s+in\s*\(\s*select\b",
+    "exists": r"(?<!not )\bexists\s*\(",
+    "not exists": r"\bnot\s+exists\s*\(",
+    "scalar subquery in select": r"^select\s+[a-z_.]+\s*,\s*\(\s*select\b",
+    "scalar subquery compared": r"[<>=]\s*\(\s*select\b",
+    "scalar subquery in order by": r"\border\s+by\s+\(\s*select\b",
+    "scalar subquery in having": r"\bhaving\b[^;]*\(\s*select\b",
+    "all subquery": r"\ball\s*\(\s*select\b",
+    "any subquery": r"\bany\s*\(\s*select\b",
+    "some subquery": r"\bsome\s*\(\s*select\b",
+    "with": r"^with\s+\w+",
+    "with column list": r"^with\s+\w+\s*\(",
+    "with several ctes": r"^with\b[^;]*\)\s*,\s*\w+\s+as\s*\(",
+    "nested with": r"\(\s*with\b",
+    "limit parameter": r"\blimit\s+\$[a-z_]+",
+    "offset parameter": r"\boffset\s+\$[a-z_]+",
+    "derived column list": r"\)\s*(as\s+)?\w+\s*\(\s*\w+(\s*,\s*\w+)*\s*\)",
 }
 
 

@@ -34,9 +34,20 @@ QUERIES = {
     "pushed_aggregate": """
         SELECT count(*) AS n, count(t.due) AS dated, sum(t.priority) AS p,
         avg(t.estimate) AS est, max(t.title) AS last FROM crm.tasks AS t WHERE t.id > 10""",
+    # issue 10: a subquery's own filter goes into its fragment, the correlation stays in DuckDB
+    "correlated_subquery_stays_in_duckdb": """
+        SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND EXISTS (SELECT 1
+        FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
+    "cte_read_twice_one_fragment": """
+        WITH busy AS (SELECT t.agent_id, count(*) AS n FROM crm.tasks AS t
+        WHERE t.priority > $p GROUP BY t.agent_id)
+        SELECT x.agent_id, y.agent_id AS other FROM busy AS x JOIN busy AS y
+        ON y.n = x.n AND y.agent_id > x.agent_id""",
 }
 PARAMS = {"pushed_join_filter_limit": {"team": "core"},
-          "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"}}
+          "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"},
+          "correlated_subquery_stays_in_duckdb": {"team": "core"},
+          "cte_read_twice_one_fragment": {"p": 3}}
 
 
 @pytest.fixture(scope="module")

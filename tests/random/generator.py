@@ -1,8 +1,9 @@
 """Seeded random queries over the three-engine domain, each with its DuckDB oracle.
 
 A query joins one to three relations on shared agent or task ids (inner, LEFT or comma
-joins), filters them in WHERE and ON, and selects columns and expressions, or aggregates
-with GROUP BY/HAVING, sometimes DISTINCT, ORDER BY every output column with LIMIT/OFFSET.
+joins), filters them in WHERE and ON (one in five with a subquery too:
+``tests.random.subqueries``), and selects columns and expressions, or aggregates with
+GROUP BY/HAVING, sometimes DISTINCT, ORDER BY every output column with LIMIT/OFFSET.
 Query ``i`` of seed ``s`` depends on ``(s, i)`` only, so one query reproduces alone.
 
 NEAREST prefilters follow the semantics of ``planner.prefilters``, written here once more
@@ -22,6 +23,7 @@ from typing import Any
 from tests.random.exprs import Exprs, Pair
 from tests.random.relations import Relations
 from tests.random.schema import VECTORS, Col, Nearest, Rel
+from tests.random.subqueries import subquery_conjunct
 
 PARAM = re.compile(r"\$(p[0-9]+)\b")
 REF = re.compile(r"\b([a-z]+[0-9]+)\.([A-Za-z_]+)")  # alias.column in a condition
@@ -187,6 +189,13 @@ class _Builder:
     def render(self, seed: int, index: int) -> RandomQuery:
         self.build_from()
         self.build_conditions()
+        plain = [j.rel for j in self.joins if j.rel.nearest is None]
+        drawn = subquery_conjunct(seed, index, plain, self.exprs.params)
+        with_ = ("", "")
+        if drawn is not None:
+            self.where.append(drawn.conjunct)
+            self.features.add(drawn.feature)
+            with_ = drawn.with_
         items, names, groups, having = self.build_select()
         distinct = "DISTINCT " if self.rng.random() < 0.15 else ""
         tail, ordered = self._order_limit(names)
@@ -194,7 +203,7 @@ class _Builder:
         for side in (0, 1):
             select = ", ".join(f"{item[side]} AS {name}" for item, name in zip(items, names,
                                                                                 strict=True))
-            sql = f"SELECT {distinct}{select} FROM {self._from(side)}"
+            sql = f"{with_[side]}SELECT {distinct}{select} FROM {self._from(side)}"
             where = [p[side] for p in self.where if p[side]]
             if where:
                 sql += " WHERE " + " AND ".join(where)

@@ -53,7 +53,9 @@ def test_generator_covers_the_domain() -> None:
         features |= q.features
         texts += f"{q.fql} {q.params}\n"
     assert {"nearest", "prefilter", "nearest-postfilter", "join:inner", "join:left",
-            "join:comma", "aggregate", "order-limit", "distance"} <= features
+            "join:comma", "aggregate", "order-limit", "distance", "subquery:in",
+            "subquery:exists", "subquery:quantified", "subquery:scalar", "subquery:cte"
+            } <= features
     for needle in ("MATCH graph", "*1..", "<-[", "NEAREST", "crm.agents", "crm.tasks",
                    "docs.knowledge AS", "IS NULL", "LIKE", "IN (", "BETWEEN", "DISTINCT",
                    "count(DISTINCT", "922337203685477580", "$p", "Decimal(", "APPROXIMATE",

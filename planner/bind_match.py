@@ -1,15 +1,15 @@
-"""Binding of the graph and vector relation forms: ``MATCH src <pattern>`` and
-``NEAREST src.table TO <vector> K <n>``."""
+"""``MATCH src <pattern>``: the nodes, edges and property maps of a graph pattern."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from grammar import ast
-from planner.bind_expr import RelBinding, Scope
+from planner.bind_catalog import find_source
+from planner.bind_context import BindContext, BoundRelation
+from planner.bind_scope import RelBinding, Scope
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError, did_you_mean
 from planner.expressions import (
@@ -18,13 +18,7 @@ from planner.expressions import (
     Func,
     conjunction,
 )
-from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Plan, VectorSearch
-from planner.vectors import DISTANCE, check_vector
-
-if TYPE_CHECKING:
-    from planner.binder import Binder
-
-DISTANCE_TYPE = pa.float32()
+from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Plan
 
 
 def _labels(source: SourceInfo, kind: str) -> dict[str, TableSchema]:
@@ -45,7 +39,7 @@ def _label(source: SourceInfo, label: str, kind: str, node: ast.Node) -> TableSc
 class PatternBinder:
     """Collects the nodes, edges, columns and property-map filters of one MATCH."""
 
-    def __init__(self, binder: Binder, source: SourceInfo) -> None:
+    def __init__(self, binder: BindContext, source: SourceInfo) -> None:
         self.binder = binder
         self.source = source
         self.nodes: list[GraphNode] = []
@@ -118,8 +112,11 @@ class PatternBinder:
             self.filters.append(Func("eq", (col, bound), pa.bool_()))
 
 
-def bind_match(binder: Binder, ref: ast.MatchRef, source: SourceInfo
-               ) -> tuple[Plan, list[RelBinding]]:
+def bind_match(ctx: BindContext, ref: ast.MatchRef, outer: Scope | None) -> BoundRelation:
+    return bind_pattern(ctx, ref, find_source(ctx, ref.source, ref))
+
+
+def bind_pattern(binder: BindContext, ref: ast.MatchRef, source: SourceInfo) -> BoundRelation:
     if not _labels(source, "node"):
         raise BindError(f"MATCH needs a graph source; {source.name!r} is a {source.kind} source "
                         "without node tables", line=ref.line, column=ref.column)
@@ -141,27 +138,6 @@ def bind_match(binder: Binder, ref: ast.MatchRef, source: SourceInfo
     if predicate is not None:
         plan = Filter(plan, predicate)
     return plan, pb.bindings
-
-
-def bind_nearest(binder: Binder, ref: ast.NearestRef, source: SourceInfo,
-                 table: TableSchema) -> tuple[Plan, list[RelBinding]]:
-    if not table.vectors:
-        raise BindError(f"table {ref.source}.{table.name} has no vector column for NEAREST",
-                        line=ref.line, column=ref.column)
-    column = table.vectors[0]
-    vector = binder.exprs.bind(ref.vector, Scope([]))
-    check_vector(vector, binder.exprs.params, column.dimension, ref.vector)
-    k = binder.count(ref.k)
-    if k is None or not 1 <= k <= binder.max_k:
-        raise BindError(f"K must be between 1 and {binder.max_k}", line=ref.k.line,
-                        column=ref.k.column)
-    alias = ref.alias or table.name
-    rel = binder.unique_rel(alias)
-    distance = ColumnRef(rel, DISTANCE, DISTANCE_TYPE)
-    columns = (*(ColumnRef(rel, n, t) for n, t in table.columns), distance)
-    plan = VectorSearch(source.name, table.name, rel, column.name, vector, k, columns,
-                        approximate=ref.approximate, available=columns)
-    return plan, [RelBinding.of(alias, columns, {column.name: column.metric})]
 
 
 def _check_duplicates(bindings: list[RelBinding], node: ast.Node) -> None:
