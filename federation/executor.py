@@ -20,6 +20,7 @@ from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
+from planner.set_ops import SetOp
 from planner.shape import PlanShapes, plan_shapes
 
 
@@ -121,7 +122,8 @@ def _joins(plan: Plan) -> bool:
     """Whether the stage joins: DuckDB estimates a stream at one row, so a streamed input
     of a join would become the build side of its hash join (6 M rows held in memory instead
     of streamed past); joined inputs are materialised, so DuckDB knows their sizes."""
-    return isinstance(plan, Join) or any(_joins(c) for c in plan.children)
+    # i10-b: INTERSECT and EXCEPT hash-join their branches too
+    return isinstance(plan, Join | SetOp) or any(_joins(c) for c in plan.children)
 
 
 def _run_fragment(source: Source, index: int, compiled: CompiledFragment,

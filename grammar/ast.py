@@ -116,6 +116,40 @@ class Call(Node):
 
 
 @dataclass(frozen=True)
+class AggFilter(Node):
+    """``agg(…) FILTER (WHERE condition)`` (i10-b)."""
+
+    call: Call
+    condition: Expr
+
+
+@dataclass(frozen=True)
+class FrameBound(Node):
+    """One end of a window frame: ``kind`` is unbounded_preceding, preceding, current_row,
+    following or unbounded_following; ``offset`` counts rows (or the RANGE distance)."""
+
+    kind: str
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowFrame(Node):
+    units: str  # rows, range
+    start: FrameBound
+    end: FrameBound
+
+
+@dataclass(frozen=True)
+class WindowCall(Node):
+    """``func(…) OVER (PARTITION BY … ORDER BY … [frame])`` (i10-b)."""
+
+    call: Call | AggFilter
+    partition: tuple[Expr, ...] = ()
+    order: tuple[OrderItem, ...] = ()
+    frame: WindowFrame | None = None
+
+
+@dataclass(frozen=True)
 class Case(Node):
     whens: tuple[tuple[Expr, Expr], ...]
     default: Expr | None
@@ -135,7 +169,7 @@ class Extract(Node):
 
 Expr = (
     Literal | IntervalLiteral | Param | Column | BinaryOp | UnaryOp | Between | InList | Like
-    | IsNull | Call | Case | Cast | Extract
+    | IsNull | Call | Case | Cast | Extract | AggFilter | WindowCall
 )
 
 
@@ -145,6 +179,7 @@ Expr = (
 @dataclass(frozen=True)
 class Star(Node):
     rel: str | None = None  # ``a.*`` when set
+    exclude: tuple[str, ...] = ()  # ``* EXCLUDE (a, b)``
 
 
 @dataclass(frozen=True)
@@ -207,19 +242,28 @@ class NearestRef(Node):
 
 @dataclass(frozen=True)
 class DerivedTable(Node):
-    query: Query
+    query: QueryExpr
     alias: str
+    columns: tuple[str, ...] = ()  # ``AS x(a, b)``: new names for the first columns
+
+
+@dataclass(frozen=True)
+class ValuesRef(Node):
+    """``VALUES (…), (…)``: literal rows; a bare VALUES query reads it with ``SELECT *``."""
+
+    rows: tuple[tuple[Expr, ...], ...]
 
 
 @dataclass(frozen=True)
 class Join(Node):
-    kind: str  # inner, left
+    kind: str  # inner, left, right, full, cross
     left: Relation
     right: Relation
-    condition: Expr
+    condition: Expr | None
+    using: tuple[str, ...] = ()  # ``JOIN … USING (a, b)``: condition is None
 
 
-Relation = TableRef | MatchRef | NearestRef | DerivedTable | Join
+Relation = TableRef | MatchRef | NearestRef | DerivedTable | ValuesRef | Join
 
 
 # ---------------------------------------------------------------- query
@@ -243,6 +287,10 @@ class Query(Node):
     limit: Expr | None = None
     offset: Expr | None = None
     distinct: bool = False
+    # i10-b: DISTINCT ON (…), GROUP BY ALL, QUALIFY
+    distinct_on: tuple[Expr, ...] = ()
+    group_all: bool = False
+    qualify: Expr | None = None
 
     def __hash__(self) -> int:
         # plans are cached by query; hashing a deep tree on every lookup would cost more
@@ -250,13 +298,33 @@ class Query(Node):
         cached: int | None = self.__dict__.get("_hash")
         if cached is None:
             cached = hash((self.select, self.from_, self.where, self.group_by, self.having,
-                           self.order_by, self.limit, self.offset, self.distinct))
+                           self.order_by, self.limit, self.offset, self.distinct,
+                           self.distinct_on, self.group_all, self.qualify))
             object.__setattr__(self, "_hash", cached)
         return cached
 
 
-def sources_of(query: Query) -> frozenset[str]:
-    """Lower-cased names of the sources a query reads (derived tables included)."""
+@dataclass(frozen=True)
+class SetOperation(Node):
+    """``left UNION|INTERSECT|EXCEPT [ALL] right``, with the ORDER BY / LIMIT of the whole."""
+
+    op: str  # union, intersect, except
+    all: bool
+    left: QueryExpr
+    right: QueryExpr
+    order_by: tuple[OrderItem, ...] = ()
+    limit: Expr | None = None
+    offset: Expr | None = None
+
+
+QueryExpr = Query | SetOperation
+
+
+def sources_of(query: QueryExpr) -> frozenset[str]:
+    """Lower-cased names of the sources a query reads (derived tables and every branch of a
+    set operation included)."""
+    if isinstance(query, SetOperation):
+        return sources_of(query.left) | sources_of(query.right)
     names: set[str] = set()
     stack: list[Relation] = list(query.from_)
     while stack:
@@ -265,6 +333,6 @@ def sources_of(query: Query) -> frozenset[str]:
             stack += [rel.left, rel.right]
         elif isinstance(rel, DerivedTable):
             names |= sources_of(rel.query)
-        else:
+        elif not isinstance(rel, ValuesRef):
             names.add(rel.source.lower())
     return frozenset(names)

@@ -29,7 +29,10 @@ _GRAMMAR_PATH = Path(__file__).with_name("fql.lark")
 
 
 _ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVING", "ORDER",
-                         "LIMIT", "OFFSET", "SEMICOLON"})
+                         "LIMIT", "OFFSET", "SEMICOLON",
+                         # i10-b: join kinds, set operations and clauses after FROM
+                         "RIGHT", "FULL", "CROSS", "NATURAL", "USING", "UNION", "INTERSECT",
+                         "EXCEPT", "QUALIFY", "WINDOW"})
 
 
 class _MatchCommas(PostLex):
@@ -108,13 +111,13 @@ def _parser() -> Lark:
             gc.enable()
 
 
-def parse(text: str) -> ast.Query:
+def parse(text: str) -> ast.QueryExpr:
     """Parse one FQL query; raise ``QuerySyntaxError`` with line, column and a caret."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is longer than {MAX_QUERY_CHARS} characters",
                                line=1, column=1, snippet="")
     try:
-        result = cast(ast.Query, _parser().parse(text))
+        result = cast(ast.QueryExpr, _parser().parse(text))
     except UnexpectedInput as err:
         raise _syntax_error(text, err) from None
     except VisitError as err:  # errors raised inside the transformer arrive wrapped

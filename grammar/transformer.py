@@ -11,23 +11,18 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from grammar import ast
+from grammar.transform_queries import Invalid, QueryForms, with_tail  # i10-b
+
+__all__ = ["Invalid", "ToAst"]
 
 _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
     "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
     "second": "second", "seconds": "second", "week": "week", "weeks": "week",
 }
-
-
-class Invalid(Exception):
-    """A construct that parses but is malformed (bad date, unknown unit): becomes a syntax error."""
-
-    def __init__(self, message: str, token: Token) -> None:
-        super().__init__(message)
-        self.token = token
 
 
 class _Pos(TypedDict):
@@ -58,14 +53,14 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(Transformer[Token, Any]):
+class ToAst(QueryForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
-    def start(self, query: ast.Query) -> ast.Query:
+    def start(self, query: ast.QueryExpr) -> ast.QueryExpr:
         return query
 
-    def query(self, core: ast.Query, *tail: Any) -> ast.Query:
+    def query(self, core: ast.QueryExpr, *tail: Any) -> ast.QueryExpr:
         order: tuple[ast.OrderItem, ...] = ()
         limit = offset = None
         for part in tail:
@@ -73,8 +68,7 @@ class ToAst(Transformer[Token, Any]):
                 _, limit, offset = part
             elif isinstance(part, tuple):
                 order = part
-        return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
-                         order, limit, offset, core.distinct, line=core.line, column=core.column)
+        return with_tail(core, order, limit, offset)
 
     def select_core(self, kw: Token, *parts: Any) -> ast.Query:
         fields: dict[str, Any] = {"distinct": False}
@@ -83,21 +77,18 @@ class ToAst(Transformer[Token, Any]):
                 fields["distinct"] = True
             elif isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
                 fields[part[0]] = part[1]
-        return ast.Query(fields["select"], fields["from"], fields.get("where"),
+        return ast.Query(fields["select"], fields.get("from", ()), fields.get("where"),
                          fields.get("group_by", ()), fields.get("having"),
-                         distinct=fields["distinct"], **_pos(kw))
+                         distinct=fields["distinct"],
+                         distinct_on=fields.get("distinct_on", ()),
+                         group_all=fields.get("group_all", False),
+                         qualify=fields.get("qualify"), **_pos(kw))
 
     def distinct(self, _kw: Token) -> str:
         return "distinct"
 
     def select_list(self, *items: ast.SelectItem) -> tuple[str, tuple[ast.SelectItem, ...]]:
         return ("select", items)
-
-    def star(self, tok: Token) -> ast.Star:
-        return ast.Star(None, **_pos(tok))
-
-    def qualified_star(self, rel: Token, _star: Token) -> ast.Star:
-        return ast.Star(_name(rel), **_pos(rel))
 
     def select_expr(self, expr: ast.Expr, alias: str | None = None) -> ast.SelectExpr:
         return ast.SelectExpr(expr, alias, **_pos(expr))
@@ -149,10 +140,6 @@ class ToAst(Transformer[Token, Any]):
         return ("limit", None, offset)
 
     # ---- relations
-    def join(self, left: ast.Relation, kind: str, right: ast.Relation, _on: Token,
-             cond: ast.Expr) -> ast.Join:
-        return ast.Join(kind, left, right, cond, **_pos(right))
-
     def inner(self, *_toks: Token) -> str:
         return "inner"
 
@@ -162,8 +149,9 @@ class ToAst(Transformer[Token, Any]):
     def table_ref(self, src: Token, table: Token, alias: str | None = None) -> ast.TableRef:
         return ast.TableRef(_name(src), _name(table), alias, **_pos(src))
 
-    def derived_table(self, query: ast.Query, alias: str) -> ast.DerivedTable:
-        return ast.DerivedTable(query, alias, **_pos(query))
+    def derived_table(self, query: ast.QueryExpr, alias: str,
+                      columns: tuple[str, tuple[str, ...]] | None = None) -> ast.DerivedTable:
+        return ast.DerivedTable(query, alias, columns[1] if columns else (), **_pos(query))
 
     def nearest_ref(self, kw: Token, src: Token, table: Token, _to: Token, vector: ast.Expr,
                     k_kw: Token, k: ast.Expr, *rest: Any) -> ast.NearestRef:

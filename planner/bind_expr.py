@@ -68,6 +68,7 @@ class Scope:
     aliases: Mapping[str, BExpr] = field(default_factory=dict)
     allow_aggregates: bool = False
     prefer_aliases: bool = False
+    windows: object = None  # i10-b: the SELECT's WindowCollector where window calls may stand
 
     def find_rel(self, name: str, node: ast.Node) -> RelBinding:
         for rel in self.rels:
@@ -91,6 +92,12 @@ class Scope:
         if alias is not None and self.prefer_aliases:
             return alias
         hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
+        if len(hits) > 1:  # i10-b: after JOIN … USING (name) a bare name is the merged column
+            from planner.bind_joins import using_column
+
+            merged = using_column(self.rels, col.name.lower())
+            if merged is not None:
+                return merged
         if len(hits) > 1:
             owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
             raise BindError(f"column {col.name!r} is ambiguous: it is in {owners}; qualify it",
@@ -194,6 +201,16 @@ class ExprBinder:
 
     def _Extract(self, e: ast.Extract, scope: Scope) -> BExpr:
         return Func("extract", (self.bind(e.operand, scope),), pa.int64(), e.part)
+
+    def _AggFilter(self, e: ast.AggFilter, scope: Scope) -> BExpr:  # i10-b
+        from planner.bind_clauses import bind_agg_filter
+
+        return bind_agg_filter(self, e, scope)
+
+    def _WindowCall(self, e: ast.WindowCall, scope: Scope) -> BExpr:  # i10-b
+        from planner.bind_windows import bind_window_call
+
+        return bind_window_call(self, e, scope)
 
     def _Call(self, e: ast.Call, scope: Scope) -> BExpr:
         if e.name in AGGREGATES:

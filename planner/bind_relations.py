@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from grammar import ast
-from planner.bind_expr import RelBinding, Scope
+from planner import bind_joins, bind_setops
+from planner.bind_expr import RelBinding
 from planner.bind_sources import bind_match, bind_nearest
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError, did_you_mean
@@ -22,7 +23,7 @@ def bind_from(binder: Binder, relations: tuple[ast.Relation, ...]
     plan, rels = bind_relation(binder, relations[0])
     for relation in relations[1:]:
         right, right_rels = bind_relation(binder, relation)
-        _check_duplicate_aliases(rels, right_rels, relation)
+        check_duplicate_aliases(rels, right_rels, relation)
         plan = Join(plan, right, "cross")
         rels = rels + right_rels
     return plan, rels
@@ -33,8 +34,10 @@ def bind_relation(binder: Binder, rel: ast.Relation) -> tuple[Plan, list[RelBind
         return _table(binder, rel)
     if isinstance(rel, ast.DerivedTable):
         return _derived(binder, rel)
-    if isinstance(rel, ast.Join):
-        return _join(binder, rel)
+    if isinstance(rel, ast.Join):  # i10-b: every join kind, ON or USING
+        return bind_joins.bind_join(binder, rel)
+    if isinstance(rel, ast.ValuesRef):  # i10-b
+        return bind_setops.bind_values(binder, rel)
     if isinstance(rel, ast.MatchRef):
         return bind_match(binder, rel, _source(binder, rel.source, rel))
     source = _source(binder, rel.source, rel)
@@ -82,7 +85,12 @@ def _derived(binder: Binder, ref: ast.DerivedTable) -> tuple[Plan, list[RelBindi
     rel = binder.unique_rel(ref.alias)
     seen: dict[str, int] = {}
     outs = []
-    for name, col in zip(inner.names, inner.columns, strict=True):
+    if len(ref.columns) > len(inner.names):  # i10-b: AS x(a, b) renames the first columns
+        raise BindError(f"{ref.alias}({', '.join(ref.columns)}) names {len(ref.columns)} "
+                        f"columns; the query gives {len(inner.names)}", line=ref.line,
+                        column=ref.column)
+    names = (*ref.columns, *inner.names[len(ref.columns):])
+    for name, col in zip(names, inner.columns, strict=True):
         n = seen.get(name.lower(), 0)
         seen[name.lower()] = n + 1
         outs.append(ColumnRef(rel, name if n == 0 else f"{name}_{n}", col.type))
@@ -90,16 +98,7 @@ def _derived(binder: Binder, ref: ast.DerivedTable) -> tuple[Plan, list[RelBindi
     return plan, [RelBinding.of(ref.alias, tuple(outs))]
 
 
-def _join(binder: Binder, join: ast.Join) -> tuple[Plan, list[RelBinding]]:
-    left, left_rels = bind_relation(binder, join.left)
-    right, right_rels = bind_relation(binder, join.right)
-    _check_duplicate_aliases(left_rels, right_rels, join.right)
-    rels = left_rels + right_rels
-    condition = binder.exprs.bind(join.condition, Scope(rels))
-    return Join(left, right, join.kind, condition), rels
-
-
-def _check_duplicate_aliases(left: list[RelBinding], right: list[RelBinding],
+def check_duplicate_aliases(left: list[RelBinding], right: list[RelBinding],
                              node: ast.Node) -> None:
     names = {r.alias.lower() for r in left}
     for rel in right:

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from grammar import ast
-from planner import bind_relations
+from planner import bind_clauses, bind_joins, bind_relations, bind_setops
 from planner.bind_expr import ExprBinder, RelBinding, Scope
+from planner.bind_windows import WindowCollector
 from planner.catalog import Catalog
 from planner.errors import BindError
 from planner.expressions import (
@@ -55,6 +56,7 @@ class Binder:
         # for new values of every other parameter
         self.shape_params: set[str] = set()
         self._rel_ids: set[str] = set()
+        self.using_merges = bind_joins.UsingMerges()  # i10-b
 
     def unique_rel(self, alias: str) -> str:
         rel, n = alias, 1
@@ -64,44 +66,61 @@ class Binder:
         self._rel_ids.add(rel.lower())
         return rel
 
-    def bind_statement(self, query: ast.Query) -> Output:
+    def bind_statement(self, query: ast.QueryExpr) -> Output:
         bound = self.bind_query(query)
         unused = set(self.params) - self.exprs.used_params
         if unused:
             raise BindError("unused parameter(s): " + ", ".join("$" + p for p in sorted(unused)))
         return Output(bound.plan, bound.columns, bound.names)
 
-    def bind_query(self, q: ast.Query) -> Bound:
-        plan, rels = bind_relations.bind_from(self, q.from_)
+    def bind_query(self, q: ast.QueryExpr) -> Bound:
+        if isinstance(q, ast.SetOperation):  # i10-b
+            return bind_setops.bind_set_operation(self, q)
+        plan, rels = bind_relations.bind_from(self, q.from_) if q.from_ \
+            else bind_setops.bind_no_from(self)  # i10-b
         where = self.exprs.bind(q.where, Scope(rels)) if q.where is not None else None
         # NEAREST takes its alias's own WHERE and ON conditions as a prefilter
         plan, rest = attach_prefilters(plan, where, self.catalog)
         if rest is not None:
             plan = Filter(plan, rest)
-        items, names, explicit = self._select_items(q, rels)
+        windows = WindowCollector(self.unique_rel("_win"))  # i10-b
+        items, names, explicit = self._select_items(q, rels, windows)
         aliases = dict(zip(names, items, strict=True))
         # HAVING reads a select-list alias before a column of the same name (as DuckDB does)
         having_names = {names[i]: items[i] for i in explicit}
         grouping: Grouping | None = None
         having = None
-        if q.group_by or q.having is not None or any(has_aggregate(e) for e in items):
-            groups = [self._group_key(g, rels, aliases, items) for g in q.group_by]
-            grouping = Grouping(self.unique_rel("_agg"), groups)
+        if q.group_by or q.group_all or q.having is not None \
+                or any(has_aggregate(e) for e in items) or windows.has_aggregates():
+            groups = bind_clauses.group_all_keys(items, windows.rel) if q.group_all \
+                else [self._group_key(g, rels, aliases, items) for g in q.group_by]  # i10-b
+            grouping = Grouping(self.unique_rel("_agg"), groups, windows.rel)
             items = [grouping.rewrite(e, "SELECT") for e in items]
             if q.having is not None:
                 scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True)
                 bound = self.exprs.bind(q.having, scope)
                 having = grouping.rewrite(bound, "HAVING")
+        qualify = bind_clauses.bind_qualify(self, q, rels, having_names, grouping,
+                                            windows)  # i10-b
         sel_rel = self.unique_rel("_sel")
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
         sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping,
                                            explicit)
+        on_targets = [self._order_target(e, rels, items, names, outs, grouping, explicit)
+                      for e in q.distinct_on]  # i10-b: DISTINCT ON (…)
+        on_hidden, distinct_on = bind_clauses.distinct_on(self, q, plan, on_targets, sel_rel,
+                                                          sort_keys)
         if grouping is not None:
             plan = grouping.aggregate(plan)
             if having is not None:
                 plan = Filter(plan, having)
-        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden)
-        if q.distinct:
+        plan = windows.plan(plan, grouping)  # i10-b: windows, then QUALIFY
+        if qualify is not None:
+            plan = Filter(plan, qualify)
+        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden + on_hidden)
+        if q.distinct_on:
+            plan = distinct_on(plan)  # type: ignore[operator]
+        elif q.distinct:
             plan = Distinct(plan)
         if sort_keys:
             plan = Sort(plan, sort_keys)
@@ -120,18 +139,18 @@ class Binder:
             return items[expr.value - 1]
         return self.exprs.bind(expr, Scope(rels, aliases))
 
-    def _select_items(self, q: ast.Query, rels: list[RelBinding]
+    def _select_items(self, q: ast.Query, rels: list[RelBinding],
+                      windows: WindowCollector | None = None
                       ) -> tuple[list[BExpr], list[str], set[int]]:
-        scope = Scope(rels, allow_aggregates=True)
+        scope = Scope(rels, allow_aggregates=True, windows=windows)
         items: list[BExpr] = []
         names: list[str] = []
         explicit: set[int] = set()  # positions of items named with AS
         for item in q.select:
-            if isinstance(item, ast.Star):
-                targets = rels if item.rel is None else [scope.find_rel(item.rel, item)]
-                for rel in targets:
-                    items += list(rel.columns)
-                    names += [c.name for c in rel.columns]
+            if isinstance(item, ast.Star):  # i10-b: USING columns merged, EXCLUDE applied
+                for expr, name in bind_joins.star_items(self, rels, item, scope):
+                    items.append(expr)
+                    names.append(name)
                 continue
             if item.alias:
                 explicit.add(len(items))
@@ -197,10 +216,11 @@ class Binder:
 class Grouping:
     """Collects the aggregates of one SELECT and rewrites expressions over its output."""
 
-    def __init__(self, rel: str, groups: list[BExpr]) -> None:
+    def __init__(self, rel: str, groups: list[BExpr], window_rel: str = "") -> None:
         if any(has_aggregate(g) for g in groups):
             raise BindError("aggregates are not allowed in GROUP BY")
         self.rel = rel
+        self.window_rel = window_rel  # i10-b: window outputs are computed after grouping
         self.groups = tuple((ColumnRef(rel, f"g{i}", g.type), g) for i, g in enumerate(groups))
         self.by_expr = {g: c for c, g in self.groups}
         self.calls: dict[AggCall, ColumnRef] = {}
@@ -213,6 +233,8 @@ class Grouping:
                 return self.calls[e]
             if e in self.by_expr:
                 return self.by_expr[e]
+            if isinstance(e, ColumnRef) and e.rel == self.window_rel:
+                return e
             if isinstance(e, ColumnRef) and e.rel != self.rel:
                 raise BindError(f"column {e.name!r} in {clause} must appear in GROUP BY "
                                 "or be used in an aggregate function")
