@@ -81,12 +81,17 @@ class WindowFunc:
         if self.partition:
             parts.append("PARTITION BY " + ", ".join(str(p) for p in self.partition))
         if self.order:
-            parts.append("ORDER BY " + ", ".join(
-                f"{k.expr}{' DESC' if k.descending else ''}" for k in self.order))
+            parts.append("ORDER BY " + ", ".join(_key_text(k) for k in self.order))
         if self.frame is not None:
             parts.append(self.frame.sql())
         args = ", ".join(str(a) for a in self.args) or ("*" if self.name == "count" else "")
         return f"{self.name}({args}) OVER ({' '.join(parts)})"
+
+
+def _key_text(key: SortKey) -> str:
+    nulls = "" if key.nulls_first is None else (
+        " NULLS FIRST" if key.nulls_first else " NULLS LAST")
+    return f"{key.expr}{' DESC' if key.descending else ''}{nulls}"
 
 
 @dataclass(frozen=True)
