@@ -9,13 +9,14 @@ END``); a source that runs the CASE can still run the aggregate.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from grammar import ast
 from planner.bind_expr import RelBinding, Scope
 from planner.errors import BindError
 from planner.expressions import AggCall, BExpr, ColumnRef, columns_of, has_aggregate
-from planner.logical import Plan, SortKey
+from planner.logical import Distinct, Plan, SortKey
 from planner.windows import DistinctOn
 
 if TYPE_CHECKING:
@@ -59,23 +60,31 @@ def bind_qualify(binder: Binder, q: ast.Query, rels: list[RelBinding],
     return grouping.rewrite(bound, "QUALIFY") if grouping is not None else bound
 
 
-def distinct_on(binder: Binder, q: ast.Query, plan: Plan,
-                targets: Sequence[BExpr | tuple[BExpr]],
-                sel_rel: str, sort_keys: tuple[SortKey, ...]
-                ) -> tuple[tuple[tuple[ColumnRef, BExpr], ...], object]:
-    """Hidden select columns for the DISTINCT ON keys not in the select list, and a builder
-    of the ``DistinctOn`` node over the Project."""
-    hidden: list[tuple[ColumnRef, BExpr]] = []
-    keys: list[BExpr] = []
-    for target in targets:
-        if isinstance(target, tuple):
-            ref = ColumnRef(sel_rel, f"d{len(hidden)}", target[0].type)
-            hidden.append((ref, target[0]))
-            keys.append(ref)
-        else:
-            keys.append(target)
+@dataclass(frozen=True)
+class Deduplication:
+    """SELECT DISTINCT, or DISTINCT ON (keys) with the hidden select columns its keys need
+    (a key not in the select list is computed there, as a hidden ORDER BY key is)."""
 
-    def build(child: Plan) -> Plan:
-        return DistinctOn(child, tuple(keys), sort_keys)
+    distinct: bool
+    keys: tuple[BExpr, ...]
+    hidden: tuple[tuple[ColumnRef, BExpr], ...]
+    order: tuple[SortKey, ...]
 
-    return tuple(hidden), build
+    @staticmethod
+    def of(q: ast.Query, targets: Sequence[BExpr | tuple[BExpr]], sel_rel: str,
+           order: tuple[SortKey, ...]) -> Deduplication:
+        hidden: list[tuple[ColumnRef, BExpr]] = []
+        keys: list[BExpr] = []
+        for target in targets:
+            if isinstance(target, tuple):
+                ref = ColumnRef(sel_rel, f"d{len(hidden)}", target[0].type)
+                hidden.append((ref, target[0]))
+                keys.append(ref)
+            else:
+                keys.append(target)
+        return Deduplication(q.distinct, tuple(keys), tuple(hidden), order)
+
+    def apply(self, plan: Plan) -> Plan:
+        if self.keys:
+            return DistinctOn(plan, self.keys, self.order)
+        return Distinct(plan) if self.distinct else plan

@@ -16,7 +16,7 @@ from grammar import ast
 from planner.bind_expr import Scope
 from planner.errors import BindError
 from planner.expressions import BExpr, ColumnRef, has_aggregate
-from planner.logical import Plan, SortKey
+from planner.logical import Filter, Plan, SortKey
 from planner.types import family
 from planner.windows import (
     RANKING,
@@ -65,15 +65,15 @@ class WindowCollector:
     def has_aggregates(self) -> bool:
         return any(has_aggregate(x) for f in self.items for x in f.exprs())
 
-    def plan(self, child: Plan, grouping: Grouping | None) -> Plan:
-        if not self.items:
-            return child
+    def plan(self, child: Plan, grouping: Grouping | None, qualify: BExpr | None) -> Plan:
+        """The window functions over ``child`` (after its grouping), then QUALIFY."""
         items = []
         for func, out in self.items.items():
             if grouping is not None:
                 func = _rewritten(func, grouping)
             items.append((out, func))
-        return Window(child, tuple(items))
+        plan = Window(child, tuple(items)) if items else child
+        return Filter(plan, qualify) if qualify is not None else plan
 
 
 def _rewritten(func: WindowFunc, grouping: Grouping) -> WindowFunc:

@@ -4,7 +4,9 @@ Each relation gets a plan-wide unique ``rel`` id (its alias, suffixed if a neste
 it), so every column key ``rel.name`` is unique and later rules can move expressions freely.
 
 Plan shape of one SELECT (bottom-up): relations and joins → Filter(WHERE) → Aggregate →
-Filter(HAVING) → Project(select list + hidden sort keys) → Distinct → Sort → Limit → Output.
+Filter(HAVING) → Window → Filter(QUALIFY) → Project(select list + hidden sort keys) → Distinct or
+DistinctOn → Sort → Limit → Output (i10-b: Window, QUALIFY, DISTINCT ON; set operations in
+planner.bind_setops).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from planner.expressions import (
     has_aggregate,
     transform,
 )
-from planner.logical import Aggregate, Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
+from planner.logical import Aggregate, Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
 from planner.prefilters import attach_prefilters
 
@@ -106,22 +108,16 @@ class Binder:
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
         sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping,
                                            explicit)
-        on_targets = [self._order_target(e, rels, items, names, outs, grouping, explicit)
-                      for e in q.distinct_on]  # i10-b: DISTINCT ON (…)
-        on_hidden, distinct_on = bind_clauses.distinct_on(self, q, plan, on_targets, sel_rel,
-                                                          sort_keys)
+        distinct = bind_clauses.Deduplication.of(q, [  # i10-b: DISTINCT [ON (…)]
+            self._order_target(e, rels, items, names, outs, grouping, explicit)
+            for e in q.distinct_on], sel_rel, sort_keys)
         if grouping is not None:
             plan = grouping.aggregate(plan)
             if having is not None:
                 plan = Filter(plan, having)
-        plan = windows.plan(plan, grouping)  # i10-b: windows, then QUALIFY
-        if qualify is not None:
-            plan = Filter(plan, qualify)
-        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden + on_hidden)
-        if q.distinct_on:
-            plan = distinct_on(plan)  # type: ignore[operator]
-        elif q.distinct:
-            plan = Distinct(plan)
+        plan = windows.plan(plan, grouping, qualify)  # i10-b: windows, then QUALIFY
+        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden + distinct.hidden)
+        plan = distinct.apply(plan)
         if sort_keys:
             plan = Sort(plan, sort_keys)
         if q.limit is not None or q.offset is not None:
