@@ -5,7 +5,6 @@ binder knows it (golden message fragments)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import apsw
 import pytest
