@@ -68,6 +68,11 @@ WINDOWS: list[Query] = [
     q("win_in_derived_top_per_group", "SELECT x.team, x.id FROM (SELECT a.team, a.id, "
       "row_number() OVER (PARTITION BY a.team ORDER BY a.score DESC NULLS LAST, a.id) AS rn "
       "FROM crm.agents a) AS x WHERE x.rn <= 2"),
+    q("win_derived_filter_on_partition_key", "SELECT x.team, x.id, x.rn FROM (SELECT a.team, "
+      "a.id, row_number() OVER (PARTITION BY a.team ORDER BY a.id DESC) AS rn "
+      "FROM crm.agents a) AS x WHERE x.team IN ('ml', 'infra') AND x.rn <= 3"),
+    q("win_qualify_partition_key_and_rank", "SELECT t.status, t.id, count(*) OVER (PARTITION BY "
+      "t.status) AS n FROM crm.tasks t QUALIFY t.status <> 'done' AND n > 50"),
     q("win_order_by_window_alias", "SELECT a.id, dense_rank() OVER (ORDER BY a.level) AS dr "
       "FROM crm.agents a WHERE a.id < 40 ORDER BY dr, a.id", ordered=True),
     q("win_order_limit", "SELECT t.id, sum(t.estimate) OVER (ORDER BY t.id) AS acc "
