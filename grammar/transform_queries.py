@@ -93,6 +93,14 @@ class QueryForms(Transformer[Token, Any]):
                        exclude: tuple[str, Any] | None = None) -> ast.Star:
         return ast.Star(_name(rel), exclude[1] if exclude else (), **_pos(rel))
 
+    def star_modifier(self, *parts: Any) -> None:
+        tokens = [p for p in parts if isinstance(p, Token)]
+        word = tokens[next(i for i, t in enumerate(tokens) if t.type == "STAR") + 1]
+        if str(word).lower() == "replace":
+            raise Invalid("* REPLACE (…) is not supported; list the columns, or use "
+                          "* EXCLUDE (…) and add the new expressions", word)
+        raise Invalid(f"unexpected {str(word)!r} after *; expected EXCLUDE (…)", word)
+
     def qualify(self, _kw: Token, expr: ast.Expr) -> tuple[str, ast.Expr]:
         return ("qualify", expr)
 

@@ -42,6 +42,19 @@ def bind_agg_filter(exprs: ExprBinder, e: ast.AggFilter, scope: Scope) -> BExpr:
     return bound
 
 
+_GROUPINGS = {"rollup": "ROLLUP", "cube": "CUBE", "grouping_sets": "GROUPING SETS"}
+
+
+def plain_groups(groups: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
+    """GROUP BY items, refusing the grouping-set forms FQL leaves out by name."""
+    for g in groups:
+        if isinstance(g, ast.Call) and g.name in _GROUPINGS:
+            raise BindError(f"GROUP BY {_GROUPINGS[g.name]} is not supported; write one query "
+                            "per grouping and combine them with UNION ALL", line=g.line,
+                            column=g.column)
+    return groups
+
+
 def group_all_keys(items: list[BExpr], window_rel: str) -> list[BExpr]:
     """GROUP BY ALL: every select item without an aggregate or a window function."""
     return [e for e in items if not has_aggregate(e)

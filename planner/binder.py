@@ -95,7 +95,8 @@ class Binder:
         if q.group_by or q.group_all or q.having is not None \
                 or any(has_aggregate(e) for e in items) or windows.has_aggregates():
             groups = bind_clauses.group_all_keys(items, windows.rel) if q.group_all \
-                else [self._group_key(g, rels, aliases, items) for g in q.group_by]  # i10-b
+                else [self._group_key(g, rels, aliases, items)
+                      for g in bind_clauses.plain_groups(q.group_by)]  # i10-b
             grouping = Grouping(self.unique_rel("_agg"), groups, windows.rel)
             items = [grouping.rewrite(e, "SELECT") for e in items]
             if q.having is not None:

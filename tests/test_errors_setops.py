@@ -66,6 +66,10 @@ GOLDEN = [
      "FILTER (WHERE …) applies to aggregate functions only, not lower()", "lower"),
     ("SELECT v.x FROM (VALUES (1), ('a')) AS v(x)",
      "column 1 of VALUES is BIGINT in one branch and VARCHAR in the other", None),
+    ("SELECT a.team, count(*) FROM crm.agents a GROUP BY ROLLUP (a.team)",
+     "GROUP BY ROLLUP is not supported", "ROLLUP"),
+    ("SELECT a.team, count(*) FROM crm.agents a GROUP BY cube(a.team, a.name)",
+     "GROUP BY CUBE is not supported", "cube"),
     ("SELECT id FROM crm.agents a JOIN crm.tasks t ON t.agent_id = a.id",
      "column 'id' is ambiguous", "id FROM"),
 ]
