@@ -71,8 +71,10 @@ def _using(binder: Binder, join: ast.Join, left: Plan, right: Plan,
             try:
                 sides.append(Scope(side_rels).resolve(column))
             except BindError as err:
-                raise BindError(f"USING column {name!r} is not in the {side} input of the "
-                                f"join ({err})", line=join.line, column=join.column) from None
+                raise BindError(f"USING column {name!r} is missing or ambiguous in the {side} "
+                                "input of the join; name it with ON instead",
+                                line=join.line, column=join.column,
+                                candidates=err.candidates) from None
         pairs.append((name, sides[0], sides[1]))
     condition = conjunction([Func("eq", (lhs, rhs), pa.bool_()) for _, lhs, rhs in pairs])
     plan = _joined(left, right, join.kind, condition)

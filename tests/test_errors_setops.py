@@ -47,7 +47,10 @@ GOLDEN = [
     ("SELECT * EXCLUDE (nope) FROM crm.agents a", "EXCLUDE names 'nope', which * does not list",
      "*"),
     ("SELECT * FROM crm.agents a JOIN crm.tasks t USING (title)",
-     "USING column 'title' is not in the left input of the join", None),
+     "USING column 'title' is missing or ambiguous in the left input of the join", None),
+    ("SELECT * FROM crm.agents a JOIN crm.tasks t ON t.agent_id = a.id JOIN "
+     "(SELECT 1 AS id) AS x USING (id)",
+     "USING column 'id' is missing or ambiguous in the left input of the join", None),
     ("SELECT *", "SELECT * needs a FROM clause", "*"),
     ("SELECT x.a FROM (SELECT 1 AS one) AS x(a, b)",
      "x(a, b) names 2 columns; the query gives 1", None),
