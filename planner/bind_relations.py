@@ -99,7 +99,7 @@ def _derived(binder: Binder, ref: ast.DerivedTable) -> tuple[Plan, list[RelBindi
 
 
 def check_duplicate_aliases(left: list[RelBinding], right: list[RelBinding],
-                             node: ast.Node) -> None:
+                            node: ast.Node) -> None:
     names = {r.alias.lower() for r in left}
     for rel in right:
         if rel.alias.lower() in names:
