@@ -22,6 +22,7 @@ from lark.lark import PostLex
 
 from grammar import ast
 from grammar.errors import QuerySyntaxError
+from grammar.transform_queries import refused
 from grammar.transformer import Invalid, ToAst
 
 MAX_QUERY_CHARS = 1_000_000  # room for a 40 000-item IN list; parsing it takes ~3 s
@@ -32,7 +33,7 @@ _ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVIN
                          "LIMIT", "OFFSET", "SEMICOLON",
                          # i10-b: join kinds, set operations and clauses after FROM
                          "RIGHT", "FULL", "CROSS", "NATURAL", "USING", "UNION", "INTERSECT",
-                         "EXCEPT", "QUALIFY", "WINDOW"})
+                         "EXCEPT", "QUALIFY"})
 
 
 class _MatchCommas(PostLex):
@@ -176,5 +177,6 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
                              or ()))
     if expected:
         message += "; expected " + ", ".join(expected[:12])
+    message = refused(tok, text) or message  # i10-b: WINDOW clauses, * REPLACE, …
     return QuerySyntaxError(message, line=line, column=column, snippet=caret(text, line, column),
                             expected=expected)
