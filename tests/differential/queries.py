@@ -8,6 +8,7 @@ from . import (
     queries_aggregates,
     queries_analytics,
     queries_basic,
+    queries_combined_b,
     queries_joins,
     queries_outer_joins,
     queries_pushdown,
@@ -21,7 +22,7 @@ QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_pushdown.QUERIES
                         # i10-b: set operations, outer joins, windows and clauses
                         + queries_setops.QUERIES + queries_outer_joins.QUERIES
-                        + queries_windows.QUERIES)
+                        + queries_windows.QUERIES + queries_combined_b.QUERIES)
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
