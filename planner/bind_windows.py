@@ -137,6 +137,7 @@ def bind_window_call(exprs: ExprBinder, e: ast.WindowCall, scope: Scope) -> BExp
     """The ``ExprBinder`` entry point: a window call where the scope collects them."""
     collector = scope.windows
     if not isinstance(collector, WindowCollector):
-        raise BindError("window functions are allowed only in the select list and QUALIFY",
+        raise BindError("window functions are allowed only in the select list, QUALIFY and "
+                        "ORDER BY",
                         line=e.line, column=e.column)
     return collector.bind(exprs, e, scope)

@@ -108,9 +108,9 @@ class Binder:
         sel_rel = self.unique_rel("_sel")
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
         sort_keys, hidden = self._order_by(q, rels, items, names, outs, sel_rel, grouping,
-                                           explicit)
+                                           explicit, windows)
         distinct = bind_clauses.Deduplication.of(q, [  # i10-b: DISTINCT [ON (…)]
-            self._order_target(e, rels, items, names, outs, grouping, explicit)
+            self._order_target(e, rels, items, names, outs, grouping, explicit, windows)
             for e in q.distinct_on], sel_rel, sort_keys)
         if grouping is not None:
             plan = grouping.aggregate(plan)
@@ -157,13 +157,14 @@ class Binder:
 
     def _order_by(self, q: ast.Query, rels: list[RelBinding], items: list[BExpr],
                   names: list[str], outs: tuple[ColumnRef, ...], sel_rel: str,
-                  grouping: Grouping | None, explicit: set[int]
+                  grouping: Grouping | None, explicit: set[int],
+                  windows: WindowCollector | None = None
                   ) -> tuple[tuple[SortKey, ...], Hidden]:
         keys: list[SortKey] = []
         hidden: list[tuple[ColumnRef, BExpr]] = []
         for item in q.order_by:
             target = self._order_target(item.expr, rels, items, names, outs, grouping,
-                                        explicit)
+                                        explicit, windows)
             if isinstance(target, tuple):
                 if q.distinct:
                     raise BindError("with SELECT DISTINCT, ORDER BY expressions must appear in "
@@ -176,7 +177,8 @@ class Binder:
 
     def _order_target(self, expr: ast.Expr, rels: list[RelBinding], items: list[BExpr],
                       names: list[str], outs: tuple[ColumnRef, ...],
-                      grouping: Grouping | None, explicit: set[int]) -> ColumnRef | tuple[BExpr]:
+                      grouping: Grouping | None, explicit: set[int],
+                      windows: WindowCollector | None = None) -> ColumnRef | tuple[BExpr]:
         if isinstance(expr, ast.Literal) and isinstance(expr.value, int) \
                 and not isinstance(expr.value, bool):
             if not 1 <= expr.value <= len(outs):
@@ -187,7 +189,8 @@ class Binder:
             matches = [i for i, n in enumerate(names) if n.lower() == expr.name.lower()]
             if matches:  # an explicit alias wins over a column's own name (as in DuckDB)
                 return outs[next((i for i in matches if i in explicit), matches[0])]
-        bound = self.exprs.bind(expr, Scope(rels, allow_aggregates=grouping is not None))
+        scope = Scope(rels, allow_aggregates=grouping is not None, windows=windows)  # i10-b
+        bound = self.exprs.bind(expr, scope)
         if grouping is not None:
             bound = grouping.rewrite(bound, "ORDER BY")
         for out, item in zip(outs, items, strict=True):

@@ -59,7 +59,8 @@ GOLDEN = [
     ("SELECT count(DISTINCT a.id) OVER () FROM crm.agents a",
      "DISTINCT in a window function is not supported", "count"),
     ("SELECT a.id FROM crm.agents a WHERE row_number() OVER (ORDER BY a.id) = 1",
-     "window functions are allowed only in the select list and QUALIFY", "row_number"),
+     "window functions are allowed only in the select list, QUALIFY and ORDER BY",
+     "row_number"),
     ("SELECT ntile() OVER (ORDER BY a.id) FROM crm.agents a",
      "ntile() takes 1 arguments, got 0", "ntile"),
     ("SELECT sum(a.score) OVER (ORDER BY a.id, a.name RANGE BETWEEN 1 PRECEDING AND CURRENT "

@@ -75,6 +75,11 @@ WINDOWS: list[Query] = [
       "t.status) AS n FROM crm.tasks t QUALIFY t.status <> 'done' AND n > 50"),
     q("win_order_by_window_alias", "SELECT a.id, dense_rank() OVER (ORDER BY a.level) AS dr "
       "FROM crm.agents a WHERE a.id < 40 ORDER BY dr, a.id", ordered=True),
+    q("win_order_by_window_expression", "SELECT a.id, a.team FROM crm.agents a WHERE a.level = 2 "
+      "ORDER BY row_number() OVER (PARTITION BY a.team ORDER BY a.id DESC), a.id",
+      ordered=True),
+    q("win_order_by_window_over_group", "SELECT a.team, count(*) AS n FROM crm.agents a "
+      "GROUP BY a.team ORDER BY rank() OVER (ORDER BY count(*) DESC, a.team)", ordered=True),
     q("win_order_limit", "SELECT t.id, sum(t.estimate) OVER (ORDER BY t.id) AS acc "
       "FROM crm.tasks t ORDER BY t.id DESC LIMIT 5", ordered=True),
     q("win_empty_input", "SELECT a.id, row_number() OVER (ORDER BY a.id) AS rn "
