@@ -31,7 +31,7 @@ class QueryKey(Key):
 
     __slots__ = ("names", "query")
 
-    def __init__(self, query: ast.Query) -> None:
+    def __init__(self, query: ast.QueryExpr) -> None:
         super().__init__(query)
         self.query = query
         self.names = sources_of(query)

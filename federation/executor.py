@@ -20,6 +20,7 @@ from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
+from planner.set_ops import SetOp
 from planner.shape import PlanShapes, plan_shapes
 from planner.subquery_plans import has_subquery, node_exprs
 
@@ -122,8 +123,9 @@ def _joins(plan: Plan) -> bool:
     """Whether the stage joins: DuckDB estimates a stream at one row, so a streamed input
     of a join would become the build side of its hash join (6 M rows held in memory instead
     of streamed past); joined inputs are materialised, so DuckDB knows their sizes. A
-    subquery may read its inputs more than once: they are materialised too."""
-    return isinstance(plan, Join) or any(has_subquery(e) for e in node_exprs(plan)) \
+    subquery may read its inputs more than once: they are materialised too. INTERSECT and
+    EXCEPT hash-join their branches too."""
+    return isinstance(plan, Join | SetOp) or any(has_subquery(e) for e in node_exprs(plan)) \
         or any(_joins(c) for c in plan.children)
 
 

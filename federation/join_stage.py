@@ -18,6 +18,7 @@ import pyarrow as pa
 from federation.cancel import interruptible
 from federation.errors import BindError, QueryTimeoutError, ResourceLimitError, SourceError
 from federation.sqlgen import SqlWriter, quote
+from federation.stage_nodes import render_node
 from planner.cte_plans import CteScan, With
 from planner.expressions import INFIX_SQL, SubqueryExpr
 from planner.logical import (
@@ -37,7 +38,8 @@ from planner.logical import (
 if TYPE_CHECKING:
     import duckdb
 
-_JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "cross": "CROSS JOIN"}
+_JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "full": "FULL JOIN",
+             "cross": "CROSS JOIN"}
 CAPPED_BATCH_ROWS = 1 << 16  # rows per batch when a row cap stops reading early
 _SEVERAL_ROWS = "More than one row returned by a subquery used as an expression"
 
@@ -80,7 +82,7 @@ class StageCompiler:
         if isinstance(node, Join):
             left, right = self._node(node.left), self._node(node.right)
             on = f" ON {self._x(node.condition)}" if node.condition is not None else ""
-            if node.kind == "left" and not on:  # every ON conjunct moved into the right side
+            if node.kind in ("left", "full") and not on:  # every ON conjunct moved away
                 on = " ON TRUE"
             kind = _JOIN_SQL["inner" if node.kind == "cross" and on else node.kind]
             return f"SELECT * FROM ({left}) AS _l {kind} ({right}) AS _r{on}"
@@ -96,7 +98,11 @@ class StageCompiler:
             cols = ", ".join(f"{quote(c.key)} AS {quote(r.key)}"
                              for c, r in zip(node.cte_columns, node.columns, strict=True))
             return f"SELECT {cols} FROM {quote(node.name)}"
-        raise TypeError(f"the DuckDB stage cannot run {type(node).__name__}")
+        return render_node(node, self)  # i10-b: SetOp, Values, Window, DistinctOn
+
+    # i10-b: the node and expression printers, for federation.stage_nodes
+    node_sql = _node
+    expr_sql = _x
 
     def _subquery(self, sub: SubqueryExpr) -> str:
         """A subquery as DuckDB SQL over its fragments' inputs; DuckDB decorrelates it."""

@@ -116,6 +116,40 @@ class Call(Node):
 
 
 @dataclass(frozen=True)
+class AggFilter(Node):
+    """``agg(…) FILTER (WHERE condition)`` (i10-b)."""
+
+    call: Call
+    condition: Expr
+
+
+@dataclass(frozen=True)
+class FrameBound(Node):
+    """One end of a window frame: ``kind`` is unbounded_preceding, preceding, current_row,
+    following or unbounded_following; ``offset`` counts rows (or the RANGE distance)."""
+
+    kind: str
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowFrame(Node):
+    units: str  # rows, range
+    start: FrameBound
+    end: FrameBound
+
+
+@dataclass(frozen=True)
+class WindowCall(Node):
+    """``func(…) OVER (PARTITION BY … ORDER BY … [frame])`` (i10-b)."""
+
+    call: Call | AggFilter
+    partition: tuple[Expr, ...] = ()
+    order: tuple[OrderItem, ...] = ()
+    frame: WindowFrame | None = None
+
+
+@dataclass(frozen=True)
 class Case(Node):
     whens: tuple[tuple[Expr, Expr], ...]
     default: Expr | None
@@ -137,18 +171,18 @@ class Extract(Node):
 class ScalarSubquery(Node):
     """``(SELECT …)`` as a value: its one column of its one row (NULL when it has none)."""
 
-    query: Query
+    query: QueryExpr
 
 
 @dataclass(frozen=True)
 class Exists(Node):
-    query: Query
+    query: QueryExpr
 
 
 @dataclass(frozen=True)
 class InSubquery(Node):
     operand: Expr
-    query: Query
+    query: QueryExpr
     negated: bool = False
 
 
@@ -159,12 +193,13 @@ class Quantified(Node):
     operand: Expr
     op: str  # = <> < <= > >=
     quantifier: str  # any, all
-    query: Query
+    query: QueryExpr
 
 
 Expr = (
     Literal | IntervalLiteral | Param | Column | BinaryOp | UnaryOp | Between | InList | Like
     | IsNull | Call | Case | Cast | Extract | ScalarSubquery | Exists | InSubquery | Quantified
+    | AggFilter | WindowCall
 )
 
 
@@ -174,6 +209,7 @@ Expr = (
 @dataclass(frozen=True)
 class Star(Node):
     rel: str | None = None  # ``a.*`` when set
+    exclude: tuple[str, ...] = ()  # ``* EXCLUDE (a, b)``
 
 
 @dataclass(frozen=True)
@@ -236,7 +272,7 @@ class NearestRef(Node):
 
 @dataclass(frozen=True)
 class DerivedTable(Node):
-    query: Query
+    query: QueryExpr
     alias: str
     columns: tuple[str, ...] = ()  # ``AS x(a, b)``: the columns renamed
 
@@ -250,14 +286,22 @@ class NamedRef(Node):
 
 
 @dataclass(frozen=True)
+class ValuesRef(Node):
+    """``VALUES (…), (…)``: literal rows; a bare VALUES query reads it with ``SELECT *``."""
+
+    rows: tuple[tuple[Expr, ...], ...]
+
+
+@dataclass(frozen=True)
 class Join(Node):
-    kind: str  # inner, left
+    kind: str  # inner, left, right, full, cross
     left: Relation
     right: Relation
-    condition: Expr
+    condition: Expr | None
+    using: tuple[str, ...] = ()  # ``JOIN … USING (a, b)``: condition is None
 
 
-Relation = TableRef | MatchRef | NearestRef | DerivedTable | Join | NamedRef
+Relation = TableRef | MatchRef | NearestRef | DerivedTable | ValuesRef | Join | NamedRef
 
 
 @dataclass(frozen=True)
@@ -265,7 +309,7 @@ class Cte(Node):
     """``name [(columns)] AS (query)`` of a WITH clause."""
 
     name: str
-    query: Query
+    query: QueryExpr
     columns: tuple[str, ...] = ()
 
 
@@ -292,6 +336,10 @@ class Query(Node):
     distinct: bool = False
     ctes: tuple[Cte, ...] = ()  # WITH
     recursive: bool = False  # WITH RECURSIVE
+    # i10-b: DISTINCT ON (…), GROUP BY ALL, QUALIFY
+    distinct_on: tuple[Expr, ...] = ()
+    group_all: bool = False
+    qualify: Expr | None = None
 
     def __hash__(self) -> int:
         # plans are cached by query; hashing a deep tree on every lookup would cost more
@@ -300,15 +348,34 @@ class Query(Node):
         if cached is None:
             cached = hash((self.select, self.from_, self.where, self.group_by, self.having,
                            self.order_by, self.limit, self.offset, self.distinct, self.ctes,
-                           self.recursive))
+                           self.recursive, self.distinct_on, self.group_all, self.qualify))
             object.__setattr__(self, "_hash", cached)
         return cached
 
 
+@dataclass(frozen=True)
+class SetOperation(Node):
+    """``left UNION|INTERSECT|EXCEPT [ALL] right``, with the ORDER BY / LIMIT of the whole
+    and the WITH in front of the whole (its CTEs are visible in every branch)."""
+
+    op: str  # union, intersect, except
+    all: bool
+    left: QueryExpr
+    right: QueryExpr
+    order_by: tuple[OrderItem, ...] = ()
+    limit: Expr | None = None
+    offset: Expr | None = None
+    ctes: tuple[Cte, ...] = ()  # WITH
+    recursive: bool = False  # WITH RECURSIVE
+
+
+QueryExpr = Query | SetOperation
+
+
 def sources_of(query: Node) -> frozenset[str]:
     """Lower-cased names of the sources a query reads: every relation form anywhere in the
-    tree (derived tables, CTEs, subqueries in any clause). The result cache reads the version
-    of each, so a table missed here would serve stale answers."""
+    tree (derived tables, CTEs, subqueries in any clause, set-operation branches). The result
+    cache reads the version of each, so a table missed here would serve stale answers."""
     names: set[str] = set()
     stack: list[object] = [query]
     while stack:

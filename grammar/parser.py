@@ -22,6 +22,7 @@ from lark.lark import PostLex
 
 from grammar import ast
 from grammar.errors import QuerySyntaxError
+from grammar.transform_queries import refused
 from grammar.transformer import Invalid, ToAst
 
 MAX_QUERY_CHARS = 1_000_000  # room for a 40 000-item IN list; parsing it takes ~3 s
@@ -29,7 +30,10 @@ _GRAMMAR_PATH = Path(__file__).with_name("fql.lark")
 
 
 _ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVING", "ORDER",
-                         "LIMIT", "OFFSET", "SEMICOLON"})
+                         "LIMIT", "OFFSET", "SEMICOLON",
+                         # i10-b: join kinds, set operations and clauses after FROM
+                         "RIGHT", "FULL", "CROSS", "NATURAL", "USING", "UNION", "INTERSECT",
+                         "EXCEPT", "QUALIFY"})
 
 
 class _MatchCommas(PostLex):
@@ -108,13 +112,13 @@ def _parser() -> Lark:
             gc.enable()
 
 
-def parse(text: str) -> ast.Query:
+def parse(text: str) -> ast.QueryExpr:
     """Parse one FQL query; raise ``QuerySyntaxError`` with line, column and a caret."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query is longer than {MAX_QUERY_CHARS} characters",
                                line=1, column=1, snippet="")
     try:
-        result = cast(ast.Query, _parser().parse(text))
+        result = cast(ast.QueryExpr, _parser().parse(text))
     except UnexpectedInput as err:
         raise _syntax_error(text, err) from None
     except VisitError as err:  # errors raised inside the transformer arrive wrapped
@@ -173,5 +177,6 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
                              or ()))
     if expected:
         message += "; expected " + ", ".join(expected[:12])
+    message = refused(tok, text) or message  # i10-b: WINDOW clauses, * REPLACE, …
     return QuerySyntaxError(message, line=line, column=column, snippet=caret(text, line, column),
                             expected=expected)

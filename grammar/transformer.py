@@ -15,7 +15,10 @@ from lark import Token, v_args
 
 from grammar import ast
 from grammar.tokens import Invalid, name_of, position
+from grammar.transform_queries import QueryForms, with_ctes, with_tail
 from grammar.transformer_subqueries import QueryStructure, With
+
+__all__ = ["Invalid", "ToAst"]
 
 _pos = position
 _name = name_of
@@ -35,16 +38,16 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(QueryStructure):
+class ToAst(QueryStructure, QueryForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
-    def start(self, query: ast.Query) -> ast.Query:
+    def start(self, query: ast.QueryExpr) -> ast.QueryExpr:
         return query
 
-    def query(self, *parts: Any) -> ast.Query:
+    def query(self, *parts: Any) -> ast.QueryExpr:
         with_ = parts[0] if isinstance(parts[0], With) else None
-        core: ast.Query = parts[1] if with_ is not None else parts[0]
+        core: ast.QueryExpr = parts[1] if with_ is not None else parts[0]
         tail = parts[2:] if with_ is not None else parts[1:]
         order: tuple[ast.OrderItem, ...] = ()
         limit = offset = None
@@ -53,23 +56,29 @@ class ToAst(QueryStructure):
                 _, limit, offset = part
             elif isinstance(part, tuple):
                 order = part
-        ctes, recursive = (with_.ctes, with_.recursive) if with_ is not None else ((), False)
-        where = with_ if with_ is not None else core
-        return ast.Query(core.select, core.from_, core.where, core.group_by, core.having,
-                         order, limit, offset, core.distinct, ctes, recursive,
-                         line=where.line, column=where.column)
+        query = with_tail(core, order, limit, offset)
+        return query if with_ is None else with_ctes(query, with_.ctes, with_.recursive,
+                                                     line=with_.line, column=with_.column)
+
+    def select_core(self, kw: Token, *parts: Any) -> ast.Query:
+        fields: dict[str, Any] = {"distinct": False}
+        for part in parts:
+            if part == "distinct":
+                fields["distinct"] = True
+            elif isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
+                fields[part[0]] = part[1]
+        return ast.Query(fields["select"], fields.get("from", ()), fields.get("where"),
+                         fields.get("group_by", ()), fields.get("having"),
+                         distinct=fields["distinct"],
+                         distinct_on=fields.get("distinct_on", ()),
+                         group_all=fields.get("group_all", False),
+                         qualify=fields.get("qualify"), **_pos(kw))
 
     def distinct(self, _kw: Token) -> str:
         return "distinct"
 
     def select_list(self, *items: ast.SelectItem) -> tuple[str, tuple[ast.SelectItem, ...]]:
         return ("select", items)
-
-    def star(self, tok: Token) -> ast.Star:
-        return ast.Star(None, **_pos(tok))
-
-    def qualified_star(self, rel: Token, _star: Token) -> ast.Star:
-        return ast.Star(_name(rel), **_pos(rel))
 
     def select_expr(self, expr: ast.Expr, alias: str | None = None) -> ast.SelectExpr:
         return ast.SelectExpr(expr, alias, **_pos(expr))
@@ -121,10 +130,6 @@ class ToAst(QueryStructure):
         return ("limit", None, offset)
 
     # ---- relations
-    def join(self, left: ast.Relation, kind: str, right: ast.Relation, _on: Token,
-             cond: ast.Expr) -> ast.Join:
-        return ast.Join(kind, left, right, cond, **_pos(right))
-
     def inner(self, *_toks: Token) -> str:
         return "inner"
 
@@ -134,7 +139,7 @@ class ToAst(QueryStructure):
     def table_ref(self, src: Token, table: Token, alias: str | None = None) -> ast.TableRef:
         return ast.TableRef(_name(src), _name(table), alias, **_pos(src))
 
-    def derived_table(self, query: ast.Query, alias: str,
+    def derived_table(self, query: ast.QueryExpr, alias: str,
                       columns: tuple[str, ...] = ()) -> ast.DerivedTable:
         return ast.DerivedTable(query, alias, columns, **_pos(query))
 

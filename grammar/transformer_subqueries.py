@@ -49,31 +49,20 @@ class QueryStructure(Transformer[Token, Any]):
         raise Invalid("LATERAL joins are not supported; write the correlated subquery in "
                       "the SELECT list or WHERE instead", kw)
 
-    def scalar_subquery(self, query: ast.Query) -> ast.ScalarSubquery:
+    def scalar_subquery(self, query: ast.QueryExpr) -> ast.ScalarSubquery:
         return ast.ScalarSubquery(query, **position(query))
 
-    def exists(self, kw: Token, query: ast.Query) -> ast.Exists:
+    def exists(self, kw: Token, query: ast.QueryExpr) -> ast.Exists:
         return ast.Exists(query, **position(kw))
 
     def in_subquery(self, operand: ast.Expr, *rest: Any) -> ast.InSubquery:
         negated = isinstance(rest[0], Token) and rest[0].type == "NOT"
         return ast.InSubquery(operand, rest[-1], negated, **position(operand))
 
-    def quantified(self, operand: ast.Expr, op: Token, quantifier: str, query: ast.Query
+    def quantified(self, operand: ast.Expr, op: Token, quantifier: str, query: ast.QueryExpr
                    ) -> ast.Quantified:
         text = "<>" if str(op) == "!=" else str(op)
         return ast.Quantified(operand, text, quantifier, query, **position(operand))
 
     def quantifier(self, tok: Token) -> str:
         return "all" if str(tok).lower() == "all" else "any"
-
-    def select_core(self, kw: Token, *parts: Any) -> ast.Query:
-        fields: dict[str, Any] = {"distinct": False}
-        for part in parts:
-            if part == "distinct":
-                fields["distinct"] = True
-            elif isinstance(part, tuple) and len(part) == 2 and isinstance(part[0], str):
-                fields[part[0]] = part[1]
-        return ast.Query(fields["select"], fields["from"], fields.get("where"),
-                         fields.get("group_by", ()), fields.get("having"),
-                         distinct=fields["distinct"], **position(kw))

@@ -20,6 +20,7 @@ from planner.logical import Plan
 
 if TYPE_CHECKING:
     from planner.bind_cte import Ctes
+    from planner.bind_joins import UsingMerges
 
 BoundRelation = tuple[Plan, list[RelBinding]]
 
@@ -41,11 +42,12 @@ class BindContext(Protocol):
     max_hops: int
     max_k: int
     ctes: Ctes
+    using_merges: UsingMerges  # i10-b: what USING joins did to the columns * lists
 
     def unique_rel(self, alias: str) -> str: ...
 
     def count(self, expr: ast.Expr | None) -> int | None: ...
 
-    def bind_query(self, q: ast.Query, outer: Scope | None = None) -> Bound: ...
+    def bind_query(self, q: ast.QueryExpr, outer: Scope | None = None) -> Bound: ...
 
     def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation: ...

@@ -38,7 +38,7 @@ class Ctes:
         self.used: set[str] = set()
 
     @contextmanager
-    def declared(self, ctx: BindContext, q: ast.Query, outer: Scope | None
+    def declared(self, ctx: BindContext, q: ast.QueryExpr, outer: Scope | None
                  ) -> Iterator[None]:
         """The CTEs of ``q`` in scope while its body is bound; each sees the earlier ones
         (``outer``: the scope around ``q`` when it is a subquery)."""

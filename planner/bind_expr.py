@@ -173,6 +173,16 @@ class ExprBinder:
     def _Extract(self, e: ast.Extract, scope: Scope) -> BExpr:
         return Func("extract", (self.bind(e.operand, scope),), pa.int64(), e.part)
 
+    def _AggFilter(self, e: ast.AggFilter, scope: Scope) -> BExpr:  # i10-b
+        from planner.bind_clauses import bind_agg_filter
+
+        return bind_agg_filter(self, e, scope)
+
+    def _WindowCall(self, e: ast.WindowCall, scope: Scope) -> BExpr:  # i10-b
+        from planner.bind_windows import bind_window_call
+
+        return bind_window_call(self, e, scope)
+
     def _Call(self, e: ast.Call, scope: Scope) -> BExpr:
         if e.name in AGGREGATES:
             return self._aggregate(e, scope)

@@ -11,10 +11,11 @@ from planner.logical import Aggregate, Plan
 class Grouping:
     """Collects the aggregates of one SELECT and rewrites expressions over its output."""
 
-    def __init__(self, rel: str, groups: list[BExpr]) -> None:
+    def __init__(self, rel: str, groups: list[BExpr], window_rel: str = "") -> None:
         if any(has_aggregate(g) for g in groups):
             raise BindError("aggregates are not allowed in GROUP BY")
         self.rel = rel
+        self.window_rel = window_rel  # i10-b: window outputs are computed after grouping
         self.groups = tuple((ColumnRef(rel, f"g{i}", g.type), g) for i, g in enumerate(groups))
         self.by_expr = {g: c for c, g in self.groups}
         self.calls: dict[AggCall, ColumnRef] = {}
@@ -27,6 +28,8 @@ class Grouping:
                 return self.calls[e]
             if e in self.by_expr:
                 return self.by_expr[e]
+            if isinstance(e, ColumnRef) and e.rel == self.window_rel:
+                return e
             if isinstance(e, ColumnRef) and e.rel != self.rel:
                 raise BindError(f"column {e.name!r} in {clause} must appear in GROUP BY "
                                 "or be used in an aggregate function")

@@ -1,5 +1,5 @@
-"""Joins: ``a JOIN b ON …`` and the comma-separated FROM list (commas are cross joins, which
-WHERE may turn into inner joins)."""
+"""The comma-separated FROM list (commas are cross joins, which WHERE may turn into inner
+joins); ``a JOIN b`` of every kind is bound by ``planner.bind_joins``."""
 
 from __future__ import annotations
 
@@ -19,15 +19,6 @@ def bind_from(ctx: BindContext, relations: tuple[ast.Relation, ...], outer: Scop
         plan = Join(plan, right, "cross")
         rels = rels + right_rels
     return plan, rels
-
-
-def bind_join(ctx: BindContext, join: ast.Join, outer: Scope | None) -> BoundRelation:
-    left, left_rels = ctx.bind_relation(join.left, outer)
-    right, right_rels = ctx.bind_relation(join.right, outer)
-    check_duplicate_aliases(left_rels, right_rels, join.right)
-    rels = left_rels + right_rels
-    condition = ctx.exprs.bind(join.condition, Scope(rels, outer=outer))
-    return Join(left, right, join.kind, condition), rels
 
 
 def check_duplicate_aliases(left: list[RelBinding], right: list[RelBinding],

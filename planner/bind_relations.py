@@ -13,10 +13,11 @@ from grammar import ast
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_cte import bind_named
 from planner.bind_derived import bind_derived
-from planner.bind_join import bind_join
+from planner.bind_joins import bind_join
 from planner.bind_match import bind_match
 from planner.bind_nearest import bind_nearest
 from planner.bind_scope import Scope
+from planner.bind_setops import bind_values
 from planner.bind_table import bind_table
 from planner.errors import BindError
 
@@ -29,6 +30,7 @@ RELATION_BINDERS: dict[type[ast.Node], RelationBinder] = {
     ast.DerivedTable: bind_derived,
     ast.Join: bind_join,
     ast.NamedRef: bind_named,
+    ast.ValuesRef: bind_values,
 }
 
 

@@ -48,6 +48,7 @@ class Scope:
     allow_aggregates: bool = False
     prefer_aliases: bool = False
     outer: Scope | None = None
+    windows: object = None  # i10-b: the SELECT's WindowCollector where window calls may stand
 
     def find_rel(self, name: str, node: ast.Node) -> RelBinding:
         found = self._rel(name)
@@ -100,6 +101,12 @@ class Scope:
         if alias is not None and self.prefer_aliases:
             return alias
         hits = [r.by_name[col.name.lower()] for r in self.rels if col.name.lower() in r.by_name]
+        if len(hits) > 1:  # i10-b: after JOIN … USING (name) a bare name is the merged column
+            from planner.bind_joins import using_column
+
+            merged = using_column(self.rels, col.name.lower())
+            if merged is not None:
+                return merged
         if len(hits) > 1:
             owners = [r.alias for r in self.rels if col.name.lower() in r.by_name]
             raise BindError(f"column {col.name!r} is ambiguous: it is in {owners}; qualify it",

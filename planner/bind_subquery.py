@@ -46,7 +46,7 @@ class SubqueryBinder:
         return SubqueryExpr(e.quantifier, plan, column, pa.bool_(), operand,
                             _COMPARISON[e.op], correlated=correlated)
 
-    def _plan(self, query: ast.Query, scope: Scope, node: ast.Node, *, one_column: bool
+    def _plan(self, query: ast.QueryExpr, scope: Scope, node: ast.Node, *, one_column: bool
               ) -> tuple[Plan, ColumnRef, tuple[BExpr, ...]]:
         # select-list aliases of the outer query are not visible inside a subquery (SQL)
         outer = Scope(scope.rels, outer=scope.outer)

@@ -4,7 +4,9 @@ Each relation gets a plan-wide unique ``rel`` id (its alias, suffixed if a neste
 it), so every column key ``rel.name`` is unique and later rules can move expressions freely.
 
 Plan shape of one SELECT (bottom-up): relations and joins → Filter(WHERE) → Aggregate →
-Filter(HAVING) → Project(select list + hidden sort keys) → Distinct → Sort → Limit → Output.
+Filter(HAVING) → Window → Filter(QUALIFY) → Project(select list + hidden sort keys) → Distinct or
+DistinctOn → Sort → Limit → Output (set operations in planner.bind_setops; CTEs hoisted to a
+With root by planner.bind_cte).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from grammar import ast
+from planner import bind_clauses, bind_joins, bind_setops
 from planner.bind_context import Bound, BoundRelation
 from planner.bind_cte import Ctes
 from planner.bind_expr import ExprBinder
@@ -20,10 +23,11 @@ from planner.bind_join import bind_from
 from planner.bind_relations import bind_relation
 from planner.bind_scope import RelBinding, Scope
 from planner.bind_subquery import SubqueryBinder
+from planner.bind_windows import WindowCollector
 from planner.catalog import Catalog
 from planner.errors import BindError
 from planner.expressions import BExpr, ColumnRef, Const, ParamRef, has_aggregate
-from planner.logical import Distinct, Filter, Limit, Output, Plan, Project, Sort, SortKey
+from planner.logical import Filter, Limit, Output, Plan, Project, Sort, SortKey
 from planner.naming import expression_name
 from planner.prefilters import attach_prefilters
 
@@ -48,6 +52,7 @@ class Binder:
         self.shape_params: set[str] = set()
         self._rel_ids: set[str] = set()
         self.ctes = Ctes()
+        self.using_merges = bind_joins.UsingMerges()  # i10-b
 
     def unique_rel(self, alias: str) -> str:
         rel, n = alias, 1
@@ -57,7 +62,7 @@ class Binder:
         self._rel_ids.add(rel.lower())
         return rel
 
-    def bind_statement(self, query: ast.Query) -> Plan:
+    def bind_statement(self, query: ast.QueryExpr) -> Plan:
         bound = self.bind_query(query)
         unused = set(self.params) - self.exprs.used_params
         if unused:
@@ -67,54 +72,79 @@ class Binder:
     def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation:
         return bind_relation(self, rel, outer)
 
-    def bind_query(self, q: ast.Query, outer: Scope | None = None) -> Bound:
-        """One SELECT; ``outer`` is the scope of the query around it when it is a subquery
-        (its names are visible here as outer references)."""
+    def bind_query(self, q: ast.QueryExpr, outer: Scope | None = None) -> Bound:
+        """One query (a SELECT or a set operation); ``outer`` is the scope of the query around
+        it when it is a subquery (its names are visible here as outer references). A WITH in
+        front of a set operation is in scope in every branch."""
         if not q.ctes:
-            return self._bind_select(q, outer)
+            return self._bind_body(q, outer)
         with self.ctes.declared(self, q, outer):
-            return self._bind_select(q, outer)
+            return self._bind_body(q, outer)
+
+    def _bind_body(self, q: ast.QueryExpr, outer: Scope | None) -> Bound:
+        if isinstance(q, ast.SetOperation):  # i10-b
+            return bind_setops.bind_set_operation(self, q, outer)
+        return self._bind_select(q, outer)
 
     def _bind_select(self, q: ast.Query, outer: Scope | None) -> Bound:
-        plan, rels = bind_from(self, q.from_, outer)
+        plan, rels = bind_from(self, q.from_, outer) if q.from_ \
+            else bind_setops.bind_no_from(self)  # i10-b
         where = self.exprs.bind(q.where, Scope(rels, outer=outer)) \
             if q.where is not None else None
         # NEAREST takes its alias's own WHERE and ON conditions as a prefilter
         plan, rest = attach_prefilters(plan, where, self.catalog)
         if rest is not None:
             plan = Filter(plan, rest)
-        items, names, explicit = self._select_items(q, rels, outer)
-        aliases = dict(zip(names, items, strict=True))
+        windows = WindowCollector(self.unique_rel("_win"))  # i10-b
+        items, names, explicit = self._select_items(q, rels, outer, windows)
         # HAVING reads a select-list alias before a column of the same name (as DuckDB does)
         having_names = {names[i]: items[i] for i in explicit}
-        grouping: Grouping | None = None
-        having = None
-        if q.group_by or q.having is not None or any(has_aggregate(e) for e in items):
-            groups = [self._group_key(g, Scope(rels, aliases, outer=outer), items)
-                      for g in q.group_by]
-            grouping = Grouping(self.unique_rel("_agg"), groups)
-            items = [grouping.rewrite(e, "SELECT") for e in items]
-            if q.having is not None:
-                scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True,
-                              outer=outer)
-                bound = self.exprs.bind(q.having, scope)
-                having = grouping.rewrite(bound, "HAVING")
+        grouping, items, having = self._grouping(q, rels, outer, items, names, having_names,
+                                                 windows)
+        qualify = bind_clauses.bind_qualify(self, q, rels, having_names, grouping, windows,
+                                            outer)  # i10-b
         sel_rel = self.unique_rel("_sel")
         outs = tuple(ColumnRef(sel_rel, f"c{i}", e.type) for i, e in enumerate(items))
-        sort_keys, hidden = self._order_by(q, Scope(rels, outer=outer), items, names, outs,
-                                           sel_rel, grouping, explicit)
+        scope = Scope(rels, outer=outer, windows=windows)
+        sort_keys, hidden = self._order_by(q, scope, items, names, outs, sel_rel, grouping,
+                                           explicit)
+        distinct = bind_clauses.Deduplication.of(q, [  # i10-b: DISTINCT [ON (…)]
+            self._order_target(e, scope, items, names, outs, grouping, explicit)
+            for e in q.distinct_on], sel_rel, sort_keys)
         if grouping is not None:
             plan = grouping.aggregate(plan)
             if having is not None:
                 plan = Filter(plan, having)
-        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden)
-        if q.distinct:
-            plan = Distinct(plan)
+        plan = windows.plan(plan, grouping, qualify)  # i10-b: windows, then QUALIFY
+        plan = Project(plan, tuple(zip(outs, items, strict=True)) + hidden + distinct.hidden)
+        plan = distinct.apply(plan)
         if sort_keys:
             plan = Sort(plan, sort_keys)
         if q.limit is not None or q.offset is not None:
             plan = Limit(plan, self.count(q.limit), self.count(q.offset) or 0)
         return Bound(plan, outs, tuple(names))
+
+    def _grouping(self, q: ast.Query, rels: list[RelBinding], outer: Scope | None,
+                  items: list[BExpr], names: list[str], having_names: dict[str, BExpr],
+                  windows: WindowCollector
+                  ) -> tuple[Grouping | None, list[BExpr], BExpr | None]:
+        """GROUP BY [ALL] and HAVING: the grouping (None when the SELECT has none), the select
+        items rewritten over it, and the bound HAVING condition."""
+        if not (q.group_by or q.group_all or q.having is not None
+                or any(has_aggregate(e) for e in items) or windows.has_aggregates()):
+            return None, items, None
+        aliases = dict(zip(names, items, strict=True))
+        groups = bind_clauses.group_all_keys(items, windows.rel) if q.group_all \
+            else [self._group_key(g, Scope(rels, aliases, outer=outer), items)
+                  for g in bind_clauses.plain_groups(q.group_by)]  # i10-b
+        grouping = Grouping(self.unique_rel("_agg"), groups, windows.rel)
+        rewritten = [grouping.rewrite(e, "SELECT") for e in items]
+        having = None
+        if q.having is not None:
+            scope = Scope(rels, having_names, allow_aggregates=True, prefer_aliases=True,
+                          outer=outer)
+            having = grouping.rewrite(self.exprs.bind(q.having, scope), "HAVING")
+        return grouping, rewritten, having
 
     def _group_key(self, expr: ast.Expr, scope: Scope, items: list[BExpr]) -> BExpr:
         """A GROUP BY item: an expression, a select-list alias, or a position (GROUP BY 1)."""
@@ -126,18 +156,17 @@ class Binder:
             return items[expr.value - 1]
         return self.exprs.bind(expr, scope)
 
-    def _select_items(self, q: ast.Query, rels: list[RelBinding], outer: Scope | None
-                      ) -> tuple[list[BExpr], list[str], set[int]]:
-        scope = Scope(rels, allow_aggregates=True, outer=outer)
+    def _select_items(self, q: ast.Query, rels: list[RelBinding], outer: Scope | None,
+                      windows: WindowCollector) -> tuple[list[BExpr], list[str], set[int]]:
+        scope = Scope(rels, allow_aggregates=True, outer=outer, windows=windows)
         items: list[BExpr] = []
         names: list[str] = []
         explicit: set[int] = set()  # positions of items named with AS
         for item in q.select:
-            if isinstance(item, ast.Star):
-                targets = rels if item.rel is None else [scope.find_rel(item.rel, item)]
-                for rel in targets:
-                    items += list(rel.columns)
-                    names += [c.name for c in rel.columns]
+            if isinstance(item, ast.Star):  # i10-b: USING columns merged, EXCLUDE applied
+                for expr, name in bind_joins.star_items(self, rels, item, scope):
+                    items.append(expr)
+                    names.append(name)
                 continue
             if item.alias:
                 explicit.add(len(items))
@@ -178,7 +207,7 @@ class Binder:
             if matches:  # an explicit alias wins over a column's own name (as in DuckDB)
                 return outs[next((i for i in matches if i in explicit), matches[0])]
         bound = self.exprs.bind(expr, Scope(scope.rels, allow_aggregates=grouping is not None,
-                                            outer=scope.outer))
+                                            outer=scope.outer, windows=scope.windows))
         if grouping is not None:
             bound = grouping.rewrite(bound, "ORDER BY")
         for out, item in zip(outs, items, strict=True):

@@ -95,7 +95,8 @@ def _line(node: Plan) -> str:
         k = "all" if node.k is None else node.k  # all: ranked in full (planner.prefilters)
         return f"VectorSearch {node.source}: {node.table} AS {node.rel} k={k}{mode} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, None)}"
-    return type(node).__name__
+    line = getattr(node, "explain_line", None)  # i10-b: SetOp, Values, Window, DistinctOn
+    return line() if line is not None else type(node).__name__
 
 
 def _pushed(filters: tuple[BExpr, ...], limit: int | None) -> str:

@@ -60,6 +60,8 @@ def _visit(node: Plan, parts: list[BExpr], catalog: Catalog) -> Plan:
 
 
 def _visit_join(join: Join, parts: list[BExpr], catalog: Catalog) -> Plan:
+    if join.kind == "full":  # both sides keep their rows: no condition filters a side (i10-b)
+        return join
     on = list(conjuncts(join.condition)) if join.condition is not None else []
     if join.kind == "left":
         left = _visit(join.left, parts, catalog)  # WHERE reaches the preserved side only

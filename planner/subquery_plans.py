@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.expressions import BExpr, ColumnRef, OuterRef, SubqueryExpr, transform, walk
-from planner.logical import Aggregate, Filter, Join, Plan, Project, Sort
+from planner.logical import Aggregate, Filter, Join, Plan, Project, Sort, SortKey
+from planner.set_ops import Values
+from planner.windows import DistinctOn, Window, WindowFunc
 
 ExprMap = Callable[[BExpr], BExpr]
 
@@ -40,7 +42,28 @@ NODE_EXPRS: dict[type[Plan], NodeExprs] = {
     Sort: NodeExprs(lambda n: tuple(k.expr for k in n.keys_),
                     lambda n, f: Sort(n.child, tuple(replace(k, expr=f(k.expr))
                                                      for k in n.keys_))),
+    # i10-b's nodes: window functions, DISTINCT ON keys and VALUES rows may hold subqueries
+    # (a SetOp holds columns only)
+    Window: NodeExprs(lambda n: tuple(e for _, w in n.items for e in w.exprs()),
+                      lambda n, f: Window(n.child, tuple((c, _window_over(w, f))
+                                                         for c, w in n.items))),
+    DistinctOn: NodeExprs(lambda n: n.exprs(),
+                          lambda n, f: DistinctOn(n.child, tuple(f(k) for k in n.keys_),
+                                                  _keys_over(n.order, f))),
+    Values: NodeExprs(lambda n: tuple(e for row in n.rows for e in row),
+                      lambda n, f: Values(n.columns, tuple(tuple(f(e) for e in row)
+                                                           for row in n.rows))),
 }
+
+
+def _keys_over(keys: tuple[SortKey, ...], f: ExprMap) -> tuple[SortKey, ...]:
+    return tuple(replace(k, expr=f(k.expr)) for k in keys)
+
+
+def _window_over(func: WindowFunc, f: ExprMap) -> WindowFunc:
+    return replace(func, args=tuple(f(a) for a in func.args),
+                   partition=tuple(f(p) for p in func.partition),
+                   order=_keys_over(func.order, f))
 
 
 def node_exprs(node: Plan) -> tuple[BExpr, ...]:

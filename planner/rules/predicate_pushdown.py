@@ -84,8 +84,10 @@ def _into_join(join: Join, preds: tuple[BExpr, ...]) -> tuple[Plan, list[BExpr]]
     left_keys, right_keys = join.left.keys, join.right.keys
     to_left = [p for p in preds if columns_of(p) <= left_keys]
     to_right = [p for p in preds if columns_of(p) <= right_keys and p not in to_left]
-    if join.kind == "left":  # WHERE on the null-supplying side must see the padded NULLs
+    if join.kind in ("left", "full"):  # WHERE on a null-supplying side must see the NULLs
         to_right = []
+    if join.kind == "full":
+        to_left = []
     both = [p for p in preds if p not in to_left and p not in to_right]
     into_condition = both if join.kind in ("inner", "cross") else []
     kept = [p for p in both if p not in into_condition]
@@ -102,7 +104,8 @@ def _split_join_condition(join: Join) -> Plan:
     assert join.condition is not None
     parts = conjuncts(join.condition)
     to_left = [p for p in parts if columns_of(p) <= join.left.keys] if join.kind == "inner" else []
-    to_right = [p for p in parts if columns_of(p) <= join.right.keys and p not in to_left]
+    to_right = [p for p in parts if columns_of(p) <= join.right.keys and p not in to_left] \
+        if join.kind in ("inner", "left") else []  # a FULL join keeps both sides' rows
     if not to_left and not to_right:
         return join
     rest = [p for p in parts if p not in to_left and p not in to_right]

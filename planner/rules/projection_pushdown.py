@@ -64,6 +64,10 @@ def _prune(plan: Plan, required: set[str]) -> Plan:
         return plan.replace_children((_prune(plan.child, set(plan.child.keys)),))
     if isinstance(plan, Output):
         return replace(plan, child=_prune(plan.child, {c.key for c in plan.columns}))
+    needs = getattr(plan, "child_requirements", None)
+    if needs is not None:  # i10-b: SetOp, Window, DistinctOn say what their inputs must give
+        return plan.replace_children(tuple(_prune(c, n) for c, n in
+                                           zip(plan.children, needs(required), strict=True)))
     return plan.replace_children(tuple(_prune(c, required) for c in plan.children))
 
 

@@ -8,15 +8,22 @@ from . import (
     queries_aggregates,
     queries_analytics,
     queries_basic,
+    queries_combined_b,
     queries_joins,
+    queries_outer_joins,
     queries_pushdown,
+    queries_setops,
     queries_subqueries,
+    queries_windows,
 )
 from .corpus import Query
 
 QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_joins.QUERIES + queries_analytics.QUERIES
-                        + queries_pushdown.QUERIES + queries_subqueries.QUERIES)
+                        + queries_pushdown.QUERIES + queries_subqueries.QUERIES
+                        # i10-b: set operations, outer joins, windows and clauses
+                        + queries_setops.QUERIES + queries_outer_joins.QUERIES
+                        + queries_windows.QUERIES + queries_combined_b.QUERIES)
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
@@ -114,6 +121,40 @@ CONSTRUCTS: dict[str, str] = {
     "limit parameter": r"\blimit\s+\$[a-z_]+",
     "offset parameter": r"\boffset\s+\$[a-z_]+",
     "derived column list": r"\)\s*(as\s+)?\w+\s*\(\s*\w+(\s*,\s*\w+)*\s*\)",
+    # i10-b
+    "union": r"\bunion\s+select\b",
+    "union all": r"\bunion\s+all\b",
+    "intersect": r"\bintersect\s+select\b",
+    "intersect all": r"\bintersect\s+all\b",
+    "except": r"\bexcept\s+select\b",
+    "except all": r"\bexcept\s+all\b",
+    "parenthesised set branch": r"\)\s+(union|intersect|except)\b",
+    "right join": r"\bright\s+join\b",
+    "right outer join": r"\bright\s+outer\s+join\b",
+    "full join": r"\bfull\s+join\b",
+    "full outer join": r"\bfull\s+outer\s+join\b",
+    "cross join": r"\bcross\s+join\b",
+    "join using": r"\busing\s*\(",
+    "select without from": r"^select\s+(?!.*\bfrom\b)",
+    "values query": r"^values\s*\(",
+    "values relation": r"\(\s*values\b",
+    "distinct on": r"\bdistinct\s+on\s*\(",
+    "star exclude": r"\*\s+exclude\b",
+    "group by all": r"\bgroup\s+by\s+all\b",
+    "aggregate filter": r"\)\s+filter\s*\(\s*where\b",
+    "row_number": r"\brow_number\(\)\s+over\b",
+    "rank": r"\brank\(\)\s+over\b",
+    "dense_rank": r"\bdense_rank\(\)\s+over\b",
+    "ntile": r"\bntile\(",
+    "lag": r"\blag\(",
+    "lead": r"\blead\(",
+    "first_value": r"\bfirst_value\(",
+    "last_value": r"\blast_value\(",
+    "aggregate over": r"\b(count|sum|avg|min|max)\([^()]*\)\s+over\b",
+    "partition by": r"\bpartition\s+by\b",
+    "rows frame": r"\brows\s+between\b",
+    "range frame": r"\brange\s+between\b",
+    "qualify": r"\bqualify\b",
 }
 
 

@@ -7,12 +7,14 @@ from . import (
     queries_cross,
     queries_graph,
     queries_pushdown,
+    queries_setops,
     queries_subqueries,
     queries_vector,
 )
 from .record import Q3
 
 QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cross.QUERIES
-                     + queries_all.QUERIES + queries_pushdown.QUERIES + queries_subqueries.QUERIES)
+                     + queries_all.QUERIES + queries_pushdown.QUERIES + queries_subqueries.QUERIES
+                     + queries_setops.QUERIES)
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"

@@ -1,0 +1,144 @@
+"""Binding of window functions and QUALIFY (i10-b).
+
+A window call in the select list (or QUALIFY) is bound to a placeholder column of the SELECT's
+``WindowCollector``; after GROUP BY the collector's functions are rewritten over the
+aggregate's output and become one ``Window`` node under the select list, as SQL evaluates
+them (after HAVING, before SELECT, DISTINCT and ORDER BY).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from grammar import ast
+from planner.bind_scope import Scope
+from planner.errors import BindError
+from planner.expressions import BExpr, ColumnRef, has_aggregate
+from planner.logical import Filter, Plan, SortKey
+from planner.types import family
+from planner.windows import (
+    RANKING,
+    WINDOW_FUNCTIONS,
+    Frame,
+    FrameBound,
+    Window,
+    WindowFunc,
+)
+
+if TYPE_CHECKING:
+    from planner.bind_expr import ExprBinder
+    from planner.bind_grouping import Grouping
+
+# name → (min args, max args)
+_ARITY = {"ntile": (1, 1), "lag": (1, 3), "lead": (1, 3), "first_value": (1, 1),
+          "last_value": (1, 1), **{n: (0, 0) for n in RANKING}, "count": (0, 1),
+          **{n: (1, 1) for n in ("sum", "avg", "min", "max")}}
+
+
+class WindowCollector:
+    """The window functions of one SELECT, each computed once however often it is named."""
+
+    def __init__(self, rel: str) -> None:
+        self.rel = rel
+        self.items: dict[WindowFunc, ColumnRef] = {}
+
+    def bind(self, exprs: ExprBinder, e: ast.WindowCall, scope: Scope) -> ColumnRef:
+        inner = Scope(scope.rels, scope.aliases, allow_aggregates=scope.allow_aggregates,
+                      outer=scope.outer)
+        call = e.call
+        if isinstance(call, ast.AggFilter):
+            from planner.bind_clauses import filtered_call
+
+            call = filtered_call(call)
+        _check_call(call)
+        args = tuple(exprs.bind(a, inner) for a in call.args)
+        partition = tuple(exprs.bind(p, inner) for p in e.partition)
+        order = tuple(SortKey(exprs.bind(o.expr, inner), o.descending, o.nulls_first)
+                      for o in e.order)
+        frame = _frame(e.frame, order) if e.frame is not None else None
+        func = WindowFunc(call.name, args, partition, order, frame, _result_type(call, args))
+        if func not in self.items:
+            self.items[func] = ColumnRef(self.rel, f"w{len(self.items)}", func.type)
+        return self.items[func]
+
+    def has_aggregates(self) -> bool:
+        return any(has_aggregate(x) for f in self.items for x in f.exprs())
+
+    def plan(self, child: Plan, grouping: Grouping | None, qualify: BExpr | None) -> Plan:
+        """The window functions over ``child`` (after its grouping), then QUALIFY."""
+        items = []
+        for func, out in self.items.items():
+            if grouping is not None:
+                func = _rewritten(func, grouping)
+            items.append((out, func))
+        plan = Window(child, tuple(items)) if items else child
+        return Filter(plan, qualify) if qualify is not None else plan
+
+
+def _rewritten(func: WindowFunc, grouping: Grouping) -> WindowFunc:
+    def over(e: BExpr) -> BExpr:
+        return grouping.rewrite(e, "a window function")
+
+    return WindowFunc(func.name, tuple(over(a) for a in func.args),
+                      tuple(over(p) for p in func.partition),
+                      tuple(SortKey(over(k.expr), k.descending, k.nulls_first)
+                            for k in func.order), func.frame, func.type)
+
+
+def _check_call(call: ast.Call) -> None:
+    if call.name not in WINDOW_FUNCTIONS:
+        known = ", ".join(sorted(WINDOW_FUNCTIONS))
+        raise BindError(f"{call.name}() is not a window function FQL supports; use one of "
+                        f"{known}", line=call.line, column=call.column)
+    if call.distinct:
+        raise BindError("DISTINCT in a window function is not supported", line=call.line,
+                        column=call.column)
+    if call.star and call.name != "count":
+        raise BindError(f"{call.name}(*) is not valid; only count(*)", line=call.line,
+                        column=call.column)
+    low, high = _ARITY[call.name]
+    if not low <= len(call.args) <= high:
+        count = f"{low}" if low == high else f"{low} to {high}"
+        raise BindError(f"{call.name}() takes {count} arguments, got {len(call.args)}",
+                        line=call.line, column=call.column)
+
+
+def _result_type(call: ast.Call, args: tuple[BExpr, ...]) -> pa.DataType:
+    name = call.name
+    if name in ("percent_rank", "cume_dist", "avg"):
+        return pa.float64()
+    if name in RANKING or name in ("ntile", "count"):
+        return pa.int64()
+    arg = args[0].type
+    if name == "sum" and family(arg) == "int":
+        return pa.decimal128(38, 0)
+    if name == "sum" and family(arg) == "float":
+        return pa.float64()
+    if name in ("lag", "lead") and len(args) == 3 and family(arg) == "null":
+        return args[2].type
+    return arg
+
+
+def _frame(frame: ast.WindowFrame, order: tuple[SortKey, ...]) -> Frame:
+    offsets = frame.start.offset is not None or frame.end.offset is not None
+    if frame.units == "range" and offsets and len(order) != 1:
+        raise BindError("a RANGE frame with an offset needs exactly one ORDER BY key",
+                        line=frame.line, column=frame.column)
+    if frame.units == "range" and offsets and family(order[0].expr.type) not in (
+            "int", "float", "decimal"):
+        raise BindError("a RANGE frame with an offset needs a numeric ORDER BY key",
+                        line=frame.line, column=frame.column)
+    return Frame(frame.units, FrameBound(frame.start.kind, frame.start.offset),
+                 FrameBound(frame.end.kind, frame.end.offset))
+
+
+def bind_window_call(exprs: ExprBinder, e: ast.WindowCall, scope: Scope) -> BExpr:
+    """The ``ExprBinder`` entry point: a window call where the scope collects them."""
+    collector = scope.windows
+    if not isinstance(collector, WindowCollector):
+        raise BindError("window functions are allowed only in the select list, QUALIFY and "
+                        "ORDER BY",
+                        line=e.line, column=e.column)
+    return collector.bind(exprs, e, scope)
