@@ -9,6 +9,7 @@ from . import (
     queries_analytics,
     queries_basic,
     queries_combined_b,
+    queries_combined_m,
     queries_joins,
     queries_outer_joins,
     queries_pushdown,
@@ -23,7 +24,8 @@ QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_pushdown.QUERIES + queries_subqueries.QUERIES
                         # i10-b: set operations, outer joins, windows and clauses
                         + queries_setops.QUERIES + queries_outer_joins.QUERIES
-                        + queries_windows.QUERIES + queries_combined_b.QUERIES)
+                        + queries_windows.QUERIES + queries_combined_b.QUERIES
+                        + queries_combined_m.QUERIES)  # both halves of issue 10 together
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
@@ -155,6 +157,11 @@ CONSTRUCTS: dict[str, str] = {
     "rows frame": r"\brows\s+between\b",
     "range frame": r"\brange\s+between\b",
     "qualify": r"\bqualify\b",
+    # issue 10, both halves together
+    "cte over a set operation": r"^with\s+\w+\s+as\s*\(\s*select\b[^;]*\bunion\b",
+    "set operation in a subquery": r"\bin\s*\(\s*select\b[^()]*\b(union|except)\b",
+    "window in a subquery": r"\(\s*select\b[^;]*\bover\s*\(",
+    "subquery in a window": r"\bpartition\s+by\b[^;]*\(\s*select\b",
 }
 
 
