@@ -34,6 +34,7 @@ from planner.logical import (
     Sort,
     SortKey,
 )
+from planner.set_ops import SetOp
 
 if TYPE_CHECKING:
     import duckdb
@@ -91,9 +92,10 @@ class StageCompiler:
         if isinstance(node, Distinct):
             return f"SELECT DISTINCT * FROM ({self._node(node.child)}) AS _t"
         if isinstance(node, With):  # each CTE computed once, however often it is read
-            ctes = ", ".join(f"{quote(name)} AS MATERIALIZED ({self._node(plan)})"
+            ctes = ", ".join(self._cte(name, plan, name in node.recursive)
                              for name, plan in node.ctes)
-            return f"WITH {ctes} {self._node(node.child)}"
+            keyword = "WITH RECURSIVE" if node.recursive else "WITH"
+            return f"{keyword} {ctes} {self._node(node.child)}"
         if isinstance(node, CteScan):
             cols = ", ".join(f"{quote(c.key)} AS {quote(r.key)}"
                              for c, r in zip(node.cte_columns, node.columns, strict=True))
@@ -103,6 +105,16 @@ class StageCompiler:
     # i10-b: the node and expression printers, for federation.stage_nodes
     node_sql = _node
     expr_sql = _x
+
+    def _cte(self, name: str, plan: Output, recursive: bool) -> str:
+        if not recursive:
+            return f"{quote(name)} AS MATERIALIZED ({self._node(plan)})"
+        # DuckDB recurses only over a UNION at the top of the CTE's body: the SetOp is written
+        # bare, its columns already named by the keys the CTE's scans read
+        body = plan.child
+        if not isinstance(body, SetOp) or body.columns != plan.columns:
+            raise TypeError(f"recursive CTE {name} lost its UNION")
+        return f"{quote(name)} AS ({self._node(body)})"
 
     def _subquery(self, sub: SubqueryExpr) -> str:
         """A subquery as DuckDB SQL over its fragments' inputs; DuckDB decorrelates it."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from grammar import ast
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_derived import renamed
+from planner.bind_recursive import anchor_columns, reads_itself, recursive_parts, recursive_plan
 from planner.bind_scope import RelBinding, Scope
 from planner.bind_subquery import outer_reads
 from planner.cte_plans import CteScan, With
@@ -36,14 +37,14 @@ class Ctes:
         self.scopes: list[dict[str, CteBinding]] = []
         self.plans: dict[str, Output] = {}  # every CTE bound, in declaration order
         self.used: set[str] = set()
+        self.declared_count = 0
+        self.recursive: set[str] = set()  # the names of recursive CTEs (planner.bind_recursive)
 
     @contextmanager
     def declared(self, ctx: BindContext, q: ast.QueryExpr, outer: Scope | None
                  ) -> Iterator[None]:
         """The CTEs of ``q`` in scope while its body is bound; each sees the earlier ones
         (``outer``: the scope around ``q`` when it is a subquery)."""
-        if q.recursive:
-            raise BindError("WITH RECURSIVE is not supported", line=q.line, column=q.column)
         scope: dict[str, CteBinding] = {}
         self.scopes.append(scope)
         try:
@@ -51,7 +52,10 @@ class Ctes:
                 if cte.name.lower() in scope:
                     raise BindError(f"CTE {cte.name!r} is declared twice in one WITH",
                                     line=cte.line, column=cte.column)
-                scope[cte.name.lower()] = self._bind(ctx, cte, outer)
+                if q.recursive and reads_itself(cte):
+                    self._bind_recursive(ctx, cte, outer, scope)
+                else:
+                    scope[cte.name.lower()] = self._bind(ctx, cte, outer)
             yield
         finally:
             self.scopes.pop()
@@ -62,10 +66,31 @@ class Ctes:
             raise BindError(f"CTE {cte.name!r} reads columns of the query around it; a "
                             "correlated CTE is not supported", line=cte.line, column=cte.column)
         names = renamed(bound.names, cte.columns, cte)
-        name = f"_cte_{len(self.plans)}_{cte.name}"
+        name = self.plan_name(cte)
         self.plans[name] = Output(bound.plan, bound.columns,
                                   tuple(c.key for c in bound.columns))
         return CteBinding(name, bound.columns, tuple(names))
+
+    def _bind_recursive(self, ctx: BindContext, cte: ast.Cte, outer: Scope | None,
+                        scope: dict[str, CteBinding]) -> None:
+        """A recursive CTE: in ``scope`` with its anchor's columns while its step is bound."""
+        q = recursive_parts(cte)
+        name = self.plan_name(cte)
+        anchor = ctx.bind_query(q.left, outer)
+        outs = anchor_columns(ctx, anchor)
+        scope[cte.name.lower()] = CteBinding(name, outs, tuple(renamed(anchor.names,
+                                                                       cte.columns, cte)))
+        plan = recursive_plan(ctx, q, outer, anchor, outs)
+        if outer_reads(plan):
+            raise BindError(f"CTE {cte.name!r} reads columns of the query around it; a "
+                            "correlated CTE is not supported", line=cte.line, column=cte.column)
+        self.plans[name] = plan
+        self.recursive.add(name)
+
+    def plan_name(self, cte: ast.Cte) -> str:
+        """A plan-wide unique name for ``cte`` (numbered in declaration order)."""
+        self.declared_count += 1
+        return f"_cte_{self.declared_count - 1}_{cte.name}"
 
     def find(self, name: str) -> CteBinding | None:
         for scope in reversed(self.scopes):
@@ -76,7 +101,8 @@ class Ctes:
     def wrap(self, statement: Plan) -> Plan:
         """The statement under a ``With`` of the CTEs it references (if any)."""
         ctes = tuple((n, p) for n, p in self.plans.items() if n in self.used)
-        return With(statement, ctes) if ctes else statement
+        recursive = frozenset(n for n, _ in ctes if n in self.recursive)
+        return With(statement, ctes, recursive) if ctes else statement
 
 
 def bind_named(ctx: BindContext, ref: ast.NamedRef, outer: Scope | None) -> BoundRelation:

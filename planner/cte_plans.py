@@ -36,14 +36,19 @@ class CteScan(Plan):
 @dataclass(frozen=True)
 class With(Plan):
     """``child`` (the statement) with the CTEs it references: ``(name, plan)`` pairs, each
-    plan an ``Output`` naming its columns by their keys; a CTE reads only earlier ones."""
+    plan an ``Output`` naming its columns by their keys; a CTE reads only earlier ones, and
+    a recursive one (named in ``recursive``: ``anchor UNION [ALL] step``, an ``Output`` over a
+    ``SetOp``) also itself, in its step."""
 
     child: Plan
     ctes: tuple[tuple[str, Output], ...]
+    recursive: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if len({name for name, _ in self.ctes}) != len(self.ctes):
             raise PlanError("two CTEs of one statement share a name")
+        if self.recursive - {name for name, _ in self.ctes}:
+            raise PlanError("a recursive CTE is not among the statement's CTEs")
 
     @property
     def schema(self) -> Schema:
@@ -59,4 +64,4 @@ class With(Plan):
             if not isinstance(plan, Output):
                 raise PlanError("a CTE's plan must stay an Output")
             ctes.append((name, plan))
-        return With(children[0], tuple(ctes))
+        return With(children[0], tuple(ctes), self.recursive)

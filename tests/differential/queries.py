@@ -162,6 +162,7 @@ CONSTRUCTS: dict[str, str] = {
     "set operation in a subquery": r"\bin\s*\(\s*select\b[^()]*\b(union|except)\b",
     "window in a subquery": r"\(\s*select\b[^;]*\bover\s*\(",
     "subquery in a window": r"\bpartition\s+by\b[^;]*\(\s*select\b",
+    "with recursive": r"\bwith\s+recursive\b",
 }
 
 

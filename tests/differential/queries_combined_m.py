@@ -81,5 +81,32 @@ JOINS_AND_SUBQUERIES = [
       "HAVING count(*) FILTER (WHERE b.active) >= 2)"),
 ]
 
+# WITH RECURSIVE: anchor UNION [ALL] step, the step reading the rows of the previous round
+RECURSIVE = [
+    q("m_rec_counter", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
+      "WHERE n < 10) SELECT n, n * n AS sq FROM r"),
+    q("m_rec_chain_over_source", "WITH RECURSIVE chain AS (SELECT t.id, t.agent_id, 1 AS depth "
+      "FROM crm.tasks t WHERE t.id = 1 UNION ALL SELECT u.id, u.agent_id, c.depth + 1 "
+      "FROM chain c JOIN crm.tasks u ON u.id = c.id + 7 WHERE c.depth < 6) "
+      "SELECT * FROM chain"),
+    q("m_rec_union_fixpoint", "WITH RECURSIVE reach(p) AS (SELECT t.priority FROM crm.tasks t "
+      "WHERE t.priority IS NOT NULL AND t.id < 4 UNION SELECT (reach.p * 3 + 1) % 7 "
+      "FROM reach) SELECT p FROM reach"),
+    q("m_rec_correlated_step", "WITH RECURSIVE lv(level, n) AS (SELECT 1, 0 UNION ALL "
+      "SELECT lv.level + 1, (SELECT count(*) FROM crm.agents a WHERE a.level = lv.level) "
+      "FROM lv WHERE lv.level < 6) SELECT * FROM lv"),
+    q("m_rec_in_subquery", "SELECT a.id, a.level FROM crm.agents a WHERE a.level IN "
+      "(WITH RECURSIVE odd(k) AS (SELECT 1 UNION ALL SELECT k + 2 FROM odd WHERE k < 5) "
+      "SELECT k FROM odd)"),
+    q("m_rec_then_union_and_window", "WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 2 "
+      "FROM r WHERE n < 8), plain AS (SELECT a.level AS n FROM crm.agents a) "
+      "SELECT n, rank() OVER (ORDER BY n) AS rk FROM (SELECT n FROM r UNION "
+      "SELECT n FROM plain) AS u"),
+    q("m_rec_with_values_anchor", "WITH RECURSIVE walk(tid, steps) AS (VALUES (2, 0), (5, 0) "
+      "UNION ALL SELECT t.id, w.steps + 1 FROM walk w JOIN crm.tasks t "
+      "ON t.id = w.tid * 2 WHERE w.steps < 4) SELECT w.tid, w.steps, t.status FROM walk w "
+      "LEFT JOIN crm.tasks t ON t.id = w.tid"),
+]
+
 QUERIES: list[Query] = (CTES_OVER_SET_OPERATIONS + SET_OPERATIONS_IN_SUBQUERIES
-                        + WINDOWS_AND_SUBQUERIES + JOINS_AND_SUBQUERIES)
+                        + WINDOWS_AND_SUBQUERIES + JOINS_AND_SUBQUERIES + RECURSIVE)
