@@ -36,12 +36,17 @@ _ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVIN
                          "EXCEPT", "QUALIFY"})
 
 
+# what follows "(" in a derived table, never in a node pattern
+_STARTS_QUERY = frozenset({"SELECT", "WITH", "VALUES", "LPAR"})
+
+
 class _MatchCommas(PostLex):
     """Marks the commas that separate the patterns of one MATCH as PATTERN_COMMA.
 
     In ``FROM MATCH g (a)-[]->(b), (b)-[]->(c), crm.t AS x`` the first comma continues the
     MATCH and the second starts a new FROM item; one token of lookahead cannot tell, two can:
-    a pattern starts with ``(`` not followed by SELECT (that would be a derived table).
+    a pattern starts with ``(`` not followed by SELECT, WITH, VALUES or ``(`` (those start a
+    derived table).
     """
 
     always_accept = ()
@@ -74,7 +79,7 @@ class _MatchCommas(PostLex):
             elif in_match and depth == 0 and kind == "COMMA":
                 after = peek(2)
                 if after and after[0].type == "LPAR" and (
-                        len(after) < 2 or after[1].type != "SELECT"):
+                        len(after) < 2 or after[1].type not in _STARTS_QUERY):
                     tok = Token.new_borrow_pos("PATTERN_COMMA", ",", tok)
                 else:
                     in_match = False
