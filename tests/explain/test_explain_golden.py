@@ -43,11 +43,22 @@ QUERIES = {
         WHERE t.priority > $p GROUP BY t.agent_id)
         SELECT x.agent_id, y.agent_id AS other FROM busy AS x JOIN busy AS y
         ON y.n = x.n AND y.agent_id > x.agent_id""",
+    # issue 10 merged: a WITH over a whole UNION (each branch a fragment, the CTE one), and a
+    # recursive CTE whose step joins a fragment read once, rendered WITH RECURSIVE
+    "with_over_union_one_fragment_per_leaf": """
+        WITH hot AS (SELECT t.agent_id FROM crm.tasks AS t WHERE t.priority > $p)
+        SELECT h.agent_id FROM hot AS h UNION SELECT a.id FROM crm.agents AS a
+        WHERE a.id IN (SELECT agent_id FROM hot) ORDER BY 1""",
+    "recursive_cte_step_reads_a_fragment": """
+        WITH RECURSIVE chain(id, depth) AS (SELECT t.id, 0 FROM crm.tasks AS t WHERE t.id = 1
+        UNION ALL SELECT u.id, c.depth + 1 FROM chain AS c JOIN crm.tasks AS u
+        ON u.id = c.id + 1 WHERE c.depth < 3) SELECT id, depth FROM chain""",
 }
 PARAMS = {"pushed_join_filter_limit": {"team": "core"},
           "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"},
           "correlated_subquery_stays_in_duckdb": {"team": "core"},
-          "cte_read_twice_one_fragment": {"p": 3}}
+          "cte_read_twice_one_fragment": {"p": 3},
+          "with_over_union_one_fragment_per_leaf": {"p": 3}}
 
 
 @pytest.fixture(scope="module")
