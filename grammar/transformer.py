@@ -7,6 +7,7 @@ offending token; Lark wraps it in a ``VisitError`` that ``grammar.parser`` unwra
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypedDict
@@ -19,7 +20,11 @@ _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
     "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
     "second": "second", "seconds": "second", "week": "week", "weeks": "week",
+    "quarter": "quarter", "quarters": "quarter",
 }
+
+
+_INTERVAL_AMOUNT = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 
 class Invalid(Exception):
@@ -275,9 +280,23 @@ class ToAst(Transformer[Token, Any]):
         items = tuple(r for r in rest if not isinstance(r, Token))
         return ast.InList(operand, items, negated, **_pos(operand))
 
-    def like(self, operand: ast.Expr, *rest: Any) -> ast.Like:
-        negated = rest[0].type == "NOT"
-        return ast.Like(operand, rest[-1], negated, **_pos(operand))
+    def like(self, operand: ast.Expr, *rest: Any) -> ast.Like | ast.PatternMatch:
+        kinds = {r.type for r in rest if isinstance(r, Token)}
+        pattern, *escape = (r for r in rest if not isinstance(r, Token))
+        if "ILIKE" in kinds or escape:
+            return ast.PatternMatch(operand, pattern, "NOT" in kinds, "ILIKE" in kinds,
+                                    escape[0] if escape else None, **_pos(operand))
+        return ast.Like(operand, pattern, "NOT" in kinds, **_pos(operand))
+
+    def is_distinct(self, left: ast.Expr, *rest: Any) -> ast.BinaryOp:
+        negated = any(isinstance(r, Token) and r.type == "NOT" for r in rest)
+        op = "is not distinct from" if negated else "is distinct from"
+        return ast.BinaryOp(op, left, rest[-1], **_pos(left))
+
+    def is_truth(self, operand: ast.Expr, *toks: Token) -> ast.UnaryOp:
+        negated = any(t.type == "NOT" for t in toks)
+        truth = "true" if toks[-1].type == "TRUE" else "false"
+        return ast.UnaryOp(f"is_{'not_' if negated else ''}{truth}", operand, **_pos(operand))
 
     def is_null(self, operand: ast.Expr, *toks: Token) -> ast.IsNull:
         return ast.IsNull(operand, any(t.type == "NOT" for t in toks), **_pos(operand))
@@ -305,6 +324,41 @@ class ToAst(Transformer[Token, Any]):
     def bare_column(self, name: Token) -> ast.Column:
         return ast.Column(None, _name(name), **_pos(name))
 
+    def pg_cast(self, operand: ast.Expr, type_name: str) -> ast.Cast:
+        return ast.Cast(operand, type_name, **_pos(operand))
+
+    def current_date(self, kw: Token) -> ast.Call:
+        return ast.Call("current_date", (), **_pos(kw))
+
+    def call_from(self, name: Token, first: ast.Expr, _from: Token, second: ast.Expr,
+                  *more: Any) -> ast.Call:
+        """``substring(x FROM a [FOR b])`` and ``trim(chars FROM x)``, as plain calls."""
+        fn = _name(name).lower()
+        if fn in ("substring", "substr"):
+            if more and str(more[0]).lower() != "for":
+                raise Invalid(f"unexpected {str(more[0])!r}; expected FOR", more[0])
+            return ast.Call("substring", (first, second, *more[1:]), **_pos(name))
+        if fn == "trim" and not more:
+            return ast.Call("trim", (second, first), **_pos(name))
+        raise Invalid(f"{_name(name)}(… FROM …) is not valid; only substring(x FROM a FOR b), "
+                      "trim(c FROM x) and extract(part FROM x) take FROM", name)
+
+    def call_trim(self, name: Token, side: Token, *rest: Any) -> ast.Call:
+        """``trim(BOTH|LEADING|TRAILING [chars] FROM x)`` as ``trim``/``ltrim``/``rtrim``."""
+        if _name(name).lower() != "trim":
+            raise Invalid(f"{str(side).upper()} is only valid in trim(…)", side)
+        exprs = [r for r in rest if not isinstance(r, Token)]
+        fn = {"BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}[side.type]
+        return ast.Call(fn, (exprs[-1], *exprs[:-1]), **_pos(name))
+
+    def call_in(self, name: Token, needle: ast.Expr, in_kw: Token, haystack: ast.Expr
+                ) -> ast.Call:
+        """``position(a IN b)``: where ``a`` first occurs in ``b``, i.e. ``strpos(b, a)``."""
+        if _name(name).lower() != "position":
+            raise Invalid(f"{_name(name)}(a IN b) is not valid; only position(a IN b) takes IN",
+                          in_kw)
+        return ast.Call("strpos", (haystack, needle), **_pos(name))
+
     def call(self, name: Token, *args: Any) -> ast.Call:
         distinct = bool(args) and isinstance(args[0], Token) and args[0].type == "DISTINCT"
         exprs = tuple(a for a in args if a is not None and not isinstance(a, Token))
@@ -314,9 +368,11 @@ class ToAst(Transformer[Token, Any]):
         return ast.Call(_name(name).lower(), (), distinct=False, star=True, line=name.line or 0,
                         column=name.column or 0)
 
-    def case_expr(self, kw: Token, *parts: Any) -> ast.Case:
+    def case_expr(self, kw: Token, *parts: Any) -> ast.Case | ast.SimpleCase:
         whens = tuple(p[1] for p in parts if isinstance(p, tuple) and p[0] == "when")
         default = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "else"), None)
+        if parts and not isinstance(parts[0], tuple):
+            return ast.SimpleCase(parts[0], whens, default, **_pos(kw))
         return ast.Case(whens, default, **_pos(kw))
 
     def case_when(self, _w: Token, cond: ast.Expr, _t: Token, value: ast.Expr) -> tuple[Any, ...]:
@@ -381,9 +437,12 @@ class ToAst(Transformer[Token, Any]):
                          ) -> ast.IntervalLiteral:
         text = _string(amount) if amount.type == "STRING" else str(amount)
         words = text.split() + ([str(unit)] if unit is not None else [])
-        if len(words) != 2 or not words[0].lstrip("-").isdigit() \
+        if len(words) != 2 or not _INTERVAL_AMOUNT.match(words[0]) \
                 or words[1].lower() not in _INTERVAL_UNITS:
             raise Invalid(f"invalid INTERVAL {text!r}: expected e.g. INTERVAL '1' YEAR", amount)
-        return ast.IntervalLiteral(int(words[0]), _INTERVAL_UNITS[words[1].lower()], **_pos(kw))
+        number = Decimal(words[0])
+        value = int(number) if number == number.to_integral_value() and "." not in words[0] \
+            else number
+        return ast.IntervalLiteral(value, _INTERVAL_UNITS[words[1].lower()], **_pos(kw))
 
 

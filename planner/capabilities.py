@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner import functions
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
 from planner.types import comparable, family
 
@@ -47,6 +48,16 @@ class Capabilities:
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True
+    # the source's dialect in the function registry (``planner.functions``): which functions
+    # it evaluates exactly, and for which argument families
+    dialect: str = ""
+
+    @staticmethod
+    def of_dialect(dialect: str, **fields: object) -> Capabilities:
+        """Capabilities whose predicates are what the registry says ``dialect`` evaluates
+        exactly."""
+        return Capabilities(predicates=functions.pushable(dialect), dialect=dialect,
+                            **fields)  # type: ignore[arg-type]
 
 
 
@@ -87,5 +98,9 @@ def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
         if not all(comparable(first.type, other.type) for other in expr.args[1:]):
             return False
     if expr.name in ("and", "or", "not") and not all(_is_condition(a) for a in expr.args):
+        return False
+    families = functions.exact_families(expr.name, caps.dialect)
+    if caps.dialect and families != functions.ANY \
+            and not all(family(a.type) in families for a in expr.args):
         return False
     return all(_accepts(caps, arg, columns) for arg in expr.args)

@@ -51,7 +51,7 @@ class ParamRef:
 
 @dataclass(frozen=True)
 class Interval:
-    amount: int
+    amount: int | Decimal  # a fraction only from ``INTERVAL '1.5' DAY``: DuckDB's to read
     unit: str
 
     @property
@@ -149,7 +149,9 @@ def fql_call(e: Func) -> str:
         pairs = " ".join(f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2))
         default = f" ELSE {args[-1]}" if e.option == "else" else ""
         return f"CASE {pairs}{default} END"
-    return f"{name}({', '.join(args)})"
+    from planner import functions  # the registry's types import this module
+
+    return functions.write(name, "duckdb", args, e.option) or f"{name}({', '.join(args)})"
 
 
 def children(expr: BExpr) -> tuple[BExpr, ...]:

@@ -8,6 +8,7 @@ from . import (
     queries_aggregates,
     queries_analytics,
     queries_basic,
+    queries_functions,
     queries_joins,
     queries_pushdown,
 )
@@ -15,7 +16,7 @@ from .corpus import Query
 
 QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_joins.QUERIES + queries_analytics.QUERIES
-                        + queries_pushdown.QUERIES)
+                        + queries_pushdown.QUERIES + queries_functions.QUERIES)
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
