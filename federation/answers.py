@@ -53,11 +53,16 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
     return tokens
 
 
+def today() -> dt.date:
+    """The local date, as DuckDB's ``current_date`` reads it (tests set another day here)."""
+    return dt.date.today()
+
+
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Key:
     # a query reading the clock is filed under today's date too (DuckDB's current_date is
     # the local date, as ``date.today()``): tomorrow it is another entry
-    day = dt.date.today() if query.clock else None
+    day = today() if query.clock else None
     return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())), day)
 
 

@@ -23,9 +23,25 @@ _CONSTANT_ARGS = {"quantile_cont": 1, "string_agg": 1, "date_trunc": 0, "date_pa
                   "strftime": 1}
 
 
+# SQL functions FQL refuses, named with what to write instead
+_REFUSED = {
+    "rollup": "GROUP BY ROLLUP is not supported", "cube": "GROUP BY CUBE is not supported",
+    "grouping": "GROUPING SETS are not supported",
+    "array_agg": "list aggregates (array_agg, list) are not supported: answers hold scalars",
+    "list": "list aggregates (array_agg, list) are not supported: answers hold scalars",
+    "now": "now() is not supported; use current_date",
+    "current_timestamp": "current_timestamp is not supported; use current_date",
+    "random": "random() is not supported: FQL answers are deterministic",
+    "regexp_matches": "regular expressions are not supported; use LIKE or ILIKE",
+    "regexp_replace": "regular expressions are not supported; use replace()",
+}
+
+
 def resolve(e: ast.Call) -> functions.Function:
     """The registered function ``e`` calls, its arity checked."""
     fn = functions.lookup(e.name)
+    if fn is None and e.name in _REFUSED:
+        raise BindError(_REFUSED[e.name], line=e.line, column=e.column)
     if fn is None:
         known = functions.callable_names()
         raise BindError(f"unknown function {e.name!r}; " + did_you_mean(e.name, known),

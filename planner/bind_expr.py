@@ -11,10 +11,8 @@ from grammar import ast
 from planner import bind_calls, functions
 from planner.errors import BindError, did_you_mean
 from planner.expressions import BExpr, ColumnRef, Const, Func, Interval, ParamRef
-from planner.functions.type_rules import floor_division
 from planner.types import (
     WIDEST_INTEGER,
-    arithmetic_result,
     cast_target,
     duckdb_name,
     family,
@@ -95,7 +93,11 @@ class Scope:
         if alias is not None:
             return alias
         names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
-        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names),
+        # from other dialects, "text" reads as a string: in FQL it is a name, as in SQL
+        quoted = "'" + col.name.replace("'", "''") + "'"
+        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names)
+                        + f" (a string is written in single quotes, {quoted}; double "
+                        "quotes name a column)",
                         line=col.line, column=col.column, candidates=names)
 
 
@@ -143,16 +145,16 @@ class ExprBinder:
         name = _BINARY[e.op]
         if name in _COMPARISONS:
             _check_comparison(left, (right,), e)
-        if name in _BOOLEAN_RESULT:
-            return Func(name, (left, right), pa.bool_())
-        if name == "intdiv":
-            return Func(name, (left, right), floor_division(left.type, right.type))
-        return Func(name, (left, right), arithmetic_result(left.type, right.type, e.op))
+        rule = functions.by_node(name)
+        assert rule is not None, name  # every operator is declared in the registry
+        return Func(name, (left, right), rule.result((left.type, right.type)))
 
     def _UnaryOp(self, e: ast.UnaryOp, scope: Scope) -> BExpr:
         operand = self.bind(e.operand, scope)
         # not, neg, and is_true / is_not_true / is_false / is_not_false
-        return Func(e.op, (operand,), operand.type if e.op == "neg" else pa.bool_())
+        rule = functions.by_node(e.op)
+        assert rule is not None, e.op
+        return Func(e.op, (operand,), rule.result((operand.type,)))
 
     def _Between(self, e: ast.Between, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), self.bind(e.low, scope), self.bind(e.high, scope))

@@ -17,12 +17,12 @@ from planner.functions.type_rules import (
     BOOLEAN,
     DOUBLE,
     TEXT,
+    arithmetic,
     first,
     fixed,
     floor_division,
     numeric_common,
     quantile,
-    remainder,
     rounding,
     summed,
 )
@@ -60,6 +60,9 @@ OPERATORS: tuple[Function, ...] = (
     Function("like_escape", 3, 3, BOOLEAN, forms={"duckdb": Form("({0} LIKE {1} ESCAPE {2})")}),
     Function("not_like_escape", 3, 3, BOOLEAN,
              forms={"duckdb": Form("({0} NOT LIKE {1} ESCAPE {2})")}),
+    *(_infix(n, symbol, arithmetic(symbol)) for n, symbol in (
+        ("add", "+"), ("sub", "-"), ("mul", "*"), ("div", "/"), ("concat", "||"))),
+    Function("neg", 1, 1, first),
     _postfix("is_true", "IS TRUE"), _postfix("is_not_true", "IS NOT TRUE"),
     _postfix("is_false", "IS FALSE"), _postfix("is_not_false", "IS NOT FALSE"),
 )
@@ -96,7 +99,7 @@ SCALARS: tuple[Function, ...] = (
     _scalar("floor", 1, 1, rounding), _scalar("ceil", 1, 1, rounding, aliases=("ceiling",)),
     _scalar("sqrt", 1, 1, DOUBLE), _scalar("power", 2, 2, DOUBLE, aliases=("pow",)),
     _scalar("ln", 1, 1, DOUBLE), _scalar("exp", 1, 1, DOUBLE),
-    _scalar("mod", 2, 2, remainder),
+    _scalar("mod", 2, 2, arithmetic("%")),  # also the % operator
     _scalar("sign", 1, 1, fixed(pa.int8())),
     _scalar("date_trunc", 2, 2, _DATE_TRUNC),
     _scalar("date_part", 2, 2, BIGINT, aliases=("datepart",)),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import pyarrow as pa
 
-from planner.types import family
+from planner.types import arithmetic_result, family
 
 Types = Sequence[pa.DataType]
 
@@ -57,20 +57,14 @@ def rounding(types: Types) -> pa.DataType:
     return pa.null() if family(t) == "null" else pa.float64()
 
 
-def remainder(types: Types) -> pa.DataType:
-    """``mod``/``%``/``//``: integers stay integers, a DECIMAL stays exact, else DOUBLE."""
-    families = {family(t) for t in types} - {"null"}
-    if families <= {"int"}:
-        return pa.int64()
-    if "float" in families:
-        return pa.float64()
-    return pa.decimal128(38, max((t.scale for t in types if family(t) == "decimal"),
-                                 default=0))
-
-
 def floor_division(a: pa.DataType, b: pa.DataType) -> pa.DataType:
     """``a // b``: an integer for integers; DuckDB divides anything else as DOUBLEs."""
     return pa.int64() if {family(a), family(b)} <= {"int", "null"} else pa.float64()
+
+
+def arithmetic(symbol: str) -> Callable[[Types], pa.DataType]:
+    """``a + b`` and the other arithmetic operators (``planner.types.arithmetic_result``)."""
+    return lambda types: arithmetic_result(types[0], types[1], symbol)
 
 
 def quantile(types: Types) -> pa.DataType:
