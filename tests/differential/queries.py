@@ -97,6 +97,8 @@ CONSTRUCTS: dict[str, str] = {
     "null literal": r"[(,=]\s*null\b",
 }
 
+CONSTRUCTS.update(queries_functions.CONSTRUCTS)
+
 
 def texts() -> list[str]:
     return [qq.text for qq in QUERIES]

@@ -251,3 +251,28 @@ ORDER BY cntrycode""", ordered=True),
 QUERIES: list[Query] = EXPRESSIONS + STRINGS + NUMBERS + DATES + AGGREGATES + MIXED
 assert all(isinstance(v, str | int | float | dt.date | type(None))
            for qq in QUERIES for v in qq.params.values())
+
+# construct -> regex that at least one query text must match (merged into queries.CONSTRUCTS)
+CONSTRUCTS: dict[str, str] = {
+    "simple case": r"\bcase\s+[a-z]\w*\.\w+\s+when\b",
+    "is distinct from": r"\bis\s+distinct\s+from\b",
+    "is not distinct from": r"\bis\s+not\s+distinct\s+from\b",
+    "is true": r"\bis\s+true\b", "is not true": r"\bis\s+not\s+true\b",
+    "is false": r"\bis\s+false\b", "is not false": r"\bis\s+not\s+false\b",
+    "ilike": r"(?<!not )\bilike\b", "not ilike": r"\bnot\s+ilike\b",
+    "like escape": r"\blike\s+'[^']*'\s+escape\b",
+    "double-colon cast": r"::\s*(integer|varchar|date|decimal)",
+    "integer division": r"\s//\s", "modulo float": r"\.estimate\s*%",
+    "substring from for": r"\bsubstring\([^)]*\bfrom\b[^)]*\bfor\b",
+    "position in": r"\bposition\('[^']*'\s+in\b",
+    "trim both from": r"\btrim\(both\b", "trim leading": r"\btrim\(leading\b",
+    "trim trailing": r"\btrim\(trailing\b",
+    **{name: rf"\b{name}\(" for name in (
+        "replace", "left", "right", "strpos", "starts_with", "contains", "concat", "nullif",
+        "greatest", "least", "floor", "ceil", "sqrt", "power", "ln", "exp", "mod", "sign",
+        "date_trunc", "date_part", "strftime", "stddev", "variance", "median",
+        "quantile_cont", "string_agg", "bool_and", "bool_or")},
+    "current_date": r"\bcurrent_date\b",
+    "interval quarter": r"\binterval\s+('\d+'|\d+)\s+quarter\b",
+    "interval fraction": r"\binterval\s+'-?\d+\.\d+'",
+}

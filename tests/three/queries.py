@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from . import queries_all, queries_cross, queries_graph, queries_pushdown, queries_vector
+from . import (
+    queries_all,
+    queries_cross,
+    queries_functions,
+    queries_graph,
+    queries_pushdown,
+    queries_vector,
+)
 from .record import Q3
 
 QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cross.QUERIES
-                     + queries_all.QUERIES + queries_pushdown.QUERIES)
+                     + queries_all.QUERIES + queries_pushdown.QUERIES + queries_functions.QUERIES)
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
