@@ -50,8 +50,8 @@ QUERIES: list[Q3] = [
        "AS u, strpos(k.text, ' ') AS s FROM docs.knowledge k WHERE k.agent_id = 13",
        "SELECT k.id, length(k.text) AS n, upper(left(k.text, 4)) AS u, strpos(k.text, ' ') "
        "AS s FROM docs.knowledge k WHERE k.agent_id = 13"),
-    q3("fn_lance_distance_rounding", f"SELECT k.id, round(k._distance, 3) AS d, "
-       f"floor(k._distance * 100) AS f FROM NEAREST docs.knowledge TO $q K 20 AS k",
+    q3("fn_lance_distance_rounding", "SELECT k.id, round(k._distance, 3) AS d, "
+       "floor(k._distance * 100) AS f FROM NEAREST docs.knowledge TO $q K 20 AS k",
        f"SELECT k.id, round(k._distance, 3) AS d, floor(k._distance * 100) AS f "
        f"FROM {nearest(20)}", Q),
     q3("fn_lance_distance_function", "SELECT k.id, floor(distance(k.vector, $q) * 10) AS b "
