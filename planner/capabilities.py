@@ -82,6 +82,17 @@ def _is_condition(expr: BExpr) -> bool:
     return family(expr.type) in ("bool", "null")
 
 
+def _exact_for(expr: Func, dialect: str) -> bool:
+    """Whether ``dialect`` evaluates ``expr`` as DuckDB for its argument types: a function
+    claims argument families, and its arguments must all be of ONE of them (NULLs aside):
+    ``coalesce`` of two integers is exact in SQLite, of an integer and a text is not."""
+    families = functions.exact_families(expr.name, dialect)
+    if families == functions.ANY:
+        return True
+    kinds = {family(a.type) for a in expr.args} - {"null"}
+    return len(kinds) <= 1 and kinds <= families
+
+
 def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
     if isinstance(expr, ColumnRef):
         return expr.key in columns and family(expr.type) in caps.value_families
@@ -99,8 +110,6 @@ def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
             return False
     if expr.name in ("and", "or", "not") and not all(_is_condition(a) for a in expr.args):
         return False
-    families = functions.exact_families(expr.name, caps.dialect)
-    if caps.dialect and families != functions.ANY \
-            and not all(family(a.type) in families for a in expr.args):
+    if caps.dialect and not _exact_for(expr, caps.dialect):
         return False
     return all(_accepts(caps, arg, columns) for arg in expr.args)

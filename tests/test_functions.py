@@ -97,7 +97,19 @@ def test_clock_call_with_arguments_is_a_syntax_error(eng: fed.Engine) -> None:
 CLAIMS = {
     ("abs", "sqlite"): ("SELECT t.id, t.x FROM crm.t t WHERE abs(t.x) > 3 "
                         "AND abs(t.y) < 2.5", "abs("),
+    ("sign", "sqlite"): ("SELECT t.id FROM crm.t t WHERE sign(t.x) = -1 OR sign(t.y) = 0",
+                         "sign("),
+    ("coalesce", "sqlite"): ("SELECT t.id FROM crm.t t WHERE coalesce(t.s, t.g, 'z') = 'x' "
+                             "OR coalesce(t.x, 0) = 0", "coalesce("),
+    ("nullif", "sqlite"): ("SELECT t.id FROM crm.t t WHERE nullif(t.s, '') IS NULL "
+                           "OR nullif(t.x, -5) IS NOT NULL", "nullif("),
 }
+
+
+def test_mixed_families_stay_in_duckdb(eng: fed.Engine) -> None:
+    """coalesce of an integer and a double is not claimed: DuckDB casts, SQLite does not."""
+    plan = eng.explain("SELECT t.id FROM crm.t t WHERE coalesce(t.x, t.y) > 1")
+    assert "coalesce" not in next(str(f) for f in plan.fragments)
 
 
 def test_every_claim_has_a_pushdown_test() -> None:

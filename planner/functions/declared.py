@@ -29,6 +29,7 @@ from planner.functions.type_rules import (
 
 ANY = frozenset({"*"})  # every type family the source's ``value_families`` accept
 NUMBERS = frozenset({"int", "float"})
+_PLAIN = frozenset({"int", "string", "date"})
 _PUSHED_OPERATOR = {"sqlite": ANY, "cypher": ANY, "lance": ANY}
 
 
@@ -84,8 +85,12 @@ SCALARS: tuple[Function, ...] = (
     Function("abs", 1, 1, first, forms={"sqlite": Form("abs({0})")},
              exact_in={"sqlite": NUMBERS}),
     _scalar("round", 1, 2, first),
-    _scalar("coalesce", 1, None, numeric_common),
-    _scalar("nullif", 2, 2, numeric_common),
+    # SQLite's coalesce and nullif answer as DuckDB's when every argument is of one of
+    # these families (not decimals: SQLite has none; not floats vs ints: DuckDB casts)
+    Function("coalesce", 1, None, numeric_common, forms={"sqlite": Form("coalesce({*})")},
+             exact_in={"sqlite": _PLAIN}),
+    Function("nullif", 2, 2, numeric_common, forms={"sqlite": Form("nullif({0}, {1})")},
+             exact_in={"sqlite": _PLAIN}),
     _scalar("greatest", 1, None, numeric_common),
     _scalar("least", 1, None, numeric_common),
     _scalar("trim", 1, 2, TEXT), _scalar("ltrim", 1, 2, TEXT), _scalar("rtrim", 1, 2, TEXT),
@@ -100,7 +105,8 @@ SCALARS: tuple[Function, ...] = (
     _scalar("sqrt", 1, 1, DOUBLE), _scalar("power", 2, 2, DOUBLE, aliases=("pow",)),
     _scalar("ln", 1, 1, DOUBLE), _scalar("exp", 1, 1, DOUBLE),
     _scalar("mod", 2, 2, arithmetic("%")),  # also the % operator
-    _scalar("sign", 1, 1, fixed(pa.int8())),
+    Function("sign", 1, 1, fixed(pa.int8()), forms={"sqlite": Form("sign({0})")},
+             exact_in={"sqlite": NUMBERS}),  # SQLite ≥ 3.35; -0.0 is 0 in both
     _scalar("date_trunc", 2, 2, _DATE_TRUNC),
     _scalar("date_part", 2, 2, BIGINT, aliases=("datepart",)),
     _scalar("strftime", 2, 2, TEXT),

@@ -248,7 +248,27 @@ ORDER BY cntrycode""", ordered=True),
       "FROM crm.agents a", {"x": None}),
 ]
 
-QUERIES: list[Query] = EXPRESSIONS + STRINGS + NUMBERS + DATES + AGGREGATES + MIXED
+# functions SQLite evaluates exactly (planner.functions: exact_in): these filters run there
+PUSHED = [
+    q("fx_pushed_abs", "SELECT t.id, t.priority FROM crm.tasks t WHERE abs(t.priority) = 1"),
+    q("fx_pushed_abs_float", "SELECT a.id FROM crm.agents a WHERE abs(a.score) < 20.5 "
+      "OR abs(a.level) >= 6"),
+    q("fx_pushed_sign", "SELECT t.id FROM crm.tasks t WHERE sign(t.priority) <= 0 "
+      "OR sign(t.estimate) = 0"),
+    q("fx_pushed_coalesce", "SELECT a.id FROM crm.agents a "
+      "WHERE coalesce(a.team, 'none') = 'none' OR coalesce(a.level, 0) = 0"),
+    q("fx_pushed_coalesce_dates", "SELECT t.id FROM crm.tasks t "
+      "WHERE coalesce(t.due, DATE '2000-01-01') < DATE '2023-06-01'"),
+    q("fx_pushed_nullif", "SELECT a.id FROM crm.agents a WHERE nullif(a.team, '') IS NULL"),
+    q("fx_pushed_nullif_param", "SELECT t.id FROM crm.tasks t "
+      "WHERE nullif(t.status, $s) IS NOT NULL AND nullif(t.priority, $p) > 3",
+      {"s": "done", "p": 5}),
+    q("fx_pushed_join", "SELECT a.id, t.id AS task FROM crm.agents a JOIN crm.tasks t "
+      "ON t.agent_id = a.id AND abs(t.priority) = a.level WHERE coalesce(a.team, '') <> ''"),
+]
+
+QUERIES: list[Query] = (EXPRESSIONS + STRINGS + NUMBERS + DATES + AGGREGATES + MIXED
+                        + PUSHED)
 assert all(isinstance(v, str | int | float | dt.date | type(None))
            for qq in QUERIES for v in qq.params.values())
 
