@@ -280,8 +280,14 @@ class ToAst(Transformer[Token, Any]):
         items = tuple(r for r in rest if not isinstance(r, Token))
         return ast.InList(operand, items, negated, **_pos(operand))
 
-    def like(self, operand: ast.Expr, *rest: Any) -> ast.Like | ast.PatternMatch:
-        kinds = {r.type for r in rest if isinstance(r, Token)}
+    def like_op(self, *toks: Token) -> frozenset[str]:
+        return frozenset(t.type for t in toks)
+
+    def trim_side(self, tok: Token) -> Token:
+        return tok
+
+    def like(self, operand: ast.Expr, kinds: frozenset[str], *rest: Any
+             ) -> ast.Like | ast.PatternMatch:
         pattern, *escape = (r for r in rest if not isinstance(r, Token))
         if "ILIKE" in kinds or escape:
             return ast.PatternMatch(operand, pattern, "NOT" in kinds, "ILIKE" in kinds,

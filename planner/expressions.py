@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from planner import functions
+
 
 @dataclass(frozen=True)
 class ColumnRef:
@@ -89,11 +91,10 @@ class AggCall:
 
 BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall
 
-# the SQL spelling of every binary operator ``Func`` (SQLite, DuckDB, Cypher and DataFusion
-# agree on these symbols; which of them a source *evaluates* alike is its capabilities' business)
-INFIX_SQL = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
-             "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%",
-             "concat": "||", "like": "LIKE", "not_like": "NOT LIKE"}
+# the SQL spelling of every binary operator ``Func``, from the function registry (SQLite,
+# DuckDB, Cypher and DataFusion agree on these symbols; which of them a source *evaluates*
+# alike is the registry's ``exact_in``)
+INFIX_SQL = functions.infix_symbols()
 
 
 
@@ -149,8 +150,6 @@ def fql_call(e: Func) -> str:
         pairs = " ".join(f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2))
         default = f" ELSE {args[-1]}" if e.option == "else" else ""
         return f"CASE {pairs}{default} END"
-    from planner import functions  # the registry's types import this module
-
     return functions.write(name, "duckdb", args, e.option) or f"{name}({', '.join(args)})"
 
 

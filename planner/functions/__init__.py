@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from planner.functions.declared import AGGREGATES, ANY, OPERATORS, SCALARS
 from planner.functions.spec import DIALECTS, Form, Function
 
-__all__ = ["ANY", "DIALECTS", "Form", "Function", "by_node", "callable_names", "lookup",
-           "pushable", "write"]
+__all__ = ["ANY", "DIALECTS", "Form", "Function", "by_node", "callable_names", "infix_symbols",
+           "lookup", "pushable", "write"]
 
 _BY_NODE: dict[str, Function] = {f.name: f for f in (*OPERATORS, *SCALARS, *AGGREGATES)}
 _BY_CALL: dict[str, Function] = {}
@@ -60,6 +60,11 @@ def write(name: str, dialect: str, args: Sequence[str], option: str = "") -> str
     fn = _BY_NODE.get(name)
     form = fn.form(dialect) if fn is not None else None
     return form.write(args, option) if form is not None else None
+
+
+def infix_symbols() -> dict[str, str]:
+    """Operator node name → the symbol every dialect writes between its operands."""
+    return {f.name: f.infix for f in _BY_NODE.values() if f.infix}
 
 
 def deterministic(name: str) -> bool:

@@ -33,14 +33,15 @@ _PLAIN = frozenset({"int", "string", "date"})
 _PUSHED_OPERATOR = {"sqlite": ANY, "cypher": ANY, "lance": ANY}
 
 
-def _operator(name: str, arity: int, *, pushed: bool = True) -> Function:
-    return Function(name, arity, None if name in ("in", "not_in", "case") else arity,
-                    BOOLEAN, exact_in=_PUSHED_OPERATOR if pushed else {})
+def _operator(name: str, arity: int, infix: str = "") -> Function:
+    """An operator every source evaluates exactly (its writer keeps SQL's NULL semantics)."""
+    return Function(name, arity, None if name in ("in", "not_in") else arity, BOOLEAN,
+                    exact_in=_PUSHED_OPERATOR, infix=infix)
 
 
 def _infix(name: str, symbol: str, rule: object = BOOLEAN) -> Function:
     """An operator only the DuckDB stage evaluates, written between its operands."""
-    return Function(name, 2, 2, rule, forms={"duckdb": Form(f"({{0}} {symbol} {{1}})")})  # type: ignore[arg-type]
+    return Function(name, 2, 2, rule, infix=symbol)  # type: ignore[arg-type]
 
 
 def _postfix(name: str, text: str) -> Function:
@@ -48,8 +49,9 @@ def _postfix(name: str, text: str) -> Function:
 
 
 OPERATORS: tuple[Function, ...] = (
-    *(_operator(n, 2) for n in ("eq", "ne", "lt", "le", "gt", "ge", "and", "or", "like",
-                                "not_like")),
+    *(_operator(n, 2, symbol) for n, symbol in (
+        ("eq", "="), ("ne", "<>"), ("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">="),
+        ("and", "AND"), ("or", "OR"), ("like", "LIKE"), ("not_like", "NOT LIKE"))),
     *(_operator(n, 3) for n in ("between", "not_between")),
     *(_operator(n, 2) for n in ("in", "not_in")),
     *(_operator(n, 1) for n in ("not", "is_null", "is_not_null")),
@@ -104,7 +106,7 @@ SCALARS: tuple[Function, ...] = (
     _scalar("floor", 1, 1, rounding), _scalar("ceil", 1, 1, rounding, aliases=("ceiling",)),
     _scalar("sqrt", 1, 1, DOUBLE), _scalar("power", 2, 2, DOUBLE, aliases=("pow",)),
     _scalar("ln", 1, 1, DOUBLE), _scalar("exp", 1, 1, DOUBLE),
-    _scalar("mod", 2, 2, arithmetic("%")),  # also the % operator
+    Function("mod", 2, 2, arithmetic("%"), infix="%"),  # mod(a, b) is a % b
     Function("sign", 1, 1, fixed(pa.int8()), forms={"sqlite": Form("sign({0})")},
              exact_in={"sqlite": NUMBERS}),  # SQLite ≥ 3.35; -0.0 is 0 in both
     _scalar("date_trunc", 2, 2, _DATE_TRUNC),

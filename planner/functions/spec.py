@@ -55,7 +55,7 @@ class Function:
     ``exact_in`` maps a dialect to the argument type families for which that source
     evaluates the function exactly as DuckDB (NULLs, types, text): the capability checks
     read it to decide pushdown; a dialect not named here leaves the function to DuckDB.
-    ``deterministic`` is False for clock functions: a query calling one is never cached.
+    ``deterministic`` is False for clock functions: a query calling one is cached per day.
     """
 
     name: str
@@ -67,6 +67,7 @@ class Function:
     aggregate: bool = False
     deterministic: bool = True
     aliases: tuple[str, ...] = ()
+    infix: str = ""  # an operator's symbol, written between its two operands in every dialect
 
     def __post_init__(self) -> None:
         unknown = (set(self.forms) | set(self.exact_in)) - DIALECTS
@@ -79,7 +80,8 @@ class Function:
         """The dialect's form; DuckDB writes any function not given one by its name."""
         found = self.forms.get(dialect)
         if found is None and dialect == "duckdb":
-            return Form(f"{self.name}({{*}})")
+            written = f"({{0}} {self.infix} {{1}})" if self.infix else f"{self.name}({{*}})"
+            return Form(written)
         return found
 
     def arity_text(self) -> str:
