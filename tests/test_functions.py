@@ -171,3 +171,10 @@ def test_a_query_without_the_clock_is_not_keyed_by_day(eng: fed.Engine,
     eng.query(text)
     monkeypatch.setattr(answers, "today", _tomorrow)
     assert eng.query(text).plan.cache == "hit"
+
+
+def test_every_function_is_documented() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "functions.md").read_text()
+    missing = [name for name in functions.callable_names()
+               if f"`{name}" not in text and f"({name}" not in text]
+    assert missing == []
