@@ -53,15 +53,15 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
     return tokens
 
 
-def today() -> dt.date:
-    """The local date, as DuckDB's ``current_date`` reads it (tests set another day here)."""
-    return dt.date.today()
+def today() -> tuple[dt.date, dt.date]:
+    """The local and the UTC date: DuckDB's ``current_date`` is one of them (its TimeZone
+    setting, the local zone with ICU, else UTC), so an answer is kept while both stay."""
+    return dt.date.today(), dt.datetime.now(dt.UTC).date()
 
 
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Key:
-    # a query reading the clock is filed under today's date too (DuckDB's current_date is
-    # the local date, as ``date.today()``): tomorrow it is another entry
+    # a query reading the clock is filed under today's date too: tomorrow it is another entry
     day = today() if query.clock else None
     return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())), day)
 

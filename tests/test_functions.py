@@ -151,8 +151,12 @@ def test_count_distinct_pairs_grouped(eng: fed.Engine, oracle: duckdb.DuckDBPyCo
 
 # ---- the clock: a query calling current_date is filed under today's date
 
-def _tomorrow() -> dt.date:
-    return dt.date.today() + dt.timedelta(days=1)
+_TODAY = answers.today
+
+
+def _tomorrow() -> tuple[dt.date, dt.date]:
+    local, utc = _TODAY()
+    return local + dt.timedelta(days=1), utc + dt.timedelta(days=1)
 
 
 def test_current_date_is_cached_per_day(eng: fed.Engine, monkeypatch: pytest.MonkeyPatch
