@@ -10,11 +10,15 @@ import datetime as dt
 import re
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from grammar import ast
+from grammar.token_info import Invalid, name, pos
+from grammar.transformer_forms import ExpressionForms
+
+__all__ = ["Invalid", "ToAst"]
 
 _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
@@ -27,32 +31,8 @@ _INTERVAL_UNITS = {
 _INTERVAL_AMOUNT = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 
-class Invalid(Exception):
-    """A construct that parses but is malformed (bad date, unknown unit): becomes a syntax error."""
-
-    def __init__(self, message: str, token: Token) -> None:
-        super().__init__(message)
-        self.token = token
-
-
-class _Pos(TypedDict):
-    line: int
-    column: int
-
-
-def _pos(tok: Any) -> _Pos:
-    if isinstance(tok, Token):
-        return {"line": tok.line or 0, "column": tok.column or 0}
-    if isinstance(tok, ast.Node):
-        return {"line": tok.line, "column": tok.column}
-    return {"line": 0, "column": 0}
-
-
-def _name(tok: Token) -> str:
-    text = str(tok)
-    if text.startswith('"'):
-        return text[1:-1].replace('""', '"')
-    return text
+_pos = pos
+_name = name
 
 
 _DECIMAL_DIGITS = 38  # DuckDB's widest DECIMAL
@@ -63,7 +43,7 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(Transformer[Token, Any]):
+class ToAst(ExpressionForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
@@ -280,30 +260,6 @@ class ToAst(Transformer[Token, Any]):
         items = tuple(r for r in rest if not isinstance(r, Token))
         return ast.InList(operand, items, negated, **_pos(operand))
 
-    def like_op(self, *toks: Token) -> frozenset[str]:
-        return frozenset(t.type for t in toks)
-
-    def trim_side(self, tok: Token) -> Token:
-        return tok
-
-    def like(self, operand: ast.Expr, kinds: frozenset[str], *rest: Any
-             ) -> ast.Like | ast.PatternMatch:
-        pattern, *escape = (r for r in rest if not isinstance(r, Token))
-        if "ILIKE" in kinds or escape:
-            return ast.PatternMatch(operand, pattern, "NOT" in kinds, "ILIKE" in kinds,
-                                    escape[0] if escape else None, **_pos(operand))
-        return ast.Like(operand, pattern, "NOT" in kinds, **_pos(operand))
-
-    def is_distinct(self, left: ast.Expr, *rest: Any) -> ast.BinaryOp:
-        negated = any(isinstance(r, Token) and r.type == "NOT" for r in rest)
-        op = "is not distinct from" if negated else "is distinct from"
-        return ast.BinaryOp(op, left, rest[-1], **_pos(left))
-
-    def is_truth(self, operand: ast.Expr, *toks: Token) -> ast.UnaryOp:
-        negated = any(t.type == "NOT" for t in toks)
-        truth = "true" if toks[-1].type == "TRUE" else "false"
-        return ast.UnaryOp(f"is_{'not_' if negated else ''}{truth}", operand, **_pos(operand))
-
     def is_null(self, operand: ast.Expr, *toks: Token) -> ast.IsNull:
         return ast.IsNull(operand, any(t.type == "NOT" for t in toks), **_pos(operand))
 
@@ -329,41 +285,6 @@ class ToAst(Transformer[Token, Any]):
 
     def bare_column(self, name: Token) -> ast.Column:
         return ast.Column(None, _name(name), **_pos(name))
-
-    def pg_cast(self, operand: ast.Expr, type_name: str) -> ast.Cast:
-        return ast.Cast(operand, type_name, **_pos(operand))
-
-    def current_date(self, kw: Token) -> ast.Call:
-        return ast.Call("current_date", (), **_pos(kw))
-
-    def call_from(self, name: Token, first: ast.Expr, _from: Token, second: ast.Expr,
-                  *more: Any) -> ast.Call:
-        """``substring(x FROM a [FOR b])`` and ``trim(chars FROM x)``, as plain calls."""
-        fn = _name(name).lower()
-        if fn in ("substring", "substr"):
-            if more and str(more[0]).lower() != "for":
-                raise Invalid(f"unexpected {str(more[0])!r}; expected FOR", more[0])
-            return ast.Call("substring", (first, second, *more[1:]), **_pos(name))
-        if fn == "trim" and not more:
-            return ast.Call("trim", (second, first), **_pos(name))
-        raise Invalid(f"{_name(name)}(… FROM …) is not valid; only substring(x FROM a FOR b), "
-                      "trim(c FROM x) and extract(part FROM x) take FROM", name)
-
-    def call_trim(self, name: Token, side: Token, *rest: Any) -> ast.Call:
-        """``trim(BOTH|LEADING|TRAILING [chars] FROM x)`` as ``trim``/``ltrim``/``rtrim``."""
-        if _name(name).lower() != "trim":
-            raise Invalid(f"{str(side).upper()} is only valid in trim(…)", side)
-        exprs = [r for r in rest if not isinstance(r, Token)]
-        fn = {"BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}[side.type]
-        return ast.Call(fn, (exprs[-1], *exprs[:-1]), **_pos(name))
-
-    def call_in(self, name: Token, needle: ast.Expr, in_kw: Token, haystack: ast.Expr
-                ) -> ast.Call:
-        """``position(a IN b)``: where ``a`` first occurs in ``b``, i.e. ``strpos(b, a)``."""
-        if _name(name).lower() != "position":
-            raise Invalid(f"{_name(name)}(a IN b) is not valid; only position(a IN b) takes IN",
-                          in_kw)
-        return ast.Call("strpos", (haystack, needle), **_pos(name))
 
     def call(self, name: Token, *args: Any) -> ast.Call:
         distinct = bool(args) and isinstance(args[0], Token) and args[0].type == "DISTINCT"
