@@ -1,6 +1,5 @@
 """The function registry through the public API: its errors (golden messages with positions),
-its pushdown claims (each shown running in the source, with the oracle's answer), the
-multi-argument ``count(DISTINCT a, b)``, and ``current_date`` in the result cache."""
+the multi-argument ``count(DISTINCT a, b)``, and ``current_date`` in the result cache."""
 
 from __future__ import annotations
 
@@ -90,44 +89,6 @@ def test_bind_error_golden(eng: fed.Engine, text: str, fragment: str, at: str) -
 def test_clock_call_with_arguments_is_a_syntax_error(eng: fed.Engine) -> None:
     with pytest.raises(fed.QuerySyntaxError):
         eng.query("SELECT current_date(1) FROM crm.t t")
-
-
-# ---- pushdown claims: every (function, dialect) the registry says is exact runs there
-
-CLAIMS = {
-    ("abs", "sqlite"): ("SELECT t.id, t.x FROM crm.t t WHERE abs(t.x) > 3 "
-                        "AND abs(t.y) < 2.5", "abs("),
-    ("sign", "sqlite"): ("SELECT t.id FROM crm.t t WHERE sign(t.x) = -1 OR sign(t.y) = 0",
-                         "sign("),
-    ("coalesce", "sqlite"): ("SELECT t.id FROM crm.t t WHERE coalesce(t.s, t.g, 'z') = 'x' "
-                             "OR coalesce(t.x, 0) = 0", "coalesce("),
-    ("nullif", "sqlite"): ("SELECT t.id FROM crm.t t WHERE nullif(t.s, '') IS NULL "
-                           "OR nullif(t.x, -5) IS NOT NULL", "nullif("),
-}
-
-
-def test_mixed_families_stay_in_duckdb(eng: fed.Engine) -> None:
-    """coalesce of an integer and a double is not claimed: DuckDB casts, SQLite does not."""
-    plan = eng.explain("SELECT t.id FROM crm.t t WHERE coalesce(t.x, t.y) > 1")
-    assert "coalesce" not in next(str(f) for f in plan.fragments)
-
-
-def test_every_claim_has_a_pushdown_test() -> None:
-    claimed = {(name, dialect) for dialect in functions.DIALECTS
-               for name in functions.pushable(dialect)
-               if functions.exact_families(name, dialect) != functions.ANY}
-    assert claimed == set(CLAIMS)
-
-
-@pytest.mark.parametrize("claim", sorted(CLAIMS), ids=lambda c: "-".join(c))
-def test_claimed_function_runs_in_the_source(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
-                                             claim: tuple[str, str]) -> None:
-    text, marker = CLAIMS[claim]
-    plan = eng.explain(text)
-    fragment = next(str(f) for f in plan.fragments)
-    assert marker in fragment and "WHERE" in fragment, str(plan)
-    expected = sorted(oracle.sql(text).fetchall())
-    assert sorted(tuple(r.values()) for r in eng.query(text).to_pylist()) == expected
 
 
 # ---- count(DISTINCT a, b): distinct pairs of non-NULL values (DuckDB takes one argument, so

@@ -30,6 +30,12 @@ from planner.functions.type_rules import (
 ANY = frozenset({"*"})  # every type family the source's ``value_families`` accept
 NUMBERS = frozenset({"int", "float"})
 _PLAIN = frozenset({"int", "string", "date"})
+_INT_OR_TEXT = frozenset({"int", "string"})
+
+
+def _in_sources(template: str) -> dict[str, Form]:
+    """The same text in every source dialect (DuckDB writes a call by its name anyway)."""
+    return {d: Form(template) for d in ("sqlite", "cypher", "lance")}
 _PUSHED_OPERATOR = {"sqlite": ANY, "cypher": ANY, "lance": ANY}
 
 
@@ -83,16 +89,16 @@ SCALARS: tuple[Function, ...] = (
     _scalar("lower", 1, 1, TEXT), _scalar("upper", 1, 1, TEXT),
     _scalar("length", 1, 1, BIGINT),
     _scalar("substr", 2, 3, TEXT, aliases=("substring",)),
-    # SQLite's abs is DuckDB's on integers and doubles (both raise on abs of -2**63)
-    Function("abs", 1, 1, first, forms={"sqlite": Form("abs({0})")},
-             exact_in={"sqlite": NUMBERS}),
+    # abs is DuckDB's on integers and doubles in every source (all raise on abs(-2**63))
+    Function("abs", 1, 1, first, forms=_in_sources("abs({0})"),
+             exact_in={"sqlite": NUMBERS, "cypher": NUMBERS, "lance": NUMBERS}),
     _scalar("round", 1, 2, first),
     # SQLite's coalesce and nullif answer as DuckDB's when every argument is of one of
     # these families (not decimals: SQLite has none; not floats vs ints: DuckDB casts)
-    Function("coalesce", 1, None, numeric_common, forms={"sqlite": Form("coalesce({*})")},
-             exact_in={"sqlite": _PLAIN}),
-    Function("nullif", 2, 2, numeric_common, forms={"sqlite": Form("nullif({0}, {1})")},
-             exact_in={"sqlite": _PLAIN}),
+    Function("coalesce", 1, None, numeric_common, forms=_in_sources("coalesce({*})"),
+             exact_in={"sqlite": _PLAIN, "cypher": _PLAIN, "lance": _INT_OR_TEXT}),
+    Function("nullif", 2, 2, numeric_common, forms=_in_sources("nullif({0}, {1})"),
+             exact_in={"sqlite": _PLAIN, "cypher": _PLAIN, "lance": _INT_OR_TEXT}),
     _scalar("greatest", 1, None, numeric_common),
     _scalar("least", 1, None, numeric_common),
     _scalar("trim", 1, 2, TEXT), _scalar("ltrim", 1, 2, TEXT), _scalar("rtrim", 1, 2, TEXT),
@@ -107,8 +113,9 @@ SCALARS: tuple[Function, ...] = (
     _scalar("sqrt", 1, 1, DOUBLE), _scalar("power", 2, 2, DOUBLE, aliases=("pow",)),
     _scalar("ln", 1, 1, DOUBLE), _scalar("exp", 1, 1, DOUBLE),
     Function("mod", 2, 2, arithmetic("%"), infix="%"),  # mod(a, b) is a % b
-    Function("sign", 1, 1, fixed(pa.int8()), forms={"sqlite": Form("sign({0})")},
-             exact_in={"sqlite": NUMBERS}),  # SQLite ≥ 3.35; -0.0 is 0 in both
+    # SQLite ≥ 3.35; sign(-0.0) is 0 in SQLite as in DuckDB, -1 in Kuzu (integers only)
+    Function("sign", 1, 1, fixed(pa.int8()), forms=_in_sources("sign({0})"),
+             exact_in={"sqlite": NUMBERS, "cypher": frozenset({"int"})}),
     _scalar("date_trunc", 2, 2, _DATE_TRUNC),
     _scalar("date_part", 2, 2, BIGINT, aliases=("datepart",)),
     _scalar("strftime", 2, 2, TEXT),

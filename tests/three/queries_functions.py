@@ -11,6 +11,7 @@ from .record import Q3, Q_NEAR, assigned, dist, nearest, q3
 
 Q = {"q": Q_NEAR}
 MA = "MATCH graph (x:Agent)-[r:ASSIGNED_TO]->(t:Task)"
+W_SMALL_TASK_NOT_NOTE = "abs(task_id) < 300 AND coalesce(kind, '') <> 'note'"
 
 QUERIES: list[Q3] = [
     # ---- Kuzu legs
@@ -69,6 +70,22 @@ QUERIES: list[Q3] = [
        "k.created + INTERVAL '1' QUARTER AS next FROM docs.knowledge k WHERE k.agent_id = 96",
        "SELECT k.id, date_part('quarter', k.created) AS q, k.created + INTERVAL '1' QUARTER "
        "AS next FROM docs.knowledge k WHERE k.agent_id = 96"),
+    # ---- functions Kuzu and LanceDB evaluate themselves (planner.functions: exact_in)
+    q3("fn_pushed_graph_coalesce", "SELECT a.id FROM MATCH graph (a:Agent) "
+       "WHERE coalesce(a.team, 'none') = 'none' OR nullif(a.level, 3) IS NULL",
+       "SELECT a.id FROM graph.Agent a WHERE coalesce(a.team, 'none') = 'none' "
+       "OR nullif(a.level, 3) IS NULL"),
+    q3("fn_pushed_graph_abs_sign", f"SELECT x.id, t.id AS task FROM {MA} "
+       "WHERE abs(r.weight) > 0.95 AND sign(t.priority) = 1 AND x.id < 500",
+       f"SELECT x.id, t.id AS task FROM {assigned()} WHERE abs(r.weight) > 0.95 "
+       "AND sign(t.priority) = 1 AND x.id < 500"),
+    q3("fn_pushed_lance_nullif", "SELECT k.id FROM docs.knowledge k "
+       "WHERE nullif(k.kind, 'note') IS NULL AND coalesce(k.agent_id, 0) = 13",
+       "SELECT k.id FROM docs.knowledge k WHERE nullif(k.kind, 'note') IS NULL "
+       "AND coalesce(k.agent_id, 0) = 13"),
+    q3("fn_pushed_lance_prefilter", "SELECT k.id, k._distance FROM NEAREST docs.knowledge "
+       "TO $q K 10 AS k WHERE abs(k.task_id) < 300 AND coalesce(k.kind, '') <> 'note'",
+       f"SELECT k.id, k._distance FROM {nearest(10, where=W_SMALL_TASK_NOT_NOTE)}", Q),
     # ---- across engines
     q3("fn_cross_concat_names", f"SELECT a.id, concat(a.name, ':', t.title) AS c, "
        f"nullif(a.team, '') AS team FROM crm.agents a JOIN {MA} ON x.id = a.id "
