@@ -28,7 +28,8 @@ _BINARY = {
     "is not distinct from": "is_not_distinct",
 }
 _COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "is_distinct", "is_not_distinct"})
-_BOOLEAN_RESULT = _COMPARISONS | {"and", "or"}
+
+
 @dataclass(frozen=True)
 class RelBinding:
     """A relation in scope: its user alias and its columns by lower-cased name."""

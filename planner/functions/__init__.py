@@ -6,8 +6,8 @@ tables that had to agree are one table.
 
 >>> lookup("ceiling").name, lookup("concat").name, lookup("nope") is None
 ('ceil', 'concat_values', True)
->>> "abs" in pushable("sqlite") and "abs" not in pushable("cypher")
-True
+>>> "sign" in pushable("cypher"), "sign" in pushable("lance"), "lower" in pushable("sqlite")
+(True, False, False)
 """
 
 from __future__ import annotations
