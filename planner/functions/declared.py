@@ -97,7 +97,8 @@ SCALARS: tuple[Function, ...] = (
     # these families (not decimals: SQLite has none; not floats vs ints: DuckDB casts)
     Function("coalesce", 1, None, numeric_common, forms=_in_sources("coalesce({*})"),
              exact_in={"sqlite": _PLAIN, "cypher": _PLAIN, "lance": _INT_OR_TEXT}),
-    Function("nullif", 2, 2, first,  # nullif(a, b) is a or NULL: a's type forms=_in_sources("nullif({0}, {1})"),
+    # nullif(a, b) is a or NULL: a's type
+    Function("nullif", 2, 2, first, forms=_in_sources("nullif({0}, {1})"),
              exact_in={"sqlite": _PLAIN, "cypher": _PLAIN, "lance": _INT_OR_TEXT}),
     _scalar("greatest", 1, None, numeric_common),
     _scalar("least", 1, None, numeric_common),
