@@ -94,12 +94,13 @@ class Scope:
         if alias is not None:
             return alias
         names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
-        # from other dialects, "text" reads as a string: in FQL it is a name, as in SQL
-        quoted = "'" + col.name.replace("'", "''") + "'"
-        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names)
-                        + f" (a string is written in single quotes, {quoted}; double "
-                        "quotes name a column)",
-                        line=col.line, column=col.column, candidates=names)
+        hint = did_you_mean(col.name, names)
+        if not hint.startswith("did you mean"):  # not a typo: maybe another dialect's
+            quoted = "'" + col.name.replace("'", "''") + "'"  # "string", a name in FQL
+            hint += f" (a string is written in single quotes, {quoted}; double quotes " \
+                "name a column)"
+        raise BindError(f"unknown column {col.name!r}; {hint}", line=col.line,
+                        column=col.column, candidates=names)
 
 
 class ExprBinder:
