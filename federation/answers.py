@@ -9,6 +9,7 @@ an earlier source's token.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Hashable, Mapping, Sequence
 
@@ -21,6 +22,7 @@ from federation.sources.base import CompiledFragment, Source
 from grammar import ast
 from grammar.ast import sources_of
 from planner.explain import FragmentText
+from planner.functions.clock import calls_clock
 
 Tokens = dict[str, tuple[int, Hashable]]  # source: (its attach, its version)
 
@@ -29,12 +31,13 @@ class QueryKey(Key):
     """A parsed query as a key part: equal trees are equal keys whatever their text; the
     hash of the tree (and the sources it names) are computed once, when it is parsed."""
 
-    __slots__ = ("names", "query")
+    __slots__ = ("clock", "names", "query")
 
     def __init__(self, query: ast.QueryExpr) -> None:
         super().__init__(query)
         self.query = query
         self.names = sources_of(query)
+        self.clock = calls_clock(query)  # current_date: the answer changes with the day
 
 
 def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
@@ -50,9 +53,17 @@ def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
     return tokens
 
 
+def today() -> tuple[dt.date, dt.date]:
+    """The local and the UTC date: DuckDB's ``current_date`` is one of them (its TimeZone
+    setting, the local zone with ICU, else UTC), so an answer is kept while both stay."""
+    return dt.date.today(), dt.datetime.now(dt.UTC).date()
+
+
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Key:
-    return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())))
+    # a query reading the clock is filed under today's date too: tomorrow it is another entry
+    day = today() if query.clock else None
+    return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())), day)
 
 
 # what an entry holds besides its Arrow buffers (a Result, its plan, the key's objects):

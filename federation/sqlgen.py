@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from planner import functions
 from planner.expressions import (
     INFIX_SQL,
     AggCall,
@@ -31,10 +32,9 @@ from planner.expressions import (
 from planner.types import cast_target, family, int_range, integer_comparison
 
 _INFIX = INFIX_SQL
-_SCALARS = frozenset({"lower", "upper", "length", "substr", "abs", "round", "coalesce"})
 _DATE_PARTS = frozenset({"year", "month", "day", "hour", "minute", "second", "week", "quarter",
                          "dow", "doy", "epoch"})
-_UNITS = frozenset({"year", "month", "day", "hour", "minute", "second", "week"})
+_UNITS = frozenset({"year", "quarter", "month", "day", "hour", "minute", "second", "week"})
 
 
 def quote(identifier: str) -> str:
@@ -93,12 +93,9 @@ class SqlWriter:
         if isinstance(e, ParamRef):
             return self.bind(self.params[e.name])
         if isinstance(e, Interval):
-            if e.unit not in _UNITS:
-                raise ValueError(f"interval unit {e.unit!r}")
-            return f"(INTERVAL ({int(e.amount)}) {e.unit.upper()})"
+            return _interval_sql(e)
         if isinstance(e, AggCall):
-            inner = ", ".join(self.expr(a) for a in e.args) or "*"
-            return f"{e.name}({'DISTINCT ' if e.distinct else ''}{inner})"
+            return self._aggregate(e)
         if isinstance(e, OuterRef):  # keys are unique in the plan: the name finds its scope
             return self.column(e.ref)
         if isinstance(e, SubqueryExpr):
@@ -106,6 +103,14 @@ class SqlWriter:
                 raise ValueError(f"no {self.dialect} form for a subquery")
             return self.subquery(e)
         return self._func(e)
+
+    def _aggregate(self, e: AggCall) -> str:
+        args = [self.expr(a) for a in e.args]
+        if len(args) > 1 and e.name == "count":  # count(DISTINCT a, b): rows with no NULL
+            present = " AND ".join(f"{a} IS NOT NULL" for a in args)
+            args = [f"CASE WHEN {present} THEN row({', '.join(args)}) END"]
+        distinct = "DISTINCT " if e.distinct else ""
+        return f"{e.name}({distinct}{', '.join(args) or '*'})"
 
     def _in_keys(self, e: Func) -> str:
         """Passed join keys as ONE bound value (a JSON array): any number of keys, no
@@ -167,11 +172,12 @@ class SqlWriter:
             return f"CAST({a[0]} AS {e.option})"
         if name == "extract" and e.option in _DATE_PARTS:
             return f"extract({e.option} FROM {a[0]})"
-        if name in _SCALARS and self.dialect == "duckdb":
-            return f"{name}({', '.join(a)})"
         if name == "distance" and self.dialect == "duckdb":
             return _distance_sql(e, a[0], a[1])
-        raise ValueError(f"no {self.dialect} form for {name}")
+        text = functions.write(name, self.dialect, a, e.option)
+        if text is None:
+            raise ValueError(f"no {self.dialect} form for {name}")
+        return text
 
 
     # ---- numbers compared in SQLite as DuckDB compares them (see ``_sqlite_mode``)
@@ -255,6 +261,17 @@ def _compare_values(op: str, a: object, b: object) -> bool | None:
     x, y = Decimal(a), Decimal(b)  # type: ignore[arg-type]
     return {"eq": x == y, "ne": x != y, "lt": x < y, "le": x <= y, "gt": x > y,
             "ge": x >= y}[op]
+
+
+def _interval_sql(e: Interval) -> str:
+    """An interval as DuckDB reads the query's own literal: an integer amount as a number, a
+    fraction as the literal's text (DuckDB decides what a fraction of a unit is); both come
+    from the parsed number, never from raw query text."""
+    if e.unit not in _UNITS:
+        raise ValueError(f"interval unit {e.unit!r}")
+    if isinstance(e.amount, Decimal):
+        return f"(INTERVAL '{format(e.amount, 'f')}' {e.unit.upper()})"
+    return f"(INTERVAL ({int(e.amount)}) {e.unit.upper()})"
 
 
 def _keys(e: Func, params: Mapping[str, object]) -> list[object]:

@@ -47,8 +47,8 @@ class Literal(Node):
 
 @dataclass(frozen=True)
 class IntervalLiteral(Node):
-    amount: int
-    unit: str  # normalised: year, month, day, hour, minute, second
+    amount: int | Decimal  # a fraction is kept as written: DuckDB decides what it means
+    unit: str  # normalised: year, quarter, month, week, day, hour, minute, second
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,14 @@ class Column(Node):
 
 @dataclass(frozen=True)
 class BinaryOp(Node):
-    op: str  # + - * / % || = <> < <= > >= and or
+    op: str  # + - * / // % || = <> < <= > >= and or, is [not] distinct from
     left: Expr
     right: Expr
 
 
 @dataclass(frozen=True)
 class UnaryOp(Node):
-    op: str  # not, neg
+    op: str  # not, neg, is_true, is_not_true, is_false, is_not_false
     operand: Expr
 
 
@@ -97,6 +97,17 @@ class Like(Node):
     operand: Expr
     pattern: Expr
     negated: bool = False
+
+
+@dataclass(frozen=True)
+class PatternMatch(Node):
+    """``ILIKE`` and ``LIKE … ESCAPE`` (a plain LIKE is a ``Like``)."""
+
+    operand: Expr
+    pattern: Expr
+    negated: bool = False
+    case_insensitive: bool = False
+    escape: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,15 @@ class Case(Node):
 
 
 @dataclass(frozen=True)
+class SimpleCase(Node):
+    """``CASE x WHEN v THEN …``: SQL defines it as ``CASE WHEN x = v THEN …``."""
+
+    operand: Expr
+    whens: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None
+
+
+@dataclass(frozen=True)
 class Cast(Node):
     operand: Expr
     type_name: str  # normalised upper-case, e.g. DECIMAL(10,2)
@@ -199,7 +219,7 @@ class Quantified(Node):
 Expr = (
     Literal | IntervalLiteral | Param | Column | BinaryOp | UnaryOp | Between | InList | Like
     | IsNull | Call | Case | Cast | Extract | ScalarSubquery | Exists | InSubquery | Quantified
-    | AggFilter | WindowCall
+    | AggFilter | WindowCall | PatternMatch | SimpleCase
 )
 
 

@@ -20,7 +20,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 from lark.lark import PostLex
 
-from grammar import ast
+from grammar import ast, hints
 from grammar.errors import QuerySyntaxError
 from grammar.transform_queries import refused
 from grammar.transformer import Invalid, ToAst
@@ -128,16 +128,20 @@ def parse(text: str) -> ast.QueryExpr:
         raise _syntax_error(text, err) from None
     except VisitError as err:  # errors raised inside the transformer arrive wrapped
         if isinstance(err.orig_exc, Invalid):
-            tok = err.orig_exc.token
-            raise QuerySyntaxError(str(err.orig_exc), line=tok.line or 1,
-                                   column=tok.column or 1,
-                                   snippet=caret(text, tok.line or 1, tok.column or 1)) from None
+            raise _invalid(text, err.orig_exc) from None
         raise
     except Invalid as err:
-        tok = err.token
-        raise QuerySyntaxError(str(err), line=tok.line or 1, column=tok.column or 1,
-                               snippet=caret(text, tok.line or 1, tok.column or 1)) from None
+        raise _invalid(text, err) from None
     return result
+
+
+def _invalid(text: str, err: Invalid) -> QuerySyntaxError:
+    line, column = err.token.line or 1, err.token.column or 1
+    named = _named(text, line, column)
+    if named is not None:
+        return named
+    return QuerySyntaxError(str(err), line=line, column=column,
+                            snippet=caret(text, line, column))
 
 
 def caret(text: str, line: int, column: int) -> str:
@@ -165,6 +169,31 @@ def _describe(expected: set[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _offset(text: str, line: int, column: int) -> int:
+    lines = text.split("\n")
+    return sum(len(x) + 1 for x in lines[:line - 1]) + column - 1
+
+
+def _named(text: str, line: int, column: int) -> QuerySyntaxError | None:
+    """The error as a refused feature, named and pointed at (``grammar.hints``)."""
+    found = hints.refused_feature(text, _offset(text, line, column))
+    if found is None:
+        return None
+    offset, message = found
+    at_line = text.count("\n", 0, offset) + 1
+    at_column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return QuerySyntaxError(message, line=at_line, column=at_column,
+                            snippet=caret(text, at_line, at_column))
+
+
+def _hint(text: str, err: UnexpectedInput, tok: Token | None) -> str | None:
+    if isinstance(err, UnexpectedCharacters) and err.pos_in_stream is not None:
+        return hints.dialect_hint(text, err.pos_in_stream, text[err.pos_in_stream])
+    if tok is None or tok.start_pos is None or tok.type == "$END":
+        return None
+    return hints.dialect_hint(text, tok.start_pos, str(tok))
+
+
 def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
     line, column = err.line, err.column
     tok = getattr(err, "token", None)
@@ -180,7 +209,13 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QuerySyntaxError:
         message = f"unexpected {str(tok)!r}" if tok is not None else "unexpected input"
     expected = _describe(set(getattr(err, "expected", None) or getattr(err, "allowed", None)
                              or ()))
-    if expected:
+    named = _named(text, line, column)
+    if named is not None:
+        return named
+    hint = _hint(text, err, tok)
+    if hint is not None:
+        message += "; " + hint
+    elif expected:
         message += "; expected " + ", ".join(expected[:12])
     message = refused(tok, text) or message  # i10-b: WINDOW clauses, * REPLACE, …
     return QuerySyntaxError(message, line=line, column=column, snippet=caret(text, line, column),

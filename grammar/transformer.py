@@ -7,6 +7,7 @@ offending token; Lark wraps it in a ``VisitError`` that ``grammar.parser`` unwra
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from lark import Token, v_args
 from grammar import ast
 from grammar.tokens import Invalid, name_of, position
 from grammar.transform_queries import QueryForms, with_ctes, with_tail
+from grammar.transformer_forms import ExpressionForms
 from grammar.transformer_subqueries import QueryStructure, With
 
 __all__ = ["Invalid", "ToAst"]
@@ -27,7 +29,11 @@ _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
     "days": "day", "hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
     "second": "second", "seconds": "second", "week": "week", "weeks": "week",
+    "quarter": "quarter", "quarters": "quarter",
 }
+
+
+_INTERVAL_AMOUNT = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 
 _DECIMAL_DIGITS = 38  # DuckDB's widest DECIMAL
@@ -38,7 +44,7 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(QueryStructure, QueryForms):
+class ToAst(QueryStructure, QueryForms, ExpressionForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
@@ -253,10 +259,6 @@ class ToAst(QueryStructure, QueryForms):
         items = tuple(r for r in rest if not isinstance(r, Token))
         return ast.InList(operand, items, negated, **_pos(operand))
 
-    def like(self, operand: ast.Expr, *rest: Any) -> ast.Like:
-        negated = rest[0].type == "NOT"
-        return ast.Like(operand, rest[-1], negated, **_pos(operand))
-
     def is_null(self, operand: ast.Expr, *toks: Token) -> ast.IsNull:
         return ast.IsNull(operand, any(t.type == "NOT" for t in toks), **_pos(operand))
 
@@ -292,9 +294,11 @@ class ToAst(QueryStructure, QueryForms):
         return ast.Call(_name(name).lower(), (), distinct=False, star=True, line=name.line or 0,
                         column=name.column or 0)
 
-    def case_expr(self, kw: Token, *parts: Any) -> ast.Case:
+    def case_expr(self, kw: Token, *parts: Any) -> ast.Case | ast.SimpleCase:
         whens = tuple(p[1] for p in parts if isinstance(p, tuple) and p[0] == "when")
         default = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "else"), None)
+        if parts and not isinstance(parts[0], tuple):
+            return ast.SimpleCase(parts[0], whens, default, **_pos(kw))
         return ast.Case(whens, default, **_pos(kw))
 
     def case_when(self, _w: Token, cond: ast.Expr, _t: Token, value: ast.Expr) -> tuple[Any, ...]:
@@ -359,9 +363,12 @@ class ToAst(QueryStructure, QueryForms):
                          ) -> ast.IntervalLiteral:
         text = _string(amount) if amount.type == "STRING" else str(amount)
         words = text.split() + ([str(unit)] if unit is not None else [])
-        if len(words) != 2 or not words[0].lstrip("-").isdigit() \
+        if len(words) != 2 or not _INTERVAL_AMOUNT.match(words[0]) \
                 or words[1].lower() not in _INTERVAL_UNITS:
             raise Invalid(f"invalid INTERVAL {text!r}: expected e.g. INTERVAL '1' YEAR", amount)
-        return ast.IntervalLiteral(int(words[0]), _INTERVAL_UNITS[words[1].lower()], **_pos(kw))
+        number = Decimal(words[0])
+        value = int(number) if number == number.to_integral_value() and "." not in words[0] \
+            else number
+        return ast.IntervalLiteral(value, _INTERVAL_UNITS[words[1].lower()], **_pos(kw))
 
 

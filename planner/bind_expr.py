@@ -8,10 +8,10 @@ from typing import Protocol
 import pyarrow as pa
 
 from grammar import ast
+from planner import bind_calls, functions
 from planner.bind_scope import Scope
-from planner.errors import BindError, did_you_mean
+from planner.errors import BindError
 from planner.expressions import (
-    AggCall,
     BExpr,
     ColumnRef,
     Const,
@@ -24,7 +24,6 @@ from planner.expressions import (
 )
 from planner.types import (
     WIDEST_INTEGER,
-    arithmetic_result,
     cast_target,
     duckdb_name,
     family,
@@ -36,16 +35,10 @@ from planner.vectors import check_vector
 _BINARY = {
     "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
     "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "||": "concat",
+    "//": "intdiv", "is distinct from": "is_distinct",
+    "is not distinct from": "is_not_distinct",
 }
-_COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
-_BOOLEAN_RESULT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or"})
-AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
-# name → (min args, max args or None, result type or None to take the first argument's)
-SCALARS: dict[str, tuple[int, int | None, pa.DataType | None]] = {
-    "lower": (1, 1, pa.string()), "upper": (1, 1, pa.string()), "length": (1, 1, pa.int64()),
-    "substr": (2, 3, pa.string()), "substring": (2, 3, pa.string()), "abs": (1, 1, None),
-    "round": (1, 2, None), "coalesce": (1, None, None), "distance": (2, 2, pa.float32()),
-}
+_COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "is_distinct", "is_not_distinct"})
 
 
 class SubqueryForms(Protocol):
@@ -103,13 +96,16 @@ class ExprBinder:
         name = _BINARY[e.op]
         if name in _COMPARISONS:
             _check_comparison(left, (right,), e)
-        if name in _BOOLEAN_RESULT:
-            return Func(name, (left, right), pa.bool_())
-        return Func(name, (left, right), arithmetic_result(left.type, right.type, e.op))
+        rule = functions.by_node(name)
+        assert rule is not None, name  # every operator is declared in the registry
+        return Func(name, (left, right), rule.result((left.type, right.type)))
 
     def _UnaryOp(self, e: ast.UnaryOp, scope: Scope) -> BExpr:
         operand = self.bind(e.operand, scope)
-        return Func(e.op, (operand,), pa.bool_() if e.op == "not" else operand.type)
+        # not, neg, and is_true / is_not_true / is_false / is_not_false
+        rule = functions.by_node(e.op)
+        assert rule is not None, e.op
+        return Func(e.op, (operand,), rule.result((operand.type,)))
 
     def _Between(self, e: ast.Between, scope: Scope) -> BExpr:
         args = (self.bind(e.operand, scope), self.bind(e.low, scope), self.bind(e.high, scope))
@@ -148,19 +144,38 @@ class ExprBinder:
         args = (self.bind(e.operand, scope), self.bind(e.pattern, scope))
         return Func("not_like" if e.negated else "like", args, pa.bool_())
 
+    def _PatternMatch(self, e: ast.PatternMatch, scope: Scope) -> BExpr:
+        args: tuple[BExpr, ...] = (self.bind(e.operand, scope), self.bind(e.pattern, scope))
+        name = "ilike" if e.case_insensitive else "like"
+        if e.escape is not None:  # no source claims LIKE … ESCAPE: the DuckDB stage's
+            args += (self.bind(e.escape, scope),)
+            name += "_escape"
+        return Func(("not_" if e.negated else "") + name, args, pa.bool_())
+
     def _IsNull(self, e: ast.IsNull, scope: Scope) -> BExpr:
         operand = self.bind(e.operand, scope)
         return Func("is_not_null" if e.negated else "is_null", (operand,), pa.bool_())
 
     def _Case(self, e: ast.Case, scope: Scope) -> BExpr:
+        return self._cases(e.whens, e.default, None, scope)
+
+    def _SimpleCase(self, e: ast.SimpleCase, scope: Scope) -> BExpr:
+        return self._cases(e.whens, e.default, self.bind(e.operand, scope), scope)
+
+    def _cases(self, whens: tuple[tuple[ast.Expr, ast.Expr], ...], default: ast.Expr | None,
+               subject: BExpr | None, scope: Scope) -> BExpr:
         args: list[BExpr] = []
-        for cond, value in e.whens:
-            args += [self.bind(cond, scope), self.bind(value, scope)]
-        if e.default is not None:
-            args.append(self.bind(e.default, scope))
-        values = args[1::2] + ([args[-1]] if e.default is not None else [])
+        for cond, value in whens:
+            test = self.bind(cond, scope)
+            if subject is not None:  # CASE x WHEN v: SQL defines it as CASE WHEN x = v
+                _check_comparison(subject, (test,), cond)
+                test = Func("eq", (subject, test), pa.bool_())
+            args += [test, self.bind(value, scope)]
+        if default is not None:
+            args.append(self.bind(default, scope))
+        values = args[1::2] + ([args[-1]] if default is not None else [])
         typ = next((v.type for v in values if family(v.type) != "null"), pa.null())
-        return Func("case", tuple(args), typ, "else" if e.default is not None else "")
+        return Func("case", tuple(args), typ, "else" if default is not None else "")
 
     def _Cast(self, e: ast.Cast, scope: Scope) -> BExpr:
         target = cast_target(e.type_name)
@@ -184,23 +199,13 @@ class ExprBinder:
         return bind_window_call(self, e, scope)
 
     def _Call(self, e: ast.Call, scope: Scope) -> BExpr:
-        if e.name in AGGREGATES:
-            return self._aggregate(e, scope)
-        spec = SCALARS.get(e.name)
-        if spec is None or e.star or e.distinct:
-            known = sorted(SCALARS) + sorted(AGGREGATES)
-            raise BindError(f"unknown function {e.name!r}; " + did_you_mean(e.name, known),
-                            line=e.line, column=e.column, candidates=known)
-        low, high, result = spec
-        if len(e.args) < low or (high is not None and len(e.args) > high):
-            count = f"{low}" if low == high else f"{low} to {high or 'any'}"
-            raise BindError(f"{e.name}() takes {count} arguments, got {len(e.args)}",
-                            line=e.line, column=e.column)
+        fn = bind_calls.resolve(e)
+        if fn.aggregate:
+            return self._aggregate(fn, e, scope)
         args = tuple(self.bind(a, scope) for a in e.args)
-        if e.name == "distance":
+        if fn.name == "distance":
             return self._distance(e, args, scope)
-        name = "substr" if e.name == "substring" else e.name
-        return Func(name, args, result if result is not None else args[0].type)
+        return bind_calls.bind_scalar(fn, e, args)
 
     def _distance(self, e: ast.Call, args: tuple[BExpr, ...], scope: Scope) -> BExpr:
         """``distance(col, vector)`` in the metric of the source that holds ``col``."""
@@ -214,26 +219,15 @@ class ExprBinder:
             check_vector(vector, self.params, col.type.list_size, e.args[1])
         return Func("distance", (col, vector), pa.float32(), metric)
 
-    def _aggregate(self, e: ast.Call, scope: Scope) -> BExpr:
+    def _aggregate(self, fn: functions.Function, e: ast.Call, scope: Scope) -> BExpr:
         if not scope.allow_aggregates:
             raise BindError(f"aggregate {e.name}() is not allowed here", line=e.line,
                             column=e.column)
-        if e.star:
-            if e.name != "count":
-                raise BindError(f"{e.name}(*) is not valid; only count(*)", line=e.line,
-                                column=e.column)
-            return AggCall("count", (), pa.int64())
-        if len(e.args) != 1:
-            raise BindError(f"{e.name}() takes one argument", line=e.line, column=e.column)
         inner = Scope(scope.rels, scope.aliases, allow_aggregates=False, outer=scope.outer)
-        arg = self.bind(e.args[0], inner)
-        _check_aggregate_argument(arg, e)
-        typ = {"count": pa.int64(), "avg": pa.float64()}.get(e.name, arg.type)
-        if e.name == "sum" and family(arg.type) == "int":
-            typ = pa.decimal128(38, 0)
-        elif e.name == "sum" and family(arg.type) == "float":
-            typ = pa.float64()  # DuckDB sums a FLOAT in DOUBLE and returns a DOUBLE
-        return AggCall(e.name, (arg,), typ, e.distinct)
+        args = tuple(self.bind(a, inner) for a in e.args)
+        for arg in args:
+            _check_aggregate_argument(arg, e)
+        return bind_calls.bind_aggregate(fn, e, args)
 
 
 def _check_aggregate_argument(arg: BExpr, e: ast.Call) -> None:

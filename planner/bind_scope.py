@@ -69,8 +69,13 @@ class Scope:
         if col.rel is not None:
             self.find_rel(col.rel, col)  # raises: no relation of that name in any scope
         names = [f"{r.alias}.{c.name}" for r in self.rels for c in r.columns] + list(self.aliases)
-        raise BindError(f"unknown column {col.name!r}; " + did_you_mean(col.name, names),
-                        line=col.line, column=col.column, candidates=names)
+        hint = did_you_mean(col.name, names)
+        if not hint.startswith("did you mean"):  # not a typo: maybe another dialect's
+            quoted = "'" + col.name.replace("'", "''") + "'"  # "string", a name in FQL
+            hint += f" (a string is written in single quotes, {quoted}; double quotes " \
+                "name a column)"
+        raise BindError(f"unknown column {col.name!r}; {hint}", line=col.line,
+                        column=col.column, candidates=names)
 
     def lookup(self, col: ast.Column) -> BExpr | None:
         """``col`` in this scope, else in the outer scopes (as an ``OuterRef``); None when no

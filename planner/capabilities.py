@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner import functions
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
 from planner.types import comparable, family
 
@@ -47,6 +48,16 @@ class Capabilities:
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True
+    # the source's dialect in the function registry (``planner.functions``): which functions
+    # it evaluates exactly, and for which argument families
+    dialect: str = ""
+
+    @staticmethod
+    def of_dialect(dialect: str, **fields: object) -> Capabilities:
+        """Capabilities whose predicates are what the registry says ``dialect`` evaluates
+        exactly."""
+        return Capabilities(predicates=functions.pushable(dialect), dialect=dialect,
+                            **fields)  # type: ignore[arg-type]
 
 
 
@@ -71,6 +82,17 @@ def _is_condition(expr: BExpr) -> bool:
     return family(expr.type) in ("bool", "null")
 
 
+def _exact_for(expr: Func, dialect: str) -> bool:
+    """Whether ``dialect`` evaluates ``expr`` as DuckDB for its argument types: a function
+    claims argument families, and its arguments must all be of ONE of them (NULLs aside):
+    ``coalesce`` of two integers is exact in SQLite, of an integer and a text is not."""
+    families = functions.exact_families(expr.name, dialect)
+    if families == functions.ANY:
+        return True
+    kinds = {family(a.type) for a in expr.args} - {"null"}
+    return len(kinds) <= 1 and kinds <= families
+
+
 def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
     if isinstance(expr, ColumnRef):
         return expr.key in columns and family(expr.type) in caps.value_families
@@ -87,5 +109,7 @@ def _accepts(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
         if not all(comparable(first.type, other.type) for other in expr.args[1:]):
             return False
     if expr.name in ("and", "or", "not") and not all(_is_condition(a) for a in expr.args):
+        return False
+    if caps.dialect and not _exact_for(expr, caps.dialect):
         return False
     return all(_accepts(caps, arg, columns) for arg in expr.args)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from planner import functions
 from planner.errors import PlanError
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class ParamRef:
 
 @dataclass(frozen=True)
 class Interval:
-    amount: int
+    amount: int | Decimal  # a fraction only from ``INTERVAL '1.5' DAY``: DuckDB's to read
     unit: str
 
     @property
@@ -153,11 +154,10 @@ class SubqueryExpr:
 
 BExpr = ColumnRef | Const | ParamRef | Interval | Func | AggCall | OuterRef | SubqueryExpr
 
-# the SQL spelling of every binary operator ``Func`` (SQLite, DuckDB, Cypher and DataFusion
-# agree on these symbols; which of them a source *evaluates* alike is its capabilities' business)
-INFIX_SQL = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND",
-             "or": "OR", "add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%",
-             "concat": "||", "like": "LIKE", "not_like": "NOT LIKE"}
+# the SQL spelling of every binary operator ``Func``, from the function registry (SQLite,
+# DuckDB, Cypher and DataFusion agree on these symbols; which of them a source *evaluates*
+# alike is the registry's ``exact_in``)
+INFIX_SQL = functions.infix_symbols()
 
 
 
@@ -213,7 +213,7 @@ def fql_call(e: Func) -> str:
         pairs = " ".join(f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2))
         default = f" ELSE {args[-1]}" if e.option == "else" else ""
         return f"CASE {pairs}{default} END"
-    return f"{name}({', '.join(args)})"
+    return functions.write(name, "duckdb", args, e.option) or f"{name}({', '.join(args)})"
 
 
 def children(expr: BExpr) -> tuple[BExpr, ...]:

@@ -242,6 +242,8 @@ def _call_ok(call: AggCall, caps: Capabilities) -> bool:
         return False
     if not call.args:
         return (call.name, "*") in caps.aggregates
+    if len(call.args) != 1:  # quantile_cont(x, q), string_agg(x, sep), count(DISTINCT a, b)
+        return False
     (arg,) = call.args
     return isinstance(arg, ColumnRef) and (call.name, family(arg.type)) in caps.aggregates
 

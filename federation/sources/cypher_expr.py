@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from planner import functions
 from planner.errors import PlanError
 from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
 from planner.types import family, int_range, integer_comparison
@@ -154,7 +155,10 @@ class CypherWriter:
         if name in ("like", "not_like"):
             inner = self._like(e.args[0], e.args[1])
             return inner if name == "like" else f"(NOT {inner})"
-        raise PlanError(f"no Cypher form for {name}")
+        text = functions.write(name, "cypher", [self.expr(x) for x in e.args], e.option)
+        if text is None:
+            raise PlanError(f"no Cypher form for {name}")
+        return text
 
     def _in_keys(self, e: Func) -> str:
         """Passed join keys (``planner.semijoin``) as ONE list parameter tested with ``IN``

@@ -69,10 +69,8 @@ from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.logical import GraphMatch, Plan
 
-CAPABILITIES = Capabilities(
-    predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
-                          "is_not_null", "in", "not_in", "between", "not_between",
-                          "like", "not_like"}),
+CAPABILITIES = Capabilities.of_dialect(
+    "cypher",
     like_any_pattern=False,  # a bound pattern becomes STARTS WITH/ENDS WITH/CONTAINS/=/=~
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,

@@ -49,6 +49,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from planner import functions
 from planner.errors import BindError, PlanError
 from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
 
@@ -248,7 +249,10 @@ class FilterWriter:
             return f"({x} {'NOT ' if name == 'not_in' else ''}IN ({', '.join(items)}))"
         if name in ("like", "not_like"):
             return self._like(e)
-        raise PlanError(f"LanceDB filters have no form for {name}")
+        text = functions.write(name, "lance", [self.expr(x) for x in args], e.option)
+        if text is None:
+            raise PlanError(f"LanceDB filters have no form for {name}")
+        return text
 
     def _like(self, e: Func) -> str:
         subject, pattern = e.args

@@ -82,10 +82,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CAPABILITIES", "DISTANCE", "METRIC", "LanceDB", "LanceFragment"]
 
-CAPABILITIES = Capabilities(
-    predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
-                          "is_not_null", "in", "not_in", "between", "not_between",
-                          "like", "not_like"}),
+CAPABILITIES = Capabilities.of_dialect(
+    "lance",
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,
     limit=True,

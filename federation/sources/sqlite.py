@@ -42,10 +42,8 @@ if TYPE_CHECKING:
 else:
     apsw = lazy_module("apsw")  # ~160 ms to import: on the first connection
 
-CAPABILITIES = Capabilities(
-    predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "between",
-                          "not_between", "in", "not_in", "like", "not_like", "is_null",
-                          "is_not_null"}),
+CAPABILITIES = Capabilities.of_dialect(
+    "sqlite",
     # dates compare correctly as ISO-8601 text; decimals are bound as floats
     value_families=frozenset({"int", "float", "decimal", "string", "date", "bool"}),
     projection=True,

@@ -52,6 +52,8 @@ def _aggregate_ok(call: AggCall, caps: Capabilities, readable: frozenset[str]) -
         return False
     if not call.args:
         return (call.name, "*") in caps.aggregates
+    if len(call.args) != 1:  # quantile_cont(x, q), string_agg(x, sep), count(DISTINCT a, b)
+        return False
     (arg,) = call.args
     return isinstance(arg, ColumnRef) and arg.key in readable \
         and (call.name, family(arg.type)) in caps.aggregates

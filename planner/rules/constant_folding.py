@@ -32,7 +32,7 @@ from planner.types import family
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "between", "not_between"})
-_MONTHS = {"month": 1, "year": 12}
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def constant_folding(plan: Plan, catalog: Catalog) -> Plan:
@@ -97,8 +97,8 @@ def _shift(expr: Func) -> BExpr | None:
     if expr.name == "add" and isinstance(left, Interval):
         left, right = right, left
     day = _day_of(left)
-    if day is None or not isinstance(right, Interval):
-        return None
+    if day is None or not isinstance(right, Interval) or not isinstance(right.amount, int):
+        return None  # a fraction of a unit is DuckDB's to interpret
     sign = 1 if expr.name == "add" else -1
     shifted = _add(day, sign * right.amount, right.unit)
     if shifted is None:

@@ -10,6 +10,7 @@ from . import (
     queries_basic,
     queries_combined_b,
     queries_combined_m,
+    queries_functions,
     queries_joins,
     queries_outer_joins,
     queries_pushdown,
@@ -25,7 +26,8 @@ QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         # i10-b: set operations, outer joins, windows and clauses
                         + queries_setops.QUERIES + queries_outer_joins.QUERIES
                         + queries_windows.QUERIES + queries_combined_b.QUERIES
-                        + queries_combined_m.QUERIES)  # both halves of issue 10 together
+                        + queries_combined_m.QUERIES  # both halves of issue 10 together
+                        + queries_functions.QUERIES)  # i10-c: functions and expressions
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 
@@ -164,6 +166,8 @@ CONSTRUCTS: dict[str, str] = {
     "subquery in a window": r"\bpartition\s+by\b[^;]*\(\s*select\b",
     "with recursive": r"\bwith\s+recursive\b",
 }
+
+CONSTRUCTS.update(queries_functions.CONSTRUCTS)
 
 
 def texts() -> list[str]:

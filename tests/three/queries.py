@@ -6,6 +6,7 @@ from . import (
     queries_all,
     queries_combined_m,
     queries_cross,
+    queries_functions,
     queries_graph,
     queries_pushdown,
     queries_setops,
@@ -16,6 +17,7 @@ from .record import Q3
 
 QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cross.QUERIES
                      + queries_all.QUERIES + queries_pushdown.QUERIES + queries_subqueries.QUERIES
-                     + queries_setops.QUERIES + queries_combined_m.QUERIES)
+                     + queries_setops.QUERIES + queries_combined_m.QUERIES
+                     + queries_functions.QUERIES)
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"

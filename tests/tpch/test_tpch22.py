@@ -24,9 +24,9 @@ from benchmarks.tpch.data import Paths, ensure, queries
 SCALE = 0.01
 DATA_ENV = "FEDERATION_TPCH_SF001"
 QUERIES = queries()
-NEEDS = {  # features of other parts of issue 10; strict, so each flips when they arrive
-    "q22": "substring(x FROM a FOR b) — helper C's function registry (issue 10 item 4)",
-}
+# queries waiting for a feature (qid → what it needs), run as strict xfails so each flips
+# when it arrives; empty since q22's substring(x FROM a FOR b) landed (issue 10 item 4)
+NEEDS: dict[str, str] = {}
 READS_PARTSUPP = [qid for qid, text in QUERIES.items() if "graph.partsupp" in text]
 
 
