@@ -40,7 +40,7 @@ import re
 import threading
 from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -68,6 +68,9 @@ from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: pub
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.logical import GraphMatch, Plan
+
+if TYPE_CHECKING:
+    from federation.writes.store import StoreWriter
 
 CAPABILITIES = Capabilities(
     predicates=frozenset({"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_null",
@@ -169,6 +172,7 @@ class Kuzu(Source):
         self._lock = threading.Lock()
         # (version, catalog, properties read as strings), replaced as one value
         self._state: tuple[Hashable, SourceInfo, frozenset[tuple[str, str]]] | None = None
+        self._writer: StoreWriter | None = None
 
     # ---- database and connections
     def _db(self) -> Shared:
@@ -234,7 +238,7 @@ class Kuzu(Source):
         stringified: set[tuple[str, str]] = set()
         for row in self._rows("CALL show_tables() RETURN *"):
             name, kind = row["name"], str(row["type"]).lower()
-            if kind not in ("node", "rel"):
+            if kind not in ("node", "rel") or name.startswith("_Fed"):  # write markers
                 continue
             columns = []
             props = self._rows(catalog_call("table_info", name))
@@ -284,6 +288,8 @@ class Kuzu(Source):
             raise SourceError(str(err), source=self.name, fragment=cypher) from err
         finally:
             self.bump_version()
+            if self._writer is not None:
+                self._writer.forget_schema()  # type: ignore[attr-defined]
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -319,7 +325,20 @@ class Kuzu(Source):
             raise SourceError(f"a value does not fit its declared column type: {err}",
                               source=self.name, fragment=compiled.native) from err
 
+    def writer(self) -> StoreWriter:
+        if self.read_only:
+            raise ConfigurationError(f"Kuzu source {self.name!r} was attached read_only=True")
+        from federation.writes.kuzu_writer import KuzuWriter
+
+        with self._lock:
+            self._writer = self._writer or KuzuWriter(self)
+            return self._writer
+
     def close(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
         self._cons.close_all()
         with self._lock:
             shared, self._shared = self._shared, None

@@ -29,6 +29,7 @@ from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import SqliteWriter
 from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
+from federation.writes.sqlite_writer import rolled_back
 from planner import cardinality
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo
@@ -39,6 +40,8 @@ from planner.types import family
 
 if TYPE_CHECKING:
     import apsw
+
+    from federation.writes.store import StoreWriter
 else:
     apsw = lazy_module("apsw")  # ~160 ms to import: on the first connection
 
@@ -95,6 +98,7 @@ class SQLite(Source):
         self._catalog = SqliteCatalog(self.kind, CAPABILITIES)
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
+        self._writer: StoreWriter | None = None
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
@@ -137,6 +141,8 @@ class SQLite(Source):
             raise SourceUnavailableError(f"cannot create SQLite file {str(self.path)!r}: {err}",
                                          source=name) from err
         self._file = _identity(self.path)
+        if os.path.exists(f"{self.path}-journal"):  # a writer killed mid-transaction
+            rolled_back(self.path, name)
         self._con()
 
     def _check_file(self) -> None:
@@ -375,7 +381,18 @@ class SQLite(Source):
             self._retype()
             raise
 
+    def writer(self) -> StoreWriter:
+        from federation.writes.sqlite_writer import SqliteWriter
+
+        with self._lock:
+            self._writer = self._writer or SqliteWriter(self)
+            return self._writer
+
     def close(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
         with self._lock:
             pool, self._range_pool = self._range_pool, None
         if pool is not None:
