@@ -68,7 +68,8 @@ class Writes:
         """Bulk insert (``source.table``): rows are checked against the table's schema first,
         then written through the store's fast path; returns the rows written."""
         writer, table = self._target(target)
-        checked = conform(to_arrow(rows), target, writer.columns(table))
+        columns = writer.columns(table)
+        checked = conform(to_arrow(rows, columns), target, columns)
         if checked.num_rows == 0:
             return 0
         with self._joined() as txn:

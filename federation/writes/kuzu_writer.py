@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from federation.sources.cypher import quote_name
 from federation.sources.kuzu_db import driver, make_writable
-from federation.writes.rows import ENDPOINTS
+from federation.writes.rows import ENDPOINTS, KEY
 from federation.writes.store import Op, StoreWriter
 
 if TYPE_CHECKING:
@@ -112,25 +112,28 @@ class KuzuWriter(StoreWriter):
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
                    assigned: tuple[str, ...]) -> list[Op]:
         sets = ", ".join(f"n.{quote_name(c)} = r.{_param(c)}" for c in assigned)
-        text = f"UNWIND $rows AS r {self._match(table, keys)} SET {sets} RETURN count(*)"
-        return [Op(table, text, {"rows": _records(rows.select([*{*assigned, *keys}]))})]
+        text = f"UNWIND $rows AS r {self._match(table, keys, KEY)} SET {sets} RETURN count(*)"
+        picked = rows.select([*assigned, *(KEY + k for k in keys)])
+        return [Op(table, text, {"rows": _records(picked)})]
 
     def delete_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> list[Op]:
         text = f"UNWIND $rows AS r {self._match(table, keys)} DELETE n RETURN count(*)"
         return [Op(table, text, {"rows": _records(rows.select(list(keys)))})]
 
-    def _match(self, table: str, keys: tuple[str, ...]) -> str:
+    def _match(self, table: str, keys: tuple[str, ...], prefix: str = "") -> str:
+        """MATCH of the rows whose ``keys`` equal the parameter row ``r``'s ``prefix + key``
+        fields (a rel: its endpoints too)."""
         schema = self._schema(table)
         props = [k for k in keys if k not in ENDPOINTS]
-        conds = [_same(f"n.{quote_name(k)}", f"r.{_param(k)}") for k in props]
+        conds = [_same(f"n.{quote_name(k)}", f"r.{_param(prefix + k)}") for k in props]
         if schema.kind != "rel":
             if not conds:
                 raise TypeError(f"node table {table} has no column to match rows by")
             return f"MATCH (n:{quote_name(table)}) WHERE " + " AND ".join(conds)
         start, end = self._endpoints(schema)
         tables = {n: self._schema(n) for n in (start, end)}
-        conds += [f"a.{quote_name(tables[start].unique[0])} = r._from",
-                  f"b.{quote_name(tables[end].unique[0])} = r._to"]
+        conds += [f"a.{quote_name(tables[start].unique[0])} = r.{_param(prefix + '_from')}",
+                  f"b.{quote_name(tables[end].unique[0])} = r.{_param(prefix + '_to')}"]
         ends = f"MATCH (a:{quote_name(start)}), (b:{quote_name(end)})" if not props and \
             not keys else f"MATCH (a:{quote_name(start)})-[n:{quote_name(table)}]->" \
                           f"(b:{quote_name(end)})"

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from federation.sources.lance_filter import FilterWriter, _mode, quote_ident
 from federation.writes.retry import retried
-from federation.writes.rows import cast_column
+from federation.writes.rows import KEY, cast_column
 from federation.writes.store import Op, StoreWriter
 
 if TYPE_CHECKING:
@@ -57,8 +57,10 @@ class LanceWriter(StoreWriter):
 
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
                    assigned: tuple[str, ...]) -> list[Op]:
-        old = self.delete_ops(table, keys, rows)
-        return [*old, *self.insert_ops(table, rows)] if old else []
+        old = self.delete_ops(table, keys, rows.select([KEY + k for k in keys])
+                              .rename_columns(list(keys)))
+        new = rows.select([n for n in rows.column_names if not n.startswith(KEY)])
+        return [*old, *self.insert_ops(table, new)] if old else []
 
     def delete_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> list[Op]:
         columns = self.columns(table)

@@ -17,7 +17,7 @@ def retried(call: Callable[[], T], transient: Callable[[BaseException], bool]) -
 
     for attempt in Retrying(retry=retry_if_exception(transient),
                             stop=stop_after_attempt(ATTEMPTS),
-                            wait=wait_exponential_jitter(initial=0.005, max=MAX_WAIT_S),
+                            wait=wait_exponential_jitter(multiplier=0.005, max=MAX_WAIT_S),
                             reraise=True):
         with attempt:
             return call()

@@ -12,11 +12,12 @@ import pyarrow as pa
 from planner.errors import BindError, did_you_mean
 
 ENDPOINTS = ("_from", "_to")  # rel rows name their endpoints' primary keys so
+KEY = "__key_"  # an update's rows: the old key values, under this prefix (keys may be SET)
 
 
-def to_arrow(rows: Any) -> pa.Table:
+def to_arrow(rows: Any, columns: Mapping[str, pa.DataType]) -> pa.Table:
     """A pyarrow Table or RecordBatchReader, a pandas or Polars DataFrame, or a list of dicts
-    as one Arrow table (anything with ``__arrow_c_stream__`` too)."""
+    (typed as ``columns``) as one Arrow table (anything with ``__arrow_c_stream__`` too)."""
     if isinstance(rows, pa.Table):
         return rows
     if isinstance(rows, pa.RecordBatchReader):
@@ -26,7 +27,7 @@ def to_arrow(rows: Any) -> pa.Table:
     if isinstance(rows, list | tuple):
         if not all(isinstance(r, Mapping) for r in rows):
             raise BindError("rows to insert are a list of dicts (column → value)")
-        return _from_dicts(list(rows))
+        return _from_dicts(list(rows), columns)
     module = type(rows).__module__.split(".")[0]
     if module == "pandas":
         return pa.Table.from_pandas(rows, preserve_index=False)
@@ -38,13 +39,20 @@ def to_arrow(rows: Any) -> pa.Table:
                     f"DataFrame, or a list of dicts, not {type(rows).__name__}")
 
 
-def _from_dicts(rows: list[Mapping[str, Any]]) -> pa.Table:
+def _from_dicts(rows: list[Mapping[str, Any]], columns: Mapping[str, pa.DataType]
+                ) -> pa.Table:
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
-    # typed later against the target: a column of only None stays null-typed here
-    return pa.table({n: pa.array([row.get(n) for row in rows]) for n in names}) if names \
-        else pa.table({})
+    data = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        try:  # an unknown column is refused by conform(), by name
+            data[name] = pa.array(values, type=columns.get(name))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as err:
+            raise BindError(f"column {name!r}: a value does not fit the column's type "
+                            f"{columns.get(name)}: {err}") from None
+    return pa.table(data) if data else pa.table({})
 
 
 def conform(table: pa.Table, target: str, columns: Mapping[str, pa.DataType]) -> pa.Table:
@@ -71,7 +79,7 @@ def cast_column(values: pa.ChunkedArray | pa.Array, wanted: pa.DataType, where: 
     try:
         return values.cast(wanted, safe=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
-        raise BindError(f"{where}: values of type {values.type} do not fit the column's "
+        raise BindError(f"{where}: a value of type {values.type} does not fit the column's "
                         f"type {wanted}: {err}") from None
 
 

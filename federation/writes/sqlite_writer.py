@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from federation.sqlgen import quote
 from federation.writes.retry import retried
+from federation.writes.rows import KEY
 from federation.writes.store import Op, StoreWriter
 
 if TYPE_CHECKING:
@@ -92,8 +93,8 @@ class SqliteWriter(StoreWriter):
                    assigned: tuple[str, ...]) -> list[Op]:
         sets = ", ".join(f"{quote(c)} = ?" for c in assigned)
         text = f"UPDATE {quote(table)} SET {sets} WHERE {_key_match(keys)}"
-        return [Op(table, text, _distinct(parameter_rows(rows.select([*assigned, *keys]))),
-                   many=True)]
+        picked = rows.select([*assigned, *(KEY + k for k in keys)])
+        return [Op(table, text, _distinct(parameter_rows(picked)), many=True)]
 
     def delete_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> list[Op]:
         text = f"DELETE FROM {quote(table)} WHERE {_key_match(keys)}"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from federation.params import check_params
-from federation.writes.rows import conform
+from federation.writes.rows import KEY, conform
 from grammar import ast
 from grammar import write_ast as w
 from grammar.statements import parse_statement
@@ -110,7 +110,7 @@ def _renamed(found: pa.Table, keys: tuple[str, ...]) -> pa.Table:
 def _updated_rows(found: pa.Table, writer: StoreWriter, table: str, keys: tuple[str, ...],
                   assigned: tuple[str, ...], target: str) -> pa.Table:
     columns = writer.columns(table)
-    data: dict[str, pa.ChunkedArray] = {k: found.column(k) for k in keys}
+    data: dict[str, pa.ChunkedArray] = {KEY + k: found.column(k) for k in keys}
     if getattr(writer, "whole_rows", False):
         data |= {c: found.column("__old_" + c) for c in columns}
     new = conform(pa.table({c: found.column("__set_" + c) for c in assigned}), target, columns)
