@@ -109,7 +109,7 @@ def test_statement_errors_name_the_construct(eng: fed.Engine, store: str) -> Non
         eng.execute(f"INSERT INTO {target} (id) VALUES (1 + 1)")
     with pytest.raises(fed.BindError, match="no column 'nope'"):
         eng.execute(f"UPDATE {target} SET nope = 1")
-    with pytest.raises(fed.QuerySyntaxError, match="eng.query"):
+    with pytest.raises(fed.QuerySyntaxError, match=r"eng\.query"):
         eng.execute(f"SELECT t.id FROM {target} AS t")
     with pytest.raises(fed.BindError, match="2 columns"):
         eng.execute(f"INSERT INTO {target} (id) SELECT t.id, t.n FROM {target} AS t")
@@ -150,7 +150,7 @@ def test_rel_rows_carry_endpoint_keys(eng: fed.Engine) -> None:
 def test_a_missing_endpoint_is_an_error(eng: fed.Engine, rows: list[dict[str, object]]
                                         ) -> None:
     before = links(eng)
-    with pytest.raises(fed.TransactionError, match="99|endpoint") as info:
+    with pytest.raises(fed.TransactionError, match=r"99|endpoint") as info:
         eng.insert("g.LINK", rows)
     assert info.value.source == "g"
     assert links(eng) == before
