@@ -32,14 +32,17 @@ class LanceWriter(StoreWriter):
         self._source = source
 
     def _table(self, table: str) -> Any:
-        return self._source._connect().open_table(table)
+        """The source's handle of ``table`` (kept open: it sees every commit, as the source
+        reads with ``read_consistency_interval=0``)."""
+        return self._source._table(table)
 
     # ---- catalog
     def table_names(self) -> list[str]:
         return list(self._source.info().tables)
 
     def columns(self, table: str) -> dict[str, pa.DataType]:
-        return {f.name: f.type for f in self._table(table).schema}
+        """As Lance stores them (not as the catalog normalizes them): rows are cast to these."""
+        return dict(self._source._schema_of(table))
 
     def keys(self, table: str) -> tuple[str, ...]:
         schema = self._source.info().tables[table]

@@ -45,8 +45,19 @@ def _stored(value: object) -> object:
 
 
 def parameter_rows(rows: pa.Table) -> list[tuple[object, ...]]:
-    columns = [rows.column(i).to_pylist() for i in range(rows.num_columns)]
-    return [tuple(_stored(v) for v in row) for row in zip(*columns, strict=True)]
+    """Rows of bound values; columns of plain types convert in Arrow, not value by value."""
+    columns = [_column(rows.column(i)) for i in range(rows.num_columns)]
+    return list(zip(*columns, strict=True))
+
+
+def _column(values: pa.ChunkedArray) -> list[object]:
+    kind = values.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_string(kind) \
+            or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+        return values.to_pylist()
+    if pa.types.is_boolean(kind):
+        return values.cast(pa.int64()).to_pylist()
+    return [_stored(v) for v in values.to_pylist()]
 
 
 class SqliteWriter(StoreWriter):
