@@ -70,6 +70,7 @@ from planner.catalog import SourceInfo, TableSchema
 from planner.logical import GraphMatch, Plan
 
 if TYPE_CHECKING:
+    from federation.writes.kuzu_writer import KuzuWriter
     from federation.writes.store import StoreWriter
 
 CAPABILITIES = Capabilities(
@@ -135,6 +136,17 @@ def _named(params: tuple[object, ...]) -> dict[str, object]:
     return named
 
 
+def _arrow(con: Any, statement: Any, params: dict[str, object]) -> pa.Table:
+    """Run ``statement``; the query's deadline or close() interrupts the call (a connection
+    is never closed while it runs: federation.lifecycle)."""
+    with cancel.interruptible(con.interrupt):
+        result = con.execute(statement, params)
+        try:
+            return result.get_as_arrow(chunk_size=CHUNK_ROWS)
+        finally:
+            result.close()
+
+
 def _close_connection(statements: Statements) -> None:
     statements.con.close()
 
@@ -172,7 +184,7 @@ class Kuzu(Source):
         self._lock = threading.Lock()
         # (version, catalog, properties read as strings), replaced as one value
         self._state: tuple[Hashable, SourceInfo, frozenset[tuple[str, str]]] | None = None
-        self._writer: StoreWriter | None = None
+        self._writer: KuzuWriter | None = None
 
     # ---- database and connections
     def _db(self) -> Shared:
@@ -289,7 +301,7 @@ class Kuzu(Source):
         finally:
             self.bump_version()
             if self._writer is not None:
-                self._writer.forget_schema()  # type: ignore[attr-defined]
+                self._writer.forget_schema()
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -301,15 +313,14 @@ class Kuzu(Source):
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         try:
-            con, prepared = self._prepared(compiled.native)
-            # the query's deadline or close() interrupts the call: a connection is never
-            # closed while it runs (federation.lifecycle)
-            with cancel.interruptible(con.interrupt):
-                result = con.execute(prepared, _named(compiled.params))
-                try:
-                    table = result.get_as_arrow(chunk_size=CHUNK_ROWS)
-                finally:
-                    result.close()
+            writer = self._writer
+            if writer is not None and writer.in_transaction:
+                # an open engine transaction: read through it, its writes included
+                with writer.read_connection() as con:
+                    table = _arrow(con, compiled.native, _named(compiled.params))
+            else:
+                con, prepared = self._prepared(compiled.native)
+                table = _arrow(con, prepared, _named(compiled.params))
         except Exception as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
         if not compiled.schema:

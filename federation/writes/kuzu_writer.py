@@ -10,6 +10,9 @@ commits; the write generation is bumped then, which moves the result cache's tok
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -33,6 +36,9 @@ class KuzuWriter(StoreWriter):
         self._source = source
         self._con: Any = None
         self._open = False
+        # the writing connection is also read through while a transaction is open (queries
+        # then see its writes), by the engine's fragment threads: one user at a time
+        self._use = threading.RLock()
         self._marks_made = False
         self._tables: dict[str, TableSchema] = {}  # the catalog as last read (forget_schema)
 
@@ -42,12 +48,22 @@ class KuzuWriter(StoreWriter):
             self._con = driver().Connection(self._source.database)
         return self._con
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._open
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Any]:
+        with self._use:
+            yield self._connection()
+
     def _cypher(self, text: str, params: dict[str, object] | None = None) -> list[Any]:
-        result = self._connection().execute(text, params or {})
-        try:
-            return [result.get_next() for _ in iter(result.has_next, False)]
-        finally:
-            result.close()
+        with self._use:
+            result = self._connection().execute(text, params or {})
+            try:
+                return [result.get_next() for _ in iter(result.has_next, False)]
+            finally:
+                result.close()
 
     # ---- catalog
     def _schema(self, table: str) -> TableSchema:
@@ -142,7 +158,8 @@ class KuzuWriter(StoreWriter):
     def run(self, op: Op) -> int:
         if isinstance(op.payload, pa.Table):
             frame = op.payload  # noqa: F841  (Kuzu's COPY reads ``frame`` from this scope)
-            self._connection().execute(op.text).close()
+            with self._use:
+                self._connection().execute(op.text).close()
             return op.payload.num_rows
         params = dict(op.payload)  # type: ignore[call-overload]
         expect = params.pop("expect", None)

@@ -10,7 +10,9 @@ result cache's token reads).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,6 +67,19 @@ class SqliteWriter(StoreWriter):
         super().__init__(source.name, source.kind, str(source.path))
         self._source = source
         self._con: Any = None
+        # the write connection is also read through while a transaction is open (queries
+        # then see its writes), by the engine's fragment threads: one user at a time
+        self._use = threading.RLock()
+
+    @property
+    def in_transaction(self) -> bool:
+        con = self._con
+        return con is not None and not con.getautocommit()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Any]:
+        with self._use:
+            yield self._connection()
 
     def _connection(self) -> Any:
         if self._con is None:
@@ -112,13 +127,14 @@ class SqliteWriter(StoreWriter):
         return [Op(table, text, _distinct(parameter_rows(rows.select(list(keys)))), many=True)]
 
     def run(self, op: Op) -> int:
-        con = self._connection()
-        before = con.total_changes()
-        if op.many:
-            con.executemany(op.text, op.payload)
-        else:
-            con.execute(op.text, op.payload)
-        return int(con.total_changes() - before)
+        with self._use:
+            con = self._connection()
+            before = con.total_changes()
+            if op.many:
+                con.executemany(op.text, op.payload)
+            else:
+                con.execute(op.text, op.payload)
+            return int(con.total_changes() - before)
 
     # ---- transaction
     def begin(self) -> None:

@@ -118,16 +118,29 @@ def test_statement_errors_name_the_construct(eng: fed.Engine, store: str) -> Non
 
 
 @pytest.mark.parametrize("store", STORES)
-def test_update_in_a_transaction_sees_its_own_insert(eng: fed.Engine, store: str, base: int,
-                                                     request: pytest.FixtureRequest) -> None:
-    if store != "lancedb":  # keys are selected through the engine's read connections
-        request.applymarker(pytest.mark.xfail(strict=True, reason="reads inside a transaction "
-                                              "do not see its SQLite/Kuzu writes"))
+def test_a_transaction_reads_its_own_writes(eng: fed.Engine, store: str, base: int) -> None:
     target = TARGETS[store]
     with eng.transaction():
         eng.insert(target, [{"id": base, "name": "t", "n": 1}])
+        assert mine(eng, target, base) == [(base, "t", 1)]
         assert eng.execute(f"UPDATE {target} SET n = 2 WHERE id = {base}") == 1
+        assert eng.execute(f"DELETE FROM {target} WHERE id = {base} + 1") == 0
+        assert mine(eng, target, base) == [(base, "t", 2)]
     assert mine(eng, target, base) == [(base, "t", 2)]
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_rolled_back_transaction_leaves_nothing(eng: fed.Engine, store: str,
+                                                  base: int) -> None:
+    target = TARGETS[store]
+    eng.insert(target, [{"id": base, "name": "r", "n": 1}])
+    with pytest.raises(ZeroDivisionError), eng.transaction():
+        eng.insert(target, [{"id": base + 1, "name": "t", "n": 1}])
+        eng.execute(f"UPDATE {target} SET n = 5 WHERE id >= {base}")
+        eng.execute(f"DELETE FROM {target} WHERE id = {base}")
+        assert mine(eng, target, base) == [(base + 1, "t", 5)]
+        1 / 0  # noqa: B018
+    assert mine(eng, target, base) == [(base, "r", 1)]
 
 
 def links(eng: fed.Engine) -> list[tuple[int, int, int]]:
