@@ -30,7 +30,6 @@ from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import SqliteWriter
 from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
-from federation.writes.sqlite_writer import rolled_back
 from planner import cardinality
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo
@@ -143,8 +142,6 @@ class SQLite(Source):
             raise SourceUnavailableError(f"cannot create SQLite file {str(self.path)!r}: {err}",
                                          source=name) from err
         self._file = _identity(self.path)
-        if os.path.exists(f"{self.path}-journal"):  # a writer killed mid-transaction
-            rolled_back(self.path, name)
         self._con()
 
     def _check_file(self) -> None:

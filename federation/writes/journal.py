@@ -30,6 +30,8 @@ _SCHEMA = (
     "ops BLOB, PRIMARY KEY (txn, source))",
     "CREATE TABLE IF NOT EXISTS lance (txn TEXT, source TEXT, path TEXT, tbl TEXT, "
     "start INTEGER, PRIMARY KEY (txn, source, tbl))",
+    # every store the engine ever held a transaction on (recovery looks at them all)
+    "CREATE TABLE IF NOT EXISTS stores (kind TEXT, path TEXT, PRIMARY KEY (kind, path))",
 )
 
 
@@ -64,6 +66,7 @@ class Journal:
         self.durable = folder is not None
         self.path = str(folder / FILE) if folder is not None else ":memory:"
         self._lock = threading.Lock()
+        self._stores: set[tuple[str, str]] = set()
         try:
             self._con: Any = apsw.Connection(self.path)
             self._con.set_busy_timeout(5000)
@@ -87,6 +90,19 @@ class Journal:
             finally:
                 if not synced:
                     self._con.execute("PRAGMA synchronous = FULL")
+
+    def register(self, kind: str, path: str) -> None:
+        """A store about to hold an open transaction: recorded once (a killed process may
+        leave it needing recovery of its own, e.g. a SQLite hot journal)."""
+        if (kind, path) in self._stores:
+            return
+        self._write([("INSERT OR IGNORE INTO stores VALUES (?, ?)", (kind, path))])
+        self._stores.add((kind, path))
+
+    def stores(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [(str(k), str(p)) for k, p in
+                    self._con.execute("SELECT kind, path FROM stores").fetchall()]
 
     def note_lance(self, txn: str, start: LanceStart) -> None:
         self._write([

@@ -10,6 +10,7 @@ commits; the write generation is bumped then, which moves the result cache's tok
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ COPY_MIN_ROWS = 256  # below this, CREATE through UNWIND beats COPY's fixed cost
 
 class KuzuWriter(StoreWriter):
     def __init__(self, source: Kuzu) -> None:
-        super().__init__(source.name, source.kind, str(source.path))
+        super().__init__(source.name, source.kind, os.path.abspath(source.path))
         self._source = source
         self._con: Any = None
         self._open = False

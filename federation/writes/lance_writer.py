@@ -7,6 +7,7 @@ version). Commit conflicts with another writer are retried with backoff.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -28,7 +29,7 @@ class LanceWriter(StoreWriter):
     whole_rows = True  # updates rewrite whole rows
 
     def __init__(self, source: LanceDB) -> None:
-        super().__init__(source.name, source.kind, str(source.path))
+        super().__init__(source.name, source.kind, os.path.abspath(source.path))
         self._source = source
 
     def _table(self, table: str) -> Any:

@@ -11,11 +11,13 @@ workspace (before any source is attached: the journal names each store's kind an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from federation.sources.base import Source
 from federation.writes.journal import Journal, Part, Pending
+from federation.writes.sqlite_writer import rolled_back
 from federation.writes.store import StoreWriter
 
 
@@ -73,7 +75,12 @@ def resolve(pending: Pending) -> str:
 
 
 def recover(journal: Journal) -> int:
-    """Resolve every transaction a killed process left; how many there were."""
+    """Resolve every transaction a killed process left; how many there were. First, SQLite
+    files the engine wrote that a killed writer left with a hot journal are rolled back
+    (the engine's readers are read-only and could not open them)."""
+    for kind, path in journal.stores():
+        if kind == "sqlite" and os.path.exists(f"{path}-journal"):
+            rolled_back(path, path)
     pending = journal.pending()
     for txn in pending:
         journal.finish(txn.txn, resolve(txn))

@@ -10,6 +10,7 @@ result cache's token reads).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,7 +65,7 @@ def _column(values: pa.ChunkedArray) -> list[object]:
 
 class SqliteWriter(StoreWriter):
     def __init__(self, source: SQLite) -> None:
-        super().__init__(source.name, source.kind, str(source.path))
+        super().__init__(source.name, source.kind, os.path.abspath(source.path))
         self._source = source
         self._con: Any = None
         # the write connection is also read through while a transaction is open (queries

@@ -72,6 +72,7 @@ class Transaction:
         if writer.name in self._writers:
             return
         if writer.redo:
+            self.journal.register(writer.kind, writer.path)
             writer.begin()
         self._writers[writer.name] = writer
         self._ops[writer.name] = []
