@@ -21,7 +21,7 @@ import pyarrow as pa
 from federation.sources.cypher import quote_name
 from federation.sources.kuzu_db import driver, make_writable
 from federation.writes.rows import ENDPOINTS, KEY
-from federation.writes.store import Op, StoreWriter
+from federation.writes.store import Op, StoreWriter, fql_name
 
 if TYPE_CHECKING:
     from federation.sources.kuzu import Kuzu
@@ -103,6 +103,19 @@ class KuzuWriter(StoreWriter):
             return (*ENDPOINTS, *schema.column_names())
         return schema.unique[:1] or tuple(schema.column_names())
 
+    def relation(self, source: str, table: str) -> str:
+        """A rel table as a derived table of its endpoints' keys and its properties."""
+        schema = self._schema(table)
+        if schema.kind != "rel":
+            return super().relation(source, table)
+        start, end = self._endpoints(schema)
+        items = [f"a.{fql_name(self._schema(start).unique[0])} AS {fql_name(ENDPOINTS[0])}",
+                 f"b.{fql_name(self._schema(end).unique[0])} AS {fql_name(ENDPOINTS[1])}",
+                 *(f"e.{fql_name(c)} AS {fql_name(c)}" for c in schema.column_names())]
+        return (f"(SELECT {', '.join(items)} FROM MATCH {fql_name(source)} "
+                f"(a:{fql_name(start)})-[e:{fql_name(table)}]->(b:{fql_name(end)})) "
+                f"AS {fql_name(table)}")
+
     # ---- ops
     def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
         columns = self.columns(table)
@@ -135,7 +148,8 @@ class KuzuWriter(StoreWriter):
 
     def delete_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> list[Op]:
         text = f"UNWIND $rows AS r {self._match(table, keys)} DELETE n RETURN count(*)"
-        return [Op(table, text, {"rows": _records(rows.select(list(keys)))})]
+        records = list({tuple(r.items()): r for r in _records(rows.select(list(keys)))}.values())
+        return [Op(table, text, {"rows": records})]
 
     def _match(self, table: str, keys: tuple[str, ...], prefix: str = "") -> str:
         """MATCH of the rows whose ``keys`` equal the parameter row ``r``'s ``prefix + key``

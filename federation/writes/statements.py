@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from federation.params import check_params
 from federation.writes.rows import KEY, conform
+from federation.writes.store import fql_name
 from grammar import ast
 from grammar import write_ast as w
 from grammar.statements import parse_statement
@@ -80,26 +81,22 @@ def _value(item: ast.Literal | ast.Param, values: dict[str, object]) -> object:
     return values[item.name]
 
 
-def _fql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _key_query(statement: w.Update | w.Delete, writer: StoreWriter, table: str) -> str:
     """The rows a statement changes: their keys, the SET values and (for stores that
     rewrite whole rows) every other column; names are the catalog's, quoted."""
     columns = writer.columns(table)
     target = str(statement.target)
-    items = [f"{_fql_name(k)} AS {_fql_name(k)}" for k in writer.keys(table)]
+    items = [f"{fql_name(k)} AS {fql_name(k)}" for k in writer.keys(table)]
     if isinstance(statement, w.Update):
         for column, expr in statement.assignments:
             if column not in columns:
                 raise BindError(f"UPDATE {target}: no column {column!r}; "
                                 + did_you_mean(column, columns))
-            items.append(f"({expr}) AS {_fql_name('__set_' + column)}")
+            items.append(f"({expr}) AS {fql_name('__set_' + column)}")
         if getattr(writer, "whole_rows", False):
-            items += [f"{_fql_name(c)} AS {_fql_name('__old_' + c)}" for c in columns]
+            items += [f"{fql_name(c)} AS {fql_name('__old_' + c)}" for c in columns]
     where = f" WHERE {statement.where}" if statement.where else ""
-    source = f"{_fql_name(statement.target.source)}.{_fql_name(table)}"
+    source = writer.relation(statement.target.source, table)
     return f"SELECT {', '.join(items)} FROM {source}{where}"
 
 

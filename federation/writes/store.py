@@ -52,6 +52,11 @@ class StoreWriter(ABC):
     def keys(self, table: str) -> tuple[str, ...]:
         """Columns that identify a row, for updates and deletes by key."""
 
+    def relation(self, source: str, table: str) -> str:
+        """FQL text reading ``table``'s rows with its write columns (``keys``, ``columns``)
+        as columns, for statements that select the rows they change."""
+        return f"{fql_name(source)}.{fql_name(table)}"
+
     @abstractmethod
     def insert_ops(self, table: str, rows: pa.Table) -> list[Op]: ...
 
@@ -97,3 +102,8 @@ class StoreWriter(ABC):
 
     def close(self) -> None:
         return None
+
+
+def fql_name(name: str) -> str:
+    """An identifier quoted for FQL."""
+    return '"' + name.replace('"', '""') + '"'

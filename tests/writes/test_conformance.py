@@ -169,8 +169,16 @@ def test_a_missing_endpoint_is_an_error(eng: fed.Engine, rows: list[dict[str, ob
     assert links(eng) == before
 
 
-@pytest.mark.xfail(strict=True, reason="UPDATE/DELETE of Kuzu rel tables through FQL: a rel "
-                   "table is not readable as source.table to select its rows")
-def test_delete_rel_rows(eng: fed.Engine) -> None:
-    eng.insert("g.LINK", [{"_from": 3, "_to": 1, "w": 7.5}])
-    assert eng.execute("DELETE FROM g.LINK WHERE w = 7.5") == 1
+def test_update_and_delete_rel_rows(eng: fed.Engine) -> None:
+    eng.insert("g.LINK", [{"_from": 3, "_to": 1, "w": 7.5}, {"_from": 3, "_to": 2, "w": 7.5},
+                          {"_from": 2, "_to": 1, "w": None}])
+    before = links(eng)
+    assert eng.execute("UPDATE g.LINK SET w = w + 1 WHERE _from = 3 AND _to = 2") == 1
+    assert eng.execute("UPDATE g.LINK SET w = 0.5 WHERE w IS NULL AND _from = 2") == 1
+    weights = eng.query("SELECT b.id AS t, e.w FROM MATCH g (a:Item {id: 3})-[e:LINK]->"
+                        "(b:Item)").to_pylist()
+    assert sorted((r["t"], r["w"]) for r in weights) == [(1, 7.5), (2, 8.5)]
+    assert eng.execute("DELETE FROM g.LINK WHERE _from = 3") == 2
+    assert eng.execute("DELETE FROM g.LINK WHERE _from = 2 AND _to = 1 AND w = 0.5") == 1
+    assert (2, 1, 1) in before  # the one just inserted
+    assert links(eng) == [r for r in before if r[0] != 3 and r[:2] != (2, 1)]
