@@ -32,14 +32,24 @@ class Writes:
         raise NotImplementedError
 
     def _writes_init(self) -> None:
-        self._journal = Journal(self.workspace)
-        recover(self._journal)  # what a killed process left: completed or undone
+        # in memory without a workspace, made on the first write (apsw loads then)
+        self._journal_now: Journal | None = None
+        if self.workspace is not None:
+            self._journal_now = Journal(self.workspace)
+            recover(self._journal_now)  # what a killed process left: completed or undone
         self._txn_lock = threading.RLock()  # one transaction at a time in this engine
         self._txn: Transaction | None = None
         self._txn_owner: int | None = None
 
+    @property
+    def _journal(self) -> Journal:
+        if self._journal_now is None:
+            self._journal_now = Journal(None)
+        return self._journal_now
+
     def _writes_close(self) -> None:
-        self._journal.close()
+        if self._journal_now is not None:
+            self._journal_now.close()
 
     def _in_transaction(self) -> bool:
         """A transaction is open: reads bypass the result cache (uncommitted LanceDB rows
