@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from federation.sources.cypher import quote_name
-from federation.sources.kuzu_db import driver, make_writable
+from federation.sources.kuzu_db import Statements, driver, make_writable
 from federation.writes.rows import ENDPOINTS, KEY
 from federation.writes.store import Op, StoreWriter, fql_name
 
@@ -40,6 +40,8 @@ class KuzuWriter(StoreWriter):
         # the writing connection is also read through while a transaction is open (queries
         # then see its writes), by the engine's fragment threads: one user at a time
         self._use = threading.RLock()
+        self._prepared: Statements | None = None
+        self._generation = 0  # moves with DDL: prepared statements are made again
         self._marks_made = False
         self._tables: dict[str, TableSchema] = {}  # the catalog as last read (forget_schema)
 
@@ -59,8 +61,17 @@ class KuzuWriter(StoreWriter):
             yield self._connection()
 
     def _cypher(self, text: str, params: dict[str, object] | None = None) -> list[Any]:
+        """Run ``text``; statements with parameters are prepared once per text (parsing and
+        planning a one-row CREATE costs about as much as running it)."""
         with self._use:
-            result = self._connection().execute(text, params or {})
+            con = self._connection()
+            if params:
+                if self._prepared is None or self._prepared.con is not con:
+                    self._prepared = Statements(con)
+                prepared = self._prepared.get(text, self._generation)
+                result = con.execute(prepared, params)
+            else:
+                result = con.execute(text, {})
             try:
                 return [result.get_next() for _ in iter(result.has_next, False)]
             finally:
@@ -75,6 +86,7 @@ class KuzuWriter(StoreWriter):
     def forget_schema(self) -> None:
         """DDL went through ``Kuzu.write``: read the catalog again."""
         self._tables = {}
+        self._generation += 1
 
     def table_names(self) -> list[str]:
         if not self._tables:
