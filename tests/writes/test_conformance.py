@@ -182,3 +182,12 @@ def test_update_and_delete_rel_rows(eng: fed.Engine) -> None:
     assert eng.execute("DELETE FROM g.LINK WHERE _from = 2 AND _to = 1 AND w = 0.5") == 1
     assert (2, 1, 1) in before  # the one just inserted
     assert links(eng) == [r for r in before if r[0] != 3 and r[:2] != (2, 1)]
+
+
+def test_insert_select_copies_graph_derived_rows(eng: fed.Engine, base: int) -> None:
+    eng.insert("g.Item", [{"id": base, "name": "a"}, {"id": base + 1, "name": "b"}])
+    eng.insert("g.LINK", [{"_from": base, "_to": base + 1, "w": 2.0}])
+    assert eng.execute("INSERT INTO s.items (id, name, n) SELECT b.id, 'via ' || a.name, "
+                       "CAST(e.w AS INTEGER) FROM MATCH g (a:Item)-[e:LINK]->(b:Item) "
+                       "WHERE a.id = $a", {"a": base}) == 1
+    assert mine(eng, "s.items", base) == [(base + 1, "via a", 2)]
