@@ -24,6 +24,7 @@ from federation.errors import (
     ResourceLimitError,
     SourceError,
     SourceUnavailableError,
+    TransactionError,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ __all__ = [
     "SQLite",
     "SourceError",
     "SourceUnavailableError",
+    "TransactionError",
     "connect",
 ]
 __version__ = "0.1.0"

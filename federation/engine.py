@@ -55,6 +55,7 @@ from federation.routing import (
 )
 from federation.sources.base import CompiledFragment, Source
 from federation.stats import Stats, samples
+from federation.writes.api import Writes
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
@@ -78,7 +79,7 @@ def _parsed(text: str) -> QueryKey:
     return QueryKey(parse(text))
 
 
-class Engine:
+class Engine(Writes):
     """``fed.connect()``: attached sources, a sandboxed DuckDB stage, and query entry points."""
 
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
@@ -105,6 +106,7 @@ class Engine:
         except ConfigurationError:
             self._stats.close()  # the statistics file is open already: not left behind
             raise
+        self._writes_init()  # the write journal: what a killed process left is resolved
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
@@ -238,9 +240,11 @@ class Engine:
         with self._running(text, params) as (parsed, values, sources):
             # read before anything runs: a write landing meanwhile files the answer under
             # a token no later lookup presents
-            tokens = source_tokens(sources, self._attaches) if self.cache.enabled else None
+            tokens = source_tokens(sources, self._attaches) \
+                if self.cache.enabled and not self._in_transaction() else None
             if tokens is None:
                 said = "off" if not self.cache.enabled else \
+                    "not used: inside a transaction" if self._in_transaction() else \
                     "not used: a source it reads cannot give its version now"
                 return self._computed(parsed, values, sources, route, start, said=said)
             found, how = self.cache.answer(
@@ -365,6 +369,7 @@ class Engine:
         self._stage.close()
         self._stats.close()  # written to the workspace once more
         self._mirrors.close()
+        self._writes_close()
 
     def __enter__(self) -> Engine:
         return self
