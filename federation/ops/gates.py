@@ -1,0 +1,121 @@
+"""A bounded, first-come-first-served gate per source (DESIGN §11: a bounded number of
+connections per source, shared by every thread).
+
+Every query holds one slot of the gate of each source it reads (taken in name order, so two
+queries can never each hold what the other waits for) for as long as it runs; a migration takes
+every slot of its source (``exclusive``), so no query reads a store while its schema changes
+(and Kuzu's Database is never reopened read-write under a running call). Waiters are served in
+arrival order (tickets in a queue), and a waiter gives up at its query's deadline with
+``QueryTimeoutError``. The counters are the gate's own: ``peak`` is the most slots ever held at
+once, which tests compare with the configured bound.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+from federation.errors import ConfigurationError, QueryTimeoutError
+from federation.ops.quantiles import Reservoir
+
+DEFAULT_SLOTS = 8
+
+
+@dataclass(frozen=True)
+class GateStats:
+    capacity: int
+    in_use: int
+    peak: int
+    waiting: int
+    peak_waiting: int
+    acquired: int
+    timeouts: int
+
+
+class FairGate:
+    """``capacity`` slots handed out in arrival order."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ConfigurationError("a source's pool holds at least one connection")
+        self.capacity = capacity
+        self._cv = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._in_use = self._peak = self._peak_waiting = self._acquired = self._timeouts = 0
+        self.waits = Reservoir()  # seconds spent waiting for a slot
+
+    def acquire(self, weight: int = 1, deadline: float | None = None) -> None:
+        """Wait (until ``deadline``, a ``time.monotonic()`` value) for ``weight`` slots."""
+        weight = min(weight, self.capacity)
+        start = time.monotonic()
+        ticket = object()
+        with self._cv:
+            self._queue.append(ticket)
+            self._peak_waiting = max(self._peak_waiting, len(self._queue))
+            try:
+                while self._queue[0] is not ticket or self._in_use + weight > self.capacity:
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:
+                        self._timeouts += 1
+                        raise QueryTimeoutError("the query's time limit passed while it "
+                                                "waited for a connection")
+                    self._cv.wait(left)
+            except BaseException:  # timed out or interrupted: leave the line
+                self._queue.remove(ticket)
+                self._cv.notify_all()
+                raise
+            self._queue.popleft()
+            self._in_use += weight
+            self._acquired += 1
+            self._peak = max(self._peak, self._in_use)
+            self._cv.notify_all()  # the next in line may fit too
+        self.waits.add(time.monotonic() - start)
+
+    def release(self, weight: int = 1) -> None:
+        with self._cv:
+            self._in_use -= min(weight, self.capacity)
+            self._cv.notify_all()
+
+    def stats(self) -> GateStats:
+        with self._cv:
+            return GateStats(self.capacity, self._in_use, self._peak, len(self._queue),
+                             self._peak_waiting, self._acquired, self._timeouts)
+
+
+class Gates:
+    """One ``FairGate`` per source name, made on first use."""
+
+    def __init__(self, slots: int = DEFAULT_SLOTS) -> None:
+        if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+            raise ConfigurationError("connect(pool_size=...) takes an integer >= 1")
+        self.slots = slots
+        self._gates: dict[str, FairGate] = {}
+        self._lock = threading.Lock()
+
+    def gate(self, name: str) -> FairGate:
+        with self._lock:
+            found = self._gates.get(name)
+            if found is None:
+                found = self._gates[name] = FairGate(self.slots)
+            return found
+
+    @contextmanager
+    def holding(self, names: Iterable[str], deadline: float | None = None,
+                exclusive: bool = False) -> Iterator[None]:
+        """Hold a slot (or, ``exclusive``, every slot) of each source in ``names``."""
+        with ExitStack() as held:
+            for name in sorted(set(names)):
+                gate = self.gate(name)
+                weight = gate.capacity if exclusive else 1
+                gate.acquire(weight, deadline)
+                held.callback(gate.release, weight)
+            yield
+
+    def stats(self) -> dict[str, GateStats]:
+        with self._lock:
+            gates = dict(self._gates)
+        return {name: gate.stats() for name, gate in sorted(gates.items())}

@@ -1,0 +1,127 @@
+"""``eng.metrics()``: counters and latency quantiles, as a dict or Prometheus text.
+
+Recorded from each query's outcome: its ``Result`` plan (total time, per-fragment times by
+source, the DuckDB stage's time, whether the cache answered) or the error type it raised.
+Thread-safe (one lock for the counters; each reservoir has its own) and bounded (reservoirs
+of fixed size, one per source). Nothing here reads a clock: callers pass durations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from federation.ops.quantiles import Reservoir
+from federation.result import Result
+
+STAGE = "(duckdb)"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._errors: Counter[str] = Counter()
+        self._total = Reservoir()
+        self._sources: dict[str, Reservoir] = {}
+
+    def _reservoir(self, name: str) -> Reservoir:
+        with self._lock:
+            found = self._sources.get(name)
+            if found is None:
+                found = self._sources[name] = Reservoir()
+            return found
+
+    def succeeded(self, result: Result, seconds: float) -> None:
+        plan = result.plan
+        cached = plan.cache.startswith("hit")
+        with self._lock:
+            self._counts["queries"] += 1
+            self._counts["cache_answers" if cached else "computed"] += 1
+        self._total.add(seconds)
+        if cached:
+            return  # its fragments ran for an earlier query, and were counted then
+        for fragment in plan.fragments:
+            if fragment.seconds is not None and not fragment.reused:
+                self._reservoir(fragment.source).add(fragment.seconds)
+        stage = plan.timings.get("duckdb")
+        if stage:
+            self._reservoir(STAGE).add(stage)
+
+    def failed(self, error: BaseException, seconds: float) -> None:
+        with self._lock:
+            self._counts["queries"] += 1
+            self._counts["errors"] += 1
+            self._errors[type(error).__name__] += 1
+        self._total.add(seconds)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            counts = dict(self._counts)
+            errors = dict(sorted(self._errors.items()))
+            sources = dict(sorted(self._sources.items()))
+        return {"queries": counts.get("queries", 0), "errors": counts.get("errors", 0),
+                "errors_by_type": errors,
+                "answered_from_cache": counts.get("cache_answers", 0),
+                "latency_seconds": self._total.summary(),
+                "source_latency_seconds": {name: r.summary() for name, r in sources.items()
+                                           if name != STAGE},
+                "duckdb_latency_seconds": sources[STAGE].summary() if STAGE in sources
+                else Reservoir().summary()}
+
+
+def prometheus(metrics: dict[str, Any]) -> str:
+    """The Prometheus text exposition of an ``eng.metrics()`` dict."""
+    out: list[str] = []
+
+    def family(name: str, kind: str, helptext: str) -> None:
+        out.append(f"# HELP federation_{name} {helptext}")
+        out.append(f"# TYPE federation_{name} {kind}")
+
+    def sample(name: str, value: float, **labels: str) -> None:
+        text = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
+        out.append(f"federation_{name}{{{text}}} {value}" if text
+                   else f"federation_{name} {value}")
+
+    family("queries_total", "counter", "Queries run (answered or failed).")
+    sample("queries_total", metrics["queries"])
+    family("errors_total", "counter", "Queries that raised, by error type.")
+    for kind, n in metrics["errors_by_type"].items():
+        sample("errors_total", n, type=kind)
+    family("query_latency_seconds", "summary", "Query latency.")
+    _summary(sample, "query_latency_seconds", metrics["latency_seconds"])
+    family("source_latency_seconds", "summary", "Fragment latency per source.")
+    for name, summary in metrics["source_latency_seconds"].items():
+        _summary(sample, "source_latency_seconds", summary, source=name)
+    family("duckdb_latency_seconds", "summary", "DuckDB stage latency.")
+    _summary(sample, "duckdb_latency_seconds", metrics["duckdb_latency_seconds"])
+    cache = metrics["cache"]
+    family("cache_hit_ratio", "gauge", "Result cache hits / lookups.")
+    sample("cache_hit_ratio", cache["hit_rate"])
+    for what in ("hits", "misses"):
+        family(f"cache_{what}_total", "counter", f"Result cache {what}.")
+        sample(f"cache_{what}_total", cache[what])
+    for key, helptext in (("capacity", "Connections a source may use at once."),
+                          ("in_use", "Connections in use."), ("peak", "Most ever in use."),
+                          ("waiting", "Queries waiting for a connection."),
+                          ("connections_open", "Driver connections open.")):
+        family(f"pool_{key}", "gauge", helptext)
+        for name, pool in metrics["pools"].items():
+            if pool.get(key) is not None:
+                sample(f"pool_{key}", pool[key], source=name)
+    family("source_up", "gauge", "1 unless the circuit breaker holds the source down.")
+    for name, state in metrics["breakers"].items():
+        sample("source_up", 0 if state == "open" else 1, source=name)
+    return "\n".join(out) + "\n"
+
+
+def _summary(sample: Any, name: str, summary: dict[str, float | int], **labels: str) -> None:
+    for q in ("p50", "p90", "p99"):
+        sample(name, summary[q], **labels, quantile=str(int(q[1:]) / 100))
+    sample(f"{name}_count", summary["count"], **labels)
+    sample(f"{name}_sum", summary["sum"], **labels)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
