@@ -17,7 +17,7 @@ from federation.ops import health as hl
 from federation.ops.gates import Gates
 from federation.ops.metrics import Metrics, prometheus
 from federation.ops.migrations import Ledger, MigrationReport, discover, migrate
-from federation.ops.retry import is_transient, transient_retry
+from federation.ops.retry import is_transient
 from federation.result import Result
 from federation.sources.base import Source
 
@@ -50,10 +50,13 @@ class OpsMixin:
 
     # ---- hooks of the query path
     def _observed(self, run: Callable[[], Result]) -> Result:
-        """Run a query, transient failures again (tenacity), and record its outcome."""
+        """Run a query and record its outcome. A read is not retried here: SQLite's busy
+        handler already waits for a writer (up to its busy timeout or the query's
+        deadline), and reads meet no Lance commit conflicts; writes and migrations retry
+        (``federation.ops.retry``)."""
         start = time.perf_counter()
         try:
-            result = transient_retry(run)
+            result = run()
         except BaseException as err:
             self._metrics.failed(err, time.perf_counter() - start)
             if isinstance(err, SourceUnavailableError) and \
