@@ -19,6 +19,7 @@ from typing import Any
 
 from federation.errors import ConfigurationError, FederationError, SourceUnavailableError
 from federation.sources.base import Source
+from federation.sqlgen import quote
 
 THRESHOLD = 3
 COOLDOWN_S = 30.0
@@ -62,13 +63,18 @@ class Breaker:
                                 "successful eng.health() probe", source=name)
 
     def failed(self, name: str, error: str) -> None:
+        """A failure of ``name``; one while it is open says nothing new (it would only
+        push its cool-down back)."""
+        now = time.monotonic()
         with self._lock:
             state = self._states.setdefault(name, _State())
+            if state.opened_at is not None and now - state.opened_at < self.cooldown:
+                return
             state.failures += 1
             state.last_error = error.splitlines()[0] if error else ""
             half_open = state.opened_at is not None
             if half_open or state.failures >= self.threshold:
-                state.opened_at = time.monotonic()  # (again) for a whole cool-down
+                state.opened_at = now  # (again) for a whole cool-down
 
     def succeeded(self, name: str) -> None:
         with self._lock:
@@ -98,13 +104,23 @@ def probe(name: str, source: Source) -> dict[str, Any]:
         token = source.version()
         info = source.info()
         report.update(status="ok", version=repr(token),
-                      tables={t.name: t.row_count for _, t in sorted(info.tables.items())})
+                      tables={t.name: _rows(source, t.name, t.row_count)
+                              for _, t in sorted(info.tables.items())})
     except FederationError as err:
         report.update(status="down", error=str(err).splitlines()[0])
     except Exception as err:
         report.update(status="down", error=f"{type(err).__name__}: {err}")
     report["latency_ms"] = round((time.perf_counter() - start) * 1000, 3)
     return report
+
+
+def _rows(source: Source, table: str, catalog_rows: int | None) -> int | None:
+    """Rows of a table: Kuzu's and LanceDB's catalogs count them exactly; SQLite's
+    estimates (the largest rowid), so it is asked for ``count(*)``."""
+    if source.kind != "sqlite":
+        return catalog_rows
+    con = source._con()  # type: ignore[attr-defined]  # this thread's read-only connection
+    return int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchall()[0][0])
 
 
 def driver_version(kind: str) -> str:
