@@ -1,0 +1,139 @@
+"""aquery with thousands of concurrent callers inside the configured bounds, the gates'
+first-come-first-served order, and metrics that count what ran."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import federation as fed
+from federation.ops.gates import FairGate, Gates
+from federation.ops.metrics import prometheus
+from federation.ops.quantiles import quantile
+
+CALLERS = 10_000
+DISTINCT = 100
+POOL = 4
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "a.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, grp INTEGER, v TEXT)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                    [(i, i % DISTINCT, f"v{i}") for i in range(1000)])
+    con.commit()
+    con.close()
+    return path
+
+
+def test_ten_thousand_concurrent_aquery_calls_stay_in_bounds(db: Path) -> None:
+    with fed.connect(pool_size=POOL) as eng:
+        eng.attach("a", fed.SQLite(db))
+        query = "SELECT count(*) AS n FROM a.t t WHERE t.grp = $g"
+
+        async def one(i: int) -> float:
+            start = time.perf_counter()
+            res = await eng.aquery(query, {"g": i % DISTINCT})
+            assert res.to_pylist() == [{"n": 10}]
+            return time.perf_counter() - start
+
+        async def everyone() -> list[float]:
+            return await asyncio.gather(*(one(i) for i in range(CALLERS)))
+
+        latencies = sorted(asyncio.run(everyone()))
+        p99 = quantile(latencies, 0.99)
+        print(f"\n{CALLERS} concurrent aquery calls: p50 {quantile(latencies, 0.5):.4f} s, "
+              f"p99 {p99:.4f} s")
+        metrics = eng.metrics()
+        pool = metrics["pools"]["a"]
+        assert pool["capacity"] == POOL and 1 <= pool["peak"] <= POOL
+        assert pool["in_use"] == 0 and pool["acquired"] >= CALLERS
+        # one connection per query thread (POOL of them), and the attaching thread's
+        assert pool["connections_open"] <= POOL + 1
+        assert metrics["queries"] == CALLERS and metrics["errors"] == 0
+        assert metrics["latency_seconds"]["count"] == CALLERS
+        assert metrics["latency_seconds"]["p99"] > 0
+
+
+def test_metrics_count_what_ran(db: Path) -> None:
+    with fed.connect(pool_size=2) as eng:
+        eng.attach("a", fed.SQLite(db))
+        for i in range(30):  # 10 distinct queries: 10 computed, 20 from the cache
+            eng.query("SELECT t.v FROM a.t t WHERE t.id = $id", {"id": i % 10})
+        for _ in range(3):
+            with pytest.raises(fed.BindError):
+                eng.query("SELECT t.nope FROM a.t t")
+        with pytest.raises(fed.QuerySyntaxError):
+            eng.query("SELEC 1")
+        m = eng.metrics()
+        assert (m["queries"], m["errors"], m["answered_from_cache"]) == (34, 4, 20)
+        assert m["errors_by_type"] == {"BindError": 3, "QuerySyntaxError": 1}
+        assert m["source_latency_seconds"]["a"]["count"] == 10
+        # the queries that failed to bind looked the cache up, and missed, too
+        assert (m["cache"]["hits"], m["cache"]["misses"]) == (20, 13)
+        assert m["cache"]["hit_rate"] == pytest.approx(20 / 33, abs=1e-4)
+        text = eng.metrics(format="prometheus")
+        assert "federation_queries_total 34" in text
+        assert 'federation_errors_total{type="BindError"} 3' in text
+        assert 'federation_pool_capacity{source="a"} 2' in text
+        assert prometheus(m).splitlines()[:3] == text.splitlines()[:3]
+        with pytest.raises(fed.ConfigurationError):
+            eng.metrics(format="xml")
+
+
+def test_the_gate_serves_waiters_in_arrival_order() -> None:
+    gate = FairGate(1)
+    gate.acquire()
+    order: list[int] = []
+
+    def waiter(i: int) -> None:
+        gate.acquire()
+        order.append(i)
+        gate.release()
+
+    threads = []
+    for i in range(8):
+        thread = threading.Thread(target=waiter, args=(i,))
+        thread.start()
+        threads.append(thread)
+        while gate.stats().waiting < i + 1:  # queued before the next one arrives
+            time.sleep(0.001)
+    gate.release()
+    for thread in threads:
+        thread.join()
+    assert order == list(range(8))
+    assert gate.stats().peak == 1 and gate.stats().peak_waiting == 8
+
+
+def test_a_waiter_gives_up_at_its_deadline() -> None:
+    gates = Gates(1)
+    with gates.holding(["a"]):
+        start = time.monotonic()
+        with pytest.raises(fed.QueryTimeoutError, match="waited for a connection"), \
+                gates.holding(["a"], deadline=time.monotonic() + 0.05):
+            pass
+        assert time.monotonic() - start < 0.5
+    assert gates.stats()["a"].timeouts == 1 and gates.stats()["a"].in_use == 0
+    with pytest.raises(fed.ConfigurationError):
+        fed.connect(pool_size=0)
+
+
+def test_aquery_times_out_while_queued(db: Path) -> None:
+    with fed.connect(pool_size=1, timeout=0.2) as eng:
+        eng.attach("a", fed.SQLite(db))
+        gate = eng._gates.gate("a")
+        gate.acquire()  # every slot taken: the query waits, then gives up at its deadline
+        try:
+            with pytest.raises(fed.QueryTimeoutError):
+                asyncio.run(eng.aquery("SELECT t.v FROM a.t t"))
+        finally:
+            gate.release()
+        assert asyncio.run(eng.aquery("SELECT count(*) AS n FROM a.t t")).to_pylist() == \
+            [{"n": 1000}]
