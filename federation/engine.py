@@ -177,7 +177,7 @@ class Engine(OpsMixin):
                 names = parsed.names
                 sources = self._attached.begin(token, names | self._mirrors.partners(names))
                 try:
-                    with self._gates.holding(sources, token.deadline):
+                    with self._gates.holding(sources, token.deadline, token=token):
                         yield parsed, values, sources
                 finally:
                     self._attached.end(token)

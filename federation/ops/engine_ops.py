@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from federation.errors import ConfigurationError, QueryTimeoutError, SourceUnavailableError
 from federation.ops import health as hl
 from federation.ops.gates import Gates
-from federation.ops.metrics import Metrics, prometheus
+from federation.ops.metrics import Metrics, metrics_text
 from federation.ops.migrations import Ledger, MigrationReport, discover, migrate
 from federation.ops.retry import is_transient
 from federation.result import Result
@@ -132,7 +132,7 @@ class OpsMixin:
                                    sources.get(name))}
                         for name, stats in self._gates.stats().items()}
         out["breakers"] = {name: self._breaker.state(name) for name in sorted(sources)}
-        return prometheus(out) if format == "prometheus" else out
+        return metrics_text(out) if format == "prometheus" else out
 
     async def aquery(self, text: str, params: Mapping[str, object] | None = None, *,
                      route: str | None = None) -> Result:

@@ -19,10 +19,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
+from federation.cancel import QueryToken
 from federation.errors import ConfigurationError, QueryTimeoutError
 from federation.ops.quantiles import Reservoir
 
 DEFAULT_SLOTS = 8
+CANCEL_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ class FairGate:
         self._in_use = self._peak = self._peak_waiting = self._acquired = self._timeouts = 0
         self.waits = Reservoir()  # seconds spent waiting for a slot
 
-    def acquire(self, weight: int = 1, deadline: float | None = None) -> None:
-        """Wait (until ``deadline``, a ``time.monotonic()`` value) for ``weight`` slots."""
+    def acquire(self, weight: int = 1, deadline: float | None = None,
+                token: QueryToken | None = None) -> None:
+        """Wait (until ``deadline``, a ``time.monotonic()`` value) for ``weight`` slots;
+        a cancelled ``token`` (``close()``, ``detach()``) stops the wait with its error."""
         weight = min(weight, self.capacity)
         start = time.monotonic()
         ticket = object()
@@ -63,7 +67,10 @@ class FairGate:
                         self._timeouts += 1
                         raise QueryTimeoutError("the query's time limit passed while it "
                                                 "waited for a connection")
-                    self._cv.wait(left)
+                    if token is not None and token.cancelled:
+                        raise token.error()
+                    # woken by a release; a cancellation is seen within CANCEL_POLL_S
+                    self._cv.wait(CANCEL_POLL_S if left is None else min(left, CANCEL_POLL_S))
             except BaseException:  # timed out or interrupted: leave the line
                 self._queue.remove(ticket)
                 self._cv.notify_all()
@@ -105,13 +112,13 @@ class Gates:
 
     @contextmanager
     def holding(self, names: Iterable[str], deadline: float | None = None,
-                exclusive: bool = False) -> Iterator[None]:
+                exclusive: bool = False, token: QueryToken | None = None) -> Iterator[None]:
         """Hold a slot (or, ``exclusive``, every slot) of each source in ``names``."""
         with ExitStack() as held:
             for name in sorted(set(names)):
                 gate = self.gate(name)
                 weight = gate.capacity if exclusive else 1
-                gate.acquire(weight, deadline)
+                gate.acquire(weight, deadline, token)
                 held.callback(gate.release, weight)
             yield
 

@@ -71,8 +71,9 @@ class Metrics:
                 else Reservoir().summary()}
 
 
-def prometheus(metrics: dict[str, Any]) -> str:
-    """The Prometheus text exposition of an ``eng.metrics()`` dict."""
+def metrics_text(metrics: dict[str, Any]) -> str:
+    """The Prometheus text exposition of an ``eng.metrics()`` dict
+    (``fed.metrics_text(eng.metrics())``, or ``eng.metrics(format="prometheus")``)."""
     out: list[str] = []
 
     def family(name: str, kind: str, helptext: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 import federation as fed
 from federation.ops.gates import FairGate, Gates
-from federation.ops.metrics import prometheus
+from federation.ops.metrics import metrics_text
 from federation.ops.quantiles import quantile
 
 CALLERS = 10_000
@@ -83,7 +83,7 @@ def test_metrics_count_what_ran(db: Path) -> None:
         assert "federation_queries_total 34" in text
         assert 'federation_errors_total{type="BindError"} 3' in text
         assert 'federation_pool_capacity{source="a"} 2' in text
-        assert prometheus(m).splitlines()[:3] == text.splitlines()[:3]
+        assert metrics_text(m).splitlines()[:3] == text.splitlines()[:3]
         with pytest.raises(fed.ConfigurationError):
             eng.metrics(format="xml")
 
