@@ -63,9 +63,9 @@ class OpsMixin:
                     not isinstance(err, hl.CircuitOpenError):
                 self._breaker.failed(err.source, str(err))
             raise
-        self._metrics.succeeded(result, time.perf_counter() - start)
-        for name in {f.source for f in result.plan.fragments}:
-            self._breaker.succeeded(name)
+        if self._metrics.succeeded(result, time.perf_counter() - start):
+            for name in {f.source for f in result.plan.fragments}:
+                self._breaker.succeeded(name)
         return result
 
     def _refused(self, name: str) -> SourceUnavailableError | None:
@@ -128,7 +128,7 @@ class OpsMixin:
                         "entries": info.get("entries", 0), "bytes": info.get("bytes", 0)}
         sources = self._attached.snapshot()
         out["pools"] = {name: {**vars(stats), "wait_seconds": self._gates.gate(name)
-                               .waits.summary(), "connections_open": _connections(
+                               .wait_summary(), "connections_open": _connections(
                                    sources.get(name))}
                         for name, stats in self._gates.stats().items()}
         out["breakers"] = {name: self._breaker.state(name) for name in sorted(sources)}

@@ -15,8 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from federation.cancel import QueryToken
@@ -45,16 +44,30 @@ class FairGate:
         if capacity < 1:
             raise ConfigurationError("a source's pool holds at least one connection")
         self.capacity = capacity
-        self._cv = threading.Condition()
+        self._lock = threading.Lock()  # taken directly on the fast path (cheaper than the cv)
+        self._cv = threading.Condition(self._lock)
         self._queue: deque[object] = deque()
         self._in_use = self._peak = self._peak_waiting = self._acquired = self._timeouts = 0
-        self.waits = Reservoir()  # seconds spent waiting for a slot
+        self.waits = Reservoir()  # seconds spent waiting, by those that waited
 
     def acquire(self, weight: int = 1, deadline: float | None = None,
                 token: QueryToken | None = None) -> None:
         """Wait (until ``deadline``, a ``time.monotonic()`` value) for ``weight`` slots;
         a cancelled ``token`` (``close()``, ``detach()``) stops the wait with its error."""
         weight = min(weight, self.capacity)
+        with self._lock:
+            if not self._queue and self._in_use + weight <= self.capacity:
+                self._take(weight)  # the usual case: nobody waits, a slot is free
+                return
+        self._wait(weight, deadline, token)
+
+    def _take(self, weight: int) -> None:
+        self._in_use += weight
+        self._acquired += 1
+        if self._in_use > self._peak:
+            self._peak = self._in_use
+
+    def _wait(self, weight: int, deadline: float | None, token: QueryToken | None) -> None:
         start = time.monotonic()
         ticket = object()
         with self._cv:
@@ -76,16 +89,19 @@ class FairGate:
                 self._cv.notify_all()
                 raise
             self._queue.popleft()
-            self._in_use += weight
-            self._acquired += 1
-            self._peak = max(self._peak, self._in_use)
+            self._take(weight)
             self._cv.notify_all()  # the next in line may fit too
-        self.waits.add(time.monotonic() - start)
+            self.waits.add(time.monotonic() - start)
 
     def release(self, weight: int = 1) -> None:
-        with self._cv:
+        with self._lock:
             self._in_use -= min(weight, self.capacity)
-            self._cv.notify_all()
+            if self._queue:
+                self._cv.notify_all()
+
+    def wait_summary(self) -> dict[str, float | int]:
+        with self._cv:
+            return self.waits.summary()
 
     def stats(self) -> GateStats:
         with self._cv:
@@ -104,25 +120,50 @@ class Gates:
         self._lock = threading.Lock()
 
     def gate(self, name: str) -> FairGate:
-        with self._lock:
-            found = self._gates.get(name)
-            if found is None:
-                found = self._gates[name] = FairGate(self.slots)
-            return found
+        found = self._gates.get(name)  # a dict read is atomic; made once under the lock
+        if found is None:
+            with self._lock:
+                found = self._gates.setdefault(name, FairGate(self.slots))
+        return found
 
-    @contextmanager
     def holding(self, names: Iterable[str], deadline: float | None = None,
-                exclusive: bool = False, token: QueryToken | None = None) -> Iterator[None]:
+                exclusive: bool = False, token: QueryToken | None = None) -> Holding:
         """Hold a slot (or, ``exclusive``, every slot) of each source in ``names``."""
-        with ExitStack() as held:
-            for name in sorted(set(names)):
-                gate = self.gate(name)
-                weight = gate.capacity if exclusive else 1
-                gate.acquire(weight, deadline, token)
-                held.callback(gate.release, weight)
-            yield
+        gates = self._gates
+        return Holding([gates.get(n) or self.gate(n) for n in sorted(set(names))], deadline,
+                       exclusive, token)
 
     def stats(self) -> dict[str, GateStats]:
         with self._lock:
             gates = dict(self._gates)
         return {name: gate.stats() for name, gate in sorted(gates.items())}
+
+
+class Holding:
+    """The slots of one query (a context manager), taken in name order, given back in
+    reverse."""
+
+    __slots__ = ("_deadline", "_exclusive", "_gates", "_held", "_token")
+
+    def __init__(self, gates: list[FairGate], deadline: float | None, exclusive: bool,
+                 token: QueryToken | None) -> None:
+        self._gates = gates
+        self._deadline = deadline
+        self._exclusive = exclusive
+        self._token = token
+        self._held: list[tuple[FairGate, int]] = []
+
+    def __enter__(self) -> None:
+        try:
+            for gate in self._gates:
+                weight = gate.capacity if self._exclusive else 1
+                gate.acquire(weight, self._deadline, self._token)
+                self._held.append((gate, weight))
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        while self._held:
+            gate, weight = self._held.pop()
+            gate.release(weight)

@@ -50,6 +50,8 @@ class Breaker:
 
     def blocked(self, names: Iterable[str]) -> frozenset[str]:
         """The sources of ``names`` that are open and still cooling down."""
+        if not self._states:  # nothing ever failed (a dict read)
+            return frozenset()
         now = time.monotonic()
         with self._lock:
             return frozenset(n for n in names if (s := self._states.get(n)) is not None
@@ -77,6 +79,8 @@ class Breaker:
                 state.opened_at = now  # (again) for a whole cool-down
 
     def succeeded(self, name: str) -> None:
+        if name not in self._states:  # never failed: nothing to reset (a dict read)
+            return
         with self._lock:
             state = self._states.get(name)
             if state is not None:

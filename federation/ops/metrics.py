@@ -2,14 +2,14 @@
 
 Recorded from each query's outcome: its ``Result`` plan (total time, per-fragment times by
 source, the DuckDB stage's time, whether the cache answered) or the error type it raised.
-Thread-safe (one lock for the counters; each reservoir has its own) and bounded (reservoirs
-of fixed size, one per source). Nothing here reads a clock: callers pass durations.
+Thread-safe (one lock, taken once per query) and bounded (reservoirs of fixed size: one for
+all queries, one per source, one for the DuckDB stage). Nothing here reads a clock: callers
+pass durations.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from typing import Any
 
 from federation.ops.quantiles import Reservoir
@@ -21,54 +21,54 @@ STAGE = "(duckdb)"
 class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
-        self._errors: Counter[str] = Counter()
+        self._queries = self._errors_total = self._cached = 0
+        self._errors: dict[str, int] = {}
         self._total = Reservoir()
         self._sources: dict[str, Reservoir] = {}
 
-    def _reservoir(self, name: str) -> Reservoir:
-        with self._lock:
-            found = self._sources.get(name)
-            if found is None:
-                found = self._sources[name] = Reservoir()
-            return found
-
-    def succeeded(self, result: Result, seconds: float) -> None:
+    def succeeded(self, result: Result, seconds: float) -> bool:
+        """Count an answer; True when its sources ran for it (not a cache hit)."""
         plan = result.plan
         cached = plan.cache.startswith("hit")
         with self._lock:
-            self._counts["queries"] += 1
-            self._counts["cache_answers" if cached else "computed"] += 1
-        self._total.add(seconds)
-        if cached:
-            return  # its fragments ran for an earlier query, and were counted then
-        for fragment in plan.fragments:
-            if fragment.seconds is not None and not fragment.reused:
-                self._reservoir(fragment.source).add(fragment.seconds)
-        stage = plan.timings.get("duckdb")
-        if stage:
-            self._reservoir(STAGE).add(stage)
+            self._queries += 1
+            self._total.add(seconds)
+            if cached:
+                self._cached += 1
+                return False  # its fragments ran for an earlier query, counted then
+            for fragment in plan.fragments:
+                if fragment.seconds is not None and not fragment.reused:
+                    self._reservoir(fragment.source).add(fragment.seconds)
+            stage = plan.timings.get("duckdb")
+            if stage:
+                self._reservoir(STAGE).add(stage)
+        return True
+
+    def _reservoir(self, name: str) -> Reservoir:
+        """(with the lock held)"""
+        found = self._sources.get(name)
+        if found is None:
+            found = self._sources[name] = Reservoir()
+        return found
 
     def failed(self, error: BaseException, seconds: float) -> None:
+        kind = type(error).__name__
         with self._lock:
-            self._counts["queries"] += 1
-            self._counts["errors"] += 1
-            self._errors[type(error).__name__] += 1
-        self._total.add(seconds)
+            self._queries += 1
+            self._errors_total += 1
+            self._errors[kind] = self._errors.get(kind, 0) + 1
+            self._total.add(seconds)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            counts = dict(self._counts)
-            errors = dict(sorted(self._errors.items()))
-            sources = dict(sorted(self._sources.items()))
-        return {"queries": counts.get("queries", 0), "errors": counts.get("errors", 0),
-                "errors_by_type": errors,
-                "answered_from_cache": counts.get("cache_answers", 0),
-                "latency_seconds": self._total.summary(),
-                "source_latency_seconds": {name: r.summary() for name, r in sources.items()
-                                           if name != STAGE},
-                "duckdb_latency_seconds": sources[STAGE].summary() if STAGE in sources
-                else Reservoir().summary()}
+            sources = {name: r.summary() for name, r in sorted(self._sources.items())}
+            return {"queries": self._queries, "errors": self._errors_total,
+                    "errors_by_type": dict(sorted(self._errors.items())),
+                    "answered_from_cache": self._cached,
+                    "latency_seconds": self._total.summary(),
+                    "source_latency_seconds": {n: s for n, s in sources.items()
+                                               if n != STAGE},
+                    "duckdb_latency_seconds": sources.get(STAGE, Reservoir().summary())}
 
 
 def metrics_text(metrics: dict[str, Any]) -> str:

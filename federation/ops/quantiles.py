@@ -2,12 +2,13 @@
 
 Memory is fixed (``SIZE`` floats) however many values are added; quantiles are read from a
 sorted copy. The random choice of which value to replace is seeded, so a run is repeatable.
+Not thread-safe by itself: its owner adds and reads under its own lock (one lock per query
+for all of a query's counters, rather than one per counter).
 """
 
 from __future__ import annotations
 
 import random
-import threading
 
 SIZE = 2048
 QUANTILES = (0.5, 0.9, 0.99)
@@ -20,24 +21,21 @@ class Reservoir:
         self.total = 0.0
         self._values: list[float] = []
         self._random = random.Random(seed)
-        self._lock = threading.Lock()
 
     def add(self, value: float) -> None:
-        with self._lock:
-            self.count += 1
-            self.total += value
-            if len(self._values) < self.size:
-                self._values.append(value)
-                return
-            slot = self._random.randrange(self.count)
-            if slot < self.size:
-                self._values[slot] = value
+        self.count += 1
+        self.total += value
+        if len(self._values) < self.size:
+            self._values.append(value)
+            return
+        slot = int(self._random.random() * self.count)
+        if slot < self.size:
+            self._values[slot] = value
 
     def summary(self) -> dict[str, float | int]:
         """count, sum and the p50/p90/p99 of the sample (nearest rank), in seconds."""
-        with self._lock:
-            values = sorted(self._values)
-            out: dict[str, float | int] = {"count": self.count, "sum": self.total}
+        values = sorted(self._values)
+        out: dict[str, float | int] = {"count": self.count, "sum": self.total}
         for q in QUANTILES:
             out[f"p{round(q * 100)}"] = quantile(values, q)
         return out
