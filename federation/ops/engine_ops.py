@@ -155,7 +155,9 @@ class OpsMixin:
         return self.query(text, params, route=route)  # type: ignore[attr-defined]
 
     def _close_ops(self) -> None:
-        self._async_pool.shutdown(wait=True)
+        # not waited for: the last query to leave may run on one of these threads (and
+        # releases the engine from there); queued calls then fail fast on the closed engine
+        self._async_pool.shutdown(wait=False)
 
 
 def _ledger(source: Source) -> Ledger:

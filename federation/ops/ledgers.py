@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 SQLITE_LEDGER = "_federation_migrations"
 KUZU_LEDGER = "_FederationMigration"
+BUSY_MS = 1_000
 LEDGER_NAMES = frozenset({SQLITE_LEDGER.lower(), KUZU_LEDGER.lower()})
 
 
@@ -56,7 +57,7 @@ class SqliteLedger:
         self.name = source.name
         try:
             self._con = apsw.Connection(str(source.path))
-            self._con.set_busy_timeout(5_000)
+            self._con.set_busy_timeout(BUSY_MS)  # then retried (federation.ops.retry)
             self._con.execute(f"CREATE TABLE IF NOT EXISTS {SQLITE_LEDGER} (version INTEGER "
                               "PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
                               "schema TEXT NOT NULL, applied_at TEXT NOT NULL)")

@@ -137,3 +137,21 @@ def test_aquery_times_out_while_queued(db: Path) -> None:
             gate.release()
         assert asyncio.run(eng.aquery("SELECT count(*) AS n FROM a.t t")).to_pylist() == \
             [{"n": 1000}]
+
+
+def test_close_with_aquery_calls_queued(db: Path) -> None:
+    eng = fed.connect(pool_size=1)
+    eng.attach("a", fed.SQLite(db))
+
+    async def many() -> list[object]:
+        calls = [eng.aquery("SELECT t.v FROM a.t t WHERE t.id = $id", {"id": i})
+                 for i in range(50)]
+        await asyncio.sleep(0)
+        eng.close()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = asyncio.run(many())
+    # answered before the close, or refused by the closed engine: never hung or crashed
+    assert all(isinstance(o, fed.Result | fed.ConfigurationError) for o in outcomes)
+    with pytest.raises(fed.ConfigurationError):
+        asyncio.run(eng.aquery("SELECT t.v FROM a.t t"))
