@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,7 @@ class OpsMixin:
         self._metrics = Metrics()
         self._async_pool = ThreadPoolExecutor(max_workers=pool_size,
                                               thread_name_prefix="fed-aquery")
+        self._async_queue = AsyncQueue(pool_size)
 
     def _check_open(self) -> None:
         raise NotImplementedError
@@ -132,6 +134,7 @@ class OpsMixin:
                                    sources.get(name))}
                         for name, stats in self._gates.stats().items()}
         out["breakers"] = {name: self._breaker.state(name) for name in sorted(sources)}
+        out["aquery"] = self._async_queue.stats()
         return metrics_text(out) if format == "prometheus" else out
 
     async def aquery(self, text: str, params: Mapping[str, object] | None = None, *,
@@ -144,10 +147,12 @@ class OpsMixin:
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
         call = functools.partial(self._queued, deadline, text, params, route)
+        self._async_queue.arrived()
         return await loop.run_in_executor(self._async_pool, call)
 
     def _queued(self, deadline: float | None, text: str,
                 params: Mapping[str, object] | None, route: str | None) -> Result:
+        self._async_queue.started()
         if deadline is not None and time.monotonic() >= deadline:
             error = QueryTimeoutError("the query's time limit passed while it was queued")
             self._metrics.failed(error, 0.0)
@@ -158,6 +163,31 @@ class OpsMixin:
         # not waited for: the last query to leave may run on one of these threads (and
         # releases the engine from there); queued calls then fail fast on the closed engine
         self._async_pool.shutdown(wait=False)
+
+
+class AsyncQueue:
+    """Counters of the ``aquery`` calls waiting for a query thread (the executor's own
+    queue is first-come-first-served; these say how long it grew)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._calls = self._queued = self._peak = 0
+
+    def arrived(self) -> None:
+        with self._lock:
+            self._calls += 1
+            self._queued += 1
+            self._peak = max(self._peak, self._queued)
+
+    def started(self) -> None:
+        with self._lock:
+            self._queued -= 1
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"workers": self.workers, "calls": self._calls, "queued": self._queued,
+                    "peak_queued": self._peak}
 
 
 def _ledger(source: Source) -> Ledger:

@@ -111,6 +111,13 @@ def metrics_text(metrics: dict[str, Any]) -> str:
         for name, pool in metrics["pools"].items():
             if pool.get(key) is not None:
                 sample(f"pool_{key}", pool[key], source=name)
+    queue = metrics.get("aquery", {})
+    for key, kind, helptext in (("calls", "counter", "aquery calls."),
+                                ("queued", "gauge", "aquery calls waiting for a thread."),
+                                ("peak_queued", "gauge", "Most aquery calls ever waiting.")):
+        if key in queue:
+            family(f"aquery_{key}", kind, helptext)
+            sample(f"aquery_{key}", queue[key])
     family("source_up", "gauge", "1 unless the circuit breaker holds the source down.")
     for name, state in metrics["breakers"].items():
         sample("source_up", 0 if state == "open" else 1, source=name)

@@ -60,6 +60,9 @@ def test_ten_thousand_concurrent_aquery_calls_stay_in_bounds(db: Path) -> None:
         assert metrics["queries"] == CALLERS and metrics["errors"] == 0
         assert metrics["latency_seconds"]["count"] == CALLERS
         assert metrics["latency_seconds"]["p99"] > 0
+        queue = metrics["aquery"]
+        assert queue["workers"] == POOL and queue["calls"] == CALLERS and queue["queued"] == 0
+        assert POOL < queue["peak_queued"] <= CALLERS  # they did wait, in the FIFO queue
 
 
 def test_metrics_count_what_ran(db: Path) -> None:
