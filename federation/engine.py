@@ -24,7 +24,7 @@ from federation.answers import (
 )
 from federation.cache import DEFAULT_BYTES
 from federation.calibration import calibrate
-from federation.cancel import QueryToken, running
+from federation.cancel import running
 from federation.catalogs import catalogs, query_catalogs
 from federation.errors import (
     ConfigurationError,
@@ -168,7 +168,7 @@ class Engine(OpsMixin):
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
-        token = QueryToken(self.timeout)
+        token = self._query_token()  # its deadline: an aquery's counts from the call
         try:
             with running(token):
                 values = check_params(params)

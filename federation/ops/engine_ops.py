@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from federation.cancel import QueryToken
 from federation.errors import ConfigurationError, QueryTimeoutError, SourceUnavailableError
 from federation.ops import health as hl
 from federation.ops.gates import Gates
@@ -46,6 +47,7 @@ class OpsMixin:
         self._async_pool = ThreadPoolExecutor(max_workers=pool_size,
                                               thread_name_prefix="fed-aquery")
         self._async_queue = AsyncQueue(pool_size)
+        self._call_deadline = threading.local()  # an aquery's deadline, on its thread
 
     def _check_open(self) -> None:
         raise NotImplementedError
@@ -69,6 +71,16 @@ class OpsMixin:
             for name in {f.source for f in result.plan.fragments}:
                 self._breaker.succeeded(name)
         return result
+
+    def _query_token(self) -> QueryToken:
+        """A starting query's token: its deadline ``timeout`` from now, or, on the thread of
+        an ``aquery`` call, ``timeout`` from that call (a deadline passed in the queue was
+        refused there)."""
+        token = QueryToken(self.timeout)
+        deadline = getattr(self._call_deadline, "value", None)
+        if deadline is not None:
+            token.deadline = deadline
+        return token
 
     def _refused(self, name: str) -> SourceUnavailableError | None:
         """The error a query gets for a source the breaker holds down (None: try it)."""
@@ -142,7 +154,8 @@ class OpsMixin:
         """``query()`` for asyncio: callers queue first-come-first-served for the engine's
         query threads (as many as a source has connections), so thousands of concurrent
         callers share the same bounds. The query's timeout counts from this call: a query
-        still queued at its deadline raises ``QueryTimeoutError`` without running."""
+        still queued at its deadline raises ``QueryTimeoutError`` without running, one that
+        starts later has what is left of it."""
         self._check_open()
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
@@ -157,7 +170,11 @@ class OpsMixin:
             error = QueryTimeoutError("the query's time limit passed while it was queued")
             self._metrics.failed(error, 0.0)
             raise error
-        return self.query(text, params, route=route)  # type: ignore[attr-defined]
+        self._call_deadline.value = deadline
+        try:
+            return self.query(text, params, route=route)  # type: ignore[attr-defined]
+        finally:
+            self._call_deadline.value = None
 
     def _close_ops(self) -> None:
         # not waited for: the last query to leave may run on one of these threads (and

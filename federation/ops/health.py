@@ -5,8 +5,9 @@ times that. The breaker counts consecutive failures per source (a failed probe, 
 that found the source unavailable); at ``threshold`` it opens: queries that a mirror can answer
 read the mirror, the others fail at once with ``CircuitOpenError`` (a
 ``SourceUnavailableError``) without touching the source. After ``cooldown`` seconds it is
-half-open: the next query or probe is let through, and one success closes it (a failure opens
-it again for another cool-down). A successful ``eng.health()`` probe closes it at any time.
+half-open: queries and probes are let through again, the first success closes it and a
+failure opens it for another cool-down. A successful ``eng.health()`` probe closes it at any
+time.
 """
 
 from __future__ import annotations

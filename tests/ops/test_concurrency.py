@@ -33,6 +33,12 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+def warm(eng: fed.Engine) -> None:
+    """A first query pays for imports and connections (a second or more on a loaded
+    machine): not under a short deadline."""
+    eng.query("SELECT count(*) AS n FROM a.t t WHERE t.id < 0")
+
+
 def test_ten_thousand_concurrent_aquery_calls_stay_in_bounds(db: Path) -> None:
     with fed.connect(pool_size=POOL) as eng:
         eng.attach("a", fed.SQLite(db))
@@ -129,8 +135,10 @@ def test_a_waiter_gives_up_at_its_deadline() -> None:
 
 
 def test_aquery_times_out_while_queued(db: Path) -> None:
-    with fed.connect(pool_size=1, timeout=0.2) as eng:
+    with fed.connect(pool_size=1) as eng:
         eng.attach("a", fed.SQLite(db))
+        warm(eng)
+        eng.timeout = 0.3
         gate = eng._gates.gate("a")
         gate.acquire()  # every slot taken: the query waits, then gives up at its deadline
         try:
@@ -140,6 +148,32 @@ def test_aquery_times_out_while_queued(db: Path) -> None:
             gate.release()
         assert asyncio.run(eng.aquery("SELECT count(*) AS n FROM a.t t")).to_pylist() == \
             [{"n": 1000}]
+
+
+def test_aquery_deadlines_count_from_the_call(db: Path) -> None:
+    with fed.connect(pool_size=1) as eng:
+        eng.attach("a", fed.SQLite(db))
+        warm(eng)
+        eng.timeout = 0.3
+        gate = eng._gates.gate("a")
+        gate.acquire()
+
+        async def two() -> tuple[fed.Result | BaseException, fed.Result | BaseException]:
+            return await asyncio.gather(eng.aquery("SELECT t.v FROM a.t t"),
+                                        eng.aquery("SELECT t.id FROM a.t t"),
+                                        return_exceptions=True)
+
+        start = time.monotonic()
+        try:
+            first, second = asyncio.run(two())
+        finally:
+            gate.release()
+        # the first waited at the gate on the only query thread; the second, queued behind
+        # it, reached its deadline (0.3 s after its call) in the queue or just after: it
+        # never got 0.3 s of its own on top
+        assert isinstance(first, fed.QueryTimeoutError) and "0.3 s limit" in str(first)
+        assert isinstance(second, fed.QueryTimeoutError)
+        assert time.monotonic() - start < 0.3 + 0.2
 
 
 def test_close_with_aquery_calls_queued(db: Path) -> None:
