@@ -141,6 +141,8 @@ class OpsMixin:
                         "hit_rate": round(info.get("hits", 0) / looked, 4) if looked else 0.0,
                         "entries": info.get("entries", 0), "bytes": info.get("bytes", 0)}
         sources = self._attached.snapshot()
+        for name in sources:
+            self._gates.gate(name)  # every attached source is listed, queried or not
         out["pools"] = {name: {**vars(stats), "wait_seconds": self._gates.gate(name)
                                .wait_summary(), "connections_open": _connections(
                                    sources.get(name))}

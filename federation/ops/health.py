@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from federation.errors import ConfigurationError, FederationError, SourceUnavailableError
@@ -106,6 +107,7 @@ def probe(name: str, source: Source) -> dict[str, Any]:
     start = time.perf_counter()
     report: dict[str, Any] = {"kind": source.kind, "driver": driver_version(source.kind)}
     try:
+        _check_file(source)
         token = source.version()
         info = source.info()
         report.update(status="ok", version=repr(token),
@@ -117,6 +119,15 @@ def probe(name: str, source: Source) -> dict[str, Any]:
         report.update(status="down", error=f"{type(err).__name__}: {err}")
     report["latency_ms"] = round((time.perf_counter() - start) * 1000, 3)
     return report
+
+
+def _check_file(source: Source) -> None:
+    """A Kuzu file deleted under an open Database is still read from memory and the open
+    handle: the probe says it is gone (SQLite's source checks its file itself)."""
+    path = getattr(source, "path", None)
+    if source.kind == "kuzu" and path is not None and not Path(path).exists():
+        raise SourceUnavailableError(f"Kuzu database {str(path)!r} is gone",
+                                     source=getattr(source, "name", ""))
 
 
 def _rows(source: Source, table: str, catalog_rows: int | None) -> int | None:

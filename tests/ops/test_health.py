@@ -44,6 +44,17 @@ def test_health_of_up_sources(tmp_path: Path) -> None:
         assert eng.health()["v"]["status"] == "ok"
 
 
+def test_health_of_a_kuzu_file_that_is_gone(tmp_path: Path) -> None:
+    with fed.connect() as eng:
+        eng.attach("g", fed.Kuzu(tmp_path / "g.kuzu"))
+        eng.sources["g"].write("CREATE NODE TABLE P(id INT64, PRIMARY KEY (id))")  # type: ignore[attr-defined]
+        eng.sources["g"].write("CREATE (:P {id: 1})")  # type: ignore[attr-defined]
+        assert eng.health()["g"]["tables"] == {"P": 1}
+        (tmp_path / "g.kuzu").rename(tmp_path / "away.kuzu")
+        assert eng.health()["g"]["status"] == "down"
+        assert eng.metrics()["pools"]["g"]["capacity"] == 8  # listed though never queried
+
+
 def test_breaker_opens_fails_fast_and_closes_after_a_probe(tmp_path: Path) -> None:
     path = sqlite_file(tmp_path / "a.db")
     with fed.connect(breaker_failures=2, breaker_cooldown=60) as eng:
