@@ -208,3 +208,48 @@ def _sqlite_rows(path: Path, sql: str) -> list[dict[str, object]]:
         return [dict(zip(names, row, strict=True)) for row in cursor]
     finally:
         con.close()
+
+
+def test_a_busy_sqlite_file_is_waited_for_then_retried(tmp_path: Path, mig: Path) -> None:
+    import threading
+
+    from federation.ops.ledgers import BUSY_MS
+
+    db = tmp_path / "crm.db"
+    with fed.connect() as eng:
+        eng.attach("crm", fed.SQLite(db))
+        eng.migrate(mig)  # the ledger exists; the next migration has to write
+        write(mig, "crm", "003_more.sql", "INSERT INTO agents VALUES (3, 'ops');")
+        writer = apsw.Connection(str(db))
+        writer.execute("BEGIN IMMEDIATE")  # another writer holds the file past the busy wait
+        release = threading.Timer(BUSY_MS / 1000 * 1.5, lambda: writer.execute("COMMIT"))
+        release.start()
+        try:
+            assert eng.migrate(mig).applied == {"crm": ["003_more"]}  # retried, not failed
+        finally:
+            release.join()
+            writer.close()
+
+
+def test_transient_errors_are_told_apart() -> None:
+    from federation.ops.retry import is_transient, transient_retry
+
+    assert is_transient(apsw.BusyError("database is locked"))
+    wrapped = fed.SourceError("x", source="s")
+    wrapped.__cause__ = apsw.BusyError("database is locked")
+    assert is_transient(wrapped)
+    assert is_transient(RuntimeError("Retryable commit conflict for version 3"))
+    assert not is_transient(fed.QueryTimeoutError("database is locked"))
+    assert not is_transient(apsw.SQLError("no such table: nope"))
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise apsw.BusyError("database is locked")
+        return "done"
+
+    assert transient_retry(flaky) == "done" and len(calls) == 3
+    with pytest.raises(apsw.SQLError):
+        transient_retry(lambda: (calls.append(1), apsw.Connection(":memory:").execute(
+            "SELECT * FROM nope"))[1])
