@@ -250,6 +250,11 @@ def test_transient_errors_are_told_apart() -> None:
         return "done"
 
     assert transient_retry(flaky) == "done" and len(calls) == 3
+    def broken() -> None:
+        calls.append(1)
+        apsw.Connection(":memory:").execute("SELECT * FROM nope")
+
+    calls.clear()
     with pytest.raises(apsw.SQLError):
-        transient_retry(lambda: (calls.append(1), apsw.Connection(":memory:").execute(
-            "SELECT * FROM nope"))[1])
+        transient_retry(broken)
+    assert len(calls) == 1  # not transient: no second attempt
