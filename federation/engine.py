@@ -93,6 +93,9 @@ class Engine(OpsMixin):
                  breaker_failures: int = 3, breaker_cooldown: float = 30.0) -> None:
         self.workspace = workspace_folder(workspace)
         check_limits(timeout, max_rows, key_passing_rows)
+        # bounded slots per source, circuit breaker, metrics, aquery threads (federation.ops;
+        # checked before anything is opened: its threads start on first use)
+        self._init_ops(pool_size, breaker_failures, breaker_cooldown)
         self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)
         self._attaches: dict[str, int] = {}  # the attach that made each source (tokens)
         try:
@@ -120,8 +123,6 @@ class Engine(OpsMixin):
         self.key_passing_rows = key_passing_rows
         self.rules = tuple(rules)  # tests and benchmarks run subsets to compare routes
         self._plans = PlanCache(maxsize=512)
-        # bounded slots per source, circuit breaker, metrics, aquery threads (federation.ops)
-        self._init_ops(pool_size, breaker_failures, breaker_cooldown)
 
     # ---- sources
     def attach(self, name: str, source: Source) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import lancedb
 import pyarrow as pa
@@ -114,3 +115,10 @@ def test_a_mirror_serves_while_the_breaker_is_open(tmp_path: Path) -> None:
         with pytest.raises(fed.SourceUnavailableError, match="'a'"):
             eng.query(query, route="#0 primary a.t")
         assert eng.metrics()["breakers"]["a"] == "open"
+
+
+@pytest.mark.parametrize("option", [{"breaker_failures": 0}, {"breaker_failures": True},
+                                    {"breaker_cooldown": -1}, {"pool_size": "4"}])
+def test_bad_operations_options(option: dict[str, Any]) -> None:
+    with pytest.raises(fed.ConfigurationError, match=next(iter(option))):
+        fed.connect(**option)

@@ -258,3 +258,34 @@ def test_transient_errors_are_told_apart() -> None:
     with pytest.raises(apsw.SQLError):
         transient_retry(broken)
     assert len(calls) == 1  # not transient: no second attempt
+
+
+def test_three_stores_in_one_run_stop_at_the_first_failure(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    write(folder, "crm", "001_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    write(folder, "docs", "001_d.json", lance_ops(
+        {"op": "create_table", "table": "d", "schema": {"id": "int64"}}))
+    write(folder, "docs", "002_bad.json", lance_ops(
+        {"op": "add_columns", "table": "missing", "columns": {"x": "string"}}))
+    write(folder, "graph", "001_g.cypher", "CREATE NODE TABLE G(id INT64, PRIMARY KEY (id));")
+    with fed.connect() as eng:
+        eng.attach("crm", fed.SQLite(tmp_path / "crm.db"))
+        eng.attach("docs", fed.LanceDB(tmp_path / "lance"))
+        eng.attach("graph", fed.Kuzu(tmp_path / "g.kuzu"))
+        with pytest.raises(fed.MigrationError) as info:
+            eng.migrate(folder)
+        # sources run in name order: crm done, docs stopped at 002, graph not started
+        assert (info.value.source, info.value.migration) == ("docs", "002_bad")
+        assert info.value.report.to_dict() == {
+            "crm": {"applied": ["001_t"], "already": [], "pending": [], "problems": []},
+            "docs": {"applied": ["001_d"], "already": [], "pending": ["002_bad"],
+                     "problems": [info.value.report.sources["docs"].problems[0]]},
+            "graph": {"applied": [], "already": [], "pending": ["001_g"], "problems": []}}
+        assert "002_bad failed" in info.value.report.sources["docs"].problems[0]
+        (folder / "docs" / "002_bad.json").write_text(lance_ops(
+            {"op": "add_columns", "table": "d", "columns": {"x": "string"}}))
+        assert eng.migrate(folder).applied == {"crm": [], "docs": ["002_bad"],
+                                               "graph": ["001_g"]}
+        rows = eng.query("SELECT t.id, d.x FROM crm.t t JOIN docs.d d ON t.id = d.id "
+                         "JOIN MATCH graph (g:G) ON g.id = t.id")
+        assert rows.to_pylist() == []
