@@ -93,8 +93,7 @@ class Engine(OpsMixin):
                  breaker_failures: int = 3, breaker_cooldown: float = 30.0) -> None:
         self.workspace = workspace_folder(workspace)
         check_limits(timeout, max_rows, key_passing_rows)
-        # bounded slots per source, circuit breaker, metrics, aquery threads (federation.ops;
-        # checked before anything is opened: its threads start on first use)
+        # pools, circuit breaker, metrics, aquery (federation.ops): checked before opening
         self._init_ops(pool_size, breaker_failures, breaker_cooldown)
         self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)
         self._attaches: dict[str, int] = {}  # the attach that made each source (tokens)
@@ -214,9 +213,8 @@ class Engine(OpsMixin):
     def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str],
                     tokens: Tokens | None = None
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
-        catalog, down = query_catalogs(
-            sources, named, tokens, self._last_info,
-            lambda n: bool(self._mirrors.partners(frozenset({n.lower()}))), self._refused)
+        catalog, down = query_catalogs(sources, named, tokens, self._last_info, lambda n: bool(
+            self._mirrors.partners(frozenset({n.lower()}))), self._refused)
         self._found_down(down)
         return catalog, down
 
