@@ -79,7 +79,10 @@ class SqliteLedger:
         text = migration.text()
         transient_retry(lambda: self._con.execute("BEGIN IMMEDIATE"))
         try:
-            self._con.execute(text)
+            # drained: apsw runs a script's later statements only as the rows of the
+            # earlier ones are read
+            for _ in self._con.execute(text):
+                pass
             self._con.execute(f"INSERT INTO {SQLITE_LEDGER} VALUES (?, ?, ?, ?, ?)",
                               (migration.version, migration.name, migration.checksum,
                                self.schema(), now_text()))

@@ -49,7 +49,9 @@ def test_sqlite_apply_reapply_and_cache(tmp_path: Path, mig: Path) -> None:
         write(mig, "crm", "003_more.sql", "INSERT INTO agents VALUES (3, 'ops');")
         assert eng.migrate(mig).applied == {"crm": ["003_more"]}
         assert eng.query(query).to_pylist() == [{"n": 3}]
-        write(mig, "crm", "004_col.sql", "ALTER TABLE agents ADD COLUMN lvl INTEGER;")
+        # a statement that returns rows does not stop the script
+        write(mig, "crm", "004_col.sql", "SELECT * FROM agents;\n"
+              "ALTER TABLE agents ADD COLUMN lvl INTEGER;")
         eng.migrate(mig)
         assert eng.query("SELECT a.lvl FROM crm.agents a WHERE a.id = 1").to_pylist() == \
             [{"lvl": None}]
