@@ -92,11 +92,14 @@ class OpsMixin:
                 self._breaker.failed(name, "unavailable (a mirror served the query)")
 
     # ---- operations
-    def migrate(self, folder: str | Path, *, dry_run: bool = False) -> MigrationReport:
+    def migrate(self, folder: str | Path, *, dry_run: bool = False,
+                adopt: bool = False) -> MigrationReport:
         """Apply the pending migrations of ``folder/<source>/NNN_name.<ext>`` (DESIGN §11;
         ``federation.ops.migrations``). No query runs on a source while it migrates.
         Raises ``MigrationError`` (its ``report`` says what was applied) when anything is
-        wrong; ``dry_run`` checks and reports without applying."""
+        wrong; ``dry_run`` checks and reports without applying; ``adopt`` takes the schema
+        of a source that has one but no migration history as its baseline (a store written
+        by other programs) instead of reporting it as drift."""
         self._check_open()
         sources = self._attached.snapshot()
         found = discover(folder, sources)
@@ -105,7 +108,7 @@ class OpsMixin:
             try:
                 for name in sorted(found):
                     ledgers[name] = _ledger(sources[name])
-                return migrate(found, ledgers, dry_run)
+                return migrate(found, ledgers, dry_run, adopt)
             finally:
                 for ledger in ledgers.values():
                     ledger.close()

@@ -22,7 +22,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from federation.errors import ConfigurationError, FederationError, SourceError
-from federation.ops.migrations import Applied, Migration
+from federation.ops.migrations import ADOPTED, Applied, Migration
 from federation.ops.retry import transient_retry
 from planner.catalog import SourceInfo
 
@@ -92,6 +92,10 @@ class SqliteLedger:
             raise SourceError(str(err), source=self.name, fragment=migration.label) from err
         self._con.execute("COMMIT")
 
+    def adopt(self, schema: str) -> None:
+        self._con.execute(f"INSERT INTO {SQLITE_LEDGER} VALUES (?, 'adopted', '', ?, ?)",
+                          (ADOPTED, schema, now_text()))
+
     def close(self) -> None:
         self._con.close()
 
@@ -139,6 +143,11 @@ class KuzuLedger:
                               fragment=migration.label) from err
         write(f"MATCH (m:{KUZU_LEDGER}) WHERE m.version = $v SET m.schema = $s",
               {"v": migration.version, "s": self.schema()})
+
+    def adopt(self, schema: str) -> None:
+        self.source.write(f"CREATE (:{KUZU_LEDGER} {{version: $v, name: 'adopted', "
+                          "checksum: '', schema: $s, applied_at: $t})",
+                          {"v": ADOPTED, "s": schema, "t": now_text()})
 
     def close(self) -> None:
         pass  # the source's connections stay the source's

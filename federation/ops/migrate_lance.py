@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from federation.errors import SourceError
 from federation.ops.ledgers import catalog_digest, now_text
-from federation.ops.migrations import Applied, Migration
+from federation.ops.migrations import ADOPTED, Applied, Migration
 from federation.ops.retry import transient_retry
 
 if TYPE_CHECKING:
@@ -109,10 +109,15 @@ class LanceLedger:
             self._undo(before)
             raise SourceError(f"{type(err).__name__}: {err}", source=self.source.name,
                               fragment=migration.label) from err
+        self._record(migration.version, migration.name, migration.checksum, self.schema())
+
+    def adopt(self, schema: str) -> None:
+        self._record(ADOPTED, "adopted", "", schema)
+
+    def _record(self, version: int, name: str, checksum: str, schema: str) -> None:
         rows = self._rows()
-        rows.append({"version": migration.version, "name": migration.name,
-                     "checksum": migration.checksum, "schema": self.schema(),
-                     "applied_at": now_text()})
+        rows.append({"version": version, "name": name, "checksum": checksum,
+                     "schema": schema, "applied_at": now_text()})
         _replace(self._file, json.dumps({"applied": rows}, indent=1))
 
     def _run(self, op: dict[str, Any]) -> None:

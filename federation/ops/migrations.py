@@ -21,12 +21,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from federation.errors import ConfigurationError, FederationError
 from federation.sources.base import Source
 
 EXTENSIONS = {"sqlite": ".sql", "kuzu": ".cypher", "lancedb": ".json"}
+ADOPTED = -1  # the ledger version of a baseline row (``adopt=True``)
 _FILE = re.compile(r"^(?P<version>\d+)_(?P<name>[A-Za-z0-9][A-Za-z0-9_\-]*)"
                    r"(?P<ext>\.sql|\.cypher|\.json)$")
 
@@ -72,6 +73,9 @@ class Ledger(Protocol):
 
     def apply(self, migration: Migration) -> None: ...
 
+    def adopt(self, schema: str) -> None:
+        """Record ``schema`` as the baseline of a store migrations did not build."""
+
     def close(self) -> None: ...
 
 
@@ -81,6 +85,7 @@ class SourceReport:
     already: list[str] = field(default_factory=list)  # labels applied before
     pending: list[str] = field(default_factory=list)  # not applied (a failure stopped the run)
     problems: list[str] = field(default_factory=list)  # edited, missing, drift, failure
+    adopted: bool = False  # its existing schema was taken as the baseline (``adopt=True``)
 
 
 @dataclass
@@ -97,9 +102,10 @@ class MigrationReport:
     def applied(self) -> dict[str, list[str]]:
         return {name: list(r.applied) for name, r in self.sources.items()}
 
-    def to_dict(self) -> dict[str, dict[str, list[str]]]:
+    def to_dict(self) -> dict[str, dict[str, Any]]:
         return {name: {"applied": list(r.applied), "already": list(r.already),
                        "pending": list(r.pending), "problems": list(r.problems)}
+                | ({"adopted": True} if r.adopted else {})
                 for name, r in sorted(self.sources.items())}
 
     def __str__(self) -> str:
@@ -165,6 +171,8 @@ def verify(files: list[Migration], done: list[Applied], live_schema: str,
     """The pending migrations; problems with what was applied go to ``report``."""
     by_version = {m.version: m for m in files}
     for row in done:
+        if row.version == ADOPTED:
+            continue  # a baseline: no file
         file = by_version.get(row.version)
         label = f"{row.version:03d}_{row.name}"
         if file is None:
@@ -191,11 +199,20 @@ def verify(files: list[Migration], done: list[Applied], live_schema: str,
 
 
 def migrate(found: Mapping[str, list[Migration]], ledgers: Mapping[str, Ledger],
-            dry_run: bool = False) -> MigrationReport:
-    """Check every source, then apply what is pending, source by source in name order."""
+            dry_run: bool = False, adopt: bool = False) -> MigrationReport:
+    """Check every source, then apply what is pending, source by source in name order.
+    ``adopt``: a source that has a schema but no ledger row takes its schema as the
+    baseline (recorded, unless ``dry_run``) instead of reporting drift."""
     report = MigrationReport({name: SourceReport() for name in found})
-    plans = {name: verify(found[name], ledgers[name].applied(), ledgers[name].schema(),
-                          report.sources[name]) for name in sorted(found)}
+    plans = {}
+    for name in sorted(found):
+        done, live = ledgers[name].applied(), ledgers[name].schema()
+        if adopt and not done and live:
+            if not dry_run:
+                ledgers[name].adopt(live)
+            done = [Applied(ADOPTED, "adopted", "", live)]
+            report.sources[name].adopted = True
+        plans[name] = verify(found[name], done, live, report.sources[name])
     if not report.ok:
         raise MigrationError("migrations refused, nothing was applied", report)
     if dry_run:

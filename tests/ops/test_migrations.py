@@ -8,6 +8,7 @@ from pathlib import Path
 
 import apsw
 import lancedb
+import pyarrow as pa
 import pytest
 
 import federation as fed
@@ -291,3 +292,35 @@ def test_three_stores_in_one_run_stop_at_the_first_failure(tmp_path: Path) -> No
         rows = eng.query("SELECT t.id, d.x FROM crm.t t JOIN docs.d d ON t.id = d.id "
                          "JOIN MATCH graph (g:G) ON g.id = t.id")
         assert rows.to_pylist() == []
+
+
+def test_adopting_a_store_written_by_other_programs(tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    con = apsw.Connection(str(db))
+    con.execute("CREATE TABLE legacy (id INTEGER PRIMARY KEY)")
+    con.close()
+    lance = lancedb.connect(str(tmp_path / "lance"))
+    lance.create_table("old", schema=pa.schema([("id", "int64")]))
+    folder = tmp_path / "m"
+    write(folder, "crm", "001_more.sql", "CREATE TABLE more (id INTEGER);")
+    write(folder, "v", "001_more.json", lance_ops(
+        {"op": "add_columns", "table": "old", "columns": {"x": "string"}}))
+    write(folder, "g", "001_more.cypher", "CREATE NODE TABLE More(id INT64, PRIMARY KEY (id));")
+    with fed.connect() as eng:
+        eng.attach("crm", fed.SQLite(db))
+        eng.attach("v", fed.LanceDB(tmp_path / "lance"))
+        eng.attach("g", fed.Kuzu(tmp_path / "g.kuzu"))
+        eng.sources["g"].write("CREATE NODE TABLE Old(id INT64, PRIMARY KEY (id))")  # type: ignore[attr-defined]
+        with pytest.raises(MigrationError, match="a schema no migration built"):
+            eng.migrate(folder)  # never silently
+        checked = eng.migrate(folder, adopt=True, dry_run=True)
+        assert checked.to_dict()["crm"]["adopted"] and checked.applied == {
+            "crm": [], "g": [], "v": []}
+        report = eng.migrate(folder, adopt=True)
+        assert report.applied == {"crm": ["001_more"], "g": ["001_more"], "v": ["001_more"]}
+        assert eng.migrate(folder).applied == {"crm": [], "g": [], "v": []}  # baselines hold
+        con = apsw.Connection(str(db))
+        con.execute("DROP TABLE legacy")
+        con.close()
+        with pytest.raises(MigrationError, match="drift"):
+            eng.migrate(folder, adopt=True)  # adopt only takes a store with no history
