@@ -74,61 +74,74 @@ class Metrics:
 def metrics_text(metrics: dict[str, Any]) -> str:
     """The Prometheus text exposition of an ``eng.metrics()`` dict
     (``fed.metrics_text(eng.metrics())``, or ``eng.metrics(format="prometheus")``)."""
-    out: list[str] = []
+    text = _Text()
+    _queries(text, metrics)
+    _resources(text, metrics)
+    return "\n".join(text.lines) + "\n"
 
-    def family(name: str, kind: str, helptext: str) -> None:
-        out.append(f"# HELP federation_{name} {helptext}")
-        out.append(f"# TYPE federation_{name} {kind}")
 
-    def sample(name: str, value: float, **labels: str) -> None:
+class _Text:
+    """Lines of the exposition format, every name prefixed ``federation_``."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def family(self, name: str, kind: str, helptext: str) -> None:
+        self.lines += [f"# HELP federation_{name} {helptext}",
+                       f"# TYPE federation_{name} {kind}"]
+
+    def sample(self, name: str, value: float, **labels: str) -> None:
         text = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
-        out.append(f"federation_{name}{{{text}}} {value}" if text
-                   else f"federation_{name} {value}")
+        self.lines.append(f"federation_{name}{{{text}}} {value}" if text
+                          else f"federation_{name} {value}")
 
-    family("queries_total", "counter", "Queries run (answered or failed).")
-    sample("queries_total", metrics["queries"])
-    family("errors_total", "counter", "Queries that raised, by error type.")
+    def summary(self, name: str, values: dict[str, float | int], **labels: str) -> None:
+        for q in ("p50", "p90", "p99"):
+            self.sample(name, values[q], **labels, quantile=str(int(q[1:]) / 100))
+        self.sample(f"{name}_count", values["count"], **labels)
+        self.sample(f"{name}_sum", values["sum"], **labels)
+
+
+def _queries(text: _Text, metrics: dict[str, Any]) -> None:
+    text.family("queries_total", "counter", "Queries run (answered or failed).")
+    text.sample("queries_total", metrics["queries"])
+    text.family("errors_total", "counter", "Queries that raised, by error type.")
     for kind, n in metrics["errors_by_type"].items():
-        sample("errors_total", n, type=kind)
-    family("query_latency_seconds", "summary", "Query latency.")
-    _summary(sample, "query_latency_seconds", metrics["latency_seconds"])
-    family("source_latency_seconds", "summary", "Fragment latency per source.")
+        text.sample("errors_total", n, type=kind)
+    text.family("query_latency_seconds", "summary", "Query latency.")
+    text.summary("query_latency_seconds", metrics["latency_seconds"])
+    text.family("source_latency_seconds", "summary", "Fragment latency per source.")
     for name, summary in metrics["source_latency_seconds"].items():
-        _summary(sample, "source_latency_seconds", summary, source=name)
-    family("duckdb_latency_seconds", "summary", "DuckDB stage latency.")
-    _summary(sample, "duckdb_latency_seconds", metrics["duckdb_latency_seconds"])
+        text.summary("source_latency_seconds", summary, source=name)
+    text.family("duckdb_latency_seconds", "summary", "DuckDB stage latency.")
+    text.summary("duckdb_latency_seconds", metrics["duckdb_latency_seconds"])
     cache = metrics["cache"]
-    family("cache_hit_ratio", "gauge", "Result cache hits / lookups.")
-    sample("cache_hit_ratio", cache["hit_rate"])
+    text.family("cache_hit_ratio", "gauge", "Result cache hits / lookups.")
+    text.sample("cache_hit_ratio", cache["hit_rate"])
     for what in ("hits", "misses"):
-        family(f"cache_{what}_total", "counter", f"Result cache {what}.")
-        sample(f"cache_{what}_total", cache[what])
+        text.family(f"cache_{what}_total", "counter", f"Result cache {what}.")
+        text.sample(f"cache_{what}_total", cache[what])
+
+
+def _resources(text: _Text, metrics: dict[str, Any]) -> None:
     for key, helptext in (("capacity", "Connections a source may use at once."),
                           ("in_use", "Connections in use."), ("peak", "Most ever in use."),
                           ("waiting", "Queries waiting for a connection."),
                           ("connections_open", "Driver connections open.")):
-        family(f"pool_{key}", "gauge", helptext)
+        text.family(f"pool_{key}", "gauge", helptext)
         for name, pool in metrics["pools"].items():
             if pool.get(key) is not None:
-                sample(f"pool_{key}", pool[key], source=name)
+                text.sample(f"pool_{key}", pool[key], source=name)
     queue = metrics.get("aquery", {})
     for key, kind, helptext in (("calls", "counter", "aquery calls."),
                                 ("queued", "gauge", "aquery calls waiting for a thread."),
                                 ("peak_queued", "gauge", "Most aquery calls ever waiting.")):
         if key in queue:
-            family(f"aquery_{key}", kind, helptext)
-            sample(f"aquery_{key}", queue[key])
-    family("source_up", "gauge", "1 unless the circuit breaker holds the source down.")
+            text.family(f"aquery_{key}", kind, helptext)
+            text.sample(f"aquery_{key}", queue[key])
+    text.family("source_up", "gauge", "1 unless the circuit breaker holds the source down.")
     for name, state in metrics["breakers"].items():
-        sample("source_up", 0 if state == "open" else 1, source=name)
-    return "\n".join(out) + "\n"
-
-
-def _summary(sample: Any, name: str, summary: dict[str, float | int], **labels: str) -> None:
-    for q in ("p50", "p90", "p99"):
-        sample(name, summary[q], **labels, quantile=str(int(q[1:]) / 100))
-    sample(f"{name}_count", summary["count"], **labels)
-    sample(f"{name}_sum", summary["sum"], **labels)
+        text.sample("source_up", 0 if state == "open" else 1, source=name)
 
 
 def _escape(value: str) -> str:
