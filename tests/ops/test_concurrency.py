@@ -192,3 +192,34 @@ def test_close_with_aquery_calls_queued(db: Path) -> None:
     assert all(isinstance(o, fed.Result | fed.ConfigurationError) for o in outcomes)
     with pytest.raises(fed.ConfigurationError):
         asyncio.run(eng.aquery("SELECT t.v FROM a.t t"))
+
+
+def test_concurrent_aquery_over_three_stores_stays_in_each_bound(tmp_path: Path,
+                                                                 db: Path) -> None:
+    import lancedb
+    import pyarrow as pa
+
+    lancedb.connect(str(tmp_path / "lance")).create_table(
+        "d", pa.table({"id": list(range(100)), "w": [f"w{i}" for i in range(100)]}))
+    with fed.connect(pool_size=2, cache_bytes=0) as eng:
+        eng.attach("a", fed.SQLite(db))
+        eng.attach("v", fed.LanceDB(tmp_path / "lance"))
+        eng.attach("g", fed.Kuzu(tmp_path / "g.kuzu"))
+        graph = eng.sources["g"]
+        graph.write("CREATE NODE TABLE P(id INT64, PRIMARY KEY (id))")  # type: ignore[attr-defined]
+        graph.write("UNWIND range(0, 99) AS i CREATE (:P {id: i})")  # type: ignore[attr-defined]
+        query = ("SELECT t.v, d.w, p.id FROM a.t t JOIN v.d d ON d.id = t.id "
+                 "JOIN MATCH g (p:P) ON p.id = t.id WHERE t.id = $id")
+        expected = {i: eng.query(query, {"id": i}).to_pylist() for i in range(10)}
+
+        async def everyone() -> list[fed.Result]:
+            return await asyncio.gather(*(eng.aquery(query, {"id": i % 10})
+                                          for i in range(100)))
+
+        for i, res in enumerate(asyncio.run(everyone())):
+            assert res.to_pylist() == expected[i % 10] == [
+                {"v": f"v{i % 10}", "w": f"w{i % 10}", "id": i % 10}]
+        pools = eng.metrics()["pools"]
+        peaks = {name: pools[name]["peak"] for name in "agv"}
+        assert max(peaks.values()) == 2 and min(peaks.values()) >= 1, peaks  # never over 2
+        assert eng.metrics()["errors"] == 0
