@@ -223,3 +223,29 @@ def test_concurrent_aquery_over_three_stores_stays_in_each_bound(tmp_path: Path,
         peaks = {name: pools[name]["peak"] for name in "agv"}
         assert max(peaks.values()) == 2 and min(peaks.values()) >= 1, peaks  # never over 2
         assert eng.metrics()["errors"] == 0
+
+
+def test_detach_stops_a_query_waiting_for_a_connection(db: Path) -> None:
+    with fed.connect(pool_size=1) as eng:
+        eng.attach("a", fed.SQLite(db))
+        gate = eng._gates.gate("a")
+        gate.acquire()  # the only slot is taken: the query below waits for it
+        errors: list[BaseException] = []
+
+        def waiting() -> None:
+            try:
+                eng.query("SELECT t.v FROM a.t t")
+            except fed.FederationError as err:
+                errors.append(err)
+
+        thread = threading.Thread(target=waiting)
+        thread.start()
+        while gate.stats().waiting == 0:
+            time.sleep(0.001)
+        start = time.monotonic()
+        eng.detach("a")  # cancels the queries using it, and waits for them to leave
+        assert time.monotonic() - start < 1.0
+        thread.join()
+        gate.release()
+        assert len(errors) == 1 and isinstance(errors[0], fed.SourceUnavailableError)
+        assert gate.stats().waiting == 0 and gate.stats().in_use == 0
