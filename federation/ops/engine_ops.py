@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from federation.lifecycle import Attached
     from federation.plan_cache import PlanCache
 
-PROBE_WAIT_S = 10.0  # a probe waits this long for a connection, then reports "busy"
+PROBE_WAIT_S = 10.0  # a probe waits this long for a connection, then reports it busy
 
 
 class OpsMixin:
@@ -118,17 +118,19 @@ class OpsMixin:
                 self._plans.clear()
 
     def health(self) -> dict[str, dict[str, Any]]:
-        """source name → status ("ok" / "down" / "busy"), probe latency, driver and data
-        version, rows per table, breaker state; a probe's outcome moves the breaker."""
+        """source name → status ("ok" / "down"), probe latency, driver and data version,
+        rows per table, breaker state; a probe's outcome moves the breaker (a source too busy
+        to lend a connection within ``PROBE_WAIT_S`` is reported down, unprobed)."""
         self._check_open()
         out: dict[str, dict[str, Any]] = {}
         for name, source in sorted(self._attached.snapshot().items()):
             try:
                 with self._gates.holding((name,), time.monotonic() + PROBE_WAIT_S):
                     out |= hl.health({name: source}, self._breaker)
-            except QueryTimeoutError:
-                out[name] = {"kind": source.kind, "status": "busy",
-                             "breaker": self._breaker.state(name)}
+            except QueryTimeoutError:  # not probed: the breaker does not move
+                out[name] = {"kind": source.kind, "status": "down", "error": (
+                    f"busy: no connection free within {PROBE_WAIT_S:g} s"),
+                    "breaker": self._breaker.state(name)}
         return out
 
     def metrics(self, format: str = "dict") -> Any:

@@ -122,3 +122,20 @@ def test_a_mirror_serves_while_the_breaker_is_open(tmp_path: Path) -> None:
 def test_bad_operations_options(option: dict[str, Any]) -> None:
     with pytest.raises(fed.ConfigurationError, match=next(iter(option))):
         fed.connect(**option)
+
+
+def test_a_source_too_busy_to_probe_is_down_unprobed(tmp_path: Path) -> None:
+    from federation.ops import engine_ops
+
+    with fed.connect(pool_size=1) as eng:
+        eng.attach("a", fed.SQLite(sqlite_file(tmp_path / "a.db")))
+        gate = eng._gates.gate("a")
+        gate.acquire()
+        wait, engine_ops.PROBE_WAIT_S = engine_ops.PROBE_WAIT_S, 0.05
+        try:
+            report = eng.health()["a"]
+        finally:
+            engine_ops.PROBE_WAIT_S = wait
+            gate.release()
+        assert report["status"] == "down" and report["error"].startswith("busy")
+        assert report["breaker"] == "closed" and eng.health()["a"]["status"] == "ok"
