@@ -19,6 +19,7 @@ from federation.writes.transaction import Transaction
 from planner.errors import BindError, did_you_mean
 
 if TYPE_CHECKING:
+    from federation.ops.gates import Gates, Holding
     from federation.sources.base import Source
 
 
@@ -26,6 +27,7 @@ class Writes:
     """Needs ``workspace``, ``sources`` and ``query`` of the engine it is mixed into."""
 
     workspace: Path | None
+    _gates: Gates  # the engine's per-source slots (federation.ops.gates)
 
     @property
     def sources(self) -> Mapping[str, Source]:
@@ -56,17 +58,25 @@ class Writes:
         are visible to every reader, and nothing read now may be served later)."""
         return self._txn is not None
 
+    def _sole_use(self, source: str) -> Holding:
+        """Every slot of ``source``: no query of this engine runs on it meanwhile."""
+        return self._gates.holding((source,), exclusive=True)
+
     # ---- targets
     def _target(self, target: str) -> tuple[StoreWriter, str]:
         if not isinstance(target, str) or target.count(".") != 1:
             raise BindError(f"a write target is 'source.table', not {target!r}")
         name, table = target.split(".")
-        sources = {n.lower(): s for n, s in self.sources.items()}
-        source = sources.get(name.lower())
-        if source is None:
+        attached = {n.lower(): n for n in self.sources}
+        if name.lower() not in attached:
             raise BindError(f"unknown source {name!r}; " + did_you_mean(name, self.sources))
-        writer = source.writer()
-        tables = writer.table_names()
+        source = self.sources[attached[name.lower()]]
+        # a first write may reopen the store read-write (Kuzu closes every connection of the
+        # path, which crashes a call running on one): no query of this engine runs on it then
+        with self._sole_use(attached[name.lower()]):
+            writer = source.writer()
+            writer.open()
+            tables = writer.table_names()
         found = table if table in tables else {t.lower(): t for t in tables}.get(table.lower())
         if found is None or found.lower().startswith("_fed"):
             raise BindError(f"unknown table {table!r} in source {name!r}; "

@@ -51,6 +51,10 @@ class KuzuWriter(StoreWriter):
             self._con = driver().Connection(self._source.database)
         return self._con
 
+    def open(self) -> None:
+        with self._use:
+            self._connection()  # reopens the path's Database read-write the first time
+
     @property
     def in_transaction(self) -> bool:
         return self._open

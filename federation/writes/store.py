@@ -40,6 +40,11 @@ class StoreWriter(ABC):
         self.kind = kind
         self.path = path
 
+    def open(self) -> None:
+        """Open the store for writing now (the engine calls it while no query runs on the
+        source: opening may close the source's read connections); most open lazily."""
+        return None
+
     @abstractmethod
     def table_names(self) -> list[str]:
         """The tables a write may target (the source's catalog)."""
