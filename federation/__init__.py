@@ -24,10 +24,14 @@ from federation.errors import (
     ResourceLimitError,
     SourceError,
     SourceUnavailableError,
+    TransactionError,
 )
 
 if TYPE_CHECKING:
     from federation.engine import Engine, connect
+    from federation.ops.health import CircuitOpenError
+    from federation.ops.metrics import metrics_text
+    from federation.ops.migrations import MigrationError
     from federation.result import ExecutedPlan, Result
     from federation.sources.kuzu import Kuzu
     from federation.sources.lancedb import LanceDB
@@ -36,7 +40,10 @@ if TYPE_CHECKING:
 _LAZY = {"Engine": "federation.engine", "connect": "federation.engine",
          "ExecutedPlan": "federation.result", "Result": "federation.result",
          "Kuzu": "federation.sources.kuzu", "LanceDB": "federation.sources.lancedb",
-         "SQLite": "federation.sources.sqlite"}
+         "SQLite": "federation.sources.sqlite",
+         "MigrationError": "federation.ops.migrations",
+         "CircuitOpenError": "federation.ops.health",
+         "metrics_text": "federation.ops.metrics"}
 
 
 def __getattr__(name: str) -> Any:
@@ -54,12 +61,14 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BindError",
+    "CircuitOpenError",
     "ConfigurationError",
     "Engine",
     "ExecutedPlan",
     "FederationError",
     "Kuzu",
     "LanceDB",
+    "MigrationError",
     "PlanError",
     "QuerySyntaxError",
     "QueryTimeoutError",
@@ -68,6 +77,8 @@ __all__ = [
     "SQLite",
     "SourceError",
     "SourceUnavailableError",
+    "TransactionError",
     "connect",
+    "metrics_text",
 ]
 __version__ = "0.1.0"

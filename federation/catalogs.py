@@ -32,16 +32,20 @@ def catalogs(sources: Mapping[str, Source], only: frozenset[str] | None
 
 def query_catalogs(sources: Mapping[str, Source], named: frozenset[str],
                    tokens: Tokens | None, last: dict[str, SourceInfo],
-                   mirrored: Callable[[str], bool]
+                   mirrored: Callable[[str], bool],
+                   refused: Callable[[str], SourceUnavailableError | None] = lambda _: None
                    ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
     """Every source's catalog (each remembered in ``last``) and the sources found down. A
     source that is down keeps its last catalog when a mirror (``mirrored``) may serve it
     (the router then reads the mirror instead); one the query does not name (a mirror
-    partner only) is left out."""
+    partner only) is left out. ``refused`` gives the error of a source held down by the
+    circuit breaker (``federation.ops.health``): it is not touched."""
     catalog: dict[str, SourceInfo] = {}
     down: set[str] = set()
     for name, source in sources.items():
         try:
+            if (error := refused(name)) is not None:
+                raise error
             catalog[name] = last[name] = source_info(name, source, tokens)
         except SourceUnavailableError:
             down.add(name)

@@ -24,7 +24,7 @@ from federation.answers import (
 )
 from federation.cache import DEFAULT_BYTES
 from federation.calibration import calibrate
-from federation.cancel import QueryToken, running
+from federation.cancel import running
 from federation.catalogs import catalogs, query_catalogs
 from federation.errors import (
     ConfigurationError,
@@ -42,6 +42,7 @@ from federation.executor import (
 from federation.join_stage import JoinStage, too_many_rows
 from federation.lifecycle import Attached
 from federation.mirrors import MirrorRegistry
+from federation.ops.engine_ops import OpsMixin
 from federation.options import check_limits, result_cache, workspace_folder
 from federation.params import check_params
 from federation.plan_cache import PlanCache
@@ -55,6 +56,7 @@ from federation.routing import (
 )
 from federation.sources.base import CompiledFragment, Source
 from federation.stats import Stats, samples
+from federation.writes.api import Writes
 from grammar.parser import parse
 from planner.binder import Binder
 from planner.catalog import SourceInfo
@@ -78,7 +80,7 @@ def _parsed(text: str) -> QueryKey:
     return QueryKey(parse(text))
 
 
-class Engine:
+class Engine(Writes, OpsMixin):
     """``fed.connect()``: attached sources, a sandboxed DuckDB stage, and query entry points."""
 
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
@@ -88,9 +90,12 @@ class Engine:
                  key_passing_rows: int | str | None = "auto", route: str = "auto",
                  route_seed: int | None = None, cache_bytes: int = DEFAULT_BYTES,
                  cache_entry_bytes: int | None = None,
-                 cache_fragment_bytes: int | None = None) -> None:
+                 cache_fragment_bytes: int | None = None, pool_size: int = 8,
+                 breaker_failures: int = 3, breaker_cooldown: float = 30.0) -> None:
         self.workspace = workspace_folder(workspace)
         check_limits(timeout, max_rows, key_passing_rows)
+        # pools, circuit breaker, metrics, aquery (federation.ops): checked before opening
+        self._init_ops(pool_size, breaker_failures, breaker_cooldown)
         self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)
         self._attaches: dict[str, int] = {}  # the attach that made each source (tokens)
         try:
@@ -105,6 +110,7 @@ class Engine:
         except ConfigurationError:
             self._stats.close()  # the statistics file is open already: not left behind
             raise
+        self._writes_init()  # the write journal: what a killed process left is resolved
         self._attached = Attached()  # sources, and the queries running on them
         self._stage = JoinStage(memory_limit=memory_limit, threads=threads)
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fed-fragment")
@@ -164,7 +170,7 @@ class Engine:
         self._check_open()
         if not isinstance(text, str):
             raise ConfigurationError("a query is a string of FQL")
-        token = QueryToken(self.timeout)
+        token = self._query_token()  # its deadline: an aquery's counts from the call
         try:
             with running(token):
                 values = check_params(params)
@@ -173,7 +179,8 @@ class Engine:
                 names = parsed.names
                 sources = self._attached.begin(token, names | self._mirrors.partners(names))
                 try:
-                    yield parsed, values, sources
+                    with self._gates.holding(sources, token.deadline, token=token):
+                        yield parsed, values, sources
                 finally:
                     self._attached.end(token)
         except RecursionError:
@@ -208,8 +215,10 @@ class Engine:
     def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str],
                     tokens: Tokens | None = None
                     ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
-        return query_catalogs(sources, named, tokens, self._last_info,
-                              lambda n: bool(self._mirrors.partners(frozenset({n.lower()}))))
+        catalog, down = query_catalogs(sources, named, tokens, self._last_info, lambda n: bool(
+            self._mirrors.partners(frozenset({n.lower()}))), self._refused)
+        self._found_down(down)
+        return catalog, down
 
     def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
                 down: frozenset[str] = frozenset(),
@@ -234,13 +243,19 @@ class Engine:
         ``route`` forces one of the query's alternatives by the name EXPLAIN shows. The
         answer comes from the result cache when no source it reads changed since it was
         stored (``federation.cache``; ``res.plan.cache`` says so)."""
+        return self._observed(lambda: self._query(text, params, route))
+
+    def _query(self, text: str, params: Mapping[str, object] | None,
+               route: str | None) -> Result:
         start = time.perf_counter()
         with self._running(text, params) as (parsed, values, sources):
             # read before anything runs: a write landing meanwhile files the answer under
             # a token no later lookup presents
-            tokens = source_tokens(sources, self._attaches) if self.cache.enabled else None
+            tokens = source_tokens(sources, self._attaches) if self.cache.enabled and \
+                not self._in_transaction() and not self._breaker.blocked(sources) else None
             if tokens is None:
                 said = "off" if not self.cache.enabled else \
+                    "not used: inside a transaction" if self._in_transaction() else \
                     "not used: a source it reads cannot give its version now"
                 return self._computed(parsed, values, sources, route, start, said=said)
             found, how = self.cache.answer(
@@ -361,10 +376,12 @@ class Engine:
 
     def _release(self) -> None:
         self.cache.clear()  # its answers hold Arrow buffers: freed with the engine
+        self._close_ops()
         self._pool.shutdown(wait=True)
         self._stage.close()
         self._stats.close()  # written to the workspace once more
         self._mirrors.close()
+        self._writes_close()
 
     def __enter__(self) -> Engine:
         return self

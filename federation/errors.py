@@ -15,6 +15,7 @@ __all__ = [
     "ResourceLimitError",
     "SourceError",
     "SourceUnavailableError",
+    "TransactionError",
 ]
 
 
@@ -44,3 +45,16 @@ class QueryTimeoutError(FederationError):
 
 class ResourceLimitError(FederationError):
     """A cap was exceeded: query size, K, path depth, result rows, memory."""
+
+
+class TransactionError(FederationError):
+    """A write failed and its transaction was rolled back on every source (or, past the
+    commit decision, completed by recovery): ``source`` and ``statement`` name what failed."""
+
+    def __init__(self, message: str, *, source: str = "", statement: str = "") -> None:
+        self.source = source
+        self.statement = statement
+        text = f"source {source!r}: {message}" if source else message
+        if statement:
+            text += f"\nstatement: {statement}"
+        super().__init__(text)

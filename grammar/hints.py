@@ -29,7 +29,9 @@ _REFUSED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(un)?pivot\s*\(|^\s*(un)?pivot\b", "PIVOT and UNPIVOT are not supported"),
         (r"\bfetch\s+(first|next)\b", "FETCH FIRST is not supported; use LIMIT n"),
         (r"\btop\s+\d+\s", "SELECT TOP n is not supported; use LIMIT n"),
-        (r"\binto\b", "SELECT … INTO is not supported; FQL queries only read"),
+        # not the INTO of INSERT INTO (a write statement, grammar.statements)
+        (r"(?<!insert\s)(?<!insert\s\s)\binto\b",
+         "SELECT … INTO is not supported; FQL queries only read"),
         (r"\b(tablesample|using\s+sample)\b", "sampling (TABLESAMPLE) is not supported"),
         (r"\bsimilar\s+to\b", "SIMILAR TO is not supported; use LIKE or ILIKE"),
         (r"\b(not\s+)?(glob|regexp|rlike)\b",

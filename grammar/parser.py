@@ -25,6 +25,7 @@ from grammar.errors import QuerySyntaxError
 from grammar.transform_queries import refused
 from grammar.transformer import Invalid, ToAst
 
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE"})
 MAX_QUERY_CHARS = 1_000_000  # room for a 40 000-item IN list; parsing it takes ~3 s
 _GRAMMAR_PATH = Path(__file__).with_name("fql.lark")
 
@@ -125,6 +126,13 @@ def parse(text: str) -> ast.QueryExpr:
     try:
         result = cast(ast.QueryExpr, _parser().parse(text))
     except UnexpectedInput as err:
+        tok = getattr(err, "token", None)
+        # i11-d: a write where a query starts (the write keywords are names in a query)
+        if tok is not None and str(tok).upper() in _WRITES and \
+                "SELECT" in getattr(err, "expected", ()):
+            raise QuerySyntaxError(f"{str(tok).upper()} is a write statement: run it with "
+                                   "eng.execute()", line=tok.line or 1, column=tok.column or 1,
+                                   snippet=caret(text, tok.line or 1, tok.column or 1)) from None
         raise _syntax_error(text, err) from None
     except VisitError as err:  # errors raised inside the transformer arrive wrapped
         if isinstance(err.orig_exc, Invalid):

@@ -5,11 +5,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from federation.errors import ConfigurationError
 from planner.catalog import SourceInfo
 from planner.logical import Plan, Schema
+
+if TYPE_CHECKING:
+    from federation.writes.store import StoreWriter
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class Source(ABC):
     @abstractmethod
     def version(self) -> Hashable:
         """Token that changes whenever the data or schema changes (for the result cache)."""
+
+    def writer(self) -> StoreWriter:
+        """This source's write path (``federation.writes``), one per source."""
+        raise ConfigurationError(f"source {getattr(self, 'name', '')!r} cannot be written")
 
     @abstractmethod
     def close(self) -> None:

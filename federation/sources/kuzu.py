@@ -40,7 +40,7 @@ import re
 import threading
 from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -68,6 +68,10 @@ from federation.sources.kuzu_db import (  # noqa: F401  (driver, pool_bytes: pub
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 from planner.logical import GraphMatch, Plan
+
+if TYPE_CHECKING:
+    from federation.writes.kuzu_writer import KuzuWriter
+    from federation.writes.store import StoreWriter
 
 CAPABILITIES = Capabilities.of_dialect(
     "cypher",
@@ -130,6 +134,17 @@ def _named(params: tuple[object, ...]) -> dict[str, object]:
     return named
 
 
+def _arrow(con: Any, statement: Any, params: dict[str, object]) -> pa.Table:
+    """Run ``statement``; the query's deadline or close() interrupts the call (a connection
+    is never closed while it runs: federation.lifecycle)."""
+    with cancel.interruptible(con.interrupt):
+        result = con.execute(statement, params)
+        try:
+            return result.get_as_arrow(chunk_size=CHUNK_ROWS)
+        finally:
+            result.close()
+
+
 def _close_connection(statements: Statements) -> None:
     statements.con.close()
 
@@ -167,6 +182,7 @@ class Kuzu(Source):
         self._lock = threading.Lock()
         # (version, catalog, properties read as strings), replaced as one value
         self._state: tuple[Hashable, SourceInfo, frozenset[tuple[str, str]]] | None = None
+        self._writer: KuzuWriter | None = None
 
     # ---- database and connections
     def _db(self) -> Shared:
@@ -232,7 +248,7 @@ class Kuzu(Source):
         stringified: set[tuple[str, str]] = set()
         for row in self._rows("CALL show_tables() RETURN *"):
             name, kind = row["name"], str(row["type"]).lower()
-            if kind not in ("node", "rel"):
+            if kind not in ("node", "rel") or name.startswith("_Fed"):  # write markers
                 continue
             columns = []
             props = self._rows(catalog_call("table_info", name))
@@ -282,6 +298,8 @@ class Kuzu(Source):
             raise SourceError(str(err), source=self.name, fragment=cypher) from err
         finally:
             self.bump_version()
+            if self._writer is not None:
+                self._writer.forget_schema()
 
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
@@ -293,15 +311,14 @@ class Kuzu(Source):
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
         try:
-            con, prepared = self._prepared(compiled.native)
-            # the query's deadline or close() interrupts the call: a connection is never
-            # closed while it runs (federation.lifecycle)
-            with cancel.interruptible(con.interrupt):
-                result = con.execute(prepared, _named(compiled.params))
-                try:
-                    table = result.get_as_arrow(chunk_size=CHUNK_ROWS)
-                finally:
-                    result.close()
+            writer = self._writer
+            if writer is not None and writer.in_transaction:
+                # an open engine transaction: read through it, its writes included
+                with writer.read_connection() as con:
+                    table = _arrow(con, compiled.native, _named(compiled.params))
+            else:
+                con, prepared = self._prepared(compiled.native)
+                table = _arrow(con, prepared, _named(compiled.params))
         except Exception as err:
             raise SourceError(str(err), source=self.name, fragment=compiled.native) from err
         if not compiled.schema:
@@ -317,7 +334,20 @@ class Kuzu(Source):
             raise SourceError(f"a value does not fit its declared column type: {err}",
                               source=self.name, fragment=compiled.native) from err
 
+    def writer(self) -> StoreWriter:
+        if self.read_only:
+            raise ConfigurationError(f"Kuzu source {self.name!r} was attached read_only=True")
+        from federation.writes.kuzu_writer import KuzuWriter
+
+        with self._lock:
+            self._writer = self._writer or KuzuWriter(self)
+            return self._writer
+
     def close(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
         self._cons.close_all()
         with self._lock:
             shared, self._shared = self._shared, None

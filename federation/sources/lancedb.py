@@ -80,6 +80,8 @@ from planner.vectors import ROW_ID
 if TYPE_CHECKING:
     from lance import LanceDataset
 
+    from federation.writes.store import StoreWriter
+
 __all__ = ["CAPABILITIES", "DISTANCE", "METRIC", "LanceDB", "LanceFragment"]
 
 CAPABILITIES = Capabilities.of_dialect(
@@ -123,6 +125,14 @@ class LanceDB(Source):
         self._tunings: dict[tuple[object, ...], Tuning] = {}
         self._indexes: dict[tuple[object, ...], IndexInfo | str] = {}
         self._watch = VersionWatch(self.path, self._table_names, self._read_version)
+        self._writer: StoreWriter | None = None
+
+    def writer(self) -> StoreWriter:
+        from federation.writes.lance_writer import LanceWriter
+
+        with self._lock:
+            self._writer = self._writer or LanceWriter(self)
+            return self._writer
 
     # ---- connection
     def open(self, name: str) -> None:

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,9 @@ from planner.types import family
 
 if TYPE_CHECKING:
     import apsw
+
+    from federation.writes.sqlite_writer import SqliteWriter as TableWriter
+    from federation.writes.store import StoreWriter
 else:
     apsw = lazy_module("apsw")  # ~160 ms to import: on the first connection
 
@@ -93,6 +97,7 @@ class SQLite(Source):
         self._catalog = SqliteCatalog(self.kind, CAPABILITIES)
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
+        self._writer: TableWriter | None = None
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
@@ -244,6 +249,9 @@ class SQLite(Source):
         return rr.SqliteFragment(self.name, self.kind, sql, values, fragment.columns, estimate)
 
     def execute(self, compiled: CompiledFragment) -> pa.Table:
+        writer = self._writing()
+        if writer is not None:  # an open engine transaction: read through it, writes included
+            return self._apsw_table(compiled, writer.read_connection())
         if self._use_adbc(compiled):
             try:
                 if isinstance(compiled, rr.SqliteFragment) and compiled.ranges:
@@ -277,7 +285,7 @@ class SQLite(Source):
 
     def execute_batches(self, compiled: CompiledFragment) -> pa.RecordBatchReader:
         """The fragment's rows as a stream of declared-schema batches (ADBC for bulk reads)."""
-        if self._use_adbc(compiled):
+        if self._use_adbc(compiled) and self._writing() is None:
             reader = self._adbc_stream(compiled)
             if reader is not None:
                 return reader
@@ -341,10 +349,11 @@ class SQLite(Source):
         finally:
             cur.close()
 
-    def _apsw_table(self, compiled: CompiledFragment) -> pa.Table:
-        con = self._con()
+    def _apsw_table(self, compiled: CompiledFragment,
+                    through: AbstractContextManager[apsw.Connection] | None = None) -> pa.Table:
         try:
-            with cancel.interruptible(con.interrupt):  # the query's deadline, close()
+            with through or nullcontext(self._con()) as con, \
+                    cancel.interruptible(con.interrupt):  # the query's deadline, close()
                 rows = con.execute(rd.read_sql(compiled.native, compiled.schema),
                                    compiled.params).fetchall()
         except apsw.Error as err:
@@ -373,7 +382,23 @@ class SQLite(Source):
             self._retype()
             raise
 
+    def _writing(self) -> TableWriter | None:
+        """The writer while it holds an open transaction."""
+        writer = self._writer
+        return writer if writer is not None and writer.in_transaction else None
+
+    def writer(self) -> StoreWriter:
+        from federation.writes.sqlite_writer import SqliteWriter as TableWriter
+
+        with self._lock:
+            self._writer = self._writer or TableWriter(self)
+            return self._writer
+
     def close(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
         with self._lock:
             pool, self._range_pool = self._range_pool, None
         if pool is not None:

@@ -64,7 +64,8 @@ class SqliteCatalog:
 
     def _tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
         rows = con.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                           "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+                           "AND name NOT LIKE 'sqlite_%' "
+                           "AND name NOT LIKE '\\_fed\\_%' ESCAPE '\\' ORDER BY name").fetchall()
         tables = {}
         for (table,) in rows:
             tables[str(table)] = TableSchema(

@@ -1,0 +1,201 @@
+"""SQLite's write path: one read-write apsw connection per source, ``BEGIN IMMEDIATE`` (the
+write lock taken up front, so a transaction never fails half-way on a lock upgrade), busy
+waits retried with backoff, rows bound as parameters through ``executemany``.
+
+The engine's readers stay on their own read-only connections: they see a transaction's
+writes once it commits (SQLite's ``data_version`` then moves for them, which is what the
+result cache's token reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pyarrow as pa
+
+from federation.sqlgen import quote
+from federation.writes.retry import retried
+from federation.writes.rows import KEY
+from federation.writes.store import Op, StoreWriter
+
+if TYPE_CHECKING:
+    from federation.sources.sqlite import SQLite
+
+T = TypeVar("T")
+MARKS = "_fed_txn"  # marker table: one row per cross-store transaction committed here
+BUSY_MS = 200  # SQLite's own wait per attempt; the retry loop backs off between attempts
+
+
+def _stored(value: object) -> object:
+    """A Python value in the form the engine's SQLite reader expects back."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | tuple | dict):
+        raise TypeError("SQLite has no list or struct values")
+    return value
+
+
+def parameter_rows(rows: pa.Table) -> list[tuple[object, ...]]:
+    """Rows of bound values; columns of plain types convert in Arrow, not value by value."""
+    columns = [_column(rows.column(i)) for i in range(rows.num_columns)]
+    return list(zip(*columns, strict=True))
+
+
+def _column(values: pa.ChunkedArray) -> list[object]:
+    kind = values.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_string(kind) \
+            or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+        return values.to_pylist()
+    if pa.types.is_boolean(kind):
+        return values.cast(pa.int64()).to_pylist()
+    return [_stored(v) for v in values.to_pylist()]
+
+
+class SqliteWriter(StoreWriter):
+    def __init__(self, source: SQLite) -> None:
+        super().__init__(source.name, source.kind, os.path.abspath(source.path))
+        self._source = source
+        self._con: Any = None
+        # the write connection is also read through while a transaction is open (queries
+        # then see its writes), by the engine's fragment threads: one user at a time
+        self._use = threading.RLock()
+
+    @property
+    def in_transaction(self) -> bool:
+        con = self._con
+        return con is not None and not con.getautocommit()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Any]:
+        with self._use:
+            yield self._connection()
+
+    def _connection(self) -> Any:
+        if self._con is None:
+            import apsw
+
+            self._source._check_file()
+            con = apsw.Connection(self.path)
+            con.set_busy_timeout(BUSY_MS)
+            self._con = con
+        return self._con
+
+    def _busy(self, call: Callable[[], T]) -> T:
+        import apsw
+
+        return retried(call, lambda err: isinstance(err, apsw.BusyError))
+
+    # ---- catalog
+    def table_names(self) -> list[str]:
+        return list(self._source.info().tables)
+
+    def columns(self, table: str) -> dict[str, pa.DataType]:
+        return dict(self._source.info().tables[table].columns)
+
+    def keys(self, table: str) -> tuple[str, ...]:
+        schema = self._source.info().tables[table]
+        return schema.unique[:1] or tuple(schema.column_names())
+
+    # ---- ops
+    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
+        names = ", ".join(quote(n) for n in rows.column_names)
+        marks = ", ".join("?" * rows.num_columns)
+        text = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})" if names \
+            else f"INSERT INTO {quote(table)} DEFAULT VALUES"
+        return [Op(table, text, parameter_rows(rows), many=True)]
+
+    def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
+                   assigned: tuple[str, ...]) -> list[Op]:
+        sets = ", ".join(f"{quote(c)} = ?" for c in assigned)
+        text = f"UPDATE {quote(table)} SET {sets} WHERE {_key_match(keys)}"
+        picked = rows.select([*assigned, *(KEY + k for k in keys)])
+        return [Op(table, text, _distinct(parameter_rows(picked)), many=True)]
+
+    def delete_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table) -> list[Op]:
+        text = f"DELETE FROM {quote(table)} WHERE {_key_match(keys)}"
+        return [Op(table, text, _distinct(parameter_rows(rows.select(list(keys)))), many=True)]
+
+    def run(self, op: Op) -> int:
+        with self._use:
+            con = self._connection()
+            before = con.total_changes()
+            if op.many:
+                con.executemany(op.text, op.payload)
+            else:
+                con.execute(op.text, op.payload)
+            return int(con.total_changes() - before)
+
+    # ---- transaction
+    def begin(self) -> None:
+        con = self._connection()
+        self._busy(lambda: con.execute("BEGIN IMMEDIATE"))
+
+    def mark(self, txn: str) -> None:
+        con = self._connection()
+        con.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (id TEXT PRIMARY KEY)")
+        con.execute(f"INSERT INTO {MARKS} VALUES (?)", (txn,))
+
+    def commit(self) -> None:
+        con = self._connection()
+        self._busy(lambda: con.execute("COMMIT"))
+
+    def rollback(self) -> None:
+        con = self._con
+        if con is not None and not con.getautocommit():
+            con.execute("ROLLBACK")
+
+    def has_mark(self, txn: str) -> bool:
+        con = self._connection()
+        found = con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall()
+        return bool(found) and bool(
+            con.execute(f"SELECT 1 FROM {MARKS} WHERE id = ?", (txn,)).fetchall())
+
+    def forget(self, txns: list[str]) -> None:
+        con = self._connection()
+        if con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall():
+            self._busy(lambda: con.executemany(f"DELETE FROM {MARKS} WHERE id = ?",
+                                               [(t,) for t in txns]))
+
+    def close(self) -> None:
+        con, self._con = self._con, None
+        if con is not None:
+            con.close()
+
+
+def _key_match(keys: tuple[str, ...]) -> str:
+    return " AND ".join(f"{quote(k)} IS ?" for k in keys)  # IS: a NULL key matches NULL
+
+
+def _distinct(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    return list(dict.fromkeys(rows))
+
+
+def rolled_back(path: object, source: str) -> None:
+    """A hot journal (a writer killed mid-transaction) rolled back: only a read-write
+    connection may, and the engine's readers are read-only."""
+    import apsw
+
+    from federation.errors import SourceUnavailableError
+
+    try:
+        con = apsw.Connection(str(path))
+        try:
+            con.set_busy_timeout(5000)
+            con.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+        finally:
+            con.close()
+    except apsw.Error as err:
+        raise SourceUnavailableError(f"cannot roll back the hot journal of {str(path)!r}: "
+                                     f"{err}", source=source) from err
