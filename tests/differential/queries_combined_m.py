@@ -4,7 +4,8 @@ outer joins, VALUES, windows, QUALIFY, DISTINCT ON, GROUP BY ALL and FILTER (hel
 Each query puts one half inside the other: a CTE over a UNION, a WITH in front of a whole set
 operation, a set operation inside IN / EXISTS / a scalar subquery (correlated through a
 branch), windows inside subqueries and subqueries inside window specs and QUALIFY, EXISTS over
-a FULL join, CTEs over VALUES joined with USING.
+a FULL join, CTEs over VALUES joined with USING. FUNCTIONS_IN_CONSTRUCTS puts helper C's
+expressions and functions inside both halves' constructs.
 """
 
 from __future__ import annotations
@@ -108,5 +109,27 @@ RECURSIVE = [
       "LEFT JOIN crm.tasks t ON t.id = w.tid"),
 ]
 
+# helper C's functions and expressions inside A's and B's constructs: window keys and
+# arguments, CTE bodies, set-operation branches, subqueries, outer-join conditions
+FUNCTIONS_IN_CONSTRUCTS = [
+    q("m_fx_window_over_substring", "SELECT t.id, substring(t.title FROM 1 FOR 3) AS p3, "
+      "row_number() OVER (PARTITION BY substring(t.title FROM 1 FOR 3) ORDER BY t.id) AS rn, "
+      "count(*) OVER (PARTITION BY upper(left(t.status, 1))) AS n FROM crm.tasks t"),
+    q("m_fx_cte_nullif_greatest", "WITH lv AS (SELECT a.id, nullif(a.level, 3) AS l, "
+      "greatest(a.level, 2) AS g, least(a.score, 50) AS s FROM crm.agents a) "
+      "SELECT lv.id, lv.l, lv.g, lv.s FROM lv WHERE lv.l IS DISTINCT FROM lv.g"),
+    q("m_fx_union_of_ilike_branches", "SELECT a.id, lower(a.name) AS who FROM crm.agents a "
+      "WHERE a.name ILIKE '%a%' UNION SELECT t.agent_id, trim(BOTH ' ' FROM t.status) "
+      "FROM crm.tasks t WHERE t.title NOT ILIKE 'migrate%' AND t.agent_id IS NOT NULL"),
+    q("m_fx_in_subquery_position_case", "SELECT t.id, CASE t.status WHEN 'done' THEN 'd' "
+      "ELSE right(t.status, 2) END AS s FROM crm.tasks t WHERE t.agent_id IN (SELECT a.id "
+      "FROM crm.agents a WHERE position('o' IN coalesce(a.team, '')) > 0) "
+      "QUALIFY lag(t.id) OVER (ORDER BY t.id) IS NOT NULL"),
+    q("m_fx_outer_join_cast_distinct", "SELECT a.id, count(DISTINCT t.status) "
+      "AS np, max(t.priority::VARCHAR) AS p FROM crm.agents a LEFT JOIN crm.tasks t "
+      "ON t.agent_id = a.id AND t.priority // 2 = 2 GROUP BY ALL"),
+]
+
 QUERIES: list[Query] = (CTES_OVER_SET_OPERATIONS + SET_OPERATIONS_IN_SUBQUERIES
-                        + WINDOWS_AND_SUBQUERIES + JOINS_AND_SUBQUERIES + RECURSIVE)
+                        + WINDOWS_AND_SUBQUERIES + JOINS_AND_SUBQUERIES + RECURSIVE
+                        + FUNCTIONS_IN_CONSTRUCTS)
