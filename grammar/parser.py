@@ -22,6 +22,7 @@ from lark.lark import PostLex
 
 from grammar import ast, hints
 from grammar.errors import QuerySyntaxError
+from grammar.table_cache import ready_tables
 from grammar.transform_queries import refused
 from grammar.transformer import Invalid, ToAst
 
@@ -110,9 +111,10 @@ def _parser() -> Lark:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return Lark(grammar, parser="lalr", lexer="basic", postlex=_MatchCommas(),
-                    transformer=ToAst(), maybe_placeholders=False,
-                    cache=cache if cache is not None else False)
+        with ready_tables(cache):
+            return Lark(grammar, parser="lalr", lexer="basic", postlex=_MatchCommas(),
+                        transformer=ToAst(), maybe_placeholders=False,
+                        cache=cache if cache is not None else False)
     finally:
         if collecting:
             gc.enable()

@@ -15,7 +15,6 @@ from pathlib import Path
 HEAVY = ("apsw", "kuzu", "real_ladybug", "ladybug", "lancedb", "lance", "duckdb",
          "adbc_driver_sqlite", "adbc_driver_manager")
 IMPORT_BOUND_S = 1.5
-FIRST_PLAN_BOUND_S = 0.050
 
 _IMPORT = """
 import json, sys, time
@@ -28,7 +27,18 @@ print(json.dumps({"seconds": seconds, "loaded": sorted(m for m in sys.argv[1:]
 
 _PLAN = """
 import json, sys, time
+from lark.parsers import lalr_analysis, lalr_parser
 import federation as fed
+seen = {"analysed": False, "tables_built": False}
+analyse, rebuild = lalr_analysis.LALR_Analyzer.compute_lalr, lalr_parser.IntParseTable.deserialize
+def analysed(self):
+    seen["analysed"] = True
+    return analyse(self)
+def rebuilt(data, memo):
+    seen["tables_built"] = True
+    return rebuild(data, memo)
+lalr_analysis.LALR_Analyzer.compute_lalr = analysed
+lalr_parser.IntParseTable.deserialize = rebuilt
 eng = fed.connect()
 eng.attach("crm", fed.SQLite(sys.argv[1]))
 start = time.perf_counter()
@@ -36,7 +46,7 @@ eng.explain("SELECT t.name FROM crm.t AS t WHERE t.id = $id ORDER BY t.name LIMI
             {"id": 1})
 seconds = time.perf_counter() - start
 eng.close()
-print(json.dumps({"seconds": seconds}))
+print(json.dumps({"seconds": seconds, **seen}))
 """
 
 
@@ -53,7 +63,10 @@ def test_import_is_light() -> None:
     assert isinstance(out["seconds"], float) and out["seconds"] < IMPORT_BOUND_S
 
 
-def test_first_query_plans_quickly(tmp_path: Path) -> None:
+def test_a_new_process_loads_the_parser_ready_made(tmp_path: Path) -> None:
+    """The second process of an installation neither analyses the grammar (Lark's cache)
+    nor rebuilds the parse table (``grammar.table_cache``). Its first-plan time is printed,
+    not asserted (speed is measured by the benchmarks, never by timed unit tests)."""
     import sqlite3
 
     db = tmp_path / "crm.db"
@@ -62,7 +75,10 @@ def test_first_query_plans_quickly(tmp_path: Path) -> None:
         con.executemany("INSERT INTO t VALUES (?, ?)", [(i, f"n{i}") for i in range(100)])
     con.close()
     env = {**os.environ, "FEDERATION_CACHE_DIR": str(tmp_path / "cache")}
-    _run(_PLAN, str(db), env=env)  # warm-up: writes the grammar's cached tables
-    seconds = min(float(str(_run(_PLAN, str(db), env=env)["seconds"])) for _ in range(3))
-    print(f"first explain on a fresh engine: {seconds * 1e3:.1f} ms")
-    assert seconds < FIRST_PLAN_BOUND_S
+    first = _run(_PLAN, str(db), env=env)  # analyses the grammar and keeps the tables
+    runs = [_run(_PLAN, str(db), env=env) for _ in range(3)]
+    print(f"first explain on a fresh engine: {min(float(str(r['seconds'])) for r in runs) * 1e3:.1f} ms")
+    assert first["analysed"] is True and first["tables_built"] is False
+    assert runs[0]["analysed"] is False and runs[0]["tables_built"] is True  # kept for later
+    assert all(r["analysed"] is False and r["tables_built"] is False for r in runs[1:])
+    assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".lark", ".table"]
