@@ -68,7 +68,9 @@ def test_forced_policy_gives_the_oracle_rows(indexed_file: Path,
     fed = _federation()
     with fed.connect(route=policy, route_seed=5) as eng:
         eng.attach("crm", fed.SQLite(str(indexed_file)))
-        for qq in KEYS_SAMPLE:
+        # each policy runs half of the joins, the policies alternating halves (every route
+        # of every query runs in test_every_route_gives_the_oracle_rows)
+        for qq in KEYS_SAMPLE[FORCED.index(policy) % 2::2]:
             actual = eng.query(qq.text, params=dict(qq.params)).arrow()
             assert_same_result(actual, run_oracle(oracle, qq), ordered=qq.ordered,
                                check_names=True, context=f"policy {policy}: {_describe(qq)}")
