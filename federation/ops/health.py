@@ -21,7 +21,6 @@ from typing import Any
 
 from federation.errors import ConfigurationError, FederationError, SourceUnavailableError
 from federation.sources.base import Source
-from federation.sqlgen import quote
 
 THRESHOLD = 3
 COOLDOWN_S = 30.0
@@ -136,7 +135,9 @@ def _rows(source: Source, table: str, catalog_rows: int | None) -> int | None:
     if source.kind != "sqlite":
         return catalog_rows
     con = source._con()  # type: ignore[attr-defined]  # this thread's read-only connection
-    return int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchall()[0][0])
+    from federation.sources.sqlite_read import row_count
+
+    return row_count(con, table)
 
 
 def driver_version(kind: str) -> str:

@@ -31,6 +31,20 @@ if TYPE_CHECKING:
     from federation.sources.sqlite import SQLite
 
 SQLITE_LEDGER = "_federation_migrations"
+_SQLITE_CREATE = ("CREATE TABLE IF NOT EXISTS _federation_migrations (version INTEGER PRIMARY "
+                  "KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, schema TEXT NOT NULL, "
+                  "applied_at TEXT NOT NULL)")
+_SQLITE_APPLIED = ("SELECT version, name, checksum, schema FROM _federation_migrations "
+                   "ORDER BY version")
+_SQLITE_RECORD = "INSERT INTO _federation_migrations VALUES (?, ?, ?, ?, ?)"
+_KUZU_CREATE = ("CREATE NODE TABLE IF NOT EXISTS _FederationMigration(version INT64, name "
+                "STRING, checksum STRING, schema STRING, applied_at STRING, "
+                "PRIMARY KEY (version))")
+_KUZU_APPLIED = ("MATCH (m:_FederationMigration) RETURN m.version AS v, m.name AS n, "
+                 "m.checksum AS c, m.schema AS s ORDER BY m.version")
+_KUZU_RECORD = ("CREATE (:_FederationMigration {version: $v, name: $n, checksum: $c, "
+                "schema: $s, applied_at: $t})")
+_KUZU_SCHEMA = "MATCH (m:_FederationMigration) WHERE m.version = $v SET m.schema = $s"
 KUZU_LEDGER = "_FederationMigration"
 BUSY_MS = 1_000
 LEDGER_NAMES = frozenset({SQLITE_LEDGER.lower(), KUZU_LEDGER.lower()})
@@ -58,15 +72,12 @@ class SqliteLedger:
         try:
             self._con = apsw.Connection(str(source.path))
             self._con.set_busy_timeout(BUSY_MS)  # then retried (federation.ops.retry)
-            self._con.execute(f"CREATE TABLE IF NOT EXISTS {SQLITE_LEDGER} (version INTEGER "
-                              "PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
-                              "schema TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            self._con.execute(_SQLITE_CREATE)
         except apsw.Error as err:
             raise SourceError(f"cannot open for migrations: {err}", source=self.name) from err
 
     def applied(self) -> list[Applied]:
-        rows = self._con.execute(f"SELECT version, name, checksum, schema FROM {SQLITE_LEDGER} "
-                                 "ORDER BY version").fetchall()
+        rows = self._con.execute(_SQLITE_APPLIED).fetchall()
         return [Applied(int(str(v)), str(n), str(c), str(s)) for v, n, c, s in rows]
 
     def schema(self) -> str:
@@ -83,7 +94,7 @@ class SqliteLedger:
             # earlier ones are read
             for _ in self._con.execute(text):
                 pass
-            self._con.execute(f"INSERT INTO {SQLITE_LEDGER} VALUES (?, ?, ?, ?, ?)",
+            self._con.execute(_SQLITE_RECORD,
                               (migration.version, migration.name, migration.checksum,
                                self.schema(), now_text()))
         except self._apsw.Error as err:
@@ -93,8 +104,7 @@ class SqliteLedger:
         self._con.execute("COMMIT")
 
     def adopt(self, schema: str) -> None:
-        self._con.execute(f"INSERT INTO {SQLITE_LEDGER} VALUES (?, 'adopted', '', ?, ?)",
-                          (ADOPTED, schema, now_text()))
+        self._con.execute(_SQLITE_RECORD, (ADOPTED, "adopted", "", schema, now_text()))
 
     def close(self) -> None:
         self._con.close()
@@ -107,16 +117,13 @@ class KuzuLedger:
                                      "read_only=True: migrations cannot write to it")
         self.source = source
         if KUZU_LEDGER not in source.info().tables:
-            source.write(f"CREATE NODE TABLE IF NOT EXISTS {KUZU_LEDGER}(version INT64, "
-                         "name STRING, checksum STRING, schema STRING, applied_at STRING, "
-                         "PRIMARY KEY (version))")
+            source.write(_KUZU_CREATE)
 
     def _rows(self, cypher: str) -> list[dict[str, Any]]:
         return self.source._rows(cypher)  # this thread's connection of the source
 
     def applied(self) -> list[Applied]:
-        rows = self._rows(f"MATCH (m:{KUZU_LEDGER}) RETURN m.version AS v, m.name AS n, "
-                          "m.checksum AS c, m.schema AS s ORDER BY m.version")
+        rows = self._rows(_KUZU_APPLIED)
         done = [Applied(int(r["v"]), r["n"], r["c"], r["s"] or "") for r in rows]
         if done and not done[-1].schema:  # a crash after the commit, before the digest
             done[-1] = Applied(done[-1].version, done[-1].name, done[-1].checksum,
@@ -132,22 +139,18 @@ class KuzuLedger:
         write("BEGIN TRANSACTION")
         try:
             write(text)
-            write(f"CREATE (:{KUZU_LEDGER} {{version: $v, name: $n, checksum: $c, "
-                  "schema: '', applied_at: $t})",
-                  {"v": migration.version, "n": migration.name, "c": migration.checksum,
-                   "t": now_text()})
+            write(_KUZU_RECORD, {"v": migration.version, "n": migration.name,
+                                 "c": migration.checksum, "s": "", "t": now_text()})
             write("COMMIT")
         except FederationError as err:
             _rollback(self.source)
             raise SourceError(str(err.__cause__ or err), source=self.source.name,
                               fragment=migration.label) from err
-        write(f"MATCH (m:{KUZU_LEDGER}) WHERE m.version = $v SET m.schema = $s",
-              {"v": migration.version, "s": self.schema()})
+        write(_KUZU_SCHEMA, {"v": migration.version, "s": self.schema()})
 
     def adopt(self, schema: str) -> None:
-        self.source.write(f"CREATE (:{KUZU_LEDGER} {{version: $v, name: 'adopted', "
-                          "checksum: '', schema: $s, applied_at: $t})",
-                          {"v": ADOPTED, "s": schema, "t": now_text()})
+        self.source.write(_KUZU_RECORD, {"v": ADOPTED, "n": "adopted", "c": "", "s": schema,
+                                         "t": now_text()})
 
     def close(self) -> None:
         pass  # the source's connections stay the source's

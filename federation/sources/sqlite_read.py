@@ -366,13 +366,23 @@ def table_rows(con: apsw.Connection, table: str) -> int | None:
 _ROWID_BOUNDS = {"min": "SELECT min(rowid) FROM ", "max": "SELECT max(rowid) FROM "}
 
 
+def _checked(con: apsw.Connection, table: str, kinds: tuple[str, ...] = ("table",)) -> str:
+    """``table`` quoted, once the file's own catalog shows it is one of ``kinds`` (a name
+    cannot be a bound parameter); otherwise ``apsw.SQLError``."""
+    found = con.execute("SELECT type FROM sqlite_schema WHERE name = ?", (table,)).fetchall()
+    if not any(row[0] in kinds for row in found):
+        raise apsw.SQLError(f"{table!r} is not a {' or '.join(kinds)} of this file")
+    return quote(table)
+
+
 def _of_table(con: apsw.Connection, bound: str, table: str) -> object:
-    """The smallest or largest rowid of ``table``. A table name cannot be a bound parameter,
-    so it is checked against the file's own catalog and quoted; a view or an unknown name
-    raises ``apsw.SQLError`` (no rowid to seek)."""
-    known = con.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
-                        (table,)).fetchall()
-    if not known:
-        raise apsw.SQLError(f"{table!r} is not a table of this file")
-    rows = con.execute(_ROWID_BOUNDS[bound] + quote(table)).fetchall()
+    """The smallest or largest rowid of ``table`` (a view or an unknown name raises
+    ``apsw.SQLError``: no rowid to seek)."""
+    rows = con.execute(_ROWID_BOUNDS[bound] + _checked(con, table)).fetchall()
     return rows[0][0] if rows else None
+
+
+def row_count(con: apsw.Connection, table: str) -> int:
+    """Exact rows of a table or view of the file."""
+    name = _checked(con, table, ("table", "view"))
+    return int(con.execute("SELECT count(*) FROM " + name).fetchall()[0][0])  # type: ignore[arg-type]
