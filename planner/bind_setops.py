@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from grammar import ast
 from planner.bind_context import BindContext, Bound, BoundRelation
+from planner.bind_derived import output_names
 from planner.bind_scope import RelBinding, Scope
 from planner.errors import BindError
 from planner.expressions import ColumnRef, Const, columns_of
@@ -37,7 +38,7 @@ def bind_set_operation(binder: Binder, q: ast.SetOperation, outer: Scope | None)
                         f"{len(right.columns)} columns; each branch must give as many",
                         line=q.line, column=q.column)
     rel = binder.unique_rel("_set")
-    names = _unique(left.names)
+    names = output_names(left.names)
     outs = tuple(ColumnRef(rel, name, combined_type(a.type, b.type, i, what, q))
                  for i, (name, a, b) in enumerate(zip(names, left.columns, right.columns,
                                                       strict=True)))
@@ -73,16 +74,6 @@ def combined_type(a: pa.DataType, b: pa.DataType, index: int, what: str,
     raise BindError(f"column {index + 1} of {what} is {duckdb_name(a)} in one branch and "
                     f"{duckdb_name(b)} in the other; CAST one of them", line=node.line,
                     column=node.column)
-
-
-def _unique(names: tuple[str, ...]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        n = seen.get(name.lower(), 0)
-        seen[name.lower()] = n + 1
-        out.append(name if n == 0 else f"{name}_{n}")
-    return out
 
 
 def _order_keys(binder: Binder, q: ast.SetOperation, outs: tuple[ColumnRef, ...]
