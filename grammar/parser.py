@@ -88,11 +88,13 @@ class _MatchCommas(PostLex):
             yield tok
 
 
-def _cache_file(grammar: str) -> str | None:
+def _cache_file(grammar: str, start: str = "start") -> str | None:
     """Where the analysed grammar is kept between processes: building the LALR tables takes
-    0.3 s, loading them a few ms. The name carries the grammar's and Lark's versions, so an
+    0.3 s, loading them a few ms. The name carries the grammar's and Lark's versions and the
+    start rule (Lark keeps one parser per file and rebuilds when another one asks), so an
     edited grammar or another Lark builds afresh; an unwritable place only costs the build."""
-    digest = hashlib.blake2b(f"{lark.__version__}\n{grammar}".encode(), digest_size=12)
+    digest = hashlib.blake2b(f"{lark.__version__}\n{start}\n{grammar}".encode(),
+                             digest_size=12)
     base = os.environ.get("FEDERATION_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "federation")
     try:

@@ -18,15 +18,26 @@ from lark.exceptions import UnexpectedInput, VisitError
 from grammar import ast
 from grammar import write_ast as w
 from grammar.errors import QuerySyntaxError
-from grammar.parser import _GRAMMAR_PATH, MAX_QUERY_CHARS, _MatchCommas, _syntax_error, caret
+from grammar.parser import (
+    _GRAMMAR_PATH,
+    MAX_QUERY_CHARS,
+    _cache_file,
+    _MatchCommas,
+    _syntax_error,
+    caret,
+)
+from grammar.table_cache import ready_tables
 from grammar.transformer import Invalid, ToAst, _name
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR_PATH.read_text(), parser="lalr", lexer="basic",
-                postlex=_MatchCommas(), start="write_statement", propagate_positions=True,
-                maybe_placeholders=False)
+    grammar = _GRAMMAR_PATH.read_text()
+    cache = _cache_file(grammar, start="write_statement")
+    with ready_tables(cache):
+        return Lark(grammar, parser="lalr", lexer="basic", postlex=_MatchCommas(),
+                    start="write_statement", propagate_positions=True,
+                    maybe_placeholders=False, cache=cache if cache is not None else False)
 
 
 def parse_statement(text: str) -> w.Statement:
