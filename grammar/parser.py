@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 from collections import deque
 from collections.abc import Iterator
 from functools import lru_cache
@@ -38,6 +39,8 @@ _ENDS_MATCH = frozenset({"JOIN", "INNER", "LEFT", "ON", "WHERE", "GROUP", "HAVIN
                          "EXCEPT", "QUALIFY"})
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 # what follows "(" in a derived table, never in a node pattern
 _STARTS_QUERY = frozenset({"SELECT", "WITH", "VALUES", "LPAR"})
 
@@ -65,10 +68,14 @@ class _MatchCommas(PostLex):
                 ahead.append(nxt)
             return list(ahead)[:n]
 
-        in_match, depth = False, 0
+        in_match, depth, after_dot = False, 0, False
         while peek(1):
             tok = ahead.popleft()
+            if after_dot and tok.type != "NAME" and _WORD.fullmatch(tok):
+                # after "x." every word is a name, as in DuckDB: t.filter, t.over, t.set
+                tok = Token.new_borrow_pos("NAME", str(tok), tok)
             kind = tok.type
+            after_dot = kind == "DOT"
             if kind == "MATCH":
                 in_match, depth = True, 0
             elif in_match and kind in ("LPAR", "LSQB", "LBRACE"):
