@@ -61,6 +61,8 @@ def _window_func(compiler: StageCompiler, func: WindowFunc) -> str:
     args = ", ".join(compiler.expr_sql(a) for a in func.args)
     if func.name == "count" and not func.args:
         args = "*"
+    if func.ignore_nulls:
+        args += " IGNORE NULLS"
     spec = []
     if func.partition:
         spec.append("PARTITION BY " + ", ".join(compiler.expr_sql(p) for p in func.partition))

@@ -124,6 +124,7 @@ class Call(Node):
     args: tuple[Expr, ...]
     distinct: bool = False
     star: bool = False  # count(*)
+    ignore_nulls: bool | None = None  # f(x IGNORE NULLS) True, RESPECT NULLS False, else None
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,10 @@ class FrameBound(Node):
 
 @dataclass(frozen=True)
 class WindowFrame(Node):
-    units: str  # rows, range
+    units: str  # rows, range, groups
     start: FrameBound
     end: FrameBound
+    exclude: str | None = None  # current row, group, ties, no others
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ _pos = position
 _name = name_of
 
 
+_EXCLUSIONS = frozenset({"current row", "group", "ties", "no others"})
 _BOUNDS = {("unbounded", "preceding"): "unbounded_preceding", ("current", "row"): "current_row",
            ("unbounded", "following"): "unbounded_following"}
 
@@ -144,13 +145,21 @@ class QueryForms(Transformer[Token, Any]):
         return ("partition", exprs)
 
     def frame(self, units: Token, *rest: Any) -> ast.WindowFrame:
+        exclude = next((r[1] for r in rest if isinstance(r, tuple)), None)
         bounds = [r for r in rest if isinstance(r, ast.FrameBound)]
         start = bounds[0]
         end = bounds[1] if len(bounds) > 1 else ast.FrameBound("current_row", **_pos(units))
         if start.kind == "unbounded_following" or end.kind == "unbounded_preceding":
             raise Invalid("a window frame cannot start at UNBOUNDED FOLLOWING or end at "
                           "UNBOUNDED PRECEDING", units)
-        return ast.WindowFrame(str(units).lower(), start, end, **_pos(units))
+        return ast.WindowFrame(str(units).lower(), start, end, exclude, **_pos(units))
+
+    def frame_exclude(self, kw: Token, *words: Token) -> tuple[str, str]:
+        text = " ".join(str(w).lower() for w in words)
+        if text not in _EXCLUSIONS:
+            raise Invalid(f"unexpected EXCLUDE {' '.join(map(str, words))}; expected EXCLUDE "
+                          "CURRENT ROW, GROUP, TIES or NO OTHERS", words[0] if words else kw)
+        return ("exclude", text)
 
     def frame_bound(self, first: Token, second: Token) -> ast.FrameBound:
         word = str(second).lower()
@@ -170,8 +179,8 @@ class QueryForms(Transformer[Token, Any]):
 _REFUSED_TOKENS = {
     "WINDOW": "named WINDOW clauses are not supported; write the window in "
               "OVER (PARTITION BY … ORDER BY …)",
-    "EXCLUDE": "EXCLUDE follows * (SELECT * EXCLUDE (…)); a window frame's EXCLUDE is not "
-               "supported",
+    "EXCLUDE": "EXCLUDE follows * (SELECT * EXCLUDE (…)) or a window frame (ROWS … "
+               "EXCLUDE CURRENT ROW)",
 }
 
 

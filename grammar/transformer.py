@@ -287,8 +287,15 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms):
 
     def call(self, name: Token, *args: Any) -> ast.Call:
         distinct = bool(args) and isinstance(args[0], Token) and args[0].type == "DISTINCT"
-        exprs = tuple(a for a in args if a is not None and not isinstance(a, Token))
-        return ast.Call(_name(name).lower(), exprs, distinct, **_pos(name))
+        nulls = next((a[1] for a in args if isinstance(a, tuple)), None)
+        exprs = tuple(a for a in args
+                      if a is not None and not isinstance(a, Token | tuple))
+        return ast.Call(_name(name).lower(), exprs, distinct, ignore_nulls=nulls, **_pos(name))
+
+    def null_treatment(self, kw: Token, word: Token) -> tuple[str, bool]:
+        if str(word).lower() != "nulls":
+            raise Invalid(f"unexpected {str(word)!r}; expected {str(kw).upper()} NULLS", word)
+        return ("nulls", kw.type == "IGNORE")
 
     def call_star(self, name: Token, _star: Token) -> ast.Call:
         return ast.Call(_name(name).lower(), (), distinct=False, star=True, line=name.line or 0,

@@ -39,6 +39,9 @@ _REFUSED = {
 
 def resolve(e: ast.Call) -> functions.Function:
     """The registered function ``e`` calls, its arity checked."""
+    if e.ignore_nulls is not None:
+        raise BindError("IGNORE/RESPECT NULLS is valid only in a window function "
+                        f"({e.name}(… IGNORE NULLS) OVER (…))", line=e.line, column=e.column)
     fn = functions.lookup(e.name)
     if fn is None and e.name in _REFUSED:
         raise BindError(_REFUSED[e.name], line=e.line, column=e.column)

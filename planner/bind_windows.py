@@ -8,17 +8,21 @@ them (after HAVING, before SELECT, DISTINCT and ORDER BY).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from grammar import ast
+from planner import functions
+from planner.bind_calls import bind_aggregate, resolve
 from planner.bind_scope import Scope
 from planner.errors import BindError
 from planner.expressions import BExpr, ColumnRef, has_aggregate
 from planner.logical import Filter, Plan, SortKey
 from planner.types import family
 from planner.windows import (
+    NULL_TREATING,
     RANKING,
     WINDOW_FUNCTIONS,
     Frame,
@@ -33,7 +37,8 @@ if TYPE_CHECKING:
 
 # name → (min args, max args)
 _ARITY = {"ntile": (1, 1), "lag": (1, 3), "lead": (1, 3), "first_value": (1, 1),
-          "last_value": (1, 1), **{n: (0, 0) for n in RANKING}, "count": (0, 1),
+          "last_value": (1, 1), "nth_value": (2, 2), **{n: (0, 0) for n in RANKING},
+          "count": (0, 1),
           **{n: (1, 1) for n in ("sum", "avg", "min", "max")}}
 
 
@@ -52,13 +57,13 @@ class WindowCollector:
             from planner.bind_clauses import filtered_call
 
             call = filtered_call(call)
-        _check_call(call)
         args = tuple(exprs.bind(a, inner) for a in call.args)
+        name, kind = _window_function(call, args)
         partition = tuple(exprs.bind(p, inner) for p in e.partition)
         order = tuple(SortKey(exprs.bind(o.expr, inner), o.descending, o.nulls_first)
                       for o in e.order)
         frame = _frame(e.frame, order) if e.frame is not None else None
-        func = WindowFunc(call.name, args, partition, order, frame, _result_type(call, args))
+        func = WindowFunc(name, args, partition, order, frame, kind, bool(call.ignore_nulls))
         if func not in self.items:
             self.items[func] = ColumnRef(self.rel, f"w{len(self.items)}", func.type)
         return self.items[func]
@@ -81,17 +86,32 @@ def _rewritten(func: WindowFunc, grouping: Grouping) -> WindowFunc:
     def over(e: BExpr) -> BExpr:
         return grouping.rewrite(e, "a window function")
 
-    return WindowFunc(func.name, tuple(over(a) for a in func.args),
-                      tuple(over(p) for p in func.partition),
-                      tuple(SortKey(over(k.expr), k.descending, k.nulls_first)
-                            for k in func.order), func.frame, func.type)
+    return replace(func, args=tuple(over(a) for a in func.args),
+                   partition=tuple(over(p) for p in func.partition),
+                   order=tuple(SortKey(over(k.expr), k.descending, k.nulls_first)
+                               for k in func.order))
+
+
+def _window_function(call: ast.Call, args: tuple[BExpr, ...]) -> tuple[str, pa.DataType]:
+    """The node name and result type of ``call`` over a window: a window function of
+    ``WINDOW_FUNCTIONS``, or any aggregate of the function registry (typed by its rule)."""
+    if call.ignore_nulls is not None and call.name not in NULL_TREATING:
+        raise BindError(f"IGNORE/RESPECT NULLS applies to {', '.join(sorted(NULL_TREATING))}"
+                        f", not {call.name}()", line=call.line, column=call.column)
+    if call.name not in WINDOW_FUNCTIONS:
+        fn = functions.lookup(call.name)
+        if fn is not None and fn.aggregate and not call.distinct:
+            agg = bind_aggregate(resolve(call), call, args)
+            return agg.name, agg.type
+    _check_call(call)
+    return call.name, _result_type(call, args)
 
 
 def _check_call(call: ast.Call) -> None:
     if call.name not in WINDOW_FUNCTIONS:
         known = ", ".join(sorted(WINDOW_FUNCTIONS))
         raise BindError(f"{call.name}() is not a window function FQL supports; use one of "
-                        f"{known}", line=call.line, column=call.column)
+                        f"{known} or an aggregate", line=call.line, column=call.column)
     if call.distinct:
         raise BindError("DISTINCT in a window function is not supported", line=call.line,
                         column=call.column)
@@ -116,6 +136,9 @@ def _result_type(call: ast.Call, args: tuple[BExpr, ...]) -> pa.DataType:
         return pa.decimal128(38, 0)
     if name == "sum" and family(arg) == "float":
         return pa.float64()
+    if name == "nth_value" and family(args[1].type) not in ("int", "null"):
+        raise BindError("nth_value() takes the row number as an integer", line=call.line,
+                        column=call.column)
     if name in ("lag", "lead") and len(args) == 3 and family(arg) == "null":
         return args[2].type
     return arg
@@ -131,7 +154,7 @@ def _frame(frame: ast.WindowFrame, order: tuple[SortKey, ...]) -> Frame:
         raise BindError("a RANGE frame with an offset needs a numeric ORDER BY key",
                         line=frame.line, column=frame.column)
     return Frame(frame.units, FrameBound(frame.start.kind, frame.start.offset),
-                 FrameBound(frame.end.kind, frame.end.offset))
+                 FrameBound(frame.end.kind, frame.end.offset), frame.exclude)
 
 
 def bind_window_call(exprs: ExprBinder, e: ast.WindowCall, scope: Scope) -> BExpr:

@@ -13,12 +13,16 @@ import pyarrow as pa
 
 from planner.errors import PlanError
 from planner.expressions import BExpr, ColumnRef, columns_of
+from planner.functions import is_aggregate
 from planner.logical import Plan, Schema, SortKey
 
 BOUND_KINDS = ("unbounded_preceding", "preceding", "current_row", "following",
                "unbounded_following")
 RANKING = frozenset({"row_number", "rank", "dense_rank", "percent_rank", "cume_dist"})
-VALUE_FUNCTIONS = frozenset({"ntile", "lag", "lead", "first_value", "last_value"})
+VALUE_FUNCTIONS = frozenset({"ntile", "lag", "lead", "first_value", "last_value", "nth_value"})
+# the functions DuckDB lets skip NULLs (``lag(x IGNORE NULLS)``)
+NULL_TREATING = frozenset({"lag", "lead", "first_value", "last_value", "nth_value"})
+EXCLUSIONS = ("current row", "group", "ties", "no others")
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
 WINDOW_FUNCTIONS = RANKING | VALUE_FUNCTIONS | AGGREGATES
 
@@ -44,18 +48,22 @@ class FrameBound:
 
 @dataclass(frozen=True)
 class Frame:
-    units: str  # rows, range
+    units: str  # rows, range, groups
     start: FrameBound
     end: FrameBound
+    exclude: str | None = None  # one of EXCLUSIONS
 
     def __post_init__(self) -> None:
-        if self.units not in ("rows", "range"):
+        if self.units not in ("rows", "range", "groups"):
             raise PlanError(f"unknown window frame unit {self.units!r}")
+        if self.exclude is not None and self.exclude not in EXCLUSIONS:
+            raise PlanError(f"unknown window frame exclusion {self.exclude!r}")
         if BOUND_KINDS.index(self.start.kind) > BOUND_KINDS.index(self.end.kind):
             raise PlanError("a window frame cannot end before it starts")
 
     def sql(self) -> str:
-        return f"{self.units.upper()} BETWEEN {self.start.sql()} AND {self.end.sql()}"
+        text = f"{self.units.upper()} BETWEEN {self.start.sql()} AND {self.end.sql()}"
+        return text if self.exclude is None else f"{text} EXCLUDE {self.exclude.upper()}"
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,13 @@ class WindowFunc:
     order: tuple[SortKey, ...]
     frame: Frame | None
     type: pa.DataType
+    ignore_nulls: bool = False
 
     def __post_init__(self) -> None:
-        if self.name not in WINDOW_FUNCTIONS:
+        if self.name not in WINDOW_FUNCTIONS and not is_aggregate(self.name):
             raise PlanError(f"unknown window function {self.name!r}")
+        if self.ignore_nulls and self.name not in NULL_TREATING:
+            raise PlanError(f"{self.name}() cannot ignore NULLs")
 
     def exprs(self) -> tuple[BExpr, ...]:
         return self.args + self.partition + tuple(k.expr for k in self.order)
@@ -85,7 +96,8 @@ class WindowFunc:
         if self.frame is not None:
             parts.append(self.frame.sql())
         args = ", ".join(str(a) for a in self.args) or ("*" if self.name == "count" else "")
-        return f"{self.name}({args}) OVER ({' '.join(parts)})"
+        nulls = " IGNORE NULLS" if self.ignore_nulls else ""
+        return f"{self.name}({args}{nulls}) OVER ({' '.join(parts)})"
 
 
 def _key_text(key: SortKey) -> str:

@@ -73,6 +73,12 @@ BIND_ERRORS = [
     ("SELECT t.x::BLOB2 FROM crm.t t", "cannot CAST to 'BLOB2'", "t.x"),
     ("SELECT CASE t.s WHEN 1 THEN 'one' END FROM crm.t t", "cannot compare t.s (VARCHAR) "
      "with 1", "1 THEN"),
+    ("SELECT coalesce(t.x IGNORE NULLS) FROM crm.t t", "IGNORE/RESPECT NULLS is valid only in "
+     "a window function", "coalesce"),
+    ("SELECT sum(t.x IGNORE NULLS) OVER () FROM crm.t t", "IGNORE/RESPECT NULLS applies to "
+     "first_value, lag, last_value, lead, nth_value, not sum()", "sum"),
+    ("SELECT nth_value(t.x, 'a') OVER () FROM crm.t t", "nth_value() takes the row number as "
+     "an integer", "nth_value"),
 ]
 
 

@@ -38,6 +38,12 @@ def by_node(name: str) -> Function | None:
     return _BY_NODE.get(name)
 
 
+def is_aggregate(name: str) -> bool:
+    """Whether the bound node name ``name`` is a registered aggregate."""
+    fn = _BY_NODE.get(name)
+    return fn is not None and fn.aggregate
+
+
 def callable_names() -> list[str]:
     """Every name a query may call, for "did you mean" hints."""
     return sorted(n for n in _BY_CALL if n != "concat_values")

@@ -159,6 +159,12 @@ CONSTRUCTS: dict[str, str] = {
     "rows frame": r"\brows\s+between\b",
     "range frame": r"\brange\s+between\b",
     "qualify": r"\bqualify\b",
+    "nth_value": r"\bnth_value\(",
+    "ignore nulls": r"\bignore\s+nulls\)",
+    "groups frame": r"\bgroups\s+between\b",
+    "frame exclude": r"\b(following|row)\s+exclude\s+(current|group|ties|no)\b",
+    "registry aggregate over": r"\b(stddev|variance|median|string_agg|bool_and|bool_or)\([^()]*"
+                               r"\)\s+over\b",
     # issue 10, both halves together
     "cte over a set operation": r"^with\s+\w+\s+as\s*\(\s*select\b[^;]*\bunion\b",
     "set operation in a subquery": r"\bin\s*\(\s*select\b[^()]*\b(union|except)\b",

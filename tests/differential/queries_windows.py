@@ -99,6 +99,40 @@ WINDOWS: list[Query] = [
     q("win_tpch_running_orders", "SELECT o.o_orderkey, o.o_orderdate, sum(o.o_totalprice) OVER "
       "(PARTITION BY o.o_custkey ORDER BY o.o_orderdate, o.o_orderkey) AS spent "
       "FROM crm.orders o WHERE o.o_custkey < 20"),
+    # null treatment, nth_value, GROUPS frames, frame EXCLUDE, registry aggregates over windows
+    q("win_nth_value", "SELECT a.id, nth_value(a.name, 3) OVER (PARTITION BY a.team ORDER BY "
+      "a.id) AS third FROM crm.agents a"),
+    q("win_nth_value_param", "SELECT a.id, nth_value(a.id, $n) OVER (ORDER BY a.id ROWS "
+      "BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS nth FROM crm.agents a "
+      "WHERE a.level = 2", {"n": 2}),
+    q("win_lag_ignore_nulls", "SELECT t.id, lag(t.estimate IGNORE NULLS) OVER (ORDER BY t.id) "
+      "AS prev_known, lead(t.due, 2 IGNORE NULLS) OVER (ORDER BY t.id) AS next_due "
+      "FROM crm.tasks t WHERE t.id < 120"),
+    q("win_first_last_ignore_nulls", "SELECT a.id, first_value(a.level IGNORE NULLS) OVER "
+      "(PARTITION BY a.team ORDER BY a.id) AS first_level, last_value(a.score IGNORE NULLS) "
+      "OVER (PARTITION BY a.team ORDER BY a.id) AS last_score FROM crm.agents a"),
+    q("win_respect_nulls", "SELECT a.id, first_value(a.level RESPECT NULLS) OVER (ORDER BY "
+      "a.id) AS f, nth_value(a.level, 2 IGNORE NULLS) OVER (ORDER BY a.id) AS second_level "
+      "FROM crm.agents a"),
+    q("win_groups_frame", "SELECT t.id, count(*) OVER (ORDER BY t.priority GROUPS BETWEEN 1 "
+      "PRECEDING AND CURRENT ROW) AS near FROM crm.tasks t WHERE t.id < 100"),
+    q("win_groups_frame_sum", "SELECT a.id, sum(a.id) OVER (PARTITION BY a.team ORDER BY a.level "
+      "GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS s FROM crm.agents a"),
+    q("win_exclude_current_row", "SELECT a.id, avg(a.score) OVER (PARTITION BY a.team ORDER BY "
+      "a.id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) "
+      "AS others FROM crm.agents a"),
+    q("win_exclude_group_ties", "SELECT t.id, count(*) OVER (ORDER BY t.priority RANGE BETWEEN "
+      "UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS before_, sum(t.id) OVER (ORDER BY "
+      "t.priority ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE TIES) AS s, "
+      "count(*) OVER (ORDER BY t.priority ROWS 1 PRECEDING EXCLUDE NO OTHERS) AS n "
+      "FROM crm.tasks t WHERE t.id < 60"),
+    q("win_registry_aggregates", "SELECT a.id, stddev(a.score) OVER (PARTITION BY a.team) AS sd, "
+      "bool_or(a.active) OVER (PARTITION BY a.level) AS any_active, string_agg(a.name, '|') "
+      "OVER (PARTITION BY a.team ORDER BY a.id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) "
+      "AS pair, median(a.level) OVER () AS med FROM crm.agents a"),
+    q("win_registry_aggregate_running", "SELECT t.id, variance(t.estimate) OVER (ORDER BY t.id "
+      "ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) AS v, bool_and(t.priority > 1) OVER (ORDER BY "
+      "t.id) AS all_above FROM crm.tasks t WHERE t.id < 80"),
 ]
 
 CLAUSES: list[Query] = [
