@@ -72,10 +72,11 @@ class _MatchCommas(PostLex):
         while peek(1):
             tok = ahead.popleft()
             if after_dot and tok.type != "NAME" and _WORD.fullmatch(tok):
-                # after "x." every word is a name, as in DuckDB: t.filter, t.over, t.set
+                # after "x." and "AS" every word is a name, as in DuckDB: t.filter, t.over,
+                # count(*) AS groups, CAST(x AS DATE) (a type is a name too)
                 tok = Token.new_borrow_pos("NAME", str(tok), tok)
             kind = tok.type
-            after_dot = kind == "DOT"
+            after_dot = kind in ("DOT", "AS")
             if kind == "MATCH":
                 in_match, depth = True, 0
             elif in_match and kind in ("LPAR", "LSQB", "LBRACE"):

@@ -48,6 +48,9 @@ class Capabilities:
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True
+    # answers [NOT] EXISTS / [NOT] IN subqueries over its own tables inside the statement
+    # that reads the rows they filter (``planner.pushed_subqueries``)
+    subqueries: bool = False
     # the source's dialect in the function registry (``planner.functions``): which functions
     # it evaluates exactly, and for which argument families
     dialect: str = ""

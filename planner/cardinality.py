@@ -14,7 +14,7 @@ from functools import singledispatch
 
 from planner.catalog import Catalog, SourceInfo, TableSchema
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
-from planner.logical import GraphMatch, Plan, Scan, VectorSearch
+from planner.logical import GraphMatch, Plan, Scan, TableAccess, VectorSearch
 
 TableRows = Callable[[str], int | None]
 
@@ -166,3 +166,14 @@ def selectivity(predicate: BExpr) -> float:
     if isinstance(predicate, Func) and predicate.name in ("eq", "in"):
         return 1 / EQUALITY_SELECTIVITY
     return 1 / OTHER_SELECTIVITY
+
+
+def within_join_rows(catalog: Catalog, source: str, tables: tuple[TableAccess, ...]) -> bool:
+    """Whether the catalog's row counts keep a join of ``tables`` inside ``source`` under its
+    ``join_rows`` bound (a table of unknown size does not count against it)."""
+    info = catalog[source]
+    bound = info.capabilities.join_rows
+    if bound is None:
+        return True
+    counts = (info.tables[t.table].row_count for t in tables if t.table in info.tables)
+    return sum(c for c in counts if c is not None) <= bound

@@ -27,7 +27,7 @@ from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
 from federation.sources.sqlite_catalog import SqliteCatalog
 from federation.sources.sqlite_graph import compile_table_match
-from federation.sources.sqlite_sql import SqliteWriter
+from federation.sources.sqlite_sql import SqliteWriter, from_where
 from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
 from planner import cardinality
@@ -70,8 +70,8 @@ CAPABILITIES = Capabilities.of_dialect(
     join_rows=200_000,
     keys_need_index=True,
     receives_keys=True,
+    subqueries=True,
 )
-_JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
 
 
 class SQLite(Source):
@@ -213,13 +213,7 @@ class SQLite(Source):
             else list(fragment.columns)
         cols = ", ".join(writer.expr(e) for e in outputs)
         base = fragment.tables[0]
-        sql = f"SELECT {cols} FROM {quote(base.table)} AS {quote(base.rel)}"
-        for access in fragment.tables[1:]:
-            sql += f" {_JOIN_SQL[access.kind]} {quote(access.table)} AS {quote(access.rel)}"
-            if access.condition is not None:
-                sql += f" ON {writer.expr(access.condition)}"
-        if fragment.filters:
-            sql += " WHERE " + " AND ".join(writer.expr(f) for f in fragment.filters)
+        sql = f"SELECT {cols} {from_where(writer, fragment.tables, fragment.filters)}"
         if agg is not None and agg.groups:
             sql += " GROUP BY " + ", ".join(writer.expr(e) for _, e in agg.groups)
         if fragment.order:  # explicit NULL placement: DuckDB's, whatever SQLite's default

@@ -24,8 +24,10 @@ import json
 import math
 from decimal import Decimal
 
-from federation.sqlgen import SqlWriter, _sqlite_mode
-from planner.expressions import BExpr, Const, Func, ParamRef
+from federation.sqlgen import SqlWriter, _sqlite_mode, quote
+from planner.expressions import BExpr, Const, Func, ParamRef, SubqueryExpr
+from planner.logical import TableAccess
+from planner.pushed_subqueries import inner_read
 from planner.types import family
 
 JSON_LIST_MIN = 100  # items; shorter lists keep one placeholder per item
@@ -35,10 +37,30 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 class SqliteWriter(SqlWriter):
-    """``SqlWriter("sqlite", …)`` with NUL-exact LIKE and one-value IN lists."""
+    """``SqlWriter("sqlite", …)`` with NUL-exact LIKE, one-value IN lists and the subqueries
+    ``planner.pushed_subqueries`` lets SQLite answer."""
 
     def __init__(self, params: object, column: object) -> None:
-        super().__init__("sqlite", params, column)  # type: ignore[arg-type]
+        super().__init__("sqlite", params, column,  # type: ignore[arg-type]
+                         subquery=self._pushed_subquery)
+
+    def _pushed_subquery(self, e: SubqueryExpr) -> str:
+        read = inner_read(e)
+        if read is None:
+            raise ValueError("SQLite receives only the subqueries planner.pushed_subqueries "
+                             "accepts")
+        filters = read.scan.filters + read.correlated
+        if e.operand is None:
+            text = f"EXISTS (SELECT 1 {from_where(self, read.scan.tables, filters)})"
+        else:
+            assert read.value is not None
+            # printed in text order: the operand's ``?`` values bind before the subquery's
+            # (text columns are written COLLATE BINARY, so IN compares as DuckDB does)
+            operand = self.expr(e.operand)
+            value = self.expr(read.value)
+            body = from_where(self, read.scan.tables, filters)
+            text = f"({operand} IN (SELECT {value} {body}))"
+        return f"(NOT {text})" if e.negated else text
 
     def _func(self, e: Func) -> str:
         if e.name in ("like", "not_like"):
@@ -96,6 +118,21 @@ class SqliteWriter(SqlWriter):
         return self._double(e.args[0]) if _sqlite_mode(e) == "double" else self.expr(e.args[0])
 
 
+def from_where(writer: SqlWriter, tables: tuple[TableAccess, ...],
+               filters: tuple[BExpr, ...]) -> str:
+    """``FROM t AS r [JOIN u AS s ON …] [WHERE …]`` of a Scan's tables and filters."""
+    base = tables[0]
+    sql = f"FROM {quote(base.table)} AS {quote(base.rel)}"
+    for access in tables[1:]:
+        sql += f" {_JOIN_SQL[access.kind]} {quote(access.table)} AS {quote(access.rel)}"
+        if access.condition is not None:
+            sql += f" ON {writer.expr(access.condition)}"
+    if filters:
+        sql += " WHERE " + " AND ".join(writer.expr(f) for f in filters)
+    return sql
+
+
+_JOIN_SQL = {"inner": "JOIN", "left": "LEFT JOIN"}
 _UNFIT = object()
 _NEVER_AN_INTEGER = 0.5  # SQLite compares INTEGER with REAL exactly: equal to no integer
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.capabilities import accepts_predicate
+from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
-from planner.expressions import conjunction
-from planner.logical import Join, Plan, Scan, TableAccess
+from planner.expressions import conjunction, conjuncts
+from planner.logical import Join, Plan, Scan
+from planner.pushed_subqueries import runs_in_source
+from planner.subquery_plans import has_subquery
 
 
 def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -27,33 +30,34 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     if plan.kind not in caps.joins or any(s.limit is not None or s.aggregate is not None
                                           for s in (left, right)):
         return plan
-    if not _small_enough(catalog, left.source, (*left.tables, *right.tables)):
+    if not within_join_rows(catalog, left.source, (*left.tables, *right.tables)):
         return plan
-    if not accepts_predicate(caps, plan.condition, available):
+    # a LEFT join takes one right table (its ON holds that table's filters); an inner join
+    # cannot follow a right side holding a LEFT join
+    if (plan.kind == "left" and len(right.tables) != 1) or (
+            plan.kind != "left" and any(t.kind == "left" for t in right.tables)):
         return plan
+    parts = conjuncts(plan.condition)
+    plain = [p for p in parts if not has_subquery(p)]
+    if not all(accepts_predicate(caps, p, available) for p in plain):
+        return plan
+    merged = _merged(plan, left, right)
+    # a subquery in the condition goes down with it when the merged read can answer it
+    if any(has_subquery(p) and not runs_in_source(catalog, merged, p) for p in parts):
+        return plan
+    return merged
+
+
+def _merged(plan: Join, left: Scan, right: Scan) -> Scan:
+    assert plan.condition is not None
     if plan.kind == "left":
-        if len(right.tables) != 1:
-            return plan
         # the right side's own filters restrict what may match: they belong in ON
         on = conjunction((plan.condition, *right.filters))
         tables = (*left.tables, replace(right.tables[0], kind="left", condition=on))
         filters = left.filters
     else:
-        if any(t.kind == "left" for t in right.tables):
-            return plan
         first = replace(right.tables[0], kind="inner", condition=None)
         tables = (*left.tables, first, *right.tables[1:])
         filters = (*left.filters, *right.filters, plan.condition)
     return Scan(left.source, tables, left.columns + right.columns, filters,
                 available=left.available + right.available)
-
-
-def _small_enough(catalog: Catalog, source: str, tables: tuple[TableAccess, ...]) -> bool:
-    """Whether the catalog's row counts keep this join under the source's ``join_rows``
-    (a table of unknown size does not count against it)."""
-    info = catalog[source]
-    bound = info.capabilities.join_rows
-    if bound is None:
-        return True
-    counts = (info.tables[t.table].row_count for t in tables if t.table in info.tables)
-    return sum(c for c in counts if c is not None) <= bound

@@ -23,6 +23,7 @@ from planner.logical import (
     Sort,
     VectorSearch,
 )
+from planner.pushed_subqueries import runs_in_source
 
 
 def predicate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -73,7 +74,8 @@ def _into_leaf(leaf: Scan | GraphMatch | VectorSearch, preds: tuple[BExpr, ...],
         return leaf, list(preds)
     caps = catalog[leaf.source].capabilities
     available = frozenset(c.key for c in leaf.available)
-    accepted = [p for p in preds if accepts_predicate(caps, p, available)]
+    accepted = [p for p in preds if accepts_predicate(caps, p, available)
+                or (isinstance(leaf, Scan) and runs_in_source(catalog, leaf, p))]
     kept = [p for p in preds if p not in accepted]
     if accepted:
         leaf = replace(leaf, filters=leaf.filters + tuple(accepted))

@@ -340,5 +340,29 @@ PARAMETER_LIMITS = [
       {"m": 1}),
 ]
 
-QUERIES: list[Query] = (PARAMETER_LIMITS + IN_SUBQUERIES + EXISTS_SUBQUERIES + SCALAR_SUBQUERIES
+# subqueries that go down whole into the one SQLite source (planner.pushed_subqueries): the
+# values of both levels bind in text order; text IN compares with BINARY collation
+PUSHED_WHOLE = [
+    q("pushed_params_both_levels", "SELECT a.id FROM crm.agents a WHERE a.level = $l AND NOT "
+      "EXISTS (SELECT 1 FROM crm.tasks t WHERE t.priority = $p AND t.agent_id = a.id) AND "
+      "a.team = $t", {"l": 3, "p": 5, "t": "ml"}),
+    q("pushed_text_in", "SELECT t.id FROM crm.tasks t WHERE t.status IN (SELECT a.team FROM "
+      "crm.agents a WHERE a.level = 1) OR t.title IN (SELECT a.name FROM crm.agents a)"),
+    q("pushed_text_not_in_param", "SELECT a.id FROM crm.agents a WHERE a.name NOT IN (SELECT "
+      "t.title FROM crm.tasks t WHERE t.title IS NOT NULL AND t.status = $s)", {"s": "open"}),
+    q("pushed_exists_inner_join", "SELECT c.c_custkey FROM crm.customer c WHERE EXISTS (SELECT "
+      "1 FROM crm.orders o JOIN crm.lineitem l ON l.l_orderkey = o.o_orderkey WHERE "
+      "o.o_custkey = c.c_custkey AND l.l_quantity > 49) AND c.c_nationkey < 5"),
+    q("pushed_not_exists_nested_in", "SELECT c.c_name FROM crm.customer c WHERE NOT EXISTS "
+      "(SELECT 1 FROM crm.orders o WHERE o.o_custkey = c.c_custkey AND o.o_orderkey IN "
+      "(SELECT l.l_orderkey FROM crm.lineitem l WHERE l.l_discount > 0.09)) AND "
+      "c.c_acctbal > 9000"),
+    q("pushed_exists_with_join_outer", "SELECT a.name, t.title FROM crm.agents a JOIN crm.tasks "
+      "t ON t.agent_id = a.id WHERE EXISTS (SELECT 1 FROM crm.tasks u WHERE u.agent_id = a.id "
+      "AND u.id <> t.id AND u.due = t.due)"),
+    q("pushed_in_correlated_operand_expr", "SELECT a.id FROM crm.agents a WHERE a.level + 1 IN "
+      "(SELECT t.priority FROM crm.tasks t WHERE t.agent_id = a.id)"),
+]
+
+QUERIES: list[Query] = (PUSHED_WHOLE + PARAMETER_LIMITS + IN_SUBQUERIES + EXISTS_SUBQUERIES + SCALAR_SUBQUERIES
                         + QUANTIFIED_SUBQUERIES + WITH_QUERIES + COLUMN_LISTS + MIXED)

@@ -123,8 +123,8 @@ WINDOWS: list[Query] = [
       "AS others FROM crm.agents a"),
     q("win_exclude_group_ties", "SELECT t.id, count(*) OVER (ORDER BY t.priority RANGE BETWEEN "
       "UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS before_, sum(t.id) OVER (ORDER BY "
-      "t.priority ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE TIES) AS s, "
-      "count(*) OVER (ORDER BY t.priority ROWS 1 PRECEDING EXCLUDE NO OTHERS) AS n "
+      "t.priority GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES) AS s, "
+      "count(*) OVER (ORDER BY t.id ROWS 1 PRECEDING EXCLUDE NO OTHERS) AS n "
       "FROM crm.tasks t WHERE t.id < 60"),
     q("win_registry_aggregates", "SELECT a.id, stddev(a.score) OVER (PARTITION BY a.team) AS sd, "
       "bool_or(a.active) OVER (PARTITION BY a.level) AS any_active, string_agg(a.name, '|') "

@@ -36,6 +36,11 @@ QUERIES = {
         avg(t.estimate) AS est, max(t.title) AS last FROM crm.tasks AS t WHERE t.id > 10""",
     # issue 10: a subquery's own filter goes into its fragment, the correlation stays in DuckDB
     "correlated_subquery_stays_in_duckdb": """
+        SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND a.level > (SELECT
+        avg(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
+    # ... unless it is an EXISTS / IN over the one SQLite source of the rows it filters: then
+    # the whole condition goes down with them (planner.pushed_subqueries)
+    "exists_goes_down_whole_into_sqlite": """
         SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND EXISTS (SELECT 1
         FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
     "cte_read_twice_one_fragment": """
@@ -57,6 +62,7 @@ QUERIES = {
 PARAMS = {"pushed_join_filter_limit": {"team": "core"},
           "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"},
           "correlated_subquery_stays_in_duckdb": {"team": "core"},
+          "exists_goes_down_whole_into_sqlite": {"team": "core"},
           "cte_read_twice_one_fragment": {"p": 3},
           "with_over_union_one_fragment_per_leaf": {"p": 3}}
 

@@ -1,0 +1,85 @@
+"""[NOT] EXISTS / IN subqueries that go down whole into one SQLite source answer exactly what
+DuckDB answers (collations and NULLs included), and only those go down."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import apsw
+import duckdb
+import pytest
+
+import federation as fed
+
+ROWS = {"people": [(1, "Ann", 10), (2, "bob", None), (3, None, 30), (4, "ANN", 40)],
+        "names": [(1, "ann"), (2, "Bob"), (3, "bob"), (4, None)]}
+
+
+def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> None:
+    con.execute(f"CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT{nocase}, n INTEGER)")
+    con.execute(f"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT{nocase})")
+    con.executemany("INSERT INTO people VALUES (?, ?, ?)", ROWS["people"])
+    con.executemany("INSERT INTO names VALUES (?, ?)", ROWS["names"])
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
+    folder: Path = tmp_path_factory.mktemp("pushed_subqueries")
+    for name in ("crm", "other"):
+        con = apsw.Connection(str(folder / f"{name}.db"))
+        _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
+        con.close()
+    with fed.connect(cache_bytes=0) as engine:
+        engine.attach("crm", fed.SQLite(folder / "crm.db"))
+        engine.attach("other", fed.SQLite(folder / "other.db"))
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def oracle() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    _create(con, "")
+    return con
+
+
+CASES = [
+    "SELECT p.id FROM crm.people p WHERE p.name IN (SELECT x.name FROM crm.names x)",
+    "SELECT p.id FROM crm.people p WHERE p.name NOT IN (SELECT x.name FROM crm.names x "
+    "WHERE x.name IS NOT NULL)",
+    "SELECT p.id FROM crm.people p WHERE p.name NOT IN (SELECT x.name FROM crm.names x)",
+    "SELECT p.id FROM crm.people p WHERE EXISTS (SELECT 1 FROM crm.names x "
+    "WHERE x.name = p.name)",
+    "SELECT p.id FROM crm.people p WHERE NOT EXISTS (SELECT 1 FROM crm.names x "
+    "WHERE x.id = p.id AND x.name = p.name) OR p.n > 35",
+    "SELECT p.id FROM crm.people p WHERE p.id IN (SELECT x.id FROM crm.names x "
+    "WHERE x.name > 'a')",
+]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_pushed_whole_answers_like_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
+                                          text: str) -> None:
+    result = eng.query(text)
+    assert len(result.plan.fragments) == 1, result.plan  # one statement answered it all
+    got = sorted(r["id"] for r in result.to_pylist())
+    want = sorted(r[0] for r in oracle.sql(text.replace("crm.", "")).fetchall())
+    assert got == want
+
+
+def test_subquery_over_another_source_stays_in_duckdb(eng: fed.Engine,
+                                                       oracle: duckdb.DuckDBPyConnection
+                                                       ) -> None:
+    text = "SELECT p.id FROM crm.people p WHERE p.name IN (SELECT x.name FROM other.names x)"
+    result = eng.query(text)
+    assert len(result.plan.fragments) == 2
+    got = sorted(r["id"] for r in result.to_pylist())
+    assert got == sorted(r[0] for r in oracle.sql(text.replace("crm.", "").replace(
+        "other.", "")).fetchall())
+
+
+def test_scalar_subquery_stays_in_duckdb(eng: fed.Engine) -> None:
+    # SQLite answers the first of several rows where DuckDB raises
+    with pytest.raises(fed.FederationError):
+        eng.query("SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM "
+                  "crm.names x)").to_pylist()
