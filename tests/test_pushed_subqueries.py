@@ -29,6 +29,7 @@ def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
     for name in ("crm", "other"):
         con = apsw.Connection(str(folder / f"{name}.db"))
         _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
+        con.execute("CREATE INDEX names_name ON names(name)")
         con.close()
     with fed.connect(cache_bytes=0) as engine:
         engine.attach("crm", fed.SQLite(folder / "crm.db"))
@@ -76,6 +77,13 @@ def test_subquery_over_another_source_stays_in_duckdb(eng: fed.Engine,
     got = sorted(r["id"] for r in result.to_pylist())
     assert got == sorted(r[0] for r in oracle.sql(text.replace("crm.", "").replace(
         "other.", "")).fetchall())
+
+
+def test_correlated_subquery_without_an_index_stays_in_duckdb(eng: fed.Engine) -> None:
+    # SQLite could scan the inner table once per outer row
+    result = eng.query("SELECT p.id FROM crm.people p WHERE EXISTS (SELECT 1 FROM crm.people q "
+                       "WHERE q.n = p.n + 0 AND q.id <> p.id)")
+    assert len(result.plan.fragments) == 2
 
 
 def test_scalar_subquery_stays_in_duckdb(eng: fed.Engine) -> None:

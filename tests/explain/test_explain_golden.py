@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import apsw
 import pytest
 
 import federation as fed
@@ -40,6 +41,7 @@ QUERIES = {
         avg(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
     # ... unless it is an EXISTS / IN over the one SQLite source of the rows it filters: then
     # the whole condition goes down with them (planner.pushed_subqueries)
+    # (a correlated one when it seeks its rows by an index: the fixture's on tasks.agent_id)
     "exists_goes_down_whole_into_sqlite": """
         SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND EXISTS (SELECT 1
         FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
@@ -71,6 +73,9 @@ PARAMS = {"pushed_join_filter_limit": {"team": "core"},
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
     path = tmp_path_factory.mktemp("explain") / "crm.db"
     build(path).close()
+    con = apsw.Connection(str(path))  # a correlated subquery goes down only where it seeks
+    con.execute("CREATE INDEX tasks_agent ON tasks(agent_id)")
+    con.close()
     with fed.connect() as engine:
         engine.attach("crm", fed.SQLite(path))
         yield engine

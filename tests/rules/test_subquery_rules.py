@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import apsw
 import pytest
 
 import federation as fed
@@ -41,6 +42,10 @@ CORRELATED = [
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
     path: Path = tmp_path_factory.mktemp("subquery_rules") / "crm.db"
     build(path).close()
+    con = apsw.Connection(str(path))  # correlated subqueries go down only where they seek
+    con.execute("CREATE INDEX tasks_agent ON tasks(agent_id); "
+                "CREATE INDEX tasks_status ON tasks(status)")
+    con.close()
     with fed.connect() as eng:
         eng.attach("crm", fed.SQLite(path))
         yield eng.catalog()
