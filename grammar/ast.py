@@ -275,9 +275,18 @@ class Pattern(Node):
 
 
 @dataclass(frozen=True)
+class OptionalMatch(Node):
+    """``OPTIONAL MATCH <patterns>`` after a MATCH: its rows are left-joined to the rows
+    matched so far on the variables they share (NULLs where nothing matches)."""
+
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
 class MatchRef(Node):
     source: str
     patterns: tuple[Pattern, ...]
+    optional: tuple[OptionalMatch, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from grammar import ast
 from grammar.tokens import Invalid, name_of, position
 from grammar.transform_queries import QueryForms, with_ctes, with_tail
 from grammar.transformer_forms import ExpressionForms
+from grammar.transformer_graph import GraphForms
 from grammar.transformer_subqueries import QueryStructure, With
 
 __all__ = ["Invalid", "ToAst"]
@@ -44,7 +45,7 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(QueryStructure, QueryForms, ExpressionForms):
+class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
@@ -167,7 +168,8 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms):
             if pattern.line == 0:  # a lone "()": point at the source name
                 node = replace(pattern.nodes[0], line=src.line or 0, column=src.column or 0)
                 patterns[i] = replace(pattern, nodes=(node,), line=node.line, column=node.column)
-        return ast.MatchRef(_name(src), tuple(patterns), **_pos(kw))
+        optional = tuple(p for p in parts if isinstance(p, ast.OptionalMatch))
+        return ast.MatchRef(_name(src), tuple(patterns), optional, **_pos(kw))
 
     def pattern(self, first: ast.NodePattern, *rest: Any) -> ast.Pattern:
         rels = tuple(rest[0::2])

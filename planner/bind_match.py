@@ -9,6 +9,7 @@ import pyarrow as pa
 from grammar import ast
 from planner.bind_catalog import find_source
 from planner.bind_context import BindContext, BoundRelation
+from planner.bind_optional import optional_part
 from planner.bind_scope import RelBinding, Scope
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError, did_you_mean
@@ -48,6 +49,15 @@ class PatternBinder:
         self.bindings: list[RelBinding] = []
         self.columns: list[ColumnRef] = []
         self.filters: list[BExpr] = []
+        # inside an OPTIONAL MATCH: its property maps are the conditions of its left join
+        self.conditions: list[BExpr] | None = None
+
+    def pattern(self, pattern: ast.Pattern) -> None:
+        previous = self.node(pattern.nodes[0])
+        for rel, node in zip(pattern.rels, pattern.nodes[1:], strict=True):
+            current = self.node(node)
+            self.edge(rel, previous, current)
+            previous = current
 
     def node(self, pattern: ast.NodePattern) -> int:
         var = pattern.var.lower() if pattern.var else None
@@ -109,7 +119,8 @@ class PatternBinder:
                 raise BindError(f"no property {key!r} here; " + did_you_mean(key, cols),
                                 line=node.line, column=node.column, candidates=list(cols))
             bound = self.binder.exprs.bind(value, Scope([]))
-            self.filters.append(Func("eq", (col, bound), pa.bool_()))
+            test = Func("eq", (col, bound), pa.bool_())
+            (self.filters if self.conditions is None else self.conditions).append(test)
 
 
 def bind_match(ctx: BindContext, ref: ast.MatchRef, outer: Scope | None) -> BoundRelation:
@@ -122,18 +133,15 @@ def bind_pattern(binder: BindContext, ref: ast.MatchRef, source: SourceInfo) -> 
                         "without node tables", line=ref.line, column=ref.column)
     pb = PatternBinder(binder, source)
     for pattern in ref.patterns:
-        previous = pb.node(pattern.nodes[0])
-        for rel, node in zip(pattern.rels, pattern.nodes[1:], strict=True):
-            current = pb.node(node)
-            pb.edge(rel, previous, current)
-            previous = current
+        pb.pattern(pattern)
+    optional = tuple(optional_part(pb, part) for part in ref.optional)
     if not pb.columns:
         raise BindError("give at least one variable of the pattern a label, so its properties "
                         "are known", line=ref.line, column=ref.column)
     _check_duplicates(pb.bindings, ref)
     columns = tuple(pb.columns)
     plan: Plan = GraphMatch(source.name, tuple(pb.nodes), tuple(pb.edges), columns,
-                            available=columns)
+                            available=columns, optional=optional)
     predicate = conjunction(pb.filters)
     if predicate is not None:
         plan = Filter(plan, predicate)

@@ -87,6 +87,8 @@ def _line(node: Plan) -> str:
         edges = ", ".join(f"{node.nodes[e.src].rel}-[{e.rel}:{e.label or ''}"
                           f"{'' if not e.variable_length else f'*{e.min_hops}..{e.max_hops}'}]"
                           f"-{node.nodes[e.dst].rel}" for e in node.edges)
+        edges += "".join(f" optional({part.text()}"
+                         f"{_pushed(part.conditions, None)})" for part in node.optional)
         return f"GraphMatch {node.source}: {nodes} {edges} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}" \
             f"{_extras(node)}"

@@ -179,6 +179,8 @@ class _Renderer:
             edges.append(f"{nodes[e.src]}{left}[{self.rel(e.rel)}:{e.label or ''}{hops}]"
                          f"{right}{nodes[e.dst]}")
         pattern = ", ".join(edges) if edges else ", ".join(nodes)
+        pattern += "".join(f" optional({part.text()} {self.exprs(part.conditions)})"
+                           for part in p.optional)
         return "match " + pattern + self.extras(p.filters, p.columns, p.order, p.limit,
                                                 p.aggregate)
 

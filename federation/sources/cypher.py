@@ -13,7 +13,7 @@ Expressions (filters, IN, LIKE, numbers at type boundaries) are written by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from federation.errors import ResourceLimitError
 from federation.sources.cypher_expr import (  # noqa: F401 (re-exported)
@@ -24,7 +24,7 @@ from federation.sources.cypher_expr import (  # noqa: F401 (re-exported)
 )
 from planner.catalog import TableSchema
 from planner.errors import BindError, PlanError, did_you_mean
-from planner.expressions import AggCall, BExpr, ColumnRef
+from planner.expressions import AggCall, BExpr, ColumnRef, columns_of
 from planner.logical import GraphMatch, SortKey
 from planner.types import family
 
@@ -70,9 +70,7 @@ def compile_match(fragment: GraphMatch, params: Mapping[str, object],
         raise PlanError("a graph pattern needs at least one node")
     names = _Names(fragment, tables, stringified, source)
     writer = CypherWriter(params, names.column)
-    text = "MATCH " + ", ".join(_pattern(fragment, names))
-    if fragment.filters:
-        text += " WHERE " + " AND ".join(writer.expr(f) for f in fragment.filters)
+    text = _match_clauses(fragment, names, writer)
     text += " RETURN " + (", ".join(_returned(fragment, names)) or "1 AS c0")
     if fragment.order:
         text += " ORDER BY " + ", ".join(_sort_key(k, names) for k in fragment.order)
@@ -125,8 +123,44 @@ def _plain(e: BExpr) -> ColumnRef:
     return e
 
 
-def _pattern(fragment: GraphMatch, names: _Names) -> list[str]:
+def _match_clauses(fragment: GraphMatch, names: _Names, writer: CypherWriter) -> str:
+    """``MATCH … [WHERE …]``, then each ``OPTIONAL MATCH … [WHERE <its conditions>]``.
+
+    A WHERE right after an OPTIONAL MATCH belongs to it (Cypher), so the fragment's filters,
+    which apply after every part like SQL's WHERE after a LEFT JOIN, follow a ``WITH *``;
+    those reading only the required pattern stay in its WHERE, where they seed the match.
+    """
     seen: set[int] = set()
+    if not fragment.optional:
+        text = "MATCH " + ", ".join(_pattern(fragment, names, range(len(fragment.edges)),
+                                             range(len(fragment.nodes)), seen))
+        return text + _where(" WHERE ", fragment.filters, writer)
+    owned_nodes = {i for p in fragment.optional for i in p.nodes}
+    owned_edges = {j for p in fragment.optional for j in p.edges}
+    required = {n.rel for i, n in enumerate(fragment.nodes) if i not in owned_nodes} \
+        | {e.rel for j, e in enumerate(fragment.edges) if j not in owned_edges}
+    early = [f for f in fragment.filters
+             if all(k.split(".", 1)[0] in required for k in columns_of(f))]
+    late = [f for f in fragment.filters if f not in early]
+    text = "MATCH " + ", ".join(_pattern(
+        fragment, names, [j for j in range(len(fragment.edges)) if j not in owned_edges],
+        [i for i in range(len(fragment.nodes)) if i not in owned_nodes], seen))
+    text += _where(" WHERE ", early, writer)
+    for part in fragment.optional:
+        text += " OPTIONAL MATCH " + ", ".join(_pattern(fragment, names, part.edges, part.nodes,
+                                                        seen))
+        text += _where(" WHERE ", part.conditions, writer)
+    return text + _where(" WITH * WHERE ", late, writer)
+
+
+def _where(keyword: str, predicates: Sequence[BExpr], writer: CypherWriter) -> str:
+    return keyword + " AND ".join(writer.expr(f) for f in predicates) if predicates else ""
+
+
+def _pattern(fragment: GraphMatch, names: _Names, edges: Iterable[int], nodes: Iterable[int],
+             seen: set[int]) -> list[str]:
+    """The comma-separated paths of ``edges``, then the ``nodes`` no edge printed; a node
+    printed before (``seen``, shared by the clauses of one query) is its bare variable."""
 
     def node(i: int) -> str:
         if i in seen:
@@ -136,7 +170,8 @@ def _pattern(fragment: GraphMatch, names: _Names) -> list[str]:
         return f"(n{i}:{names.label(label, 'node')})" if label else f"(n{i})"
 
     parts = []
-    for j, edge in enumerate(fragment.edges):
+    for j in edges:
+        edge = fragment.edges[j]
         if edge.direction not in _ARROWS:
             raise PlanError(f"bad relationship direction {edge.direction!r}")
         if not (0 <= edge.src < len(fragment.nodes) and 0 <= edge.dst < len(fragment.nodes)):
@@ -145,7 +180,7 @@ def _pattern(fragment: GraphMatch, names: _Names) -> list[str]:
         left, right = _ARROWS[edge.direction]
         parts.append(f"{node(edge.src)}{left}[e{j}{label}{_hops(edge.min_hops, edge.max_hops)}]"
                      f"{right}{node(edge.dst)}")
-    parts += [node(i) for i in range(len(fragment.nodes)) if i not in seen]
+    parts += [node(i) for i in nodes if i not in seen]
     return parts
 
 

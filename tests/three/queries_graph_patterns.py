@@ -1,0 +1,166 @@
+"""Graph-pattern forms of issue 10 item 5 against the DuckDB oracle: ``OPTIONAL MATCH`` (a
+LEFT JOIN of the optional part, on the nodes it shares, under its own property maps).
+
+Oracle spelling: ``<required> LEFT JOIN (<optional part's joins>) ON <shared keys> AND
+<its property maps>``; a later WHERE filters the joined rows, NULLs included."""
+
+from __future__ import annotations
+
+from .record import Q3, q3
+
+T_DEPS = "MATCH graph (t:Task) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task)"
+U_BLOCKED = "u.status = 'blocked'"
+T_BLOCKED = "t.status = 'blocked'"
+T_BLOCKED_5 = "t.status = 'blocked' AND t.priority = 5"
+
+
+def deps(on: str = "TRUE", t: str = "t", u: str = "u", e: str = "e") -> str:
+    """``(t) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task)`` with extra ON conditions."""
+    return (f"graph.Task {t} LEFT JOIN (graph.DEPENDS_ON {e} JOIN graph.Task {u} "
+            f"ON {u}.id = {e}.dst) ON {e}.src = {t}.id AND {on}")
+
+
+def assigned_opt(on: str = "TRUE") -> str:
+    """``(x:Agent) OPTIONAL MATCH (x)-[r:ASSIGNED_TO]->(t:Task)`` with extra ON conditions."""
+    return ("graph.Agent x LEFT JOIN (graph.ASSIGNED_TO r JOIN graph.Task t ON t.id = r.dst) "
+            f"ON r.src = x.id AND {on}")
+
+
+OPTIONAL: list[Q3] = [
+    q3("graph_opt_deps", f"SELECT t.id AS task, u.id AS dep FROM {T_DEPS} WHERE t.id < 60",
+       f"SELECT t.id AS task, u.id AS dep FROM {deps()} WHERE t.id < 60"),
+    q3("graph_opt_leaf_tasks", f"SELECT count(*) AS n FROM {T_DEPS} WHERE u.id IS NULL",
+       f"SELECT count(*) AS n FROM {deps()} WHERE u.id IS NULL"),
+    q3("graph_opt_count_per_task", f"SELECT t.id AS task, count(u.id) AS n, count(*) AS n_rows "
+       f"FROM {T_DEPS} WHERE t.priority = 5 GROUP BY t.id",
+       f"SELECT t.id AS task, count(u.id) AS n, count(*) AS n_rows FROM {deps()} "
+       "WHERE t.priority = 5 GROUP BY t.id"),
+    q3("graph_opt_new_node_map", "SELECT t.id AS task, u.id AS dep, u.status FROM MATCH graph "
+       "(t:Task) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task {status: 'blocked'}) "
+       "WHERE t.id BETWEEN 100 AND 180",
+       f"SELECT t.id AS task, u.id AS dep, u.status FROM {deps(U_BLOCKED)} "
+       "WHERE t.id BETWEEN 100 AND 180"),
+    q3("graph_opt_bound_node_map", "SELECT t.id AS task, t.priority, u.id AS dep FROM MATCH "
+       "graph (t:Task) OPTIONAL MATCH (t {priority: 5})-[:DEPENDS_ON]->(u:Task) "
+       "WHERE t.id < 80",
+       f"SELECT t.id AS task, t.priority, u.id AS dep FROM {deps('t.priority = 5')} "
+       "WHERE t.id < 80"),
+    q3("graph_opt_param_map", "SELECT t.id AS task, u.title FROM MATCH graph (t:Task) "
+       "OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task {priority: $p}) WHERE t.status = $s",
+       f"SELECT t.id AS task, u.title FROM {deps('u.priority = $p')} WHERE t.status = $s",
+       {"p": 1, "s": "blocked"}),
+    q3("graph_opt_rel_props", "SELECT x.id AS agent, t.id AS task, r.weight, r.since "
+       "FROM MATCH graph (x:Agent) OPTIONAL MATCH (x)-[r:ASSIGNED_TO]->"
+       "(t:Task {status: 'blocked', priority: 5})",
+       "SELECT x.id AS agent, t.id AS task, r.weight, r.since FROM "
+       f"{assigned_opt(T_BLOCKED_5)}"),
+    q3("graph_opt_where_keeps_nulls", "SELECT x.id AS agent, t.id AS task FROM MATCH graph "
+       "(x:Agent) OPTIONAL MATCH (x)-[r:ASSIGNED_TO]->(t:Task {status: 'blocked'}) "
+       "WHERE r.weight > 0.8 OR r.weight IS NULL",
+       f"SELECT x.id AS agent, t.id AS task FROM {assigned_opt(T_BLOCKED)} "
+       "WHERE r.weight > 0.8 OR r.weight IS NULL"),
+    q3("graph_opt_where_drops_nulls", f"SELECT t.id AS task, u.id AS dep FROM {T_DEPS} "
+       "WHERE u.priority >= 4 AND t.priority <= 2",
+       f"SELECT t.id AS task, u.id AS dep FROM {deps()} WHERE u.priority >= 4 "
+       "AND t.priority <= 2"),
+    q3("graph_opt_two_parts", "SELECT x.id AS agent, t.id AS task, u.id AS dep FROM MATCH "
+       "graph (x:Agent {team: 'core'}) OPTIONAL MATCH (x)-[:ASSIGNED_TO]->"
+       "(t:Task {status: 'blocked'}) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task)",
+       "SELECT x.id AS agent, t.id AS task, u.id AS dep FROM "
+       f"{assigned_opt(T_BLOCKED)} LEFT JOIN (graph.DEPENDS_ON e "
+       "JOIN graph.Task u ON u.id = e.dst) ON e.src = t.id WHERE x.team = 'core'"),
+    q3("graph_opt_chain_part", "SELECT t.id AS task, u.id AS mid, v.id AS far FROM MATCH "
+       "graph (t:Task) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task)-[:DEPENDS_ON]->"
+       "(v:Task {priority: 5}) WHERE t.id < 150",
+       "SELECT t.id AS task, u.id AS mid, v.id AS far FROM graph.Task t LEFT JOIN "
+       "(graph.DEPENDS_ON e JOIN graph.Task u ON u.id = e.dst JOIN graph.DEPENDS_ON f "
+       "ON f.src = u.id JOIN graph.Task v ON v.id = f.dst AND v.priority = 5) "
+       "ON e.src = t.id WHERE t.id < 150"),
+    q3("graph_opt_comma_part", "SELECT t.id AS task, u.id AS dep, y.id AS agent FROM MATCH "
+       "graph (t:Task {priority: 4}) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task), "
+       "(u)<-[:ASSIGNED_TO]-(y:Agent {team: 'infra'})",
+       "SELECT t.id AS task, u.id AS dep, y.id AS agent FROM graph.Task t LEFT JOIN "
+       "(graph.DEPENDS_ON e JOIN graph.Task u ON u.id = e.dst JOIN graph.ASSIGNED_TO r "
+       "ON r.dst = u.id JOIN graph.Agent y ON y.id = r.src AND y.team = 'infra') "
+       "ON e.src = t.id WHERE t.priority = 4"),
+    q3("graph_opt_backward", "SELECT t.id AS task, count(u.id) AS dependents FROM MATCH "
+       "graph (t:Task) OPTIONAL MATCH (t)<-[:DEPENDS_ON]-(u:Task {status: 'pending'}) "
+       "GROUP BY t.id",
+       "SELECT t.id AS task, count(u.id) AS dependents FROM graph.Task t LEFT JOIN "
+       "(graph.DEPENDS_ON e JOIN graph.Task u ON u.id = e.src AND u.status = 'pending') "
+       "ON e.dst = t.id GROUP BY t.id"),
+    q3("graph_opt_undirected", "SELECT t.id AS task, u.id AS other FROM MATCH graph "
+       "(t:Task) OPTIONAL MATCH (t)-[:DEPENDS_ON]-(u:Task {priority: 5}) WHERE t.id < 70",
+       "SELECT t.id AS task, u.id AS other FROM graph.Task t LEFT JOIN ((SELECT src AS a, "
+       "dst AS b FROM graph.DEPENDS_ON UNION ALL SELECT dst, src FROM graph.DEPENDS_ON) e "
+       "JOIN graph.Task u ON u.id = e.b AND u.priority = 5) ON e.a = t.id WHERE t.id < 70"),
+    q3("graph_opt_var_length", "SELECT t.id AS task, u.id AS dep FROM MATCH graph (t:Task) "
+       "OPTIONAL MATCH (t)-[:DEPENDS_ON*1..2]->(u:Task {status: 'done'}) WHERE t.id < 120",
+       "SELECT t.id AS task, u.id AS dep FROM graph.Task t LEFT JOIN ((WITH RECURSIVE "
+       "w(src, dst, depth) AS (SELECT src, dst, 1 FROM graph.DEPENDS_ON UNION ALL "
+       "SELECT w.src, e.dst, w.depth + 1 FROM w JOIN graph.DEPENDS_ON e ON e.src = w.dst "
+       "WHERE w.depth < 2) SELECT src, dst FROM w) p JOIN graph.Task u ON u.id = p.dst "
+       "AND u.status = 'done') ON p.src = t.id WHERE t.id < 120"),
+    q3("graph_opt_new_node_alone", "SELECT x.id AS agent, t.id AS task FROM MATCH graph "
+       "(x:Agent {team: 'ml'}) OPTIONAL MATCH (t:Task {id: $task})",
+       "SELECT x.id AS agent, t.id AS task FROM graph.Agent x LEFT JOIN graph.Task t "
+       "ON t.id = $task WHERE x.team = 'ml'", {"task": 17}),
+    q3("graph_opt_new_node_alone_none", "SELECT x.id AS agent, t.title FROM MATCH graph "
+       "(x:Agent {level: 3}) OPTIONAL MATCH (t:Task {id: 100000})",
+       "SELECT x.id AS agent, t.title FROM graph.Agent x LEFT JOIN graph.Task t "
+       "ON t.id = 100000 WHERE x.level = 3"),
+    # ---- order, limit, aggregates and grouping over the NULLs an optional part makes
+    q3("graph_opt_order_nulls_first", f"SELECT t.id AS task, u.id AS dep FROM {T_DEPS} "
+       "ORDER BY u.id NULLS FIRST, t.id LIMIT 12",
+       f"SELECT t.id AS task, u.id AS dep FROM {deps()} ORDER BY u.id NULLS FIRST, t.id "
+       "LIMIT 12", ordered=True),
+    q3("graph_opt_order_desc", f"SELECT t.id AS task, u.priority FROM {T_DEPS} "
+       "WHERE t.id < 300 ORDER BY u.priority DESC, t.id, u.id LIMIT 15",
+       f"SELECT t.id AS task, u.priority FROM {deps()} WHERE t.id < 300 "
+       "ORDER BY u.priority DESC, t.id, u.id LIMIT 15", ordered=True),
+    q3("graph_opt_aggregates", "SELECT count(*) AS n, count(u.id) AS deps, sum(u.priority) "
+       f"AS p, min(u.id) AS lo, max(u.title) AS hi FROM {T_DEPS}",
+       "SELECT count(*) AS n, count(u.id) AS deps, sum(u.priority) AS p, min(u.id) AS lo, "
+       f"max(u.title) AS hi FROM {deps()}"),
+    q3("graph_opt_group_null_key", f"SELECT u.status, count(*) AS n FROM {T_DEPS} "
+       "GROUP BY u.status",
+       f"SELECT u.status, count(*) AS n FROM {deps()} GROUP BY u.status"),
+    q3("graph_opt_distinct", f"SELECT DISTINCT u.priority FROM {T_DEPS} WHERE t.id < 40",
+       f"SELECT DISTINCT u.priority FROM {deps()} WHERE t.id < 40"),
+    q3("graph_opt_case_coalesce", "SELECT CASE WHEN u.id IS NULL THEN 'leaf' ELSE 'inner' "
+       f"END AS kind, coalesce(u.status, 'none') AS s, count(*) AS n FROM {T_DEPS} "
+       "GROUP BY 1, 2",
+       "SELECT CASE WHEN u.id IS NULL THEN 'leaf' ELSE 'inner' END AS kind, "
+       f"coalesce(u.status, 'none') AS s, count(*) AS n FROM {deps()} GROUP BY 1, 2"),
+    q3("graph_opt_derived", f"SELECT m.task FROM (SELECT t.id AS task, u.id AS dep FROM "
+       f"{T_DEPS} WHERE t.priority = 3) AS m WHERE m.dep IS NULL",
+       f"SELECT m.task FROM (SELECT t.id AS task, u.id AS dep FROM {deps()} "
+       "WHERE t.priority = 3) AS m WHERE m.dep IS NULL"),
+    q3("graph_opt_in_subquery", "SELECT t.id, t.title FROM MATCH graph (t:Task) WHERE "
+       "t.priority = 1 AND t.id NOT IN (SELECT v.id FROM MATCH graph (v:Task) OPTIONAL "
+       "MATCH (v)-[:DEPENDS_ON]->(w:Task) WHERE w.id IS NULL)",
+       "SELECT t.id, t.title FROM graph.Task t WHERE t.priority = 1 AND t.id NOT IN "
+       f"(SELECT v.id FROM {deps(t='v', u='w')} WHERE w.id IS NULL)"),
+    # ---- mixed with the other sources
+    q3("sk_opt_join", "SELECT a.name, t.id AS task FROM crm.agents a JOIN MATCH graph "
+       "(x:Agent) OPTIONAL MATCH (x)-[:ASSIGNED_TO]->(t:Task {status: 'blocked'}) "
+       "ON x.id = a.id WHERE a.team = $team",
+       f"SELECT a.name, t.id AS task FROM crm.agents a JOIN "
+       f"{assigned_opt(T_BLOCKED)} ON x.id = a.id WHERE a.team = $team",
+       {"team": "core"}),
+    q3("sk_opt_left_join", "SELECT ct.id, ct.due, u.id AS dep FROM crm.tasks ct LEFT JOIN "
+       f"{T_DEPS} ON t.id = ct.id WHERE ct.priority = 2",
+       f"SELECT ct.id, ct.due, u.id AS dep FROM crm.tasks ct LEFT JOIN ({deps()}) "
+       "ON t.id = ct.id WHERE ct.priority = 2"),
+    q3("sk_opt_count_by_team", "SELECT a.team, count(t.id) AS blocked FROM crm.agents a "
+       "JOIN MATCH graph (x:Agent) OPTIONAL MATCH (x)-[:ASSIGNED_TO]->"
+       "(t:Task {status: 'blocked'}) ON x.id = a.id GROUP BY a.team",
+       f"SELECT a.team, count(t.id) AS blocked FROM crm.agents a JOIN "
+       f"{assigned_opt(T_BLOCKED)} ON x.id = a.id GROUP BY a.team"),
+    q3("kl_opt_notes", "SELECT k.id, t.id AS task, u.id AS dep FROM docs.knowledge k "
+       f"JOIN {T_DEPS} ON t.id = k.task_id WHERE k.kind = 'note' AND k.id < 400",
+       f"SELECT k.id, t.id AS task, u.id AS dep FROM docs.knowledge k JOIN ({deps()}) "
+       "ON t.id = k.task_id WHERE k.kind = 'note' AND k.id < 400"),
+]
+
+QUERIES: list[Q3] = OPTIONAL
