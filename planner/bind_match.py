@@ -11,6 +11,7 @@ from planner.bind_catalog import find_source
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_optional import optional_part
 from planner.bind_scope import RelBinding, Scope
+from planner.bind_zero_hops import PATH_LENGTH, check_zero_hops, zero_hop_union
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError, did_you_mean
 from planner.expressions import (
@@ -89,20 +90,29 @@ class PatternBinder:
         if hi is None:
             raise BindError(f"variable-length relationship needs an upper bound, e.g. *1..3 "
                             f"(at most {cap})", line=pattern.line, column=pattern.column)
-        if hi > cap or lo < 1 or lo > hi:
-            raise BindError(f"relationship length *{lo}..{hi} must satisfy 1 <= min <= max <= "
+        if hi > cap or lo < 0 or lo > hi:
+            raise BindError(f"relationship length *{lo}..{hi} must satisfy 0 <= min <= max <= "
                             f"{cap}", line=pattern.line, column=pattern.column)
+        if lo == 0:
+            check_zero_hops(self.source, table, pattern)
         rel = self.binder.unique_rel(pattern.var or "_e")
         edge = GraphEdge(rel, table.name if table else None, src, dst, pattern.direction, lo, hi)
         self.edges.append(edge)
-        if edge.variable_length:  # a path has no single property value
+        if edge.variable_length:  # a path has no single property value, only its length
             if pattern.properties:
                 raise BindError("property maps are not allowed on variable-length "
                                 "relationships", line=pattern.line, column=pattern.column)
-            self._variable(pattern.var, rel, None)
+            self._path(pattern.var, rel)
         else:
             self._variable(pattern.var, rel, table)
             self._properties(-1, rel, pattern.properties, pattern)
+
+    def _path(self, var: str | None, rel: str) -> None:
+        """A named variable-length relationship has one column: its number of hops."""
+        if var is not None:
+            length = ColumnRef(rel, PATH_LENGTH, pa.int64())
+            self.columns.append(length)
+            self.bindings.append(RelBinding.of(var, (length,)))
 
     def _variable(self, var: str | None, rel: str, table: TableSchema | None) -> None:
         cols = tuple(ColumnRef(rel, n, t) for n, t in table.columns) if table else ()
@@ -140,8 +150,9 @@ def bind_pattern(binder: BindContext, ref: ast.MatchRef, source: SourceInfo) -> 
                         "are known", line=ref.line, column=ref.column)
     _check_duplicates(pb.bindings, ref)
     columns = tuple(pb.columns)
-    plan: Plan = GraphMatch(source.name, tuple(pb.nodes), tuple(pb.edges), columns,
-                            available=columns, optional=optional)
+    plan: Plan = zero_hop_union(binder, GraphMatch(
+        source.name, tuple(pb.nodes), tuple(pb.edges), columns, available=columns,
+        optional=optional), source, ref)
     predicate = conjunction(pb.filters)
     if predicate is not None:
         plan = Filter(plan, predicate)

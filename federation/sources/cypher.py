@@ -22,6 +22,7 @@ from federation.sources.cypher_expr import (  # noqa: F401 (re-exported)
     quote_name,
     string_literal,
 )
+from planner.bind_zero_hops import PATH_LENGTH
 from planner.catalog import TableSchema
 from planner.errors import BindError, PlanError, did_you_mean
 from planner.expressions import AggCall, BExpr, ColumnRef, columns_of
@@ -188,7 +189,9 @@ def _hops(lo: int, hi: int) -> str:
     if (lo, hi) == (1, 1):
         return ""
     if not all(isinstance(h, int) and not isinstance(h, bool) for h in (lo, hi)) \
-            or not 0 <= lo <= hi:
+            or not 1 <= lo <= hi:
+        # Kuzu 0.11.3 miscounts *0..n walks: the binder spells zero hops as a merged node
+        # (planner.bind_zero_hops), so no fragment asks for them
         raise PlanError(f"bad relationship length *{lo}..{hi}")
     if hi > MAX_HOPS:
         raise ResourceLimitError(f"variable-length relationship *{lo}..{hi}: Kuzu allows at "
@@ -209,7 +212,7 @@ class _Names:
         for i, n in enumerate(fragment.nodes):
             self.vars[n.rel] = (f"n{i}", n.label, "node")
         for j, e in enumerate(fragment.edges):
-            self.vars[e.rel] = None if e.variable_length else (f"e{j}", e.label, "rel")
+            self.vars[e.rel] = (f"e{j}", e.label, "path" if e.variable_length else "rel")
 
     def _of_kind(self, kind: str) -> dict[str, TableSchema]:
         return {name: t for name, t in self.tables.items() if t.kind == kind}
@@ -236,6 +239,11 @@ class _Names:
         if var is None:
             raise PlanError(f"column {col.key} is a property of a variable-length relationship")
         name, label, kind = var
+        if kind == "path":  # a walk has one column, its number of hops
+            if col.name != PATH_LENGTH:
+                raise PlanError(f"column {col.key} is a property of a variable-length "
+                                "relationship")
+            return f"length({name})"
         owners = [self.resolve(label, kind)] if label else list(self._of_kind(kind))
         props = {p for t in owners for p in self.tables[t].column_names()}
         prop = col.name if col.name in props else next(

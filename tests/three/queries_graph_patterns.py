@@ -163,4 +163,45 @@ OPTIONAL: list[Q3] = [
        "ON t.id = k.task_id WHERE k.kind = 'note' AND k.id < 400"),
 ]
 
-QUERIES: list[Q3] = OPTIONAL
+
+
+def deps_walks(lo: int, hi: int) -> str:
+    """Walks of ``lo``..``hi`` DEPENDS_ON hops as ``(src, dst, depth)``; zero hops: each
+    task itself."""
+    return (f"(WITH RECURSIVE w(src, dst, depth) AS (SELECT id, id, 0 FROM graph.Task "
+            f"UNION ALL SELECT w.src, e.dst, w.depth + 1 FROM w JOIN graph.DEPENDS_ON e "
+            f"ON e.src = w.dst WHERE w.depth < {hi}) SELECT * FROM w WHERE depth >= {lo})")
+
+
+PATHS: list[Q3] = [
+    q3("graph_zero_hops_seeded", "SELECT u.id, u.title, r._length AS hops FROM MATCH graph "
+       "(t:Task {id: $t})-[r:DEPENDS_ON*0..3]->(u:Task)",
+       f"SELECT u.id, u.title, p.depth AS hops FROM {deps_walks(0, 3)} p JOIN graph.Task u "
+       "ON u.id = p.dst WHERE p.src = $t", {"t": 620}),
+    q3("graph_zero_hops_backward", "SELECT t.id AS task, count(*) AS n FROM MATCH graph "
+       "(t:Task)<-[:DEPENDS_ON*0..2]-(u:Task {status: 'blocked'}) WHERE t.priority = 5 "
+       "GROUP BY t.id",
+       f"SELECT p.dst AS task, count(*) AS n FROM {deps_walks(0, 2)} p JOIN graph.Task t "
+       "ON t.id = p.dst JOIN graph.Task u ON u.id = p.src WHERE u.status = 'blocked' "
+       "AND t.priority = 5 GROUP BY p.dst"),
+    q3("graph_zero_hops_only", "SELECT t.id, u.id AS same FROM MATCH graph "
+       "(t:Task)-[:DEPENDS_ON*0..0]->(u:Task) WHERE t.id < 20",
+       "SELECT t.id, t.id AS same FROM graph.Task t WHERE t.id < 20"),
+    q3("graph_path_length_groups", "SELECT r._length AS hops, count(*) AS n FROM MATCH graph "
+       "(a:Task)-[r:DEPENDS_ON*1..3]->(b:Task) GROUP BY r._length",
+       f"SELECT depth AS hops, count(*) AS n FROM {deps_walks(1, 3)} GROUP BY depth"),
+    q3("graph_path_length_filter", "SELECT a.id, b.id AS far FROM MATCH graph "
+       "(a:Task)-[r:DEPENDS_ON*1..4]->(b:Task) WHERE r._length = 4 AND a.id < 300",
+       f"SELECT src AS id, dst AS far FROM {deps_walks(4, 4)} WHERE src < 300"),
+    q3("graph_path_length_order", "SELECT b.id, r._length AS hops FROM MATCH graph "
+       "(a:Task {id: 551})-[r:DEPENDS_ON*0..3]->(b:Task) ORDER BY r._length DESC, b.id "
+       "LIMIT 4",
+       f"SELECT dst AS id, depth AS hops FROM {deps_walks(0, 3)} WHERE src = 551 "
+       "ORDER BY depth DESC, dst LIMIT 4", ordered=True),
+    q3("sk_zero_hops_due", "SELECT ct.id, ct.due FROM MATCH graph "
+       "(t:Task {id: $t})-[:DEPENDS_ON*0..2]->(u:Task) JOIN crm.tasks ct ON ct.id = u.id",
+       f"SELECT ct.id, ct.due FROM {deps_walks(0, 2)} p JOIN crm.tasks ct ON ct.id = p.dst "
+       "WHERE p.src = $t", {"t": 696}),
+]
+
+QUERIES: list[Q3] = OPTIONAL + PATHS
