@@ -266,6 +266,7 @@ class RelPattern(Node):
     min_hops: int = 1
     max_hops: int | None = 1  # None: unbounded (rejected by the binder)
     properties: tuple[tuple[str, Expr], ...] = ()
+    mode: str = "walk"  # walk, trail, acyclic, shortest, all shortest (``*TRAIL 1..3``)
 
 
 @dataclass(frozen=True)

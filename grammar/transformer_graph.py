@@ -26,3 +26,19 @@ class GraphForms(Transformer[Token, Any]):
         patterns = tuple(p if p.line else replace(p, **at) for p in parts
                          if isinstance(p, ast.Pattern))
         return ast.OptionalMatch(patterns, **at)
+
+    def path_mode(self, *words: Token) -> str:
+        text = " ".join(str(w).lower() for w in words)
+        if text not in PATH_MODES:
+            raise Invalid(f"unexpected {' '.join(map(str, words))!r}; expected a path mode "
+                          "after *: TRAIL, ACYCLIC, SHORTEST or ALL SHORTEST", words[0])
+        return text
+
+
+PATH_MODES = ("trail", "acyclic", "shortest", "all shortest")
+
+
+def path_mode_of(parts: tuple[Any, ...]) -> tuple[str, list[Token]]:
+    """The path mode among a ``hops`` rule's parts (a walk when none), and its integers."""
+    modes = [p for p in parts if isinstance(p, str) and not isinstance(p, Token)]
+    return (modes[0] if modes else "walk"), [p for p in parts if isinstance(p, Token)]

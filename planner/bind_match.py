@@ -11,7 +11,12 @@ from planner.bind_catalog import find_source
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_optional import optional_part
 from planner.bind_scope import RelBinding, Scope
-from planner.bind_zero_hops import PATH_LENGTH, check_zero_hops, zero_hop_union
+from planner.bind_zero_hops import (
+    PATH_LENGTH,
+    check_path_mode,
+    check_zero_hops,
+    zero_hop_union,
+)
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError, did_you_mean
 from planner.expressions import (
@@ -93,10 +98,12 @@ class PatternBinder:
         if hi > cap or lo < 0 or lo > hi:
             raise BindError(f"relationship length *{lo}..{hi} must satisfy 0 <= min <= max <= "
                             f"{cap}", line=pattern.line, column=pattern.column)
+        check_path_mode(pattern)
         if lo == 0:
             check_zero_hops(self.source, table, pattern)
         rel = self.binder.unique_rel(pattern.var or "_e")
-        edge = GraphEdge(rel, table.name if table else None, src, dst, pattern.direction, lo, hi)
+        edge = GraphEdge(rel, table.name if table else None, src, dst, pattern.direction, lo, hi,
+                         pattern.mode)
         self.edges.append(edge)
         if edge.variable_length:  # a path has no single property value, only its length
             if pattern.properties:

@@ -30,6 +30,18 @@ PATH_LENGTH = "_length"  # like NEAREST's _distance: a column the form adds
 MAX_ZERO_EDGES = 3  # each one doubles the branches of the union
 
 
+def check_path_mode(pattern: ast.RelPattern) -> None:
+    """ACYCLIC is refused: Kuzu 0.11.3 returns walks that repeat nodes under it. Kuzu's
+    shortest paths start at one hop and never end where they start."""
+    if pattern.mode == "acyclic":
+        raise BindError("ACYCLIC paths are not supported (Kuzu 0.11.3 does not keep them "
+                        "acyclic); use TRAIL or a walk", line=pattern.line, column=pattern.column)
+    if pattern.mode.endswith("shortest") and pattern.min_hops != 1:
+        raise BindError(f"{pattern.mode.upper()} paths start at one hop: write "
+                        f"*{pattern.mode.upper()} 1..{pattern.max_hops}",
+                        line=pattern.line, column=pattern.column)
+
+
 def check_zero_hops(source: SourceInfo, table: TableSchema | None,
                     pattern: ast.RelPattern) -> None:
     """Zero hops make the two ends one node: the relationship type must connect nodes of one

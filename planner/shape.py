@@ -174,7 +174,7 @@ class _Renderer:
         nodes = [f"({self.rel(n.rel)}:{n.label or ''})" for n in p.nodes]
         edges = []
         for e in p.edges:
-            hops = f"*{e.min_hops}..{e.max_hops}" if e.variable_length else ""
+            hops = e.hops_text() if e.variable_length else ""
             left, right = _ARROWS[e.direction]
             edges.append(f"{nodes[e.src]}{left}[{self.rel(e.rel)}:{e.label or ''}{hops}]"
                          f"{right}{nodes[e.dst]}")

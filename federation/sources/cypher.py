@@ -31,6 +31,8 @@ from planner.types import family
 
 MAX_HOPS = 30  # Kuzu 0.11.3 refuses a variable-length upper bound above 30
 _ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
+_MODES = {"walk": "", "trail": " TRAIL ", "shortest": " SHORTEST ",
+          "all shortest": " ALL SHORTEST "}
 
 
 def catalog_call(procedure: str, table: str) -> str:
@@ -179,14 +181,14 @@ def _pattern(fragment: GraphMatch, names: _Names, edges: Iterable[int], nodes: I
             raise PlanError("a relationship refers to a node outside its pattern")
         label = f":{names.label(edge.label, 'rel')}" if edge.label else ""
         left, right = _ARROWS[edge.direction]
-        parts.append(f"{node(edge.src)}{left}[e{j}{label}{_hops(edge.min_hops, edge.max_hops)}]"
-                     f"{right}{node(edge.dst)}")
+        hops = _hops(edge.min_hops, edge.max_hops, edge.mode)
+        parts.append(f"{node(edge.src)}{left}[e{j}{label}{hops}]{right}{node(edge.dst)}")
     parts += [node(i) for i in nodes if i not in seen]
     return parts
 
 
-def _hops(lo: int, hi: int) -> str:
-    if (lo, hi) == (1, 1):
+def _hops(lo: int, hi: int, mode: str = "walk") -> str:
+    if (lo, hi, mode) == (1, 1, "walk"):
         return ""
     if not all(isinstance(h, int) and not isinstance(h, bool) for h in (lo, hi)) \
             or not 1 <= lo <= hi:
@@ -196,7 +198,9 @@ def _hops(lo: int, hi: int) -> str:
     if hi > MAX_HOPS:
         raise ResourceLimitError(f"variable-length relationship *{lo}..{hi}: Kuzu allows at "
                                  f"most {MAX_HOPS} hops")
-    return f"*{lo}..{hi}"
+    if mode not in _MODES:
+        raise PlanError(f"unknown path mode {mode!r}")
+    return f"*{_MODES[mode]}{lo}..{hi}"
 
 
 class _Names:

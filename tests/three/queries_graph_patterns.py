@@ -204,4 +204,33 @@ PATHS: list[Q3] = [
        "WHERE p.src = $t", {"t": 696}),
 ]
 
-QUERIES: list[Q3] = OPTIONAL + PATHS
+
+
+def shortest_deps(hi: int) -> str:
+    """Kuzu's shortest DEPENDS_ON paths: per pair of distinct ends, the fewest hops."""
+    return (f"(SELECT src, dst, min(depth) AS depth FROM {deps_walks(1, hi)} "
+            "WHERE src <> dst GROUP BY src, dst)")
+
+
+MODES: list[Q3] = [
+    # DEPENDS_ON is a DAG: its trails are its walks
+    q3("graph_trail_seeded", "SELECT u.id, r._length AS hops FROM MATCH graph "
+       "(t:Task {id: $t})-[r:DEPENDS_ON* TRAIL 1..3]->(u:Task)",
+       f"SELECT dst AS id, depth AS hops FROM {deps_walks(1, 3)} WHERE src = $t", {"t": 620}),
+    q3("graph_shortest_pairs", "SELECT a.id AS a, b.id AS b, r._length AS hops FROM MATCH "
+       "graph (a:Task)-[r:DEPENDS_ON* SHORTEST 1..3]->(b:Task) WHERE a.id < 250",
+       f"SELECT src AS a, dst AS b, depth AS hops FROM {shortest_deps(3)} WHERE src < 250"),
+    q3("graph_all_shortest_count", "SELECT a.id AS a, count(*) AS n FROM MATCH graph "
+       "(a:Task)-[r:DEPENDS_ON* ALL SHORTEST 1..3]->(b:Task {status: 'pending'}) "
+       "GROUP BY a.id",
+       f"SELECT w.src AS a, count(*) AS n FROM {deps_walks(1, 3)} w JOIN {shortest_deps(3)} m "
+       "ON m.src = w.src AND m.dst = w.dst AND m.depth = w.depth JOIN graph.Task b "
+       "ON b.id = w.dst WHERE b.status = 'pending' GROUP BY w.src"),
+    q3("sk_shortest_due", "SELECT ct.id, ct.due, r._length AS hops FROM MATCH graph "
+       "(t:Task {id: $t})-[r:DEPENDS_ON* SHORTEST 1..3]->(u:Task) JOIN crm.tasks ct "
+       "ON ct.id = u.id",
+       f"SELECT ct.id, ct.due, m.depth AS hops FROM {shortest_deps(3)} m JOIN crm.tasks ct "
+       "ON ct.id = m.dst WHERE m.src = $t", {"t": 620}),
+]
+
+QUERIES: list[Q3] = OPTIONAL + PATHS + MODES

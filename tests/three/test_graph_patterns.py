@@ -44,6 +44,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                  "dst BIGINT, w BIGINT)")
     duck.executemany("INSERT INTO N VALUES (?, ?)", NODES)
     duck.executemany("INSERT INTO E VALUES (?, ?, ?)", EDGES)
+    # relationships by identity: two parallel ones are different relationships of a trail
+    duck.execute("CREATE TABLE EI AS SELECT row_number() OVER () AS eid, src, dst FROM E")
     with fed.connect() as eng:
         eng.attach("g", fed.Kuzu(str(root / "g.kuzu")))
         eng.attach("s", fed.SQLite(str(root / "s.db")))
@@ -60,6 +62,26 @@ def walks(lo: int, hi: int, steps: str = FORWARD) -> str:
             f"SELECT id, id, 0 FROM N UNION ALL SELECT w.src, s.dst, w.depth + 1 FROM w "
             f"JOIN s ON s.src = w.dst WHERE w.depth < {hi}) "
             f"SELECT src, dst, depth FROM w WHERE depth >= {lo})")
+
+
+TRAIL_STEPS = {"->": "SELECT src, dst, eid FROM EI",
+               "<-": "SELECT dst AS src, src AS dst, eid FROM EI",
+               "-": "SELECT src, dst, eid FROM EI UNION ALL SELECT dst, src, eid FROM EI"}
+
+
+def trails(lo: int, hi: int, arrow: str) -> str:
+    """Walks that use no relationship twice (one traversed both ways counts twice)."""
+    return (f"(WITH RECURSIVE s AS ({TRAIL_STEPS[arrow]}), w(src, dst, depth, used) AS ("
+            "SELECT id, id, 0, []::BIGINT[] FROM N UNION ALL SELECT w.src, s.dst, w.depth + 1, "
+            "list_append(w.used, s.eid) FROM w JOIN s ON s.src = w.dst "
+            f"WHERE w.depth < {hi} AND NOT list_contains(w.used, s.eid)) "
+            f"SELECT src, dst, depth FROM w WHERE depth >= {lo})")
+
+
+def shortest(hi: int, arrow: str) -> str:
+    """Kuzu's shortest paths: per pair of distinct ends, the fewest hops (1..hi)."""
+    return (f"(SELECT src, dst, min(depth) AS depth FROM {walks(1, hi, STEPS[arrow])} "
+            "WHERE src <> dst GROUP BY src, dst)")
 
 
 def check(world: World, fql: str, oracle: str) -> None:
@@ -120,6 +142,26 @@ def test_path_length_filters_groups_and_orders(world: World) -> None:
     assert [tuple(r.values()) for r in got] == want
 
 
+@pytest.mark.parametrize(("lo", "hi"), [(1, 2), (2, 5), (0, 3)])
+@pytest.mark.parametrize("arrow", ["->", "-"])
+def test_trails_use_no_relationship_twice(world: World, lo: int, hi: int, arrow: str) -> None:
+    left, right = ARROWS[arrow]
+    check(world, f"SELECT a.id, b.id, r._length FROM MATCH g (a:N){left}[r:E* TRAIL {lo}..{hi}]"
+          f"{right}(b:N)", f"SELECT * FROM {trails(lo, hi, arrow)}")
+
+
+@pytest.mark.parametrize("arrow", ["->", "<-", "-"])
+def test_shortest_paths(world: World, arrow: str) -> None:
+    left, right = ARROWS[arrow]
+    check(world, f"SELECT a.id, b.id, r._length FROM MATCH g (a:N){left}[r:E* SHORTEST 1..4]"
+          f"{right}(b:N)", f"SELECT * FROM {shortest(4, arrow)}")
+    check(world, f"SELECT a.id, b.name, r._length FROM MATCH g (a:N){left}"
+          f"[r:E* ALL SHORTEST 1..4]{right}(b:N)",
+          f"SELECT w.src, b.name, w.depth FROM {walks(1, 4, STEPS[arrow])} w "
+          f"JOIN {shortest(4, arrow)} m ON m.src = w.src AND m.dst = w.dst "
+          "AND m.depth = w.depth JOIN N b ON b.id = w.dst")
+
+
 def test_optional_match_on_the_walk_graph(world: World) -> None:
     check(world, "SELECT a.id, b.id, r.w FROM MATCH g (a:N) OPTIONAL MATCH (a)-[r:E]->(b:N)",
           "SELECT a.id, b.id, e.w FROM N a LEFT JOIN (E e JOIN N b ON b.id = e.dst) "
@@ -142,6 +184,9 @@ def test_explain_shows_the_cypher_pushed(world: World) -> None:
 
 
 ONLY_KUZU = [
+    # trails and shortest paths: the mirror's recursive CTE counts walks
+    "SELECT a.id, b.id FROM MATCH g (a:N)-[:E* TRAIL 1..2]->(b:N)",
+    "SELECT a.id, b.id FROM MATCH g (a:N)-[:E* SHORTEST 1..2]->(b:N)",
     # OPTIONAL MATCH has no SQL form on the mirror
     "SELECT a.id, b.id FROM MATCH g (a:N) OPTIONAL MATCH (a)-[:E]->(b:N)",
     # a walk's length is Kuzu's length(); the mirror's recursive CTE does not offer it
@@ -177,6 +222,12 @@ REFUSED = [
     ("SELECT a.id FROM MATCH g (a:N) OPTIONAL MATCH (a)", "OPTIONAL MATCH adds no node",
      "OPTIONAL"),
     ("SELECT r.w FROM MATCH g (a:N)-[r:E*1..2]->(b:N)", "no column 'w'", "r.w"),
+    ("SELECT b.id FROM MATCH g (a:N)-[:E* ACYCLIC 1..2]->(b:N)",
+     "ACYCLIC paths are not supported", "-[:E* A"),
+    ("SELECT b.id FROM MATCH g (a:N)-[:E* SHORTEST 2..3]->(b:N)",
+     "SHORTEST paths start at one hop", "-[:E* S"),
+    ("SELECT b.id FROM MATCH g (a:N)-[:E* ALL SHORTEST 0..3]->(b:N)",
+     "ALL SHORTEST paths start at one hop", "-[:E* A"),
 ]
 
 
