@@ -11,6 +11,7 @@ from planner.bind_catalog import find_source
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_optional import optional_part
 from planner.bind_scope import RelBinding, Scope
+from planner.bind_unlabeled import PendingNodes
 from planner.bind_zero_hops import (
     PATH_LENGTH,
     check_path_mode,
@@ -57,6 +58,8 @@ class PatternBinder:
         self.filters: list[BExpr] = []
         # inside an OPTIONAL MATCH: its property maps are the conditions of its left join
         self.conditions: list[BExpr] | None = None
+        # unlabelled nodes of the pattern being bound, resolved once its edges are known
+        self.pending = PendingNodes()
 
     def pattern(self, pattern: ast.Pattern) -> None:
         previous = self.node(pattern.nodes[0])
@@ -64,6 +67,7 @@ class PatternBinder:
             current = self.node(node)
             self.edge(rel, previous, current)
             previous = current
+        self.pending.resolve(self)
 
     def node(self, pattern: ast.NodePattern) -> int:
         var = pattern.var.lower() if pattern.var else None
@@ -73,15 +77,24 @@ class PatternBinder:
             if pattern.label and known and pattern.label.lower() != known.lower():
                 raise BindError(f"node {pattern.var!r} has two labels: {known!r} and "
                                 f"{pattern.label!r}", line=pattern.line, column=pattern.column)
-            self._properties(index, self.nodes[index].rel, pattern.properties, pattern)
+            if pattern.label and not known:
+                label = _label(self.source, pattern.label, "node", pattern).name
+                self.pending.label_later(self, index, label, pattern)
+            if self.pending.holds(index):  # its properties are known once it is resolved
+                self.pending.add(index, pattern, first=False, slot=0)
+            else:
+                self._properties(index, self.nodes[index].rel, pattern.properties, pattern)
             return index
         table = _label(self.source, pattern.label, "node", pattern) if pattern.label else None
         rel = self.binder.unique_rel(pattern.var or "_n")
         self.nodes.append(GraphNode(rel, table.name if table else None))
         index = len(self.nodes) - 1
-        self._variable(pattern.var, rel, table)
         if var is not None:
             self.by_var[var] = index
+        if table is None:
+            self.pending.add(index, pattern, first=True, slot=len(self.bindings))
+            return index
+        self._variable(pattern.var, rel, table)
         self._properties(index, rel, pattern.properties, pattern)
         return index
 
@@ -126,6 +139,9 @@ class PatternBinder:
         self.columns += cols
         if var is not None:
             self.bindings.append(RelBinding.of(var, cols))
+
+    def property_map(self, index: int, pattern: ast.NodePattern) -> None:
+        self._properties(index, self.nodes[index].rel, pattern.properties, pattern)
 
     def _properties(self, index: int, rel: str, props: Sequence[tuple[str, ast.Expr]],
                     node: ast.Node) -> None:

@@ -6,7 +6,7 @@ Oracle spelling: ``<required> LEFT JOIN (<optional part's joins>) ON <shared key
 
 from __future__ import annotations
 
-from .record import Q3, q3
+from .record import Q3, assigned, q3, undirected_depends
 
 T_DEPS = "MATCH graph (t:Task) OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u:Task)"
 U_BLOCKED = "u.status = 'blocked'"
@@ -233,4 +233,51 @@ MODES: list[Q3] = [
        "ON ct.id = m.dst WHERE m.src = $t", {"t": 620}),
 ]
 
-QUERIES: list[Q3] = OPTIONAL + PATHS + MODES
+ANY_NODE = ("(SELECT id, name, team, level, NULL AS title, NULL AS status, NULL AS priority "
+            "FROM graph.Agent UNION ALL SELECT id, NULL, NULL, NULL, title, status, priority "
+            "FROM graph.Task)")
+
+UNLABELLED: list[Q3] = [
+    # no relationship tells: a node of any label, each property NULL where its table lacks it
+    q3("graph_any_node", "SELECT x.id, x.name, x.title, x.priority FROM MATCH graph (x) "
+       "WHERE x.id < 6",
+       f"SELECT id, name, title, priority FROM {ANY_NODE} x WHERE id < 6"),
+    q3("graph_any_node_counts", "SELECT count(*) AS n, count(x.team) AS teams, "
+       "count(x.status) AS st, max(x.level) AS lv FROM MATCH graph (x)",
+       f"SELECT count(*) AS n, count(team) AS teams, count(status) AS st, max(level) AS lv "
+       f"FROM {ANY_NODE} x"),
+    q3("graph_any_node_map", "SELECT x.id, x.team FROM MATCH graph (x {status: 'blocked'}) "
+       "WHERE x.priority = 5",
+       f"SELECT id, team FROM {ANY_NODE} x WHERE status = 'blocked' AND priority = 5"),
+    # the relationship's FROM/TO tables tell the label
+    q3("graph_unlabelled_ends", "SELECT x.name, t.title FROM MATCH graph "
+       "(x)-[:ASSIGNED_TO]->(t) WHERE x.id = $a",
+       f"SELECT x.name, t.title FROM {assigned()} WHERE x.id = $a", {"a": 3}),
+    q3("graph_unlabelled_map_later", "SELECT a.id, b.status FROM MATCH graph "
+       "(a {id: 7})-[:DEPENDS_ON]-(b)",
+       f"SELECT a.id, b.status FROM {undirected_depends()} WHERE a.id = 7"),
+    q3("graph_unlabelled_undirected_two_tables", "SELECT y.id, y.level, y.priority FROM "
+       "MATCH graph (t:Task {id: 40})-[:ASSIGNED_TO]-(y)",
+       "SELECT y.id, y.level, NULL AS priority FROM graph.Agent y JOIN graph.ASSIGNED_TO r "
+       "ON r.src = y.id WHERE r.dst = 40"),
+    q3("graph_unlabelled_any_rel", "SELECT a.team, count(*) AS n FROM MATCH graph "
+       "(a)-[]->(t:Task {priority: 1}) GROUP BY a.team",
+       "SELECT team, count(*) AS n FROM (SELECT x.team FROM graph.Agent x JOIN "
+       "graph.ASSIGNED_TO r ON r.src = x.id JOIN graph.Task t ON t.id = r.dst "
+       "WHERE t.priority = 1 UNION ALL SELECT NULL FROM graph.DEPENDS_ON e JOIN graph.Task t "
+       "ON t.id = e.dst WHERE t.priority = 1) GROUP BY team"),
+    q3("graph_unlabelled_label_later", "SELECT a.team, count(*) AS n FROM MATCH graph "
+       "(a)-[]->(t:Task {priority: 1})<-[]-(a:Agent) GROUP BY a.team",
+       f"SELECT x.team AS team, count(*) AS n FROM {assigned()} JOIN graph.ASSIGNED_TO r2 "
+       "ON r2.src = x.id AND r2.dst = t.id WHERE t.priority = 1 GROUP BY x.team"),
+    q3("sk_unlabelled_join", "SELECT a.name, count(*) AS n FROM crm.agents a JOIN MATCH "
+       "graph (x)-[:ASSIGNED_TO]->(t {status: 'done'}) ON x.id = a.id WHERE a.level >= 4 "
+       "GROUP BY a.name",
+       f"SELECT a.name, count(*) AS n FROM crm.agents a JOIN ({assigned()}) ON x.id = a.id "
+       "WHERE t.status = 'done' AND a.level >= 4 GROUP BY a.name"),
+    q3("graph_unlabelled_optional", "SELECT t.id, u.title FROM MATCH graph (t:Task) "
+       "OPTIONAL MATCH (t)-[:DEPENDS_ON]->(u {priority: 5}) WHERE t.id < 90",
+       f"SELECT t.id, u.title FROM {deps('u.priority = 5')} WHERE t.id < 90"),
+]
+
+QUERIES: list[Q3] = OPTIONAL + PATHS + MODES + UNLABELLED

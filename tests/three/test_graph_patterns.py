@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import apsw
 import duckdb
 import pyarrow as pa
 import pytest
@@ -17,7 +16,7 @@ import federation as fed
 from planner.mirrors import Mirrors
 
 from .compare3 import assert_same_result
-from .walk_graph import EDGES, NODES, write_walk_graph
+from .walk_graph import EDGES, NODES, write_walk_graph, write_walk_mirror
 
 FORWARD = "SELECT src, dst FROM E"
 BACKWARD = "SELECT dst AS src, src AS dst FROM E"
@@ -33,12 +32,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The walk graph in Kuzu (``g``) and mirrored in SQLite (``s``), and its DuckDB oracle."""
     root = tmp_path_factory.mktemp("patterns")
     write_walk_graph(root / "g.kuzu")
-    sq = apsw.Connection(str(root / "s.db"))
-    sq.execute("CREATE TABLE n(id INTEGER PRIMARY KEY, name TEXT); "
-               "CREATE TABLE e(a INTEGER, b INTEGER, w INTEGER)")
-    sq.executemany("INSERT INTO n VALUES (?, ?)", NODES)
-    sq.executemany("INSERT INTO e VALUES (?, ?, ?)", EDGES)
-    sq.close()
+    write_walk_mirror(root / "s.db")
     duck = duckdb.connect()
     duck.execute("CREATE TABLE N(id BIGINT, name VARCHAR); CREATE TABLE E(src BIGINT, "
                  "dst BIGINT, w BIGINT)")
@@ -162,6 +156,12 @@ def test_shortest_paths(world: World, arrow: str) -> None:
           "AND m.depth = w.depth JOIN N b ON b.id = w.dst")
 
 
+def test_unlabelled_ends_take_the_relationship_s_table(world: World) -> None:
+    check(world, "SELECT a.name, b.id, r._length FROM MATCH g (a)-[r:E*0..2]->(b {id: 1})",
+          f"SELECT a.name, p.dst, p.depth FROM {walks(0, 2)} p JOIN N a ON a.id = p.src "
+          "WHERE p.dst = 1")
+
+
 def test_optional_match_on_the_walk_graph(world: World) -> None:
     check(world, "SELECT a.id, b.id, r.w FROM MATCH g (a:N) OPTIONAL MATCH (a)-[r:E]->(b:N)",
           "SELECT a.id, b.id, e.w FROM N a LEFT JOIN (E e JOIN N b ON b.id = e.dst) "
@@ -222,6 +222,8 @@ REFUSED = [
     ("SELECT a.id FROM MATCH g (a:N) OPTIONAL MATCH (a)", "OPTIONAL MATCH adds no node",
      "OPTIONAL"),
     ("SELECT r.w FROM MATCH g (a:N)-[r:E*1..2]->(b:N)", "no column 'w'", "r.w"),
+    ("SELECT x.nope FROM MATCH g (x)-[:E]->(y)",
+     "relation 'x' (a node labelled N) has no column 'nope'", "x.nope"),
     ("SELECT b.id FROM MATCH g (a:N)-[:E* ACYCLIC 1..2]->(b:N)",
      "ACYCLIC paths are not supported", "-[:E* A"),
     ("SELECT b.id FROM MATCH g (a:N)-[:E* SHORTEST 2..3]->(b:N)",
