@@ -50,10 +50,11 @@ class PendingNodes:
 
     def resolve(self, pb: PatternBinder) -> None:
         """Columns, binding and property maps of each pending node, now that its pattern's
-        edges are known (bindings inserted last first, so each slot stays right)."""
+        edges are known (bindings inserted latest first, so each slot stays right: slots
+        never decrease in the order the nodes appear)."""
         items, self.items = self.items, []
         firsts = [(i, p, slot) for i, p, first, slot in items if first]
-        for index, pattern, slot in sorted(firsts, key=lambda t: -t[2]):
+        for index, pattern, slot in reversed(firsts):
             node = pb.nodes[index]
             labels = [node.label] if node.label else candidates(pb.source, pb.edges, index)
             if len(labels) == 1:

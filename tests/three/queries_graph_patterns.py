@@ -270,6 +270,13 @@ UNLABELLED: list[Q3] = [
        "(a)-[]->(t:Task {priority: 1})<-[]-(a:Agent) GROUP BY a.team",
        f"SELECT x.team AS team, count(*) AS n FROM {assigned()} JOIN graph.ASSIGNED_TO r2 "
        "ON r2.src = x.id AND r2.dst = t.id WHERE t.priority = 1 GROUP BY x.team"),
+    q3("graph_unlabelled_star", "SELECT * FROM MATCH graph (x {id: 3})-[r:ASSIGNED_TO]->(t) "
+       "WHERE r.weight > 0.5",
+       "SELECT x.id, x.name, x.team, x.level, t.id, t.title, t.status, t.priority, r.since, "
+       f"r.weight FROM {assigned()} WHERE x.id = 3 AND r.weight > 0.5"),
+    q3("graph_any_node_star", "SELECT * FROM MATCH graph (x) WHERE x.id < 3",
+       f"SELECT id, name, team, level, title, status, priority FROM {ANY_NODE} x "
+       "WHERE id < 3"),
     q3("sk_unlabelled_join", "SELECT a.name, count(*) AS n FROM crm.agents a JOIN MATCH "
        "graph (x)-[:ASSIGNED_TO]->(t {status: 'done'}) ON x.id = a.id WHERE a.level >= 4 "
        "GROUP BY a.name",
