@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from grammar import ast
 from planner.capabilities import accepts_predicate
 from planner.errors import BindError
-from planner.logical import OptionalPart
+from planner.graph_optional import OptionalPart
 
 if TYPE_CHECKING:
     from planner.bind_match import PatternBinder

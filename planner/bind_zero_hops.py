@@ -76,18 +76,22 @@ def zero_hop_union(ctx: BindContext, match: GraphMatch, source: SourceInfo,
             branches.append(branch)
     if not branches:  # the ends of a *0..0 edge carry two labels: no node is both
         return _nothing(match)
+    return _union(ctx, match.columns, branches)
+
+
+def _union(ctx: BindContext, columns: tuple[ColumnRef, ...],
+           branches: list[tuple[GraphMatch, list[BExpr]]]) -> Plan:
+    """UNION ALL of the branches, each projected to ``columns`` (the last union outputs
+    them; a lone branch is projected onto them directly)."""
     if len(branches) == 1:
         leaf, sources = branches[0]
-        return Project(leaf, tuple(zip(match.columns, sources, strict=True)))
-    plan: Plan | None = None
-    for k, (leaf, sources) in enumerate(branches):
-        arm = Project(leaf, tuple(zip(_fresh(ctx, match.columns), sources, strict=True)))
-        if plan is None:
-            plan = arm
-            continue
-        outs = match.columns if k == len(branches) - 1 else _fresh(ctx, match.columns)
+        return Project(leaf, tuple(zip(columns, sources, strict=True)))
+    arms = [Project(leaf, tuple(zip(_fresh(ctx, columns), sources, strict=True)))
+            for leaf, sources in branches]
+    plan: Plan = arms[0]
+    for k, arm in enumerate(arms[1:], start=2):
+        outs = columns if k == len(arms) else _fresh(ctx, columns)
         plan = SetOp("union", True, plan, arm, plan.schema, arm.schema, outs)
-    assert plan is not None
     return plan
 
 

@@ -241,3 +241,24 @@ def test_refusals_name_the_problem_at_its_place(world: World, fql: str, message:
     assert message in str(err)
     assert (getattr(err, "line", None), getattr(err, "column", None)) == (1, fql.index(at) + 1)
     assert f"line 1, column {fql.index(at) + 1}" in str(err)
+
+
+def test_optional_parts_are_validated_when_built() -> None:
+    from planner.errors import PlanError
+    from planner.graph_optional import OptionalPart
+    from planner.logical import GraphEdge, GraphMatch, GraphNode
+
+    nodes = (GraphNode("a", "N"), GraphNode("b", "N"), GraphNode("c", "N"))
+    edges = (GraphEdge("e", "E", 0, 1, "right"), GraphEdge("f", "E", 1, 2, "right"))
+    GraphMatch("g", nodes, edges, (), optional=(OptionalPart((1,), (0,)), OptionalPart((2,), (1,))))
+    bad = [
+        (OptionalPart((0, 1, 2), (0, 1)),),  # the first node
+        (OptionalPart((2,), (1,)), OptionalPart((1,), (0,))),  # edge 1 ends at a later node
+        (OptionalPart((1, 2), (0, 1)), OptionalPart((), ())),  # a part owning nothing
+        (OptionalPart((1, 2, 3), (0, 1)),),  # a node outside the pattern
+    ]
+    for parts in bad:
+        with pytest.raises(PlanError):
+            GraphMatch("g", nodes, edges, (), optional=parts)
+    with pytest.raises(PlanError, match="unknown path mode"):
+        GraphEdge("e", "E", 0, 1, "right", 1, 2, "acyclic")
