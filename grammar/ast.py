@@ -268,6 +268,7 @@ class RelPattern(Node):
     min_hops: int = 1
     max_hops: int | None = 1  # None: unbounded (rejected by the binder)
     properties: tuple[tuple[str, Expr], ...] = ()
+    mode: str = "walk"  # walk, trail, acyclic, shortest, all shortest (``*TRAIL 1..3``)
 
 
 @dataclass(frozen=True)
@@ -277,9 +278,18 @@ class Pattern(Node):
 
 
 @dataclass(frozen=True)
+class OptionalMatch(Node):
+    """``OPTIONAL MATCH <patterns>`` after a MATCH: its rows are left-joined to the rows
+    matched so far on the variables they share (NULLs where nothing matches)."""
+
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
 class MatchRef(Node):
     source: str
     patterns: tuple[Pattern, ...]
+    optional: tuple[OptionalMatch, ...] = ()
 
 
 @dataclass(frozen=True)

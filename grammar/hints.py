@@ -42,6 +42,10 @@ _REFUSED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(string_agg|group_concat|listagg)\s*\([^()]*\border\s+by\b",
          "ORDER BY inside string_agg() is not supported"),
         (r"(?<!\])->>?", "JSON operators (-> and ->>) are not supported"),
+        # helper G: Cypher's OPTIONAL MATCH continues a MATCH; it is no relation of its own
+        (r"(?:(?<=\bfrom\s)|(?<=\bjoin\s)|(?<=,\s)|(?<=,))optional\s+match\b",
+         "OPTIONAL MATCH follows the patterns of a MATCH: "
+         "MATCH src (a) OPTIONAL MATCH (a)-[…]->(b)"),
     ))
 
 _BLANK = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\"(?:[^\"]|\"\")*\"")

@@ -18,12 +18,14 @@ from grammar import ast
 from grammar.tokens import Invalid, name_of, position
 from grammar.transform_queries import QueryForms, with_ctes, with_tail
 from grammar.transformer_forms import ExpressionForms
+from grammar.transformer_graph import GraphForms, path_mode_of
 from grammar.transformer_subqueries import QueryStructure, With
 
 __all__ = ["Invalid", "ToAst"]
 
 _pos = position
 _name = name_of
+_mode = path_mode_of
 
 _INTERVAL_UNITS = {
     "year": "year", "years": "year", "month": "month", "months": "month", "day": "day",
@@ -44,7 +46,7 @@ def _string(tok: Token) -> str:
 
 
 @v_args(inline=True)
-class ToAst(QueryStructure, QueryForms, ExpressionForms):
+class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
     """Builds AST nodes bottom-up while Lark parses (no parse tree is materialised)."""
 
     # ---- query
@@ -167,7 +169,8 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms):
             if pattern.line == 0:  # a lone "()": point at the source name
                 node = replace(pattern.nodes[0], line=src.line or 0, column=src.column or 0)
                 patterns[i] = replace(pattern, nodes=(node,), line=node.line, column=node.column)
-        return ast.MatchRef(_name(src), tuple(patterns), **_pos(kw))
+        optional = tuple(p for p in parts if isinstance(p, ast.OptionalMatch))
+        return ast.MatchRef(_name(src), tuple(patterns), optional, **_pos(kw))
 
     def pattern(self, first: ast.NodePattern, *rest: Any) -> ast.Pattern:
         rels = tuple(rest[0::2])
@@ -196,20 +199,21 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms):
         return (_name(key), value)
 
     def rel_body(self, *parts: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {"var": None, "label": None, "hops": (1, 1), "props": ()}
+        body: dict[str, Any] = {"var": None, "label": None, "hops": (1, 1), "props": (),
+                                "mode": "walk"}
         for p in parts:
             if isinstance(p, Token):
                 body["var"] = _name(p)
             elif p[0] in ("label", "props"):
                 body[p[0]] = p[1]
             else:
-                body["hops"] = p[1]
+                body["hops"], body["mode"] = p[1], p[2]
         return body
 
     def _rel(self, direction: str, tok: Token, body: dict[str, Any]) -> ast.RelPattern:
         lo, hi = body["hops"]
         return ast.RelPattern(body["var"], body["label"], direction, lo, hi, body["props"],
-                              **_pos(tok))
+                              body["mode"], **_pos(tok))
 
     def rel_right(self, minus: Token, body: dict[str, Any], *_: Token) -> ast.RelPattern:
         return self._rel("right", minus, body)
@@ -220,17 +224,21 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms):
     def rel_both(self, minus: Token, body: dict[str, Any], _m2: Token) -> ast.RelPattern:
         return self._rel("both", minus, body)
 
-    def hops_range(self, _s: Token, lo: Token, hi: Token) -> tuple[str, tuple[int, int]]:
-        return ("hops", (int(lo), int(hi)))
+    def hops_range(self, _s: Token, *parts: Any) -> tuple[str, tuple[int, int], str]:
+        mode, (lo, hi) = _mode(parts)
+        return ("hops", (int(lo), int(hi)), mode)
 
-    def hops_upper(self, _s: Token, hi: Token) -> tuple[str, tuple[int, int]]:
-        return ("hops", (1, int(hi)))
+    def hops_upper(self, _s: Token, *parts: Any) -> tuple[str, tuple[int, int], str]:
+        mode, (hi,) = _mode(parts)
+        return ("hops", (1, int(hi)), mode)
 
-    def hops_exact(self, _s: Token, n: Token) -> tuple[str, tuple[int, int]]:
-        return ("hops", (int(n), int(n)))
+    def hops_exact(self, _s: Token, *parts: Any) -> tuple[str, tuple[int, int], str]:
+        mode, (n,) = _mode(parts)
+        return ("hops", (int(n), int(n)), mode)
 
-    def hops_unbounded(self, _s: Token) -> tuple[str, tuple[int, None]]:
-        return ("hops", (1, None))
+    def hops_unbounded(self, _s: Token, *parts: Any) -> tuple[str, tuple[int, None], str]:
+        mode, _ = _mode(parts)
+        return ("hops", (1, None), mode)
 
     # ---- boolean and comparison
     def or_op(self, left: ast.Expr, _op: Token, right: ast.Expr) -> ast.BinaryOp:

@@ -19,14 +19,16 @@ class RelBinding:
     columns: tuple[ColumnRef, ...]
     by_name: dict[str, ColumnRef] = field(compare=False, hash=False)
     metrics: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # what the relation is, when its alias does not say (an unlabelled MATCH node): in errors
+    origin: str = field(default="", compare=False, hash=False)
 
     @staticmethod
     def of(alias: str, columns: tuple[ColumnRef, ...],
-           metrics: dict[str, str] | None = None) -> RelBinding:
+           metrics: dict[str, str] | None = None, origin: str = "") -> RelBinding:
         by_name: dict[str, ColumnRef] = {}
         for col in columns:
             by_name.setdefault(col.name.lower(), col)
-        return RelBinding(alias, columns, by_name, metrics or {})
+        return RelBinding(alias, columns, by_name, metrics or {}, origin)
 
     def metric(self, col: ColumnRef) -> str | None:
         """The distance metric of ``col`` when it is a vector column of this relation."""
@@ -96,7 +98,8 @@ class Scope:
         found = rel.by_name.get(col.name.lower())
         if found is None:
             names = [c.name for c in rel.columns]
-            raise BindError(f"relation {rel.alias!r} has no column {col.name!r}; "
+            what = f" ({rel.origin})" if rel.origin else ""
+            raise BindError(f"relation {rel.alias!r}{what} has no column {col.name!r}; "
                             + did_you_mean(col.name, names), line=col.line,
                             column=col.column, candidates=names)
         return found

@@ -85,8 +85,10 @@ def _line(node: Plan) -> str:
     if isinstance(node, GraphMatch):
         nodes = ", ".join(f"({n.rel}:{n.label or ''})" for n in node.nodes)
         edges = ", ".join(f"{node.nodes[e.src].rel}-[{e.rel}:{e.label or ''}"
-                          f"{'' if not e.variable_length else f'*{e.min_hops}..{e.max_hops}'}]"
+                          f"{'' if not e.variable_length else e.hops_text()}]"
                           f"-{node.nodes[e.dst].rel}" for e in node.edges)
+        edges += "".join(f" optional({part.text()}"
+                         f"{_pushed(part.conditions, None)})" for part in node.optional)
         return f"GraphMatch {node.source}: {nodes} {edges} -> " \
             f"{', '.join(c.key for c in node.columns)}{_pushed(node.filters, node.limit)}" \
             f"{_extras(node)}"

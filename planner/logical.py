@@ -13,6 +13,7 @@ from functools import cached_property
 
 from planner.errors import PlanError
 from planner.expressions import AggCall, BExpr, ColumnRef, columns_of
+from planner.graph_optional import OptionalPart, check_optional
 
 Schema = tuple[ColumnRef, ...]
 
@@ -307,6 +308,9 @@ class GraphNode:
     label: str | None
 
 
+PATH_MODES = ("walk", "trail", "shortest", "all shortest")
+
+
 @dataclass(frozen=True)
 class GraphEdge:
     """A relationship of a MATCH pattern between ``nodes[src]`` and ``nodes[dst]``."""
@@ -318,10 +322,23 @@ class GraphEdge:
     direction: str  # right (src→dst), left (dst→src), both
     min_hops: int = 1
     max_hops: int = 1
+    # which walks count (Kuzu's recursive-relationship semantics): walk (nodes and edges may
+    # repeat), trail (no edge twice), shortest (one shortest walk per pair of distinct ends),
+    # all shortest (every shortest walk per such pair)
+    mode: str = "walk"
+
+    def __post_init__(self) -> None:
+        if self.mode not in PATH_MODES:
+            raise PlanError(f"unknown path mode {self.mode!r}")
 
     @property
     def variable_length(self) -> bool:
-        return (self.min_hops, self.max_hops) != (1, 1)
+        return (self.min_hops, self.max_hops) != (1, 1) or self.mode != "walk"
+
+    def hops_text(self) -> str:
+        """``*1..3``, ``*TRAIL 1..3`` (EXPLAIN and plan shapes)."""
+        mode = "" if self.mode == "walk" else self.mode.upper() + " "
+        return f"*{mode}{self.min_hops}..{self.max_hops}"
 
 
 @dataclass(frozen=True)
@@ -341,9 +358,12 @@ class GraphMatch(Plan):
     available: Schema = field(default=(), compare=False)
     order: tuple[SortKey, ...] = ()
     aggregate: PushedAggregate | None = None
+    # OPTIONAL MATCH parts, in order; ``filters`` apply after all of them (a WHERE)
+    optional: tuple[OptionalPart, ...] = ()
 
     def __post_init__(self) -> None:
         _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, self.rels)
+        check_optional(self)
 
     @property
     def schema(self) -> Schema:

@@ -11,8 +11,9 @@ match homomorphically, an undirected edge matches both ways (a self-loop twice),
 
 ``table_matches`` builds one per SQLite source that mirrors every relationship type of the
 pattern and every node table whose properties it reads. It refuses (no variant) unlabelled
-relationships, a node whose table cannot be told from the pattern, a relationship type with
-several FROM/TO pairs, and a variable-length relationship between two different node tables.
+relationships, OPTIONAL MATCH parts, trails and shortest paths, a node whose table cannot be
+told from the pattern, a relationship type with several FROM/TO pairs, and a variable-length
+relationship between two different node tables.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ class TableMatch(GraphMatch):
 def table_matches(leaf: GraphMatch, mirrors: Mirrors, catalog: Catalog) -> list[SourceLeaf]:
     """``leaf`` as a ``TableMatch`` on each SQLite source mirroring what it reads."""
     graph = catalog.get(leaf.source)
-    if graph is None or isinstance(leaf, TableMatch) or any(e.label is None for e in leaf.edges):
+    # OPTIONAL MATCH, trails and shortest paths have no SQL form here yet: such a pattern
+    # is left to the graph itself
+    if graph is None or isinstance(leaf, TableMatch) or leaf.optional \
+            or any(e.label is None or e.mode != "walk" for e in leaf.edges):
         return []
     targets = sorted({m.link[0] for m in mirrors.rels if m.graph[0] == leaf.source}
                      | {s for m in mirrors.tables for (g, _), (s, _) in

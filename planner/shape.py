@@ -174,11 +174,13 @@ class _Renderer:
         nodes = [f"({self.rel(n.rel)}:{n.label or ''})" for n in p.nodes]
         edges = []
         for e in p.edges:
-            hops = f"*{e.min_hops}..{e.max_hops}" if e.variable_length else ""
+            hops = e.hops_text() if e.variable_length else ""
             left, right = _ARROWS[e.direction]
             edges.append(f"{nodes[e.src]}{left}[{self.rel(e.rel)}:{e.label or ''}{hops}]"
                          f"{right}{nodes[e.dst]}")
         pattern = ", ".join(edges) if edges else ", ".join(nodes)
+        pattern += "".join(f" optional({part.text()} {self.exprs(part.conditions)})"
+                           for part in p.optional)
         return "match " + pattern + self.extras(p.filters, p.columns, p.order, p.limit,
                                                 p.aggregate)
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import apsw
 import duckdb
 import pyarrow as pa
 import pytest
@@ -26,7 +25,7 @@ from planner.mirrors import Mirrors, mirror_variants
 from tests.three.compare3 import assert_same_result
 from tests.three.data import oracle
 from tests.three.mirror_data import MIRRORS, attach_all, run_leaf, variants_of, write_mirrored
-from tests.three.walk_graph import EDGES, NODES, write_walk_graph
+from tests.three.walk_graph import write_walk_graph, write_walk_mirror
 
 World = tuple[Any, Mirrors, duckdb.DuckDBPyConnection]
 
@@ -281,12 +280,7 @@ def test_no_variant_where_the_other_store_cannot_answer(world: World, fql: str) 
 def walks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Mirrors]]:
     root = tmp_path_factory.mktemp("walk_mirror")
     write_walk_graph(root / "g.kuzu")
-    sq = apsw.Connection(str(root / "s.db"))
-    sq.execute("CREATE TABLE n(id INTEGER PRIMARY KEY, name TEXT); "
-               "CREATE TABLE e(a INTEGER, b INTEGER, w INTEGER)")
-    sq.executemany("INSERT INTO n VALUES (?, ?)", NODES)
-    sq.executemany("INSERT INTO e VALUES (?, ?, ?)", EDGES)
-    sq.close()
+    write_walk_mirror(root / "s.db")
     eng = fed.connect()
     eng.attach("g", fed.Kuzu(str(root / "g.kuzu")))
     eng.attach("s", fed.SQLite(str(root / "s.db")))

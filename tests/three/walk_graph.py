@@ -27,3 +27,16 @@ def write_walk_graph(path: Path) -> None:
                     {"s": src, "d": dst, "w": w})
     con.close()
     db.close()
+
+
+def write_walk_mirror(path: Path) -> None:
+    """The same graph as SQLite tables n(id, name) and e(a, b, w) at ``path``: a mirror of N
+    and of E (FROM in ``a``, TO in ``b``)."""
+    import apsw
+
+    sq = apsw.Connection(str(path))
+    sq.execute("CREATE TABLE n(id INTEGER PRIMARY KEY, name TEXT); "
+               "CREATE TABLE e(a INTEGER, b INTEGER, w INTEGER)")
+    sq.executemany("INSERT INTO n VALUES (?, ?)", NODES)
+    sq.executemany("INSERT INTO e VALUES (?, ?, ?)", EDGES)
+    sq.close()
