@@ -17,6 +17,7 @@ from federation.errors import FederationError, SourceError
 from federation.join_stage import JoinStage, StageCompiler
 from federation.key_passing import KeyDecision, with_keys
 from federation.sources.base import CompiledFragment, Source, arrow_schema
+from federation.stage_lift import lift_correlated_filters
 from federation.streams import FragmentStream
 from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
@@ -65,6 +66,7 @@ class Legs(Protocol):
 
 
 def prepare(cut: CutPlan) -> Prepared:
+    cut = replace(cut, stage=lift_correlated_filters(cut.stage))
     in_arrow = arrow_stage(cut.stage)
     return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage),
                     plan_shapes(cut))
