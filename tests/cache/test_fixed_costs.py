@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def _people(path: Path) -> None:
 
 # each query with values of several types and values that decide the text (a NUL in LIKE)
 REUSED = [
-    ("SELECT p.name FROM s.p AS p WHERE p.id = $v", [1, 2, 2.0, 2.5, 7, True]),
+    ("SELECT p.name FROM s.p AS p WHERE p.id = $v", [1, 2, 2.0, 2.5, 7, True]),  # LOOKUP
     ("SELECT p.id FROM s.p AS p WHERE p.born >= $v",
      [dt.date(2024, 1, 5), dt.datetime(2024, 1, 5), dt.date(2024, 1, 2),
       dt.datetime(2024, 1, 4, 12)]),
@@ -94,34 +95,39 @@ def test_kept_texts_answer_as_a_first_compile_does(tmp_path: Path, text: str,
                 assert rows(eng.query(text, {"v": v})) == want[i], v
 
 
-def test_kept_text_binds_the_new_value(tmp_path: Path) -> None:
-    path = tmp_path / "p.db"
-    _people(path)
-    text = "SELECT p.name FROM s.p AS p WHERE p.id = $v"
-    with fed.connect(cache_bytes=0) as eng:
-        eng.attach("s", fed.SQLite(path))
-        first, second = (eng.explain(text, {"v": v}).fragments[0] for v in (1, 5))
-        assert first.native == second.native and (first.params, second.params) == ((1,), (5,))
-        assert rows(eng.query(text, {"v": 5})) == [repr([("name", "n5")])]
+LOOKUP = "SELECT p.name FROM s.p AS p WHERE p.id = $v"
 
 
-def test_a_source_write_and_a_schema_change_are_seen(tmp_path: Path) -> None:
+@pytest.fixture
+def people(tmp_path: Path) -> Iterator[tuple[Path, fed.Engine]]:
+    """The people file and an engine on it, the cache off (every query compiles)."""
     path = tmp_path / "p.db"
     _people(path)
-    text = "SELECT p.name FROM s.p AS p WHERE p.id = $v"
     with fed.connect(cache_bytes=0) as eng:
         eng.attach("s", fed.SQLite(path))
-        assert rows(eng.query(text, {"v": 1})) == [repr([("name", "n1")])]
-        con = sqlite3.connect(path)
-        con.execute("UPDATE p SET name = 'changed' WHERE id = 1")
-        con.commit()
-        assert rows(eng.query(text, {"v": 1})) == [repr([("name", "changed")])]
-        # the same names, other types: a new plan, hence a new text and estimate
-        con.executescript("DROP TABLE p; CREATE TABLE p (id TEXT PRIMARY KEY, name INTEGER);"
-                          "INSERT INTO p VALUES ('1', 10), ('2', 20);")
-        con.close()
-        assert rows(eng.query(text, {"v": "2"})) == [repr([("name", 20)])]
-        assert rows(eng.query(text, {"v": "2"})) == _fresh_answer(path, text, {"v": "2"})
+        yield path, eng
+
+
+def test_kept_text_binds_the_new_value(people: tuple[Path, fed.Engine]) -> None:
+    _, eng = people
+    first, second = (eng.explain(LOOKUP, {"v": v}).fragments[0] for v in (1, 5))
+    assert first.native == second.native and (first.params, second.params) == ((1,), (5,))
+    assert rows(eng.query(LOOKUP, {"v": 5})) == [repr([("name", "n5")])]
+
+
+def test_a_source_write_and_a_schema_change_are_seen(people: tuple[Path, fed.Engine]) -> None:
+    path, eng = people
+    assert rows(eng.query(LOOKUP, {"v": 1})) == [repr([("name", "n1")])]
+    con = sqlite3.connect(path)
+    con.execute("UPDATE p SET name = 'changed' WHERE id = 1")
+    con.commit()
+    assert rows(eng.query(LOOKUP, {"v": 1})) == [repr([("name", "changed")])]
+    # the same names, other types: a new plan, hence a new text and estimate
+    con.executescript("DROP TABLE p; CREATE TABLE p (id TEXT PRIMARY KEY, name INTEGER);"
+                      "INSERT INTO p VALUES ('1', 10), ('2', 20);")
+    con.close()
+    assert rows(eng.query(LOOKUP, {"v": "2"})) == [repr([("name", 20)])]
+    assert rows(eng.query(LOOKUP, {"v": "2"})) == _fresh_answer(path, LOOKUP, {"v": "2"})
 
 
 def test_estimates_are_made_again_when_the_catalog_or_the_data_moved() -> None:
