@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 import pyarrow as pa
+from cachetools import LRUCache
 
 from federation import cancel
 
@@ -95,45 +96,26 @@ def frozen_params(values: Mapping[str, object]) -> Hashable:
     return tuple((name, frozen_value(values[name])) for name in sorted(values))
 
 
-class _BytesLRU(Generic[T]):
-    """Values bounded by the bytes they hold, the least recently used dropped first, counting
-    what it drops. An ``OrderedDict``: a lookup or an insertion is a few calls into C, where
-    cachetools' ``LRUCache`` made the miss path pay a dozen Python calls and a ``KeyError``
-    per new key (about a third of what a miss cost on top of running the query)."""
+class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
+    """cachetools' LRU (DESIGN §6) of ``(value, bytes)`` pairs, bounded by their bytes,
+    counting what it evicts. Pairs rather than a frozen dataclass, sized by ``itemgetter``:
+    the miss path stores one per answer, and Python-level calls are most of its cost."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.maxsize = max(max_bytes, 1)
-        self.currsize = 0
+        super().__init__(maxsize=max(max_bytes, 1), getsizeof=itemgetter(1))
         self.evictions = 0
-        self._entries: OrderedDict[Hashable, tuple[T, int]] = OrderedDict()
 
-    def get(self, key: Hashable) -> T | None:
-        found = self._entries.get(key)
-        if found is None:
-            return None
-        self._entries.move_to_end(key)
-        return found[0]
+    def popitem(self) -> tuple[Hashable, tuple[T, int]]:
+        self.evictions += 1
+        return super().popitem()
+
+    def find(self, key: Hashable) -> T | None:
+        found = self.get(key)
+        return None if found is None else found[0]
 
     def put(self, key: Hashable, value: T, nbytes: int) -> None:
-        """Store (``nbytes`` at most ``maxsize``), dropping the least recently used until the
-        bound holds."""
-        entries = self._entries
-        old = entries.pop(key, None)
-        if old is not None:
-            self.currsize -= old[1]
-        entries[key] = (value, nbytes)
-        self.currsize += nbytes
-        while self.currsize > self.maxsize:
-            _, (_, dropped) = entries.popitem(last=False)
-            self.currsize -= dropped
-            self.evictions += 1
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.currsize = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        """Store (``nbytes`` at most ``maxsize``), evicting the least recently used first."""
+        self[key] = (value, nbytes)
 
 
 def table_bytes(table: pa.Table) -> int:
@@ -187,7 +169,7 @@ class ResultCache(Generic[V]):
         a failed computation then try again themselves."""
         while True:
             with self._lock:
-                found = self._results.get(key)
+                found = self._results.find(key)
                 if found is not None:
                     self._counts["hits"] += 1
                     return found, "hit"
@@ -233,7 +215,7 @@ class ResultCache(Generic[V]):
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
         with self._lock:
-            found = self._legs.get(key)
+            found = self._legs.find(key)
             self._counts["fragment_hits" if found is not None else "fragment_misses"] += 1
         return found
 

@@ -26,14 +26,14 @@ def test_lru_keeps_its_byte_bound_and_drops_the_least_recently_used() -> None:
     lru: _BytesLRU[str] = _BytesLRU(100)
     lru.put("a", "A", 40)
     lru.put("b", "B", 40)
-    assert lru.get("a") == "A"  # now b is the least recently used
+    assert lru.find("a") == "A"  # now b is the least recently used
     lru.put("c", "C", 40)
-    assert (lru.get("b"), lru.get("a"), lru.get("c")) == (None, "A", "C")
+    assert (lru.find("b"), lru.find("a"), lru.find("c")) == (None, "A", "C")
     assert (lru.currsize, lru.evictions, len(lru)) == (80, 1, 2)
     lru.put("a", "A2", 10)  # replaced: its old size is given back, nothing dropped
-    assert (lru.get("a"), lru.currsize, lru.evictions) == ("A2", 50, 1)
+    assert (lru.find("a"), lru.currsize, lru.evictions) == ("A2", 50, 1)
     lru.clear()
-    assert (len(lru), lru.currsize, lru.get("a")) == (0, 0, None)
+    assert (len(lru), lru.currsize, lru.find("a")) == (0, 0, None)
 
 
 def test_arrow_schema_follows_the_types_of_equal_looking_schemas() -> None:
