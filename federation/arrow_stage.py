@@ -30,7 +30,7 @@ class ArrowStage:
     def run(self, table: pa.Table) -> pa.Table:
         for offset, limit in self.slices:
             table = table.slice(offset, limit)
-        return pa.Table.from_arrays([table.column(c) for c in self.columns], names=self.names)
+        return table.select(self.columns).rename_columns(self.names)
 
     def describe(self) -> str:
         cols = ", ".join(f"{c} AS {n}" for c, n in zip(self.columns, self.names, strict=True))

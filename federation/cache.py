@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from operator import itemgetter
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 from cachetools import LRUCache
@@ -96,29 +96,34 @@ def frozen_params(values: Mapping[str, object]) -> Hashable:
     return tuple((name, frozen_value(values[name])) for name in sorted(values))
 
 
-class _BytesLRU(LRUCache[Hashable, T]):
-    """An LRU bounded by the bytes of its values, counting what it evicts."""
+class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
+    """cachetools' LRU (DESIGN §6) of ``(value, bytes)`` pairs, bounded by their bytes,
+    counting what it evicts. Pairs rather than a frozen dataclass, sized by ``itemgetter``:
+    the miss path stores one per answer, and Python-level calls are most of its cost."""
 
-    def __init__(self, max_bytes: int, size_of: Callable[[T], int]) -> None:
-        super().__init__(maxsize=max(max_bytes, 1), getsizeof=size_of)
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(maxsize=max(max_bytes, 1), getsizeof=itemgetter(1))
         self.evictions = 0
 
-    def popitem(self) -> tuple[Hashable, T]:
+    def popitem(self) -> tuple[Hashable, tuple[T, int]]:
         self.evictions += 1
         return super().popitem()
 
+    def find(self, key: Hashable) -> T | None:
+        found = self.get(key)
+        return None if found is None else found[0]
 
-@dataclass(frozen=True)
-class Cached(Generic[V]):
-    """A stored value and the bytes it holds."""
-
-    value: V
-    nbytes: int
+    def put(self, key: Hashable, value: T, nbytes: int) -> None:
+        """Store (``nbytes`` at most ``maxsize``), evicting the least recently used first."""
+        self[key] = (value, nbytes)
 
 
 def table_bytes(table: pa.Table) -> int:
-    """Every buffer the table references (a slice holds its parent's buffers)."""
-    return int(table.get_total_buffer_size())
+    """Every buffer the table references (a slice holds its parent's buffers), by record
+    batch: a buffer two batches share counts twice (an overestimate, so the bound holds).
+    ``Table.get_total_buffer_size`` first asks each column whether it is on the CPU, through
+    a Python wrapper per column: twice the cost, on every answer a miss stores."""
+    return sum([batch.get_total_buffer_size() for batch in table.to_batches()])
 
 
 class _Flight:
@@ -145,8 +150,8 @@ class ResultCache(Generic[V]):
         self.fragment_max_bytes = max_bytes // 4 if fragment_bytes is None else fragment_bytes
         self._lock = threading.Lock()
         self._landed = threading.Condition(self._lock)  # a flight finished
-        self._results: _BytesLRU[Cached[V]] = _BytesLRU(max_bytes, _nbytes)
-        self._legs: _BytesLRU[Cached[pa.Table]] = _BytesLRU(self.fragment_max_bytes, _nbytes)
+        self._results: _BytesLRU[V] = _BytesLRU(max_bytes)
+        self._legs: _BytesLRU[pa.Table] = _BytesLRU(self.fragment_max_bytes)
         self._flights: dict[Hashable, _Flight] = {}
         self._counts = dict.fromkeys(("hits", "misses", "shared", "not_stored",
                                       "fragment_hits", "fragment_misses"), 0)
@@ -164,10 +169,10 @@ class ResultCache(Generic[V]):
         a failed computation then try again themselves."""
         while True:
             with self._lock:
-                found = self._results.get(key)
+                found = self._results.find(key)
                 if found is not None:
                     self._counts["hits"] += 1
-                    return found.value, "hit"
+                    return found, "hit"
                 flight = self._flights.get(key)
                 if flight is None:
                     flight = self._flights[key] = _Flight()
@@ -193,14 +198,15 @@ class ResultCache(Generic[V]):
             self._land(key, flight)
             raise
         flight.value = value
-        self._land(key, flight, Cached(value, nbytes))
+        self._land(key, flight, value, nbytes)
         return value
 
-    def _land(self, key: Hashable, flight: _Flight, entry: Cached[V] | None = None) -> None:
+    def _land(self, key: Hashable, flight: _Flight, value: V | None = None,
+              nbytes: int = 0) -> None:
         """End a flight; its answer is stored first, so a caller arriving next finds it."""
         with self._lock:
-            if entry is not None:
-                self._store_locked(self._results, key, entry)
+            if value is not None:
+                self._store_locked(self._results, key, value, nbytes)
             del self._flights[key]
             flight.done = True
             if flight.waiters:  # the usual miss has none: no wake-up to pay for
@@ -209,22 +215,22 @@ class ResultCache(Generic[V]):
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
         with self._lock:
-            found = self._legs.get(key)
-            self._counts["fragment_hits" if found else "fragment_misses"] += 1
-        return None if found is None else found.value
+            found = self._legs.find(key)
+            self._counts["fragment_hits" if found is not None else "fragment_misses"] += 1
+        return found
 
     def keep_leg(self, key: Hashable, table: pa.Table, extra_bytes: int = 0) -> None:
         """Keep a leg; ``extra_bytes``: what its key holds besides the table."""
-        entry = Cached(table, table_bytes(table) + extra_bytes)
+        nbytes = table_bytes(table) + extra_bytes
         with self._lock:
-            self._store_locked(self._legs, key, entry)
+            self._store_locked(self._legs, key, table, nbytes)
 
-    def _store_locked(self, lru: _BytesLRU[Cached[T]], key: Hashable, entry: Cached[T]
-                      ) -> None:
-        if entry.nbytes > min(self.entry_bytes, lru.maxsize):
+    def _store_locked(self, lru: _BytesLRU[T], key: Hashable, value: T, nbytes: int) -> None:
+        nbytes = max(nbytes, 1)
+        if nbytes > min(self.entry_bytes, lru.maxsize):
             self._counts["not_stored"] += 1
             return
-        lru[key] = entry
+        lru.put(key, value, nbytes)
 
     # ---- eng.cache
     def info(self) -> dict[str, int]:
@@ -247,6 +253,3 @@ class ResultCache(Generic[V]):
             self._results.clear()
             self._legs.clear()
 
-
-def _nbytes(entry: Cached[Any]) -> int:
-    return max(entry.nbytes, 1)

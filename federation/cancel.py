@@ -20,7 +20,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from contextvars import ContextVar, copy_context
 from typing import TypeVar
 
@@ -77,22 +77,40 @@ class QueryToken:
     def remaining(self) -> float | None:
         return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
-    @contextmanager
-    def interruptible(self, interrupt: Interrupt) -> Iterator[None]:
-        self.check()
-        with self._lock:
-            self._interrupts.append(interrupt)
-        try:
-            self.check()  # cancelled between the first check and the registration
-            yield
-        finally:
-            with self._lock:
-                self._interrupts.remove(interrupt)
+    def interruptible(self, interrupt: Interrupt) -> Interruptible:
+        return Interruptible(self, interrupt)
 
     def finish(self) -> None:
         with self._lock:
             self.finished = True
             self._interrupts.clear()
+
+
+class Interruptible:
+    """``interrupt`` registered with ``token`` for the duration of a call (a class rather than
+    a generator: two of these run in every query, on its hot path)."""
+
+    __slots__ = ("_interrupt", "_token")
+
+    def __init__(self, token: QueryToken, interrupt: Interrupt) -> None:
+        self._token = token
+        self._interrupt = interrupt
+
+    def __enter__(self) -> None:
+        token = self._token
+        token.check()
+        with token._lock:
+            token._interrupts.append(self._interrupt)
+        try:
+            token.check()  # cancelled between the first check and the registration
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        token = self._token
+        with token._lock:
+            token._interrupts.remove(self._interrupt)
 
 
 _CURRENT: ContextVar[QueryToken | None] = ContextVar("federation_query_token", default=None)
@@ -108,15 +126,10 @@ def has_deadline() -> bool:
     return token is not None and token.deadline is not None
 
 
-@contextmanager
-def interruptible(interrupt: Interrupt) -> Iterator[None]:
+def interruptible(interrupt: Interrupt) -> AbstractContextManager[None]:
     """Register ``interrupt`` with the running query (if any) for the duration of a call."""
     token = _CURRENT.get()
-    if token is None:
-        yield
-        return
-    with token.interruptible(interrupt):
-        yield
+    return nullcontext() if token is None else Interruptible(token, interrupt)
 
 
 def check() -> None:
@@ -143,28 +156,40 @@ def in_context(fn: Callable[..., T]) -> Callable[..., T]:
     return lambda *args: context.run(fn, *args)
 
 
-@contextmanager
-def running(token: QueryToken) -> Iterator[QueryToken]:
+class running:  # lower case: used as the function it was, ``with running(token):``
     """Make ``token`` the current query's, watched for its deadline; raise its own error
-    for whatever a driver raised once it was cancelled."""
-    reset = _CURRENT.set(token)
-    if token.deadline is not None:
-        WATCHDOG.watch(token)
-    try:
-        yield token
-    except Exception as err:
-        if not token.cancelled and token.remaining() == 0.0:
-            # a driver that gave up at the deadline (SQLite's busy handler) can raise before
-            # the watchdog thread expires the token: past the deadline, it is a timeout
-            token.expire()
-        if token.cancelled:
-            raise token.error() from err
-        raise
-    finally:
-        token.finish()
-        _CURRENT.reset(reset)
-    # a query whose work all finished returns its answer even if cancelled just after: every
-    # interrupted call raises, so an answer is never cut short silently
+    for whatever a driver raised once it was cancelled. (A class rather than a generator:
+    it runs in every query, on its hot path.)"""
+
+    __slots__ = ("_reset", "_token")
+
+    def __init__(self, token: QueryToken) -> None:
+        self._token = token
+
+    def __enter__(self) -> QueryToken:
+        token = self._token
+        self._reset = _CURRENT.set(token)
+        if token.deadline is not None:
+            WATCHDOG.watch(token)
+        return token
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None,
+                 tb: object) -> None:
+        token = self._token
+        try:
+            if isinstance(err, Exception):
+                if not token.cancelled and token.remaining() == 0.0:
+                    # a driver that gave up at the deadline (SQLite's busy handler) can raise
+                    # before the watchdog thread expires the token: past the deadline, it is
+                    # a timeout
+                    token.expire()
+                if token.cancelled:
+                    raise token.error() from err
+        finally:
+            token.finish()
+            _CURRENT.reset(self._reset)
+        # a query whose work all finished returns its answer even if cancelled just after:
+        # every interrupted call raises, so an answer is never cut short silently
 
 
 class Watchdog:

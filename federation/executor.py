@@ -158,6 +158,8 @@ def _run_all(jobs: list[tuple[Source, int, CompiledFragment, int | None]], pool:
              ) -> list[tuple[FragmentRun, pa.Table]]:
     """The first job in the calling thread, the rest on the engine's long-lived pool (whose
     threads keep their per-thread source connections); waits for all whatever happens."""
+    if len(jobs) == 1:  # the usual lookup: nothing to hand to the pool or wait for
+        return [_run_fragment(*jobs[0])]
     # the pool's threads run with the query's token, so its deadline interrupts them too
     futures = [pool.submit(cancel.in_context(_run_fragment), *job) for job in jobs[1:]]
     try:

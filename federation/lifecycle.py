@@ -32,6 +32,7 @@ class Attached:
         self._runs: dict[QueryToken, tuple[Source, ...]] = {}
         self._retiring: list[Source] = []  # released by the last query that uses one
         self._final: list[Callable[[], None]] = []  # after close(), once no query runs
+        self._waiting = 0  # detach()/close() calls waiting for queries to leave
         self.closed = False
 
     # ---- attach / detach
@@ -85,6 +86,8 @@ class Attached:
     def end(self, token: QueryToken) -> None:
         with self._cv:
             self._runs.pop(token, None)
+            if not (self._retiring or self._final or self._waiting):
+                return  # the usual end: nothing to release, nobody waits for it
             free = [s for s in self._retiring if not self._in_use(s)]
             self._retiring = [s for s in self._retiring if self._in_use(s)]
             final, self._final = (self._final, []) if not self._runs else ([], self._final)
@@ -128,7 +131,11 @@ class Attached:
         without the lock."""
         deadline = time.monotonic() + GRACE_S
         with self._cv:
-            done = self._cv.wait_for(idle, timeout=max(0.0, deadline - time.monotonic()))
+            self._waiting += 1
+            try:
+                done = self._cv.wait_for(idle, timeout=max(0.0, deadline - time.monotonic()))
+            finally:
+                self._waiting -= 1
             free = [s for s in sources if not self._in_use(s)]
             self._retiring += [s for s in sources if self._in_use(s)]
         _release(free)

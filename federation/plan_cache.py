@@ -19,7 +19,7 @@ from cachetools import LRUCache
 
 from federation.routing import Routes
 from planner.catalog import SourceInfo
-from planner.types import type_of_value
+from planner.types import INT64_RANGE, type_of_value
 
 _Key = tuple[Hashable, ...]
 
@@ -32,12 +32,27 @@ def param_types(values: Mapping[str, object]) -> tuple[Hashable, ...]:
     (('a', DataType(bool)), ('b', DataType(int64)), ('c', ListType(list<item: float>), 2))
     """
     def shape(name: str, value: object) -> Hashable:
-        typ: pa.DataType = type_of_value(value)
+        kind = type(value)
+        typ = _PLAIN_TYPES.get(kind)  # the usual kinds: no Arrow type built per query
+        if typ is not None:
+            return (name, typ)
+        if kind is int and INT64_RANGE[0] <= value <= INT64_RANGE[1]:  # type: ignore[operator]
+            return (name, _INT64)
+        typ = type_of_value(value)
         if pa.types.is_list(typ):
             return (name, typ, len(value))  # type: ignore[arg-type]
         return (name, typ)
 
+    if len(values) == 1:
+        for name, value in values.items():
+            return (shape(name, value),)
     return tuple(shape(name, value) for name, value in sorted(values.items()))
+
+
+_INT64 = pa.int64()
+# Python types whose Arrow type does not depend on the value (an int may be a DECIMAL(38, 0))
+_PLAIN_TYPES: dict[type, pa.DataType] = {
+    bool: pa.bool_(), float: pa.float64(), str: pa.string(), type(None): pa.null()}
 
 
 class PlanCache:

@@ -46,6 +46,16 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def sqlite_value(value: object) -> object:
+    """A value as SQLite stores it: dates as ISO-8601 text."""
+    if isinstance(value, Decimal):  # compared by ``_double``/``_exact`` before this
+        raise ValueError("a decimal reaches SQLite only through a comparison")
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) \
+            else value.isoformat()
+    return value
+
+
 class SqlWriter:
     """Prints expressions in one dialect (``sqlite`` or ``duckdb``), collecting bound values."""
 
@@ -66,12 +76,7 @@ class SqlWriter:
         or printed out of text order, still binds the right value.
         """
         if self.dialect == "sqlite":
-            if isinstance(value, Decimal):  # compared by ``_double``/``_exact`` before this
-                raise ValueError("a decimal reaches SQLite only through a comparison")
-            if isinstance(value, dt.date):
-                value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) \
-                    else value.isoformat()
-            self.values.append(value)
+            self.values.append(sqlite_value(value))
             return "?"
         if hasattr(value, "tolist"):  # numpy vectors bind as lists
             value = value.tolist()

@@ -41,8 +41,23 @@ def arrow_type_for_declared(declared: str) -> pa.DataType:
     return pa.string()
 
 
+_FAMILIES: dict[pa.DataType, str] = {}  # asked several times per query for a few types
+
+
 def family(t: pa.DataType) -> str:
     """The comparison family of an Arrow type."""
+    try:
+        found = _FAMILIES.get(t)
+    except TypeError:  # an extension type without a hash
+        return _family(t)
+    if found is None:
+        if len(_FAMILIES) > 4096:  # parametrised types (vector sizes, decimals) stay few
+            _FAMILIES.clear()
+        found = _FAMILIES[t] = _family(t)
+    return found
+
+
+def _family(t: pa.DataType) -> str:
     if pa.types.is_boolean(t):
         return "bool"
     if pa.types.is_integer(t):

@@ -80,5 +80,21 @@ def empty_table(schema: Schema) -> pa.Table:
     return pa.table({c.key: pa.array([], type=c.type) for c in schema})
 
 
+# schema tuple's id -> (that tuple, its Arrow schema): plans are cached, so the same tuple comes
+# back on every run of a query, and building an Arrow schema is three calls into Arrow per
+# query. Keyed by identity (a ``ColumnRef`` compares without its type, so equal tuples may
+# differ in types); the tuple is held, so its id cannot be reused while it is here.
+_ARROW_SCHEMAS: dict[int, tuple[Schema, pa.Schema]] = {}
+_MAX_ARROW_SCHEMAS = 4096
+
+
 def arrow_schema(schema: Schema) -> pa.Schema:
-    return pa.schema([pa.field(c.key, c.type) for c in schema])
+    found = _ARROW_SCHEMAS.get(id(schema))
+    if found is not None and found[0] is schema:
+        return found[1]
+    built = pa.schema([pa.field(c.key, c.type) for c in schema])
+    if type(schema) is tuple:  # immutable: the Arrow form stays right
+        if len(_ARROW_SCHEMAS) >= _MAX_ARROW_SCHEMAS:
+            _ARROW_SCHEMAS.clear()
+        _ARROW_SCHEMAS[id(schema)] = (schema, built)
+    return built

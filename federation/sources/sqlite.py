@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,8 @@ from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
 from federation.sources.sqlite_catalog import SqliteCatalog
 from federation.sources.sqlite_graph import compile_table_match
-from federation.sources.sqlite_sql import SqliteWriter, from_where
+from federation.sources.sqlite_sql import scan_sql
+from federation.sources.sqlite_templates import Templates
 from federation.sources.sqlite_version import DataVersion
 from federation.sqlgen import quote
 from planner import cardinality
@@ -98,6 +100,7 @@ class SQLite(Source):
         self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
         self._writer: TableWriter | None = None
+        self._templates = Templates()  # fragment texts and estimates kept across runs
 
     # ---- connections
     def _connect(self) -> apsw.Connection:
@@ -207,32 +210,24 @@ class SQLite(Source):
             return self._compile_match(fragment, params)
         if not isinstance(fragment, Scan):
             raise TypeError("SQLite runs Scan fragments")
-        writer = SqliteWriter(params, _column_sql)
-        agg = fragment.aggregate
-        outputs = [e for _, e in agg.groups] + [a for _, a in agg.aggregates] if agg \
-            else list(fragment.columns)
-        cols = ", ".join(writer.expr(e) for e in outputs)
+        # the text and the estimate are kept across runs (``sqlite_templates``)
+        sql, values = self._templates.text(fragment, params, _column_sql,
+                                           partial(scan_sql, fragment))
         base = fragment.tables[0]
-        sql = f"SELECT {cols} {from_where(writer, fragment.tables, fragment.filters)}"
-        if agg is not None and agg.groups:
-            sql += " GROUP BY " + ", ".join(writer.expr(e) for _, e in agg.groups)
-        if fragment.order:  # explicit NULL placement: DuckDB's, whatever SQLite's default
-            sql += " ORDER BY " + ", ".join(writer.sort_key(k.expr, k.descending, k.nulls_first)
-                                            for k in fragment.order)
-        if fragment.limit is not None:
-            sql += f" LIMIT {writer.bind(fragment.limit)}"
         # the catalog this query was planned on (info() ran moments ago, for the planner), with
         # row counts fresher than the catalog's
         info = self._catalog.current or self.info()
-        estimate = cardinality.estimate(fragment, {self.name: info}, self._table_rows)
+        estimate = self._templates.estimate(
+            fragment, (info, self._con().data_version()),
+            lambda: cardinality.estimate(fragment, {self.name: info}, self._table_rows))
         span = self._rowid_span(base.table) if rr.splittable(fragment, estimate) else None
         if span is None or self.read_path == "apsw":
-            return rr.SqliteFragment(self.name, self.kind, sql, tuple(writer.values),
-                                     fragment.columns, estimate)
+            return rr.SqliteFragment(self.name, self.kind, sql, values, fragment.columns,
+                                     estimate)
         parts = rr.ranges(span)
         return rr.SqliteFragment(
             self.name, self.kind, f"{sql} /* read as {len(parts)} rowid ranges in parallel */",
-            tuple(writer.values), fragment.columns, estimate,
+            values, fragment.columns, estimate,
             ranged=rr.ranged_sql(sql, base.rel, bool(fragment.filters)), ranges=parts)
 
     def _compile_match(self, fragment: TableMatch, params: Mapping[str, object]

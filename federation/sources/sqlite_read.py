@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -174,28 +174,79 @@ _INT64 = pa.int64()
 
 def rows_to_table(rows: Sequence[tuple[object, ...]], schema: Schema) -> pa.Table:
     """apsw rows as a table of the declared schema (raises ArrowInvalid/ArrowTypeError)."""
+    arrow = arrow_schema(schema)
     if not rows:
-        return arrow_schema(schema).empty_table()
-    columns = list(zip(*rows, strict=True))
-    arrays = [_to_arrow(values, c.type) for values, c in zip(columns, schema, strict=True)]
-    return pa.Table.from_arrays(arrays, names=[c.key for c in schema])
+        return arrow.empty_table()
+    struct = _struct_type(arrow)
+    if struct is not None and len(rows[0]) == len(schema) and _integers_only(rows, struct[1]):
+        # one conversion of the rows as they are (no transposition, one call per column less)
+        return pa.Table.from_struct_array(pa.array(rows, struct[0]))
+    columns = zip(*rows, strict=True)
+    arrays = [_converter(c.type)(values) for values, c in zip(columns, schema, strict=True)]
+    return pa.Table.from_arrays(arrays, schema=arrow)
 
 
-def _to_arrow(values: tuple[object, ...], declared: pa.DataType) -> pa.Array:
+# types that ``pa.array`` gives exactly from what SQLite returns for them (an int64 column only
+# when it returned integers: a REAL there would be truncated)
+_AS_STORED = frozenset({pa.string(), pa.float64(), pa.binary(), _INT64})
+_STRUCTS: dict[int, tuple[pa.Schema, tuple[pa.StructType, tuple[int, ...]] | None]] = {}
+
+
+def _struct_type(arrow: pa.Schema) -> tuple[pa.StructType, tuple[int, ...]] | None:
+    """The struct of a row when every column converts as stored, and its int64 columns;
+    None when a column needs its converter. Kept per Arrow schema (itself kept per plan)."""
+    found = _STRUCTS.get(id(arrow))
+    if found is not None and found[0] is arrow:
+        return found[1]
+    types = arrow.types
+    struct = (pa.struct(list(arrow)), tuple(i for i, t in enumerate(types) if t == _INT64)) \
+        if all(t in _AS_STORED for t in types) else None
+    if len(_STRUCTS) >= 4096:
+        _STRUCTS.clear()
+    _STRUCTS[id(arrow)] = (arrow, struct)
+    return struct
+
+
+def _integers_only(rows: Sequence[tuple[object, ...]], columns: tuple[int, ...]) -> bool:
+    return all(type(row[i]) is int or row[i] is None for i in columns for row in rows)
+
+
+Convert = Callable[[tuple[object, ...]], pa.Array]
+_CONVERTERS: dict[pa.DataType, Convert] = {}  # by declared type: decided once per type
+
+
+def _converter(declared: pa.DataType) -> Convert:
+    found = _CONVERTERS.get(declared)
+    if found is None:
+        found = _CONVERTERS[declared] = partial(_KINDS.get(family(declared), _plain), declared)
+    return found
+
+
+def _integers(declared: pa.DataType, values: tuple[object, ...]) -> pa.Array:
     if declared == _INT64 and all(type(v) is int or v is None for v in values):
         return pa.array(values, _INT64)  # the usual integer column: no inference, no cast
-    kind = family(declared)
-    if kind in ("date", "timestamp"):  # stored as ISO-8601 text
-        return pa.array(values, pa.string()).cast(declared)
-    if kind == "bool":  # stored as 0/1
-        return pa.array(values, pa.int64()).cast(pa.bool_())
-    if kind == "int":  # pa.array(values, int64) truncates a stored REAL 1.5 to 1: cast safely
-        try:
-            inferred = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # text or bytes among the numbers:
-            return pa.array(values, declared)  # this conversion's error names the value
-        return inferred.cast(declared)
+    # pa.array(values, int64) truncates a stored REAL 1.5 to 1: cast safely
+    try:
+        inferred = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # text or bytes among the numbers:
+        return pa.array(values, declared)  # this conversion's error names the value
+    return inferred.cast(declared)
+
+
+def _iso_text(declared: pa.DataType, values: tuple[object, ...]) -> pa.Array:
+    return pa.array(values, pa.string()).cast(declared)  # stored as ISO-8601 text
+
+
+def _booleans(declared: pa.DataType, values: tuple[object, ...]) -> pa.Array:
+    return pa.array(values, _INT64).cast(pa.bool_())  # stored as 0/1
+
+
+def _plain(declared: pa.DataType, values: tuple[object, ...]) -> pa.Array:
     return pa.array(values, declared)
+
+
+_KINDS: dict[str, Callable[[pa.DataType, tuple[object, ...]], pa.Array]] = {
+    "int": _integers, "date": _iso_text, "timestamp": _iso_text, "bool": _booleans}
 
 
 # ---- ADBC batches → Arrow

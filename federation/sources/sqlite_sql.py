@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from federation.sqlgen import SqlWriter, _sqlite_mode, quote
 from planner.expressions import BExpr, Const, Func, ParamRef, SubqueryExpr
-from planner.logical import TableAccess
+from planner.logical import Scan, TableAccess
 from planner.pushed_subqueries import inner_read
 from planner.types import family
 
@@ -116,6 +116,23 @@ class SqliteWriter(SqlWriter):
 
     def _in_lhs(self, e: Func) -> str:
         return self._double(e.args[0]) if _sqlite_mode(e) == "double" else self.expr(e.args[0])
+
+
+def scan_sql(fragment: Scan, writer: SqlWriter) -> str:
+    """The SQL of a Scan fragment, its values bound through ``writer`` in text order."""
+    agg = fragment.aggregate
+    outputs = [e for _, e in agg.groups] + [a for _, a in agg.aggregates] if agg \
+        else list(fragment.columns)
+    cols = ", ".join(writer.expr(e) for e in outputs)
+    sql = f"SELECT {cols} {from_where(writer, fragment.tables, fragment.filters)}"
+    if agg is not None and agg.groups:
+        sql += " GROUP BY " + ", ".join(writer.expr(e) for _, e in agg.groups)
+    if fragment.order:  # explicit NULL placement: DuckDB's, whatever SQLite's default
+        sql += " ORDER BY " + ", ".join(writer.sort_key(k.expr, k.descending, k.nulls_first)
+                                        for k in fragment.order)
+    if fragment.limit is not None:
+        sql += f" LIMIT {writer.bind(fragment.limit)}"
+    return sql
 
 
 def from_where(writer: SqlWriter, tables: tuple[TableAccess, ...],
