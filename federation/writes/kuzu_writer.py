@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -133,8 +133,9 @@ class KuzuWriter(StoreWriter):
                 f"AS {fql_name(table)}")
 
     # ---- ops
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
-        columns = self.columns(table)
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
+        columns = self.columns(table) if columns is None else columns
         if rows.num_rows < COPY_MIN_ROWS:
             return [self._create_op(table, rows)]
         full = pa.table({n: rows.column(n) if n in rows.column_names

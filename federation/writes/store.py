@@ -9,6 +9,7 @@ own commit did not happen) or knows what to undo (LanceDB: its tables' starting 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ class Op:
     table: str
     text: str
     payload: object = None
-    many: bool = False  # payload is a sequence of parameter rows (executemany)
+    many: bool = False  # payload: parameter rows, or an Arrow table of them (executemany)
 
     def describe(self) -> str:
         return self.text
@@ -63,7 +64,10 @@ class StoreWriter(ABC):
         return f"{fql_name(source)}.{fql_name(table)}"
 
     @abstractmethod
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]: ...
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
+        """Ops inserting ``rows`` (checked against ``columns``, the table's ``columns()`` as
+        the caller just read them: not read again)."""
 
     @abstractmethod
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
