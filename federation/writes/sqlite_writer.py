@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -157,10 +157,12 @@ class SqliteWriter(StoreWriter):
         con = self._connection()
         self._busy(lambda: con.execute("BEGIN IMMEDIATE"))
 
-    def mark(self, txn: str) -> None:
+    def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
         con = self._connection()
         con.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (id TEXT PRIMARY KEY)")
         con.execute(f"INSERT INTO {MARKS} VALUES (?)", (txn,))
+        if forget:
+            con.executemany(f"DELETE FROM {MARKS} WHERE id = ?", [(t,) for t in forget])
 
     def commit(self) -> None:
         con = self._connection()
@@ -176,12 +178,6 @@ class SqliteWriter(StoreWriter):
         found = con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall()
         return bool(found) and bool(
             con.execute(f"SELECT 1 FROM {MARKS} WHERE id = ?", (txn,)).fetchall())
-
-    def forget(self, txns: list[str]) -> None:
-        con = self._connection()
-        if con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall():
-            self._busy(lambda: con.executemany(f"DELETE FROM {MARKS} WHERE id = ?",
-                                               [(t,) for t in txns]))
 
     def close(self) -> None:
         con, self._con = self._con, None

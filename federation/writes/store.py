@@ -9,7 +9,7 @@ own commit did not happen) or knows what to undo (LanceDB: its tables' starting 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -86,8 +86,9 @@ class StoreWriter(ABC):
         """Open the local transaction (no-op for stores that commit each op)."""
         return None
 
-    def mark(self, txn: str) -> None:
-        """Record ``txn`` inside the open transaction, so it commits with the writes."""
+    def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
+        """Record ``txn`` inside the open transaction, so it commits with the writes; delete
+        the markers of ``forget`` (finished transactions no recovery reads) in it too."""
         return None
 
     def commit(self) -> None:
@@ -98,10 +99,6 @@ class StoreWriter(ABC):
 
     def has_mark(self, txn: str) -> bool:
         return False
-
-    def forget(self, txns: list[str]) -> None:
-        """Drop markers of transactions the journal finished (kept small)."""
-        return None
 
     def version(self, table: str) -> int:
         raise NotImplementedError
