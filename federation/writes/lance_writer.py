@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from federation.errors import FederationError, SourceError
 from federation.sources.lance_filter import FilterWriter, _mode, quote_ident
 from federation.sources.lance_versions import Stamp, _trusted, stamp
 from federation.writes.retry import retried
@@ -58,12 +57,7 @@ class LanceWriter(StoreWriter):
         """As Lance stores them (not as the catalog normalizes them): rows are cast to these.
         Read from the table's handle, which sees the latest version (a migration may have
         changed the schema since the catalog was last read)."""
-        try:
-            return {f.name: f.type for f in self._table(table).schema}
-        except FederationError:
-            raise
-        except Exception as err:
-            raise SourceError(f"cannot open table {table!r}: {err}", source=self.name) from err
+        return self._source.live_schema(table)
 
     def keys(self, table: str) -> tuple[str, ...]:
         schema = self._source.info().tables[table]

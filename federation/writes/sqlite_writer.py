@@ -127,7 +127,10 @@ class SqliteWriter(StoreWriter):
         marks = ", ".join("?" * rows.num_columns)
         text = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})" if names \
             else f"INSERT INTO {quote(table)} DEFAULT VALUES"
-        return [Op(table, text, rows, many=True)]  # converted as it runs (``run``)
+        # a bulk insert stays an Arrow table, converted as it runs (``run``); a few rows are
+        # converted now (cheaper to pickle into the journal than a table)
+        payload = rows if rows.num_rows > STREAM_ROWS else parameter_rows(rows)
+        return [Op(table, text, payload, many=True)]
 
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
                    assigned: tuple[str, ...]) -> list[Op]:
