@@ -1,8 +1,13 @@
 """Write throughput per store through the engine against the store's own fastest client, and
 the latency of a one-row commit across all three stores (with a workspace journal).
 
-    python -m benchmarks.writes_bench [--rows 200000] [--commits 200]
+    python -m benchmarks.writes_bench [--rows 200000 1000000] [--repeat 5] [--commits 200]
 
+Bulk: for each size and repeat, the native client and the engine each write the same Arrow
+table into fresh stores holding the same one warm row (the engine's warm-up insert, written
+by the native client too), in alternating order; medians of the repeats are compared (the
+machine is shared: single runs are noisy). Native clients: SQLite ``executemany`` in one
+transaction, Kuzu ``COPY … FROM`` the Arrow table, LanceDB ``add`` of the Arrow table.
 Prints a table and saves ``benchmarks/results/writes.json``.
 """
 
@@ -14,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,24 +65,40 @@ def timed(call: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def native_bulk(base: Path, data: pa.Table) -> dict[str, float]:
+def measured(call: Callable[[], Any]) -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds (every thread: Kuzu's and Lance's workers
+    too); CPU time is less disturbed by the other jobs of a shared machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+WARM = rows(1, start=-1)  # written before timing by both sides (opens the write paths)
+TARGETS = (("sqlite", "s.t"), ("kuzu", "g.T"), ("lancedb", "v.t"))
+
+
+def native_bulk(base: Path, data: pa.Table) -> dict[str, tuple[float, float]]:
     con = apsw.Connection(str(base / "s.db"))
 
-    def sqlite() -> None:
+    def sqlite(table: pa.Table) -> None:
         with con:
             con.executemany("INSERT INTO t (id, name, n) VALUES (?, ?, ?)",
-                            zip(*(c.to_pylist() for c in data.columns), strict=True))
+                            zip(*(c.to_pylist() for c in table.columns), strict=True))
     db = driver().Database(str(base / "g.kuzu"))
     kcon = driver().Connection(db)
 
-    def kuzu() -> None:
-        frame = data  # noqa: F841  (COPY reads it from this scope)
+    def kuzu(table: pa.Table) -> None:
+        frame = table  # noqa: F841  (COPY reads it from this scope)
         kcon.execute("COPY T FROM frame")
     import lancedb
 
-    table = lancedb.connect(str(base / "lance")).open_table("t")
-    seconds = {"sqlite": timed(sqlite), "kuzu": timed(kuzu),
-               "lancedb": timed(lambda: table.add(data))}
+    lance = lancedb.connect(str(base / "lance")).open_table("t")
+    # the warm row as the engine writes it (one row: Kuzu's engine path is CREATE)
+    sqlite(WARM)
+    kcon.execute("CREATE (:T {id: $id, name: $name, n: $n})", WARM.to_pylist()[0])
+    lance.add(WARM)
+    seconds = {"sqlite": measured(lambda: sqlite(data)), "kuzu": measured(lambda: kuzu(data)),
+               "lancedb": measured(lambda: lance.add(data))}
     con.close()
     kcon.close()
     db.close()
@@ -91,12 +113,41 @@ def engine(base: Path, workspace: Path | None = None) -> fed.Engine:
     return eng
 
 
-def engine_bulk(base: Path, data: pa.Table) -> dict[str, float]:
+def engine_bulk(base: Path, data: pa.Table) -> dict[str, tuple[float, float]]:
     with engine(base) as eng:
-        for target in ("s.t", "g.T", "v.t"):  # warm: connections, catalogs, write paths
-            eng.insert(target, rows(1, start=-1))
-        return {store: timed(lambda t=target: eng.insert(t, data))
-                for store, target in (("sqlite", "s.t"), ("kuzu", "g.T"), ("lancedb", "v.t"))}
+        for _, target in TARGETS:  # warm: connections, catalogs, write paths
+            eng.insert(target, WARM)
+        return {store: measured(partial(eng.insert, target, data)) for store, target in TARGETS}
+
+
+def bulk(root: Path, size: int, repeat: int) -> dict[str, dict[str, Any]]:
+    """Each store's engine and native times over ``repeat`` interleaved runs, and medians."""
+    data = rows(size)
+    times: dict[str, dict[str, list[tuple[float, float]]]] = {
+        s: {"engine": [], "native": []} for s, _ in TARGETS}
+    for run in range(repeat):
+        order = ("native", "engine") if run % 2 == 0 else ("engine", "native")
+        for side in order:
+            base = make(root, f"{side}-{size}-{run}")
+            took = engine_bulk(base, data) if side == "engine" else native_bulk(base, data)
+            for store, seconds in took.items():
+                times[store][side].append(seconds)
+    return {store: _compared(size, sides) for store, sides in times.items()}
+
+
+def _compared(size: int, sides: dict[str, list[tuple[float, float]]]) -> dict[str, Any]:
+    """Medians of wall and CPU time per side, and their ratios (engine ÷ native)."""
+    wall = {side: [w for w, _ in runs] for side, runs in sides.items()}
+    cpu = {side: [c for _, c in runs] for side, runs in sides.items()}
+    mine, theirs = statistics.median(wall["engine"]), statistics.median(wall["native"])
+    return {"engine_s": mine, "native_s": theirs,
+            "engine_rows_per_s": size / mine, "native_rows_per_s": size / theirs,
+            "time_ratio": mine / theirs,
+            "median_run_ratio": statistics.median(
+                e / n for e, n in zip(wall["engine"], wall["native"], strict=True)),
+            "cpu_ratio": statistics.median(cpu["engine"]) / statistics.median(cpu["native"]),
+            "engine_runs_s": wall["engine"], "native_runs_s": wall["native"],
+            "engine_cpu_s": cpu["engine"], "native_cpu_s": cpu["native"]}
 
 
 def commits(base: Path, workspace: Path, count: int) -> dict[str, float]:
@@ -117,37 +168,26 @@ def commits(base: Path, workspace: Path, count: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[200_000])
     parser.add_argument("--commits", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    data = rows(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        # interleaved, each into fresh stores; the best of ``repeat`` runs counts (the
-        # machine is shared: the minimum is the least disturbed run)
-        native: dict[str, float] = {}
-        ours: dict[str, float] = {}
-        for run in range(args.repeat):
-            for mine, into in ((False, native), (True, ours)):
-                base = make(root, f"{'engine' if mine else 'native'}-{run}")
-                took = engine_bulk(base, data) if mine else native_bulk(base, data)
-                for store, seconds in took.items():
-                    into[store] = min(into.get(store, seconds), seconds)
+        sizes = {size: bulk(root, size, args.repeat) for size in args.rows}
         commit = {mode: commits(make(root, f"commit-{mode}", wal=mode == "wal"),
                                 root / f"ws-{mode}", args.commits)
-                  for mode in ("rollback-journal", "wal")}
-    report: dict[str, Any] = {"rows": args.rows, "repeat": args.repeat, "bulk": {},
+                  for mode in ("rollback-journal", "wal")} if args.commits > 10 else {}
+    report: dict[str, Any] = {"repeat": args.repeat, "statistic": "median",
+                              "bulk": {str(size): found for size, found in sizes.items()},
                               "three_store_commit": commit}
-    print(f"bulk insert of {args.rows} rows      engine rows/s   native rows/s   ratio")
-    for store in ("sqlite", "kuzu", "lancedb"):
-        ratio = ours[store] / native[store]
-        report["bulk"][store] = {"engine_s": ours[store], "native_s": native[store],
-                                 "engine_rows_per_s": args.rows / ours[store],
-                                 "native_rows_per_s": args.rows / native[store],
-                                 "time_ratio": ratio}
-        print(f"  {store:<30} {args.rows / ours[store]:>13,.0f} {args.rows / native[store]:>15,.0f}"
-              f"   {ratio:.2f}x")
+    for size, found in sizes.items():
+        print(f"bulk insert of {size} rows (medians of {args.repeat})   engine rows/s"
+              "   native rows/s   time ratio   run ratio   CPU ratio")
+        for store, took in found.items():
+            print(f"  {store:<32} {took['engine_rows_per_s']:>13,.0f} "
+                  f"{took['native_rows_per_s']:>15,.0f}   {took['time_ratio']:>9.2f}x"
+                  f"   {took['median_run_ratio']:>8.2f}x   {took['cpu_ratio']:>8.2f}x")
     for mode, took in commit.items():
         print(f"three-store one-row commit, SQLite file in {mode} mode: p50 "
               f"{took['p50_ms']:.1f} ms, p90 {took['p90_ms']:.1f} ms ({took['n']} commits)")

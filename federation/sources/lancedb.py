@@ -299,6 +299,10 @@ class LanceDB(Source):
         cached = self._described.get(table)
         if cached is not None:  # read with the catalog this query was planned on
             return cached[2]
+        return self.live_schema(table)
+
+    def live_schema(self, table: str) -> dict[str, pa.DataType]:
+        """The table's columns at its latest version, from its handle (no catalog read)."""
         try:
             return {f.name: f.type for f in self._table(table).schema}
         except FederationError:

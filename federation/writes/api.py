@@ -93,7 +93,8 @@ class Writes:
         if checked.num_rows == 0:
             return 0
         with self._joined() as txn:
-            return txn.write(writer, writer.insert_ops(table, checked), f"insert({target!r})")
+            return txn.write(writer, writer.insert_ops(table, checked, columns),
+                             f"insert({target!r})")
 
     def execute(self, text: str, params: Mapping[str, object] | None = None) -> int:
         """Run one write statement (INSERT, UPDATE, DELETE); rows affected."""

@@ -8,6 +8,12 @@ Rows, per cross-store transaction ``txn``:
 * ``parts``: at the commit decision, in one journal transaction with ``txns.state =
   'commit'``: every SQLite and Kuzu store's native writes (pickled ``Op`` lists) — the
   decision record. Before it exists a crash means abort, after it commit.
+* ``marks``: at the decision too, one row per SQLite/Kuzu store the transaction leaves its
+  marker in. Recovery reads markers only of undone transactions, so once a later decision
+  (synced) made a ``done`` durable its markers can go: the next cross-store commit on that
+  store deletes them inside its own local transaction (``prunable``), and its ``finish`` drops
+  their ``marks`` rows, then every ``done``/``aborted`` transaction left without one. The
+  journal and the marker tables stay bounded (about ``PRUNE_AT`` rows per store).
 * ``txns.state`` ends ``done`` or ``aborted``; its ``parts`` and ``lance`` rows are dropped.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 import pickle
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +39,10 @@ _SCHEMA = (
     "start INTEGER, PRIMARY KEY (txn, source, tbl))",
     # every store the engine ever held a transaction on (recovery looks at them all)
     "CREATE TABLE IF NOT EXISTS stores (kind TEXT, path TEXT, PRIMARY KEY (kind, path))",
+    "CREATE TABLE IF NOT EXISTS marks (txn TEXT, kind TEXT, path TEXT, "
+    "PRIMARY KEY (txn, kind, path))",
 )
+PRUNE_AT = 16  # finished transactions whose markers a store's next commit deletes at once
 
 
 @dataclass(frozen=True)
@@ -111,19 +121,50 @@ class Journal:
              (txn, start.source, start.path, start.table, start.start))])
 
     def decide(self, txn: str, parts: list[Part]) -> None:
-        """The commit decision, with every redo store's writes: durable when it returns."""
+        """The commit decision, with every redo store's writes: durable when it returns (and
+        with it every ``done`` written before: ``prunable`` relies on that)."""
         self._write([
             ("INSERT OR REPLACE INTO txns VALUES (?, 'commit', ?)", (txn, time.time())),
             *(("INSERT INTO parts VALUES (?, ?, ?, ?, ?)",
                (txn, p.source, p.kind, p.path, pickle.dumps(p.ops, protocol=5)))
+              for p in parts),
+            *(("INSERT OR IGNORE INTO marks VALUES (?, ?, ?)", (txn, p.kind, p.path))
               for p in parts)])
 
-    def finish(self, txn: str, state: str) -> None:
+    def prunable(self, kind: str, path: str) -> tuple[str, ...]:
+        """Finished transactions whose markers the store may delete inside the transaction
+        about to be decided (the decision's sync makes their ``done`` durable before that
+        store commits), once there are ``PRUNE_AT`` of them; else none."""
+        with self._lock:
+            found = self._con.execute(
+                "SELECT m.txn FROM marks AS m JOIN txns AS t ON t.id = m.txn "
+                "WHERE m.kind = ? AND m.path = ? AND t.state = 'done'",
+                (kind, path)).fetchall()
+        return tuple(str(t) for t, in found) if len(found) >= PRUNE_AT else ()
+
+    def finish(self, txn: str, state: str,
+               pruned: Mapping[tuple[str, str], Sequence[str]] | None = None) -> None:
         """Not synced: lost in a crash, recovery finds the stores' markers (nothing to redo)
-        or restores versions already restored."""
+        or restores versions already restored. ``pruned``: (kind, path) → transactions whose
+        markers that store's commit deleted; finished transactions without markers go."""
+        forgotten = [(t, kind, path) for (kind, path), txns in (pruned or {}).items()
+                     for t in txns]
         self._write([("UPDATE txns SET state = ? WHERE id = ?", (state, txn)),
                      ("DELETE FROM parts WHERE txn = ?", (txn,)),
-                     ("DELETE FROM lance WHERE txn = ?", (txn,))], synced=False)
+                     ("DELETE FROM lance WHERE txn = ?", (txn,)),
+                     *(("DELETE FROM marks WHERE txn = ? AND kind = ? AND path = ?", row)
+                       for row in forgotten),
+                     ("DELETE FROM txns WHERE state IN ('done', 'aborted') AND NOT EXISTS "
+                      "(SELECT 1 FROM marks WHERE marks.txn = txns.id)", ())],
+                    synced=False)
+
+    def sizes(self) -> dict[str, int]:
+        """Rows per journal table (tests check that they stay bounded)."""
+        counts = ("SELECT 'txns', count(*) FROM txns UNION ALL SELECT 'parts', count(*) "
+                  "FROM parts UNION ALL SELECT 'lance', count(*) FROM lance UNION ALL "
+                  "SELECT 'marks', count(*) FROM marks")
+        with self._lock:
+            return {str(name): int(n) for name, n in self._con.execute(counts).fetchall()}
 
     def pending(self) -> list[Pending]:
         with self._lock:

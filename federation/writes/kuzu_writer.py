@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -133,8 +133,9 @@ class KuzuWriter(StoreWriter):
                 f"AS {fql_name(table)}")
 
     # ---- ops
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
-        columns = self.columns(table)
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
+        columns = self.columns(table) if columns is None else columns
         if rows.num_rows < COPY_MIN_ROWS:
             return [self._create_op(table, rows)]
         full = pa.table({n: rows.column(n) if n in rows.column_names
@@ -209,8 +210,10 @@ class KuzuWriter(StoreWriter):
         self._cypher("BEGIN TRANSACTION")
         self._open = True
 
-    def mark(self, txn: str) -> None:
+    def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
         self._cypher(f"CREATE (:{MARKS} {{id: $id}})", {"id": txn})
+        if forget:
+            self._cypher(f"MATCH (m:{MARKS}) WHERE m.id IN $ids DELETE m", {"ids": list(forget)})
 
     def commit(self) -> None:
         try:
@@ -235,9 +238,6 @@ class KuzuWriter(StoreWriter):
         tables = {r[0] for r in self._cypher("CALL show_tables() RETURN name")}
         return MARKS in tables and bool(
             self._cypher(f"MATCH (m:{MARKS}) WHERE m.id = $id RETURN m.id", {"id": txn}))
-
-    def forget(self, txns: list[str]) -> None:
-        self._cypher(f"MATCH (m:{MARKS}) WHERE m.id IN $ids DELETE m", {"ids": txns})
 
     def close(self) -> None:
         con, self._con = self._con, None

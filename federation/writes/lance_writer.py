@@ -8,11 +8,14 @@ version). Commit conflicts with another writer are retried with backoff.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from federation.sources.lance_filter import FilterWriter, _mode, quote_ident
+from federation.sources.lance_versions import Stamp, _trusted, stamp
 from federation.writes.retry import retried
 from federation.writes.rows import KEY, cast_column
 from federation.writes.store import Op, StoreWriter
@@ -31,6 +34,7 @@ class LanceWriter(StoreWriter):
     def __init__(self, source: LanceDB) -> None:
         super().__init__(source.name, source.kind, os.path.abspath(source.path))
         self._source = source
+        self._names: tuple[Stamp | None, list[str]] = (None, [])  # (directory stamp, tables)
 
     def _table(self, table: str) -> Any:
         """The source's handle of ``table`` (kept open: it sees every commit, as the source
@@ -39,11 +43,21 @@ class LanceWriter(StoreWriter):
 
     # ---- catalog
     def table_names(self) -> list[str]:
-        return list(self._source.info().tables)
+        """Listed again only when the directory's stamp moved (a table made or dropped): a
+        write needs no catalog (``info`` describes every table a commit moved, ~1 ms)."""
+        now = time.time_ns()
+        current = stamp(str(self._source.path))
+        known, names = self._names
+        if current is None or current != known:
+            names = self._source._table_names()
+            self._names = (_trusted(current, now), names)
+        return list(names)
 
     def columns(self, table: str) -> dict[str, pa.DataType]:
-        """As Lance stores them (not as the catalog normalizes them): rows are cast to these."""
-        return dict(self._source._schema_of(table))
+        """As Lance stores them (not as the catalog normalizes them): rows are cast to these.
+        Read from the table's handle, which sees the latest version (a migration may have
+        changed the schema since the catalog was last read)."""
+        return self._source.live_schema(table)
 
     def keys(self, table: str) -> tuple[str, ...]:
         schema = self._source.info().tables[table]
@@ -52,8 +66,9 @@ class LanceWriter(StoreWriter):
                                           if n not in vectors and not pa.types.is_nested(t))
 
     # ---- ops
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
-        columns = self.columns(table)
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
+        columns = self.columns(table) if columns is None else columns
         full = pa.table({n: cast_column(rows.column(n), t, f"{table}.{n}")
                          if n in rows.column_names else pa.nulls(rows.num_rows, t)
                          for n, t in columns.items()})

@@ -10,9 +10,10 @@ result cache's token reads).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MARKS = "_fed_txn"  # marker table: one row per cross-store transaction committed here
 BUSY_MS = 200  # SQLite's own wait per attempt; the retry loop backs off between attempts
+STREAM_ROWS = 65_536  # rows converted to Python values at a time by a bulk insert
 
 
 def _stored(value: object) -> object:
@@ -49,11 +51,21 @@ def _stored(value: object) -> object:
 
 def parameter_rows(rows: pa.Table) -> list[tuple[object, ...]]:
     """Rows of bound values; columns of plain types convert in Arrow, not value by value."""
-    columns = [_column(rows.column(i)) for i in range(rows.num_columns)]
-    return list(zip(*columns, strict=True))
+    return list(parameter_stream(rows))
 
 
-def _column(values: pa.ChunkedArray) -> list[object]:
+def parameter_stream(rows: pa.Table) -> Iterator[tuple[object, ...]]:
+    """``parameter_rows`` made lazily, ``STREAM_ROWS`` rows at a time: a bulk insert never
+    holds a Python tuple per row (building a million of them costs more than SQLite's
+    ``executemany`` of them, much of it in the garbage collector's passes over them)."""
+    if rows.num_columns == 0:
+        yield from itertools.repeat((), rows.num_rows)
+        return
+    for batch in rows.to_batches(max_chunksize=STREAM_ROWS):
+        yield from zip(*(_column(column) for column in batch.columns), strict=True)
+
+
+def _column(values: pa.ChunkedArray | pa.Array) -> list[object]:
     kind = values.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_string(kind) \
             or pa.types.is_large_string(kind) or pa.types.is_null(kind):
@@ -109,12 +121,16 @@ class SqliteWriter(StoreWriter):
         return schema.unique[:1] or tuple(schema.column_names())
 
     # ---- ops
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]:
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
         names = ", ".join(quote(n) for n in rows.column_names)
         marks = ", ".join("?" * rows.num_columns)
         text = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})" if names \
             else f"INSERT INTO {quote(table)} DEFAULT VALUES"
-        return [Op(table, text, parameter_rows(rows), many=True)]
+        # a bulk insert stays an Arrow table, converted as it runs (``run``); a few rows are
+        # converted now (cheaper to pickle into the journal than a table)
+        payload = rows if rows.num_rows > STREAM_ROWS else parameter_rows(rows)
+        return [Op(table, text, payload, many=True)]
 
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
                    assigned: tuple[str, ...]) -> list[Op]:
@@ -131,7 +147,9 @@ class SqliteWriter(StoreWriter):
         with self._use:
             con = self._connection()
             before = con.total_changes()
-            if op.many:
+            if isinstance(op.payload, pa.Table):
+                con.executemany(op.text, parameter_stream(op.payload))
+            elif op.many:
                 con.executemany(op.text, op.payload)
             else:
                 con.execute(op.text, op.payload)
@@ -142,10 +160,12 @@ class SqliteWriter(StoreWriter):
         con = self._connection()
         self._busy(lambda: con.execute("BEGIN IMMEDIATE"))
 
-    def mark(self, txn: str) -> None:
+    def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
         con = self._connection()
         con.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (id TEXT PRIMARY KEY)")
         con.execute(f"INSERT INTO {MARKS} VALUES (?)", (txn,))
+        if forget:
+            con.executemany(f"DELETE FROM {MARKS} WHERE id = ?", [(t,) for t in forget])
 
     def commit(self) -> None:
         con = self._connection()
@@ -161,12 +181,6 @@ class SqliteWriter(StoreWriter):
         found = con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall()
         return bool(found) and bool(
             con.execute(f"SELECT 1 FROM {MARKS} WHERE id = ?", (txn,)).fetchall())
-
-    def forget(self, txns: list[str]) -> None:
-        con = self._connection()
-        if con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall():
-            self._busy(lambda: con.executemany(f"DELETE FROM {MARKS} WHERE id = ?",
-                                               [(t,) for t in txns]))
 
     def close(self) -> None:
         con, self._con = self._con, None

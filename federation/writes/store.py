@@ -9,6 +9,7 @@ own commit did not happen) or knows what to undo (LanceDB: its tables' starting 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ class Op:
     table: str
     text: str
     payload: object = None
-    many: bool = False  # payload is a sequence of parameter rows (executemany)
+    many: bool = False  # payload: parameter rows, or an Arrow table of them (executemany)
 
     def describe(self) -> str:
         return self.text
@@ -63,7 +64,10 @@ class StoreWriter(ABC):
         return f"{fql_name(source)}.{fql_name(table)}"
 
     @abstractmethod
-    def insert_ops(self, table: str, rows: pa.Table) -> list[Op]: ...
+    def insert_ops(self, table: str, rows: pa.Table,
+                   columns: Mapping[str, pa.DataType] | None = None) -> list[Op]:
+        """Ops inserting ``rows`` (checked against ``columns``, the table's ``columns()`` as
+        the caller just read them: not read again)."""
 
     @abstractmethod
     def update_ops(self, table: str, keys: tuple[str, ...], rows: pa.Table,
@@ -82,8 +86,9 @@ class StoreWriter(ABC):
         """Open the local transaction (no-op for stores that commit each op)."""
         return None
 
-    def mark(self, txn: str) -> None:
-        """Record ``txn`` inside the open transaction, so it commits with the writes."""
+    def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
+        """Record ``txn`` inside the open transaction, so it commits with the writes; delete
+        the markers of ``forget`` (finished transactions no recovery reads) in it too."""
         return None
 
     def commit(self) -> None:
@@ -94,10 +99,6 @@ class StoreWriter(ABC):
 
     def has_mark(self, txn: str) -> bool:
         return False
-
-    def forget(self, txns: list[str]) -> None:
-        """Drop markers of transactions the journal finished (kept small)."""
-        return None
 
     def version(self, table: str) -> int:
         raise NotImplementedError

@@ -8,7 +8,8 @@ written to the journal first. ``commit``:
    open transaction;
 2. ``decide`` — the journal stores the decision with every SQLite/Kuzu write (durable);
 3. ``commit:<source>`` — each SQLite/Kuzu store commits;
-4. ``finish`` — the journal marks it done.
+4. ``finish`` — the journal marks it done (and forgets the markers step 1 deleted: see
+   ``journal``).
 
 An error before the decision rolls everything back (LanceDB restored to its starting
 versions) and raises ``TransactionError``; past it the transaction is committed: a store whose
@@ -45,6 +46,7 @@ class Transaction:
         self._writers: dict[str, StoreWriter] = {}
         self._ops: dict[str, list[Op]] = {}
         self._lance: dict[tuple[str, str], int] = {}
+        self._forget: dict[str, tuple[str, ...]] = {}  # source → markers its commit deletes
         self.written: set[str] = set()  # sources written (their cache tokens move)
 
     def write(self, writer: StoreWriter, ops: list[Op], statement: str) -> int:
@@ -113,7 +115,8 @@ class Transaction:
             for writer in redo:
                 failing = writer.name
                 step(f"mark:{writer.name}")
-                writer.mark(self.id)
+                self._forget[writer.name] = self.journal.prunable(writer.kind, writer.path)
+                writer.mark(self.id, self._forget[writer.name])
             failing = "(journal)"
             step("decide")
             self.journal.decide(self.id, [Part(w.name, w.kind, w.path, tuple(self._ops[w.name]))
@@ -126,10 +129,12 @@ class Transaction:
     def _complete(self, redo: list[StoreWriter]) -> None:
         """Past the decision: every store commits, or is completed from the journal."""
         failed: list[tuple[StoreWriter, Exception]] = []
+        pruned: dict[tuple[str, str], tuple[str, ...]] = {}
         for writer in redo:
             try:
                 step(f"commit:{writer.name}")
                 writer.commit()
+                pruned[(writer.kind, writer.path)] = self._forget.get(writer.name, ())
             except Exception as err:
                 failed.append((writer, err))
         for writer, _ in failed:
@@ -145,7 +150,7 @@ class Transaction:
                     source=writer.name) from err
         try:
             step("finish")
-            self.journal.finish(self.id, "done")
+            self.journal.finish(self.id, "done", pruned)
         except Exception:
             pass  # decided and applied everywhere: recovery finds every marker, redoes nothing
 

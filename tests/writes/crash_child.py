@@ -1,6 +1,7 @@
 """A stream of three-store transactions for ``test_crash`` to kill: transaction ``i`` writes
 id ``i`` to SQLite, Kuzu and LanceDB; ``i`` is printed once its commit returned. The
-commit steps pause at random (the test hook), so kills land inside commits too."""
+commit steps pause at random (the test hook), so kills land inside commits too. Finished
+transactions' markers are pruned every other commit, so kills land inside pruning too."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 import federation as fed
-from federation.writes import transaction
+from federation.writes import journal, transaction
 from tests.writes.stores import TARGETS, attach
 
 
@@ -20,6 +21,7 @@ def main(root: Path, start: int, seed: int, kill_at: str) -> None:
     """``kill_at``: the commit step of the third transaction at which the process kills
     itself; empty: it runs until the test kills it."""
     rng = random.Random(seed)
+    journal.PRUNE_AT = 2
 
     def pause(step: str) -> None:
         if step == kill_at and i == start + 2:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import apsw
 import pytest
 
 import federation as fed
-from federation.writes import transaction
+from federation.writes import journal, transaction
 from federation.writes.recovery import recover
 from tests.writes.stores import TARGETS, attach
 
@@ -152,3 +153,27 @@ def test_reads_inside_a_transaction_bypass_the_cache(weng: fed.Engine, base: int
     assert (after["hits"], after["misses"], after["entries"]) == \
         (before["hits"], before["misses"], before["entries"])
     assert weng.query(query, params).to_pylist() == [{"id": base}]
+
+
+# ---- the journal and the stores' markers stay bounded
+def test_finished_transactions_are_pruned(weng: fed.Engine, root: Path, base: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal, "PRUNE_AT", 3)
+    mine = []
+    for i in range(12):
+        with weng.transaction() as txn:
+            write_all(weng, base + i)
+        mine.append(txn.id)
+    sizes = weng._journal.sizes()
+    assert sizes["txns"] <= 3 and sizes["marks"] <= 2 * 3, sizes
+    assert sizes["parts"] == sizes["lance"] == 0
+    con = apsw.Connection(f"file:{root / 'crm.db'}?mode=ro",
+                          flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+    sqlite_marks = {r[0] for r in con.execute("SELECT id FROM _fed_txn").fetchall()}
+    con.close()
+    kuzu_marks = {r[0] for r in weng.sources["g"].writer()._cypher(  # type: ignore[attr-defined]
+        "MATCH (m:_FedTxn) RETURN m.id")}
+    assert 1 <= len(sqlite_marks & set(mine)) <= 3
+    assert len(kuzu_marks & set(mine)) == len(sqlite_marks & set(mine))
+    assert mine[-1] in sqlite_marks  # the last one's marker: its "done" is not yet synced
+    assert all(present(weng, base + i) == dict.fromkeys(TARGETS, True) for i in range(12))
