@@ -74,8 +74,9 @@ def _widened(group: list[Fragment]) -> tuple[Fragment, list[SharedRead]]:
     columns = list(first.plan.columns)
     reads = [SharedRead(first.index, first.index, tuple(range(len(columns))))]
     for member in group[1:]:
+        assert isinstance(member.plan, Scan | GraphMatch)  # _canonical admits no other leaf
         renamed = _rels(member.plan, _rels_of(first.plan))
-        assert isinstance(renamed, Scan | GraphMatch)
+        assert renamed is not None
         keys = [c.key for c in columns]
         for col in renamed.columns:
             if col.key not in keys:

@@ -10,6 +10,7 @@ from . import (
     queries_graph,
     queries_pushdown,
     queries_setops,
+    queries_shared_reads,
     queries_subqueries,
     queries_vector,
 )
@@ -18,6 +19,7 @@ from .record import Q3
 QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cross.QUERIES
                      + queries_all.QUERIES + queries_pushdown.QUERIES + queries_subqueries.QUERIES
                      + queries_setops.QUERIES + queries_combined_m.QUERIES
-                     + queries_functions.QUERIES)
+                     + queries_functions.QUERIES
+                     + queries_shared_reads.QUERIES)  # s12-T: equal fragments read once
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
