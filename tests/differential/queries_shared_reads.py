@@ -32,9 +32,8 @@ QUERIES: list[Query] = [
       "AND a.id IN (SELECT b.id FROM crm.agents b WHERE b.score = 50.0)"),
     q("shared_miss_pushed_limit", "SELECT a.id FROM crm.agents a WHERE a.id IN "
       "(SELECT b.id FROM crm.agents b ORDER BY b.id LIMIT 7)"),
-    q("shared_cross_table_dates", "SELECT c.c_custkey, o.o_orderdate FROM crm.customer c "
-      "JOIN crm.orders o ON o.o_custkey = c.c_custkey WHERE o.o_orderdate = "
-      "(SELECT min(p.o_orderdate) FROM crm.orders p WHERE p.o_custkey = c.c_custkey) "
-      "AND c.c_nationkey IN (SELECT d.c_nationkey FROM crm.customer d "
-      "WHERE d.c_acctbal > 9000)"),
+    q("shared_correlated_avg_decimals", "SELECT c.c_custkey, c.c_acctbal FROM crm.customer c "
+      "WHERE c.c_mktsegment = 'BUILDING' AND c.c_acctbal > (SELECT avg(d.c_acctbal) "
+      "FROM crm.customer d WHERE d.c_mktsegment = 'BUILDING' "
+      "AND d.c_nationkey = c.c_nationkey)"),
 ]
