@@ -300,7 +300,7 @@ class Engine(Writes, OpsMixin):
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
                                        run.table.num_rows, planned.arrow is not None,
                                        values), cold=not self._warmed(planned))
-        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds, r.reused)
+        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds, r.reused, r.shared_from)
                       for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -346,7 +346,9 @@ class Engine(Writes, OpsMixin):
                                              explore=False)
             compiled = compile_fragments(planned.cut, sources, values)
             sql, _, _ = compile_stage(planned, self._stage, values)
-        texts = tuple(_fragment_text(c) for c in compiled.values())
+        followers = {s.index: s.reader for s in planned.cut.shared if not s.runs}
+        texts = tuple(_fragment_text(c, shared_from=followers.get(i))
+                      for i, c in compiled.items())
         notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
         return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes,
                             route=decision)
@@ -396,8 +398,12 @@ def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> 
 
 
 def _fragment_text(c: CompiledFragment, rows: int | None = None,
-                   seconds: float | None = None, reused: bool = False) -> FragmentText:
-    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds, reused)
+                   seconds: float | None = None, reused: bool = False,
+                   shared_from: int | None = None) -> FragmentText:
+    if shared_from is not None:
+        seconds = None  # it did not run (metrics count only fragments that ran)
+    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds, reused,
+                        shared_from)
 
 
 def connect(workspace: str | Path | None = None, **options: Any) -> Engine:

@@ -23,6 +23,7 @@ from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
 from planner.set_ops import SetOp
 from planner.shape import PlanShapes, plan_shapes
+from planner.shared_reads import share_reads
 from planner.subquery_plans import has_subquery, node_exprs
 
 
@@ -35,6 +36,7 @@ class FragmentRun:
     keys_in: int = 0  # keys passed into it (federation.key_passing)
     keyed: bool = False  # whether it ran with passed keys
     reused: bool = False  # read from the result cache's legs: it did not run
+    shared_from: int | None = None  # cut from this fragment's read: it did not run
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Legs(Protocol):
 
 
 def prepare(cut: CutPlan) -> Prepared:
-    cut = replace(cut, stage=lift_correlated_filters(cut.stage))
+    cut = share_reads(replace(cut, stage=lift_correlated_filters(cut.stage)))
     in_arrow = arrow_stage(cut.stage)
     return Prepared(cut, in_arrow, in_arrow.describe() if in_arrow else "", _joins(cut.stage),
                     plan_shapes(cut))
@@ -185,18 +187,20 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     cut, in_arrow = prepared.cut, prepared.arrow
     if len(cut.fragments) < 2:
         legs = None  # the answer's own cache entry covers a lone leg
+    shared = {s.index for s in cut.shared}
     streamed = {f.index for f in cut.fragments
-                if in_arrow is None and sources[f.source].streams and not prepared.joins}
+                if in_arrow is None and sources[f.source].streams and not prepared.joins} - shared
     receivers = {p.receiver for p in cut.passes} - streamed
-    done = _reused(cut, compiled, receivers, legs)
+    followers = {s.index for s in cut.shared if not s.runs}  # cut from a reader's table
+    done = _reused(cut, compiled, receivers | followers, legs)
     streamed -= {r.index for r, _ in done}
-    skip = streamed | receivers | {r.index for r, _ in done}
+    skip = streamed | receivers | followers | {r.index for r, _ in done}
     ran = _run_all([(sources[f.source], f.index, compiled[f.index], None)
                     for f in cut.fragments if f.index not in skip], pool)
     if legs is not None:
         for run, table in ran:
             legs.keep(run.compiled, table)
-    done += ran
+    done = _shared_inputs(cut, done + ran, compiled)
     notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
     cancel.check()
     start = time.perf_counter()
@@ -235,6 +239,29 @@ def _reused(cut: CutPlan, compiled: Mapping[int, CompiledFragment], receivers: s
             found.append((FragmentRun(f.index, compiled[f.index], table.num_rows, 0.0,
                                       reused=True), table))
     return found
+
+
+def _shared_inputs(cut: CutPlan, done: list[tuple[FragmentRun, pa.Table]],
+                   compiled: Mapping[int, CompiledFragment]) -> list[tuple[FragmentRun, pa.Table]]:
+    """``done`` with each shared read's input cut from its reader's table (the reader's own
+    input narrowed to its own columns, the others' columns renamed to theirs)."""
+    if not cut.shared:
+        return done
+    readers = {s.reader for s in cut.shared}
+    tables = {r.index: (r, t) for r, t in done}
+    out = [(r, t) for r, t in done if r.index not in readers]
+    for share in cut.shared:
+        run, table = tables[share.reader]
+        # a reader's compiled schema is the widened one: its own columns come first
+        target = arrow_schema(compiled[share.index].schema[:len(share.positions)])
+        part = table.select(list(share.positions)).rename_columns(target.names)
+        if part.schema != target:
+            part = part.cast(target)
+        if not share.runs:
+            run = FragmentRun(share.index, compiled[share.index], part.num_rows, 0.0,
+                              shared_from=share.reader)
+        out.append((run, part))
+    return out
 
 
 def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentRun, pa.Table]],

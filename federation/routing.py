@@ -73,7 +73,9 @@ def choose(routes: Routes, router: Router, view: StatsView, catalog: Catalog, *,
     options = []
     for cand, prep in zip(routes.candidates, routes.prepared, strict=True):
         assert prep.shapes is not None
-        est = predicted(cand, prep.shapes, view, catalog, prep.arrow is not None, values)
+        # the prepared cut: fragments read once for several inputs count once
+        est = predicted(replace(cand, cut=prep.cut), prep.shapes, view, catalog,
+                        prep.arrow is not None, values)
         options.append(Option(cand.name, cand.features, cand.sources, est))
     decision = router.choose(options, forced=forced, explore=explore, unavailable=unavailable)
     return routes.named(decision.chosen), decision

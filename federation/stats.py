@@ -60,7 +60,7 @@ def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: 
     out: list[Sample] = []
     rows_in = 0
     for run in runs:
-        if run.reused:  # read from the result cache: it did not run
+        if run.reused or run.shared_from is not None:  # from the cache or a shared read
             rows_in += run.rows
             continue
         shape = (shapes.keyed.get(run.index) if run.keyed else None) \
@@ -87,6 +87,8 @@ class FragmentRunLike(Protocol):
     def seconds(self) -> float: ...
     @property
     def reused(self) -> bool: ...
+    @property
+    def shared_from(self) -> int | None: ...
     @property
     def keys_in(self) -> int: ...
     @property

@@ -39,6 +39,7 @@ class FragmentText:
     rows: int | None = None
     seconds: float | None = None
     reused: bool = False  # read from the result cache, not run
+    shared_from: int | None = None  # cut from that fragment's read, not run (shared_reads)
 
 
 def expr_text(e: BExpr) -> str:
@@ -156,7 +157,10 @@ def explain_text(stage: Plan, fragments: Mapping[int, FragmentText],
         out.append(f"== Fragment #{index} on {frag.source} ({frag.kind}) ==")
         out.append(frag.native)
         out.append(f"-- params: {_params_text(frag.params)}")
-        if frag.reused:
+        if frag.shared_from is not None:
+            rows = f"-- rows: {frag.rows}  " if analyzed else "-- "
+            out.append(f"{rows}shared: cut from the read of fragment #{frag.shared_from}, not run")
+        elif frag.reused:
             out.append(f"-- rows: {frag.rows}  reused: read from the result cache, not run")
         elif analyzed and frag.seconds is not None:
             out.append(f"-- rows: {frag.rows}  time: {frag.seconds * 1000:.2f} ms")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from planner.expressions import ColumnRef
 from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, VectorSearch
 from planner.subquery_plans import map_subplans
+
+if TYPE_CHECKING:
+    from planner.shared_reads import SharedRead
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class CutPlan:
     stage: Plan  # what DuckDB runs, reading FragmentInput nodes
     fragments: tuple[Fragment, ...]
     passes: tuple[KeyPass, ...] = ()  # receivers run after their senders, with their keys
+    shared: tuple[SharedRead, ...] = ()  # fragments read once for several inputs (shared_reads)
 
 
 def cut(plan: Plan) -> CutPlan:

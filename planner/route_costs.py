@@ -53,6 +53,7 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
     ``values`` is predicted from those runs (``planner.signature``)."""
     cut = candidate.cut
     receivers = {p.receiver for p in cut.passes}
+    followers = {s.index for s in cut.shared if not s.runs}  # cut from another's read
     rows = {f.index: fragment_rows(f, shapes.fragments[f.index].id, view, catalog)
             for f in cut.fragments}
     near: dict[int, tuple[float, float, int]] = {}
@@ -64,7 +65,7 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
                 rows[f.index], near[f.index] = _near(f, found, view, catalog)
     first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index],
                        near.get(f.index), join_work(f, catalog))
-                  for f in cut.fragments if f.index not in receivers)
+                  for f in cut.fragments if f.index not in receivers | followers)
     second = []
     for f in cut.fragments:
         if f.index in receivers:

@@ -25,6 +25,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from planner import functions
+from planner.capabilities import like_needs_regex
 from planner.errors import PlanError
 from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef
 from planner.types import family, int_range, integer_comparison
@@ -316,7 +317,7 @@ def like_form(pattern: str | None) -> tuple[str, str | None]:
     if pattern is None:
         return "=", None
     core = pattern.strip("%")
-    if "_" not in core and "%" not in core:
+    if not like_needs_regex(pattern):
         lead, trail = pattern.startswith("%"), pattern.endswith("%")
         if lead and trail:
             return ("CONTAINS", core) if core else ("STARTS WITH", "")

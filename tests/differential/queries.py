@@ -15,6 +15,7 @@ from . import (
     queries_outer_joins,
     queries_pushdown,
     queries_setops,
+    queries_shared_reads,
     queries_subqueries,
     queries_windows,
 )
@@ -27,7 +28,8 @@ QUERIES: list[Query] = (queries_basic.QUERIES + queries_aggregates.QUERIES
                         + queries_setops.QUERIES + queries_outer_joins.QUERIES
                         + queries_windows.QUERIES + queries_combined_b.QUERIES
                         + queries_combined_m.QUERIES  # both halves of issue 10 together
-                        + queries_functions.QUERIES)  # i10-c: functions and expressions
+                        + queries_functions.QUERIES  # i10-c: functions and expressions
+                        + queries_shared_reads.QUERIES)  # s12-T: equal fragments read once
 BY_ID: dict[str, Query] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"
 

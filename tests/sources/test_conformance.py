@@ -157,7 +157,9 @@ def test_filter_matches_duckdb_and_is_pushed(name: str, engine: tuple[str, fed.E
 def test_like_is_pushed(engine: tuple[str, fed.Engine],
                         oracle: duckdb.DuckDBPyConnection) -> None:
     kind, eng = engine
-    result = check(eng, oracle, "SELECT i.id FROM src.items AS i WHERE i.name LIKE 'item 1_'")
+    # a prefix: every source runs it natively (a pattern Kuzu could only write as a regex,
+    # such as 'item 1_', stays in DuckDB: Kuzu compiles a bound regex for every row)
+    result = check(eng, oracle, "SELECT i.id FROM src.items AS i WHERE i.name LIKE 'item 1%'")
     pushed = "Filter" not in str(result.plan).split("== Fragment")[0]
     expect(kind, "like_pushdown", pushed, str(result.plan))
 

@@ -12,6 +12,7 @@ from . import (
     queries_lifted,
     queries_pushdown,
     queries_setops,
+    queries_shared_reads,
     queries_subqueries,
     queries_vector,
 )
@@ -21,6 +22,7 @@ QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cr
                      + queries_all.QUERIES + queries_pushdown.QUERIES + queries_subqueries.QUERIES
                      + queries_setops.QUERIES + queries_combined_m.QUERIES
                      + queries_functions.QUERIES + queries_graph_patterns.QUERIES
-                     + queries_lifted.QUERIES)  # correlated filters lifted above joins
+                     + queries_lifted.QUERIES  # correlated filters lifted above joins
+                     + queries_shared_reads.QUERIES)  # equal fragments read once
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"

@@ -1,0 +1,146 @@
+"""One read for the fragments of a query that ask a source the same thing.
+
+TPC-H Q2 reads ``graph.partsupp`` in the outer query and again in its correlated subquery,
+Q11 reads partsupp, supplier and nation in the outer query and again in its HAVING
+subquery: each of those legs is the same scan (the same table, pattern and pushed filters)
+under another name, and the second read of 800 000 rows doubles the fragment time. A
+fragment whose leaf equals an earlier one once its relation names are set aside does not
+run: the earlier fragment (its *reader*) reads the union of both fragments' columns once,
+and each of the two stage inputs is that table's columns for it, renamed. Both inputs are
+exactly what their own fragments would have returned (the same rows of the same snapshot).
+
+Leaves with a pushed LIMIT, ORDER BY or aggregate, vector searches, and fragments that
+send or receive passed keys (their text changes at run time) are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from planner.errors import PlanError
+from planner.expressions import BExpr, ColumnRef, Const, ParamRef, transform, walk
+from planner.fragments import CutPlan, Fragment
+from planner.logical import GraphMatch, Scan, SourceLeaf
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """The stage input of fragment ``index`` is columns ``positions`` of the table fragment
+    ``reader`` returns (``index == reader``: the reader's own input, its first columns)."""
+
+    index: int
+    reader: int
+    positions: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not self.positions or min(self.positions) < 0:
+            raise PlanError("a shared read takes at least one column of its reader")
+
+    @property
+    def runs(self) -> bool:
+        return self.index == self.reader
+
+
+def share_reads(cut: CutPlan) -> CutPlan:
+    """``cut`` with each group of equal leaves read once: the first of a group is widened to
+    the columns of all, and ``cut.shared`` says where every member's input comes from."""
+    passing = {p.receiver for p in cut.passes} | {p.sender for p in cut.passes}
+    groups: list[list[Fragment]] = []
+    for fragment in cut.fragments:
+        if fragment.index in passing or _canonical(fragment.plan) is None:
+            continue
+        group = next((g for g in groups if _same_read(g[0].plan, fragment.plan)), None)
+        if group is None:
+            groups.append([fragment])
+        else:
+            group.append(fragment)
+    widened: dict[int, Fragment] = {}
+    shared: list[SharedRead] = []
+    for group in groups:
+        if len(group) > 1:
+            reader, reads = _widened(group)
+            widened[reader.index] = reader
+            shared += reads
+    if not shared:
+        return cut
+    fragments = tuple(widened.get(f.index, f) for f in cut.fragments)
+    return replace(cut, fragments=fragments, shared=tuple(shared))
+
+
+def _widened(group: list[Fragment]) -> tuple[Fragment, list[SharedRead]]:
+    """The group's first fragment reading every member's columns, and each member's read."""
+    first = group[0]
+    assert isinstance(first.plan, Scan | GraphMatch)
+    columns = list(first.plan.columns)
+    reads = [SharedRead(first.index, first.index, tuple(range(len(columns))))]
+    for member in group[1:]:
+        assert isinstance(member.plan, Scan | GraphMatch)  # _canonical admits no other leaf
+        renamed = _rels(member.plan, _rels_of(first.plan))
+        assert renamed is not None
+        keys = [c.key for c in columns]
+        for col in renamed.columns:
+            if col.key not in keys:
+                columns.append(col)
+                keys.append(col.key)
+        reads.append(SharedRead(member.index, first.index,
+                                tuple(keys.index(c.key) for c in renamed.columns)))
+    return replace(first, plan=replace(first.plan, columns=tuple(columns))), reads
+
+
+def _same_read(a: SourceLeaf, b: SourceLeaf) -> bool:
+    ca, cb = _canonical(a), _canonical(b)
+    return ca is not None and ca == cb and _value_types(ca) == _value_types(cb)
+
+
+def _canonical(leaf: SourceLeaf) -> Scan | GraphMatch | None:
+    """The leaf with its relations named by position and no columns (None: never shared)."""
+    if not isinstance(leaf, Scan | GraphMatch) or leaf.limit is not None or leaf.order \
+            or leaf.aggregate is not None or not leaf.columns:
+        return None
+    renamed = _rels(leaf, tuple(f"_r{i}" for i in range(len(_rels_of(leaf)))))
+    return None if renamed is None else replace(renamed, columns=())
+
+
+def _rels_of(leaf: Scan | GraphMatch) -> tuple[str, ...]:
+    if isinstance(leaf, Scan):
+        return tuple(t.rel for t in leaf.tables)
+    return tuple(n.rel for n in leaf.nodes) + tuple(e.rel for e in leaf.edges)
+
+
+def _rels(leaf: Scan | GraphMatch, names: tuple[str, ...]) -> Scan | GraphMatch | None:
+    """``leaf`` with its relations renamed to ``names`` (in ``_rels_of`` order); None when
+    it reads a column of a relation it does not hold."""
+    old = _rels_of(leaf)
+    if len(set(old)) != len(old) or len(names) != len(old):
+        return None
+    mapping = dict(zip(old, names, strict=True))
+    exprs = [*leaf.columns, *leaf.filters]
+    if isinstance(leaf, Scan):
+        exprs += [t.condition for t in leaf.tables if t.condition is not None]
+    if any(isinstance(e, ColumnRef) and e.rel not in mapping for x in exprs for e in walk(x)):
+        return None
+
+    def rename(expr: BExpr) -> BExpr:
+        return transform(expr, lambda e: ColumnRef(mapping[e.rel], e.name, e.type)
+                         if isinstance(e, ColumnRef) else None)
+
+    columns = tuple(ColumnRef(mapping[c.rel], c.name, c.type) for c in leaf.columns)
+    filters = tuple(rename(f) for f in leaf.filters)
+    if isinstance(leaf, Scan):
+        tables = tuple(replace(t, rel=mapping[t.rel], condition=None if t.condition is None
+                               else rename(t.condition)) for t in leaf.tables)
+        return replace(leaf, tables=tables, columns=columns, filters=filters, available=())
+    nodes = tuple(replace(n, rel=mapping[n.rel]) for n in leaf.nodes)
+    edges = tuple(replace(e, rel=mapping[e.rel]) for e in leaf.edges)
+    return replace(leaf, nodes=nodes, edges=edges, columns=columns, filters=filters,
+                   available=())
+
+
+def _value_types(leaf: Scan | GraphMatch) -> tuple[tuple[str, str], ...]:
+    """The types of the values a leaf compares with (``Const`` equality ignores them:
+    ``1 == 1.0 == True``, and those compile to different source texts)."""
+    exprs = list(leaf.filters)
+    if isinstance(leaf, Scan):
+        exprs += [t.condition for t in leaf.tables if t.condition is not None]
+    return tuple((type(e.value).__name__ if isinstance(e, Const) else "param", str(e.type))
+                 for x in exprs for e in walk(x) if isinstance(e, Const | ParamRef))
