@@ -15,7 +15,6 @@ from federation.sources.base import CompiledFragment, Source
 from planner.expressions import ColumnRef, Func, ParamRef
 from planner.fragments import Fragment, KeyPass
 
-CHUNK_KEYS = 100_000  # keys bound in one value at most: more are read in several chunks
 # whether a receiver should use the keys it got (how many), and why: the router's run-time say
 KeyDecision = Callable[[KeyPass, int], tuple[bool, str]]
 
@@ -25,12 +24,13 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
               decide: KeyDecision | None = None
               ) -> tuple[list[CompiledFragment], list[str], int]:
     """The receiver ``fragment`` compiled with the keys of its senders (one fragment per chunk
-    of ``CHUNK_KEYS`` keys of its largest pass: their rows, together, are the keyed read's),
+    of its largest pass's keys, as the receiver's source takes them: their rows, together, are
+    the keyed read's),
     what was done, and how many keys were passed (statistics record them). ``decide`` may
     turn a pass down once the number of keys is known (None: every pass within its cap)."""
     import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
 
-    keyed: list[tuple[ParamRef, ColumnRef, list[object]]] = []
+    keyed: list[tuple[ParamRef, ColumnRef, list[object], int | None]] = []
     notes: list[str] = []
     for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
         keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null()
@@ -45,18 +45,18 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
                 continue
         name = f"keys#{fragment.index}.{n}"  # not an identifier: never a user's parameter
         keyed.append((ParamRef(name, pa.list_(kp.receiver_key.type)), kp.receiver_key,
-                      keys.to_pylist()))
+                      keys.to_pylist(), kp.chunk))
         notes.append(f"applied: {kp.describe()} ({len(keys)} keys)")
     if not keyed:
         return [planned], notes, 0
     leaf = replace(fragment.plan, filters=(*fragment.plan.filters, *(
-        Func("in_keys", (column, param), pa.bool_()) for param, column, _ in keyed)))
-    values = dict(params) | {param.name: keys for param, _, keys in keyed}
+        Func("in_keys", (column, param), pa.bool_()) for param, column, _, _ in keyed)))
+    values = dict(params) | {param.name: keys for param, _, keys, _ in keyed}
     largest = max(keyed, key=lambda k: len(k[2]))
-    chunks = [largest[2][i:i + CHUNK_KEYS]
-              for i in range(0, len(largest[2]), CHUNK_KEYS)] or [[]]
+    size = largest[3] or max(len(largest[2]), 1)
+    chunks = [largest[2][i:i + size] for i in range(0, len(largest[2]), size)] or [[]]
     if len(chunks) > 1:
         notes.append(f"fragment #{fragment.index} read in {len(chunks)} chunks of at most "
-                     f"{CHUNK_KEYS} keys")
+                     f"{size} keys")
     compiled = [source.compile(leaf, values | {largest[0].name: chunk}) for chunk in chunks]
     return compiled, notes, sum(len(k[2]) for k in keyed)

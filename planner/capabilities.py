@@ -45,6 +45,10 @@ class Capabilities:
     keys_need_index: bool = False
     # takes passed join keys as a filter (``in_keys``, see planner.semijoin)
     receives_keys: bool = False
+    # keys it takes in one pass at most (None: the planner's own bound), and in one read (None:
+    # all of them in one read; more are read in chunks whose rows together are the answer)
+    max_passed_keys: int | None = None
+    key_chunk: int | None = 100_000
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True

@@ -32,6 +32,7 @@ class KeyPass:
     receiver: int
     receiver_key: ColumnRef
     max_keys: int
+    chunk: int | None = None  # keys per read of the receiver (None: all in one read)
 
     def describe(self) -> str:
         return (f"keys of fragment #{self.sender} ({self.sender_key.key}) filter fragment "

@@ -56,12 +56,15 @@ def candidate_passes(cut: CutPlan, catalog: Catalog, max_keys: int | None = None
     between two fragments (whether it pays is the router's question)."""
     max_keys = MAX_KEYS if max_keys is None else max_keys
     leaves: dict[int, Plan] = {f.index: f.plan for f in cut.fragments}
+    sources = {f.index: f.source for f in cut.fragments}
     found: list[KeyPass] = []
     for one, other in _equalities(cut.stage):
         for sender, receiver in ((one, other), (other, one)):
             if _feasible(sender, receiver, leaves, catalog):
+                caps = catalog[sources[receiver.index]].capabilities
+                cap = min(max_keys, caps.max_passed_keys or max_keys)
                 kp = KeyPass(sender.index, sender.column, receiver.index, receiver.column,
-                             max_keys)
+                             cap, caps.key_chunk)
                 if kp not in found:
                     found.append(kp)
     return tuple(found)

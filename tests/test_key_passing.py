@@ -3,6 +3,7 @@ filter a large leg of another source, and the answer never changes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
@@ -79,6 +80,20 @@ def test_too_many_keys_are_not_passed(root: Path, monkeypatch: pytest.MonkeyPatc
         assert lance.rows == 20_000 and "passed keys" not in lance.native
 
 
+def test_a_source_caps_the_keys_it_receives(root: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # as Kuzu does (``max_passed_keys``): it tests every row against the whole list
+    from federation.sources import lancedb as lance_source
+
+    capped = replace(lance_source.CAPABILITIES, max_passed_keys=100)
+    monkeypatch.setattr(lance_source, "CAPABILITIES", capped)
+    text = """SELECT count(*) AS n FROM crm.agents AS a JOIN docs.events AS e
+              ON e.agent_id = a.id WHERE a.id < 300 AND a.team <> 'x'"""
+    with _engine(root, key_passing_rows=0) as eng:
+        res = eng.query(text)
+        assert any(n.startswith("skipped") and "300 keys" in n for n in res.plan.notes)
+
+
 def test_a_nearest_never_receives_keys(root: Path) -> None:
     db = lancedb.connect(str(root / "lance"))
     db.create_table("vecs", pa.table({
@@ -100,9 +115,10 @@ def test_a_leg_estimated_under_the_threshold_is_read_whole(root: Path) -> None:
 
 
 def test_many_keys_are_passed_in_chunks(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from federation import key_passing
+    from federation.sources import lancedb
 
-    monkeypatch.setattr(key_passing, "CHUNK_KEYS", 16)
+    # LanceDB keeps every key in one scan; a source that binds them in chunks of 16
+    monkeypatch.setattr(lancedb, "CAPABILITIES", replace(lancedb.CAPABILITIES, key_chunk=16))
     with _engine(root, key_passing_rows=0) as passing, \
             _engine(root, key_passing_rows=None) as whole:
         res = passing.query(JOIN, {"team": "core"})  # 50 keys: 4 chunks
