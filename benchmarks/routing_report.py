@@ -15,6 +15,11 @@ name, interleaved with the router's own run):
   the router chose the fastest alternative or one timed within ``TIE`` (10%) of it in that
   round: two alternatives that close are the same within one round's noise (two copies of a
   small table, say); ``top1_strict`` in the JSON counts the fastest only;
+* **top-1 ceiling** = the top-1 of a clairvoyant fixed choice: per template and setting,
+  the alternative with the lowest median time over the run's rounds. What a router that knew
+  every alternative's typical time could score against each round's noise: far below 100%
+  where the alternatives are within the rounds' noise of each other (ten alternatives
+  1.0-1.5x apart make many rounds "decisive" by noise alone);
 * a **fixed policy**'s regret = Σ oracle time of the alternative the policy engine picks ÷
   Σ oracle time of the fastest;
 * **converged** = the second half of each phase (``execution > N/2``, cold and reopened);
@@ -29,6 +34,7 @@ is one of them (``unmatched`` counts the others: a choice the oracle did not lis
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -85,6 +91,24 @@ def top1(records: Iterable[Record], tie: float = TIE) -> tuple[float, int]:
     return hits / len(rs), len(rs)
 
 
+def top1_ceiling(records: Iterable[Record], tie: float = TIE) -> float:
+    """Top-1 of always choosing, per template and setting, the alternative fastest by
+    median over these records (NaN without decisive executions)."""
+    rs = [r for r in _usable(records) if decisive(r)]
+    times: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for r in _usable(records):
+        by_name = times.setdefault((r["template"], r.get("setting", "")), {})
+        for name, seconds in r["times_s"].items():
+            by_name.setdefault(name, []).append(seconds)
+    typical = {key: min(by_name, key=lambda n: statistics.median(by_name[n]))
+               for key, by_name in times.items()}
+    if not rs:
+        return math.nan
+    hits = sum(r["times_s"].get(typical[(r["template"], r.get("setting", ""))], math.inf)
+               <= tie * r["times_s"][r["best"]] for r in rs)
+    return hits / len(rs)
+
+
 def converged(records: Sequence[Record]) -> list[Record]:
     """The second half of each phase."""
     out = []
@@ -108,6 +132,7 @@ def summarize(records: Sequence[Record], policies: Sequence[str]) -> dict[str, A
     return {
         "executions": len(records), "alternatives": _alternatives(records),
         "decisive": n_decisive, "top1": acc, "top1_strict": top1(records, 1.0)[0],
+        "top1_ceiling": top1_ceiling(records),
         "top1_converged": top1(late)[0],
         "regret": regret(records), "regret_cold": regret(cold),
         "regret_reopened": regret(reopened), "regret_converged": late_regret,
@@ -179,12 +204,13 @@ def markdown(result: dict[str, Any]) -> str:
         a = block["analysis"]
         lines += [f"## {size}: domain scale {block['domain_scale']:g}, TPC-H "
                   f"{block['tpch_scale']:g} ({block['seconds']:.0f} s)", ""]
-        head = ["template", "alts", "decisive", "top-1", "regret cold", "regret reopened",
-                "reopened 1-5", "converged", "overhead", "best policy", "÷ best policy",
-                *policies]
+        head = ["template", "alts", "decisive", "top-1", "top-1 ceiling", "regret cold",
+                "regret reopened", "reopened 1-5", "converged", "overhead", "best policy",
+                "÷ best policy", *policies]
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for name, s in [*a["templates"].items(), ("**overall**", a["overall"])]:
             cells = [name, str(len(s["alternatives"])), str(s["decisive"]), _pct(s["top1"]),
+                     _pct(s.get("top1_ceiling", math.nan)),
                      _f(s["regret_cold"]), _f(s["regret_reopened"]),
                      _f(s["regret_reopened_first5"]), _f(s["regret_converged"]),
                      _f(s["overhead"]), s["best_policy"] or "-",

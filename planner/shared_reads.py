@@ -97,6 +97,8 @@ def _canonical(leaf: SourceLeaf) -> Scan | GraphMatch | None:
     if not isinstance(leaf, Scan | GraphMatch) or leaf.limit is not None or leaf.order \
             or leaf.aggregate is not None or not leaf.columns:
         return None
+    if isinstance(leaf, GraphMatch) and leaf.optional:  # its parts' conditions name rels too
+        return None
     renamed = _rels(leaf, tuple(f"_r{i}" for i in range(len(_rels_of(leaf)))))
     return None if renamed is None else replace(renamed, columns=())
 

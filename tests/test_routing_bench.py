@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import routing
 from benchmarks.routing_relations import SHAPES
-from benchmarks.routing_report import overhead, policy_regret, regret, top1
+from benchmarks.routing_report import overhead, policy_regret, regret, top1, top1_ceiling
 from benchmarks.routing_templates import TEMPLATES
 
 
@@ -118,3 +118,12 @@ def test_regret_from_the_oracle_round() -> None:
     assert overhead(records) == pytest.approx((3.3 + 1.1) / (3.0 + 1.0))
     assert policy_regret(records, "p") == pytest.approx((1.0 + 2.0) / 2.0)
     assert top1(records) == (0.5, 2)  # both decisive (3x and 2x), one chosen right
+
+
+def test_the_top1_ceiling_is_a_fixed_choice_by_median() -> None:
+    """Round noise alone: "a" is faster by median, but one round's noise makes "b" fastest
+    by 2x there; a router always choosing "a" would miss it, and so does the ceiling."""
+    records = [_record({"a": 1.0, "b": 1.6}, "a", 1.0), _record({"a": 1.0, "b": 1.7}, "a", 1.0),
+               _record({"a": 2.0, "b": 1.0}, "b", 1.0)]
+    assert top1(records) == (1.0, 3)
+    assert top1_ceiling(records) == pytest.approx(2 / 3)
