@@ -4,12 +4,10 @@ conjuncts stay on the input, and a LEFT JOIN is not crossed. Answers: tests/thre
 
 from __future__ import annotations
 
-import apsw
-import lancedb
-import pyarrow as pa
 import pytest
 
 import federation as fed
+from tests.items_groups import items_and_groups
 
 EXISTS_ON_ITEMS = ("SELECT g.name, i.id FROM docs.items AS i JOIN crm.grp AS g ON g.id = i.grp "
                    "WHERE i.id > 3 AND EXISTS (SELECT 1 FROM docs.items AS j "
@@ -18,18 +16,7 @@ EXISTS_ON_ITEMS = ("SELECT g.name, i.id FROM docs.items AS i JOIN crm.grp AS g O
 
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> fed.Engine:
-    root = tmp_path_factory.mktemp("lift")
-    db = lancedb.connect(str(root / "lance"))
-    db.create_table("items", pa.table({"id": pa.array(range(40), pa.int64()),
-                                       "grp": pa.array([i % 5 for i in range(40)], pa.int64())}))
-    con = apsw.Connection(str(root / "crm.db"))
-    con.execute("CREATE TABLE grp (id INTEGER, name TEXT)")
-    con.executemany("INSERT INTO grp VALUES (?, ?)", [(i, f"g{i}") for i in range(5)])
-    con.close()
-    engine = fed.connect()
-    engine.attach("docs", fed.LanceDB(root / "lance"))
-    engine.attach("crm", fed.SQLite(root / "crm.db"))
-    return engine
+    return items_and_groups(tmp_path_factory.mktemp("lift"), 40, 5)
 
 
 def _stage_lines(eng: fed.Engine, text: str) -> list[str]:

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import apsw
-import lancedb
 import pyarrow as pa
 import pytest
 
 import federation as fed
 from federation.streams import FragmentStream
 from planner.expressions import ColumnRef
+from tests.items_groups import items_and_groups
 
 ROWS = 50_000
 
 
 @pytest.fixture()
 def eng(tmp_path: Path) -> fed.Engine:
-    db = lancedb.connect(str(tmp_path / "lance"))
-    db.create_table("items", pa.table({"id": pa.array(range(ROWS), pa.int64()),
-                                       "grp": pa.array([i % 7 for i in range(ROWS)], pa.int64()),
-                                       "score": pa.array([i * 0.5 for i in range(ROWS)])}))
-    con = apsw.Connection(str(tmp_path / "crm.db"))
-    con.execute("CREATE TABLE grp (id INTEGER, name TEXT)")
-    con.executemany("INSERT INTO grp VALUES (?, ?)", [(i, f"g{i}") for i in range(7)])
-    con.close()
-    engine = fed.connect()
-    engine.attach("docs", fed.LanceDB(tmp_path / "lance"))
-    engine.attach("crm", fed.SQLite(tmp_path / "crm.db"))
-    return engine
+    return items_and_groups(tmp_path, ROWS, 7, score=True)
 
 
 # join-free: a stream joined with anything is materialised (see federation.executor._joins)
