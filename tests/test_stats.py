@@ -227,6 +227,22 @@ def test_latency_grows_with_rows_as_measured() -> None:
         assert predicted == pytest.approx(0.002 + rows * 1e-6, rel=0.1)
 
 
+def test_runs_of_other_sizes_are_not_clipped_against_each_other() -> None:
+    """A join inside SQLite over one day (218 rows, 24 ms: far above the kind's prior, which
+    knows no fixed join cost) and over seven years (600 572 rows, 330 ms): each size keeps
+    its latency (clipped against the other's ratio to the prior, the large run counted 14x
+    slower, and the shape was predicted at 2.3 s, never tried again)."""
+    stats = Stats()
+    shape = _shape(4)
+    for _ in range(6):
+        stats.record([("one", "sqlite", shape, 0, 218, 0.024)])
+        stats.record([("one", "sqlite", shape, 0, 600_572, 0.330)])
+    view = stats.view()
+    for rows, seconds in ((218, 0.024), (600_572, 0.330)):
+        predicted = predict_step(Step("one", shape.id, rows_out=rows), view).seconds
+        assert predicted == pytest.approx(seconds, rel=0.2)
+
+
 def test_cold_start_uses_the_prior_of_the_source_kind(root: Path) -> None:
     with _engine(root) as eng:
         catalog = eng.catalog()
