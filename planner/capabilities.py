@@ -85,6 +85,12 @@ def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) 
     return _is_condition(expr) and _accepts(caps, expr, columns)
 
 
+def accepts_value(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
+    """Whether ``expr`` (a value, not necessarily a condition) can be computed inside a source
+    with ``caps`` reading only ``columns``, exactly as DuckDB computes it."""
+    return _accepts(caps, expr, columns)
+
+
 def _is_condition(expr: BExpr) -> bool:
     return family(expr.type) in ("bool", "null")
 

@@ -36,7 +36,7 @@ def aggregate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     readable = frozenset(c.key for c in leaf.available + leaf.columns)
     if not all(_group_ok(e, caps, readable) for _, e in plan.groups):
         return plan
-    if not all(_aggregate_ok(a, caps, readable) for _, a in plan.aggregates):
+    if not all(aggregate_ok(a, caps, readable) for _, a in plan.aggregates):
         return plan
     pushed = PushedAggregate(plan.groups, plan.aggregates)
     return replace(leaf, columns=pushed.schema, aggregate=pushed)
@@ -47,7 +47,8 @@ def _group_ok(expr: BExpr, caps: Capabilities, readable: frozenset[str]) -> bool
         and family(expr.type) in caps.group_families
 
 
-def _aggregate_ok(call: AggCall, caps: Capabilities, readable: frozenset[str]) -> bool:
+def aggregate_ok(call: AggCall, caps: Capabilities, readable: frozenset[str]) -> bool:
+    """Whether the source computes ``call`` over the columns ``readable`` as DuckDB does."""
     if call.distinct and call.name not in ("min", "max"):
         return False
     if not call.args:
