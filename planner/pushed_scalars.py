@@ -31,7 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.capabilities import Capabilities, accepts_predicate, accepts_value
+from planner.capabilities import (
+    Capabilities,
+    accepts_aggregate,
+    accepts_predicate,
+    accepts_value,
+)
 from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
 from planner.expressions import (
@@ -46,7 +51,6 @@ from planner.expressions import (
     transform,
 )
 from planner.logical import Aggregate, Filter, Limit, Output, Plan, Project, Scan, Sort, SortKey
-from planner.rules.aggregate_pushdown import aggregate_ok
 from planner.subquery_seeks import outer_as_columns, seeks
 from planner.types import family
 
@@ -170,7 +174,7 @@ def _value_ok(caps: Capabilities, value: BExpr, inner: frozenset[str],
 
     def swap(e: BExpr) -> BExpr | None:
         if isinstance(e, AggCall):
-            if not aggregate_ok(e, caps, inner):
+            if not accepts_aggregate(e, caps, inner):
                 refused.append(e)
             return ColumnRef(PLACEHOLDER, "agg", e.type)
         return None
