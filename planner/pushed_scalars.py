@@ -18,7 +18,11 @@ them, as ``(SELECT …)`` inside the same statement, when that source (capabilit
 * an empty input gives what DuckDB gives: NULL (``count`` 0);
 * a correlated one follows the EXISTS rules (``planner.pushed_subqueries``): its correlated
   conjuncts run there and seek the inner rows by an index, and both reads stay within the
-  source's ``join_rows``. An uncorrelated one runs once per statement.
+  source's ``join_rows``. An uncorrelated one runs once per statement. A correlated
+  aggregate also needs an outer side of at most ``CORRELATED_AGGREGATE_ROWS`` estimated rows:
+  SQLite aggregates once per outer row where DuckDB decorrelates into one hash join (measured
+  on TPC-H SF 0.1 customer/orders, indexed: 600 outer rows 0.04 s pushed vs 0.06 s in DuckDB,
+  3 000 rows 0.22 vs 0.11 s, 15 000 rows 0.73 vs 0.12 s).
 
 A subquery with more than one possible row, a GROUP BY, HAVING, or an aggregate the source
 does not compute exactly stays in DuckDB.
@@ -37,7 +41,7 @@ from planner.capabilities import (
     accepts_predicate,
     accepts_value,
 )
-from planner.cardinality import within_join_rows
+from planner.cardinality import estimate, within_join_rows
 from planner.catalog import Catalog
 from planner.expressions import (
     AggCall,
@@ -56,6 +60,7 @@ from planner.types import family
 
 PLACEHOLDER = "_fed_scalar"  # the relation of the columns that stand for pushed values
 _UNIQUE_FAMILIES = frozenset({"int", "string", "date"})
+CORRELATED_AGGREGATE_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -162,8 +167,17 @@ def scalar_in_source(catalog: Catalog, leaf: Scan, sub: SubqueryExpr) -> bool:
         return False
     if not read.correlated:
         return True
+    if read.aggregated and not _few_outer_rows(catalog, leaf):
+        return False
     return seeks(catalog, read.scan, read.correlated, outer) and \
         within_join_rows(catalog, leaf.source, (*leaf.tables, *read.scan.tables))
+
+
+def _few_outer_rows(catalog: Catalog, leaf: Scan) -> bool:
+    """Whether ``leaf`` is estimated to return few enough rows for a correlated aggregate to
+    run once per row (module docstring); an unknown size is not few."""
+    rows = estimate(leaf, catalog)
+    return rows is not None and rows <= CORRELATED_AGGREGATE_ROWS
 
 
 def _value_ok(caps: Capabilities, value: BExpr, inner: frozenset[str],

@@ -149,3 +149,26 @@ def test_several_rows_raise_as_in_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBP
         _oracle_ids(oracle, text)
     with pytest.raises(fed.FederationError, match=several):
         eng.query(text).to_pylist()
+
+
+def test_correlated_aggregate_needs_few_outer_rows(tmp_path: Path) -> None:
+    # SQLite aggregates once per outer row where DuckDB decorrelates into one hash join
+    con = apsw.Connection(str(tmp_path / "big.db"))
+    con.execute("CREATE TABLE outer_rows (id INTEGER PRIMARY KEY, n INTEGER)")
+    con.execute("CREATE TABLE inner_rows (id INTEGER PRIMARY KEY, o INTEGER, k INTEGER)")
+    con.execute("CREATE INDEX inner_o ON inner_rows(o)")
+    con.executemany("INSERT INTO outer_rows VALUES (?, ?)", [(i, i % 7) for i in range(3000)])
+    con.executemany("INSERT INTO inner_rows VALUES (?, ?, ?)",
+                    [(i, i % 3000, i % 5) for i in range(6000)])
+    con.close()
+    text = ("SELECT p.id FROM big.outer_rows p WHERE p.n < (SELECT count(*) FROM big.inner_rows x "
+            "WHERE x.o = p.id){narrow}")
+    with fed.connect(cache_bytes=0) as engine:
+        engine.attach("big", fed.SQLite(tmp_path / "big.db"))
+        every = engine.query(text.format(narrow=""))
+        one = engine.query(text.format(narrow=" AND p.id = 7"))
+        assert len(every.plan.fragments) == 2, every.plan  # 3 000 outer rows: DuckDB
+        assert len(one.plan.fragments) == 1, one.plan  # one outer row: down whole
+        # every outer row has two inner rows: n < 2 keeps n in {0, 1}
+        assert sorted(r["id"] for r in every.to_pylist()) == [i for i in range(3000) if i % 7 < 2]
+        assert one.to_pylist() == [{"id": 7}]
