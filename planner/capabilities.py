@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner import functions
-from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.expressions import AggCall, BExpr, ColumnRef, Const, Func, ParamRef
 from planner.types import comparable, family
 
 COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
@@ -83,6 +83,25 @@ def accepts_predicate(caps: Capabilities, expr: BExpr, columns: frozenset[str]) 
     False
     """
     return _is_condition(expr) and _accepts(caps, expr, columns)
+
+
+def accepts_value(caps: Capabilities, expr: BExpr, columns: frozenset[str]) -> bool:
+    """Whether ``expr`` (a value, not necessarily a condition) can be computed inside a source
+    with ``caps`` reading only ``columns``, exactly as DuckDB computes it."""
+    return _accepts(caps, expr, columns)
+
+
+def accepts_aggregate(call: AggCall, caps: Capabilities, readable: frozenset[str]) -> bool:
+    """Whether the source computes ``call`` over the columns ``readable`` as DuckDB does."""
+    if call.distinct and call.name not in ("min", "max"):
+        return False
+    if not call.args:
+        return (call.name, "*") in caps.aggregates
+    if len(call.args) != 1:  # quantile_cont(x, q), string_agg(x, sep), count(DISTINCT a, b)
+        return False
+    (arg,) = call.args
+    return isinstance(arg, ColumnRef) and arg.key in readable \
+        and (call.name, family(arg.type)) in caps.aggregates
 
 
 def _is_condition(expr: BExpr) -> bool:

@@ -7,8 +7,7 @@ tables to DuckDB. Only what is exact there moves:
 
 * the subquery is a plain read of the same source: a Scan (its own filters already pushed),
   under at most a Filter of correlated conjuncts and a renaming Project; no LIMIT, ORDER BY,
-  aggregate or set operation (a scalar subquery stays in DuckDB: SQLite answers the first of
-  several rows where DuckDB raises);
+  aggregate or set operation (scalar subqueries: ``planner.pushed_scalars``);
 * every correlated conjunct is a predicate the source accepts, reading only the subquery's
   columns and those of the Scan it filters;
 * ``x IN (SELECT y …)`` compares two values of one type, integers or text (SQLite compares
@@ -30,18 +29,11 @@ import pyarrow as pa
 from planner.capabilities import Capabilities, accepts_predicate
 from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
-from planner.expressions import (
-    BExpr,
-    ColumnRef,
-    Func,
-    OuterRef,
-    SubqueryExpr,
-    columns_of,
-    conjuncts,
-    transform,
-)
+from planner.expressions import BExpr, Func, SubqueryExpr, columns_of, conjuncts
 from planner.logical import Filter, Output, Plan, Project, Scan
+from planner.pushed_scalars import scalars_as_values
 from planner.subquery_plans import has_subquery
+from planner.subquery_seeks import outer_as_columns, seeks
 from planner.types import family
 
 
@@ -76,11 +68,7 @@ def inner_read(sub: SubqueryExpr) -> InnerRead | None:
         value = names.get(sub.column.key)
         if value is None:
             return None
-    return InnerRead(plan, tuple(_outer_as_columns(p) for p in residual), value)
-
-
-def _outer_as_columns(expr: BExpr) -> BExpr:
-    return transform(expr, lambda e: e.ref if isinstance(e, OuterRef) else None)
+    return InnerRead(plan, tuple(outer_as_columns(p) for p in residual), value)
 
 
 def runs_in_source(catalog: Catalog, leaf: Scan, expr: BExpr) -> bool:
@@ -93,11 +81,13 @@ def runs_in_source(catalog: Catalog, leaf: Scan, expr: BExpr) -> bool:
     outer = frozenset(c.key for c in leaf.available)
 
     def answers(e: BExpr) -> bool:
-        if isinstance(e, SubqueryExpr):
+        if isinstance(e, SubqueryExpr) and e.kind != "scalar":
             return _subquery_in_source(catalog, leaf, e)
         if isinstance(e, Func) and e.name in ("and", "or", "not"):
             return all(family(a.type) in ("bool", "null") and answers(a) for a in e.args)
-        return accepts_predicate(caps, e, outer)
+        # a scalar subquery the source answers reads, there, as one value of its type
+        values, keys = scalars_as_values(catalog, leaf, e)
+        return accepts_predicate(caps, values, outer | keys)
 
     return answers(expr)
 
@@ -117,26 +107,9 @@ def _subquery_in_source(catalog: Catalog, leaf: Scan, expr: SubqueryExpr) -> boo
         return False
     if expr.operand is not None and not _exact_in(caps, expr.operand, read.value, outer, inner):
         return False
-    if read.correlated and not _seeks(catalog, read, outer):
+    if read.correlated and not seeks(catalog, read.scan, read.correlated, outer):
         return False
     return within_join_rows(catalog, leaf.source, (*leaf.tables, *read.scan.tables))
-
-
-def _seeks(catalog: Catalog, read: InnerRead, outer: frozenset[str]) -> bool:
-    """Whether a correlated subquery finds its rows through an index: an equality between an
-    indexed (or unique) column of its tables and the outer row. Without one SQLite may scan
-    the inner table once per outer row (a NOT EXISTS over 100 000 rows on each side took
-    over 20 s where the DuckDB stage takes a fraction of one)."""
-    tables = catalog[read.scan.source].tables
-    seekable = {f"{t.rel}.{c}" for t in read.scan.tables if t.table in tables
-                for c in (*tables[t.table].indexed, *tables[t.table].unique)}
-    for p in read.correlated:
-        if isinstance(p, Func) and p.name == "eq":
-            for inner_side, outer_side in (p.args, p.args[::-1]):
-                if isinstance(inner_side, ColumnRef) and inner_side.key in seekable \
-                        and columns_of(outer_side) <= outer:
-                    return True
-    return False
 
 
 def _exact_in(caps: Capabilities, operand: BExpr, value: BExpr | None, outer: frozenset[str],

@@ -89,13 +89,15 @@ def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
 
 
 def indexed_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
-    """Columns that lead an index of ``table`` (the rowid alias included)."""
+    """Columns that lead a BINARY-collated index of ``table`` (the rowid alias included):
+    the engine writes every text comparison ``COLLATE BINARY``, which SQLite cannot answer
+    from an index in another collation (NOCASE, RTRIM), so such an index does not seek."""
     names = {str(r[0]) for r in con.execute(
         "SELECT name FROM pragma_table_info(?) WHERE pk = 1 AND upper(type) = 'INTEGER'",
         (table,)).fetchall()}
     for (index,) in con.execute("SELECT name FROM pragma_index_list(?)", (table,)).fetchall():
-        first = con.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0",
-                            (index,)).fetchall()
+        first = con.execute("SELECT name FROM pragma_index_xinfo(?) WHERE seqno = 0 "
+                            "AND upper(coll) = 'BINARY'", (index,)).fetchall()
         if first and first[0][0] is not None:
             names.add(str(first[0][0]))
     return tuple(sorted(names))

@@ -27,6 +27,7 @@ from decimal import Decimal
 from federation.sqlgen import SqlWriter, _sqlite_mode, quote
 from planner.expressions import BExpr, Const, Func, ParamRef, SubqueryExpr
 from planner.logical import Scan, TableAccess
+from planner.pushed_scalars import scalar_read
 from planner.pushed_subqueries import inner_read
 from planner.types import family
 
@@ -45,6 +46,8 @@ class SqliteWriter(SqlWriter):
                          subquery=self._pushed_subquery)
 
     def _pushed_subquery(self, e: SubqueryExpr) -> str:
+        if e.kind == "scalar":
+            return self._scalar(e)
         read = inner_read(e)
         if read is None:
             raise ValueError("SQLite receives only the subqueries planner.pushed_subqueries "
@@ -61,6 +64,21 @@ class SqliteWriter(SqlWriter):
             body = from_where(self, read.scan.tables, filters)
             text = f"({operand} IN (SELECT {value} {body}))"
         return f"(NOT {text})" if e.negated else text
+
+    def _scalar(self, e: SubqueryExpr) -> str:
+        """``(SELECT value FROM … WHERE … [ORDER BY … LIMIT 1])``, printed in text order
+        (its ``?`` values bind in that order)."""
+        read = scalar_read(e)
+        if read is None:
+            raise ValueError("SQLite receives only the scalar subqueries "
+                             "planner.pushed_scalars accepts")
+        value = self.expr(read.value)
+        body = from_where(self, read.scan.tables, read.scan.filters + read.correlated)
+        text = f"(SELECT {value} {body}"
+        if read.order:
+            text += " ORDER BY " + ", ".join(self.sort_key(k.expr, k.descending, k.nulls_first)
+                                             for k in read.order)
+        return text + (" LIMIT 1)" if read.first_row else ")")
 
     def _func(self, e: Func) -> str:
         if e.name in ("like", "not_like"):

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from planner.capabilities import Capabilities
+from planner.capabilities import Capabilities, accepts_aggregate
 from planner.catalog import Catalog
-from planner.expressions import AggCall, BExpr, ColumnRef
+from planner.expressions import BExpr, ColumnRef
 from planner.logical import Aggregate, GraphMatch, Plan, PushedAggregate, Scan
 from planner.types import family
 
@@ -36,7 +36,7 @@ def aggregate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     readable = frozenset(c.key for c in leaf.available + leaf.columns)
     if not all(_group_ok(e, caps, readable) for _, e in plan.groups):
         return plan
-    if not all(_aggregate_ok(a, caps, readable) for _, a in plan.aggregates):
+    if not all(accepts_aggregate(a, caps, readable) for _, a in plan.aggregates):
         return plan
     pushed = PushedAggregate(plan.groups, plan.aggregates)
     return replace(leaf, columns=pushed.schema, aggregate=pushed)
@@ -45,15 +45,3 @@ def aggregate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
 def _group_ok(expr: BExpr, caps: Capabilities, readable: frozenset[str]) -> bool:
     return isinstance(expr, ColumnRef) and expr.key in readable \
         and family(expr.type) in caps.group_families
-
-
-def _aggregate_ok(call: AggCall, caps: Capabilities, readable: frozenset[str]) -> bool:
-    if call.distinct and call.name not in ("min", "max"):
-        return False
-    if not call.args:
-        return (call.name, "*") in caps.aggregates
-    if len(call.args) != 1:  # quantile_cont(x, q), string_agg(x, sep), count(DISTINCT a, b)
-        return False
-    (arg,) = call.args
-    return isinstance(arg, ColumnRef) and arg.key in readable \
-        and (call.name, family(arg.type)) in caps.aggregates

@@ -364,6 +364,33 @@ PUSHED_WHOLE = [
       "(SELECT t.priority FROM crm.tasks t WHERE t.agent_id = a.id)"),
 ]
 
-QUERIES: list[Query] = (PUSHED_WHOLE + PARAMETER_LIMITS + IN_SUBQUERIES + EXISTS_SUBQUERIES
-                        + SCALAR_SUBQUERIES + QUANTIFIED_SUBQUERIES + WITH_QUERIES
-                        + COLUMN_LISTS + MIXED)
+# scalar subqueries that go down whole into the one SQLite source (planner.pushed_scalars):
+# at most one row (an aggregate, LIMIT 1, …) computed there as DuckDB would; correlated ones
+# where they seek by an index (the indexed copy of the file: test_pushed_whole_on_indexes)
+PUSHED_SCALARS = [
+    q("pushed_scalar_count_params", "SELECT a.id FROM crm.agents a WHERE a.team = $t AND "
+      "(SELECT count(*) FROM crm.tasks t WHERE t.agent_id = a.id AND t.priority > $p) >= "
+      "a.level", {"t": "ml", "p": 2}),
+    q("pushed_scalar_first_row_nulls_last", "SELECT t.id FROM crm.tasks t WHERE t.due = "
+      "(SELECT u.due FROM crm.tasks u WHERE u.agent_id = t.agent_id ORDER BY u.due, u.id "
+      "LIMIT 1)"),
+    q("pushed_scalar_empty_inputs", "SELECT a.id FROM crm.agents a WHERE a.level > (SELECT "
+      "count(*) FROM crm.tasks t WHERE t.priority > 99) AND coalesce((SELECT max(t.priority) "
+      "FROM crm.tasks t WHERE t.priority > 99), a.level) = a.level"),
+    q("pushed_scalar_text_min", "SELECT a.id FROM crm.agents a WHERE a.name > (SELECT "
+      "min(t.title) FROM crm.tasks t WHERE t.agent_id = a.id)"),
+    q("pushed_scalar_orders_per_customer", "SELECT c.c_custkey FROM crm.customer c WHERE "
+      "(SELECT count(*) FROM crm.orders o WHERE o.o_custkey = c.c_custkey AND "
+      "o.o_orderstatus = 'F') > 5 AND c.c_acctbal > (SELECT avg(d.c_acctbal) FROM "
+      "crm.customer d)"),
+    q("pushed_scalar_join_on_max", "SELECT a.id, t.id AS task FROM crm.agents a JOIN "
+      "crm.tasks t ON t.agent_id = a.id AND t.priority = (SELECT max(u.priority) FROM "
+      "crm.tasks u WHERE u.agent_id = a.id) WHERE a.level > 2"),
+    q("pushed_scalar_sum_int_stays", "SELECT a.id FROM crm.agents a WHERE a.level * 10 < "
+      "(SELECT sum(t.priority) FROM crm.tasks t WHERE t.agent_id = a.id)"),
+]
+PUSHED_SCALARS_STAY = frozenset({"pushed_scalar_sum_int_stays"})
+
+QUERIES: list[Query] = (PUSHED_WHOLE + PUSHED_SCALARS + PARAMETER_LIMITS + IN_SUBQUERIES
+                        + EXISTS_SUBQUERIES + SCALAR_SUBQUERIES + QUANTIFIED_SUBQUERIES
+                        + WITH_QUERIES + COLUMN_LISTS + MIXED)

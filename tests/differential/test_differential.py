@@ -17,8 +17,9 @@ import duckdb
 import pytest
 
 from planner.rules import RULES, join_pushdown
+from planner.subquery_plans import plan_subqueries
 
-from . import dataset
+from . import dataset, queries_subqueries
 from .check_corpus import check, run_oracle
 from .compare import assert_same_result
 from .corpus import Query
@@ -139,6 +140,30 @@ def test_to_pylist_matches_oracle(fed_engine: Any, oracle: duckdb.DuckDBPyConnec
     assert isinstance(rows, list)
     assert all(isinstance(r, dict) for r in rows)
     assert_same_result(rows, expected, ordered=qq.ordered, context=_describe(qq))
+
+
+@pytest.fixture(scope="session")
+def fed_engine_indexed(indexed_file: Path) -> Iterator[Any]:
+    """The default engine over the copy with indexes: correlated subqueries seek there."""
+    fed = _federation()
+    eng = fed.connect(cache_bytes=0)
+    eng.attach("crm", fed.SQLite(str(indexed_file)))
+    yield eng
+    eng.close()
+
+
+PUSHED = queries_subqueries.PUSHED_WHOLE + queries_subqueries.PUSHED_SCALARS
+
+
+@pytest.mark.parametrize("qq", PUSHED, ids=[qq.id for qq in PUSHED])
+def test_pushed_whole_on_indexes(fed_engine_indexed: Any, oracle: duckdb.DuckDBPyConnection,
+                                 qq: Query) -> None:
+    """Subqueries over the one SQLite source answer the oracle's rows; the scalar ones go
+    down whole (none is left in the DuckDB stage) unless listed as staying."""
+    _check(fed_engine_indexed, oracle, qq)
+    if qq in queries_subqueries.PUSHED_SCALARS:
+        left = next(plan_subqueries(_run_engine(fed_engine_indexed, qq).plan.stage), None)
+        assert (left is not None) == (qq.id in queries_subqueries.PUSHED_SCALARS_STAY), qq.id
 
 
 # ---- the corpus itself (these run without the engine)

@@ -36,9 +36,16 @@ QUERIES = {
         SELECT count(*) AS n, count(t.due) AS dated, sum(t.priority) AS p,
         avg(t.estimate) AS est, max(t.title) AS last FROM crm.tasks AS t WHERE t.id > 10""",
     # issue 10: a subquery's own filter goes into its fragment, the correlation stays in DuckDB
+    # (a sum over integers: SQLite raises past 2**63 where DuckDB's HUGEINT answers)
     "correlated_subquery_stays_in_duckdb": """
         SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND a.level > (SELECT
-        avg(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
+        sum(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')""",
+    # ... an avg goes down whole (planner.pushed_scalars), as does an uncorrelated first row
+    "scalar_subquery_goes_down_whole_into_sqlite": """
+        SELECT a.name FROM crm.agents AS a WHERE a.team = $team AND a.level > (SELECT
+        avg(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')
+        AND a.hired < (SELECT t.due FROM crm.tasks AS t WHERE t.priority = $p
+        ORDER BY t.due DESC, t.id LIMIT 1)""",
     # ... unless it is an EXISTS / IN over the one SQLite source of the rows it filters: then
     # the whole condition goes down with them (planner.pushed_subqueries)
     # (a correlated one when it seeks its rows by an index: the fixture's on tasks.agent_id)
@@ -65,6 +72,7 @@ PARAMS = {"pushed_join_filter_limit": {"team": "core"},
           "derived_table_and_cross_source_shape": {"min": 1}, "pushed_top_n": {"status": "done"},
           "correlated_subquery_stays_in_duckdb": {"team": "core"},
           "exists_goes_down_whole_into_sqlite": {"team": "core"},
+          "scalar_subquery_goes_down_whole_into_sqlite": {"team": "core", "p": 4},
           "cte_read_twice_one_fragment": {"p": 3},
           "with_over_union_one_fragment_per_leaf": {"p": 3}}
 

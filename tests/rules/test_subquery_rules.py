@@ -96,8 +96,9 @@ def _assert_stays_in_duckdb(planned: CutPlan) -> None:
 
 
 def test_subquery_filters_go_into_their_own_fragment(catalog: Catalog) -> None:
+    # (a sum over integers stays in DuckDB: SQLite raises past 2**63 where DuckDB answers)
     planned = _planned("SELECT a.id FROM crm.agents a WHERE a.level > (SELECT "
-                       "avg(t.estimate) FROM crm.tasks t WHERE t.priority = 5)", catalog)
+                       "sum(t.priority) FROM crm.tasks t WHERE t.priority = 5)", catalog)
     assert len(planned.fragments) == 2
     tasks = next(f.plan for f in planned.fragments if isinstance(f.plan, Scan)
                  and f.plan.tables[0].table == "tasks")

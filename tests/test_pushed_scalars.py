@@ -1,0 +1,174 @@
+"""Scalar subqueries that go down whole into one SQLite source (planner.pushed_scalars)
+answer exactly what DuckDB answers (NULLs, empty inputs, collations, bound values in text
+order), only those that provably return at most one row go down, and a subquery of several
+rows still raises DuckDB's error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import apsw
+import duckdb
+import pytest
+
+import federation as fed
+
+ROWS = {"people": [(1, "Ann", 10, 1.5), (2, "bob", None, None), (3, None, 30, 2.5),
+                   (4, "ANN", 40, -1.0), (5, "Bob", 25, 2.5)],
+        "names": [(1, "ann", 1, 7), (2, "Bob", 1, None), (3, "bob", 3, 9), (4, None, 9, 2),
+                  (5, "Bob", 5, 1)],
+        "vacant": []}
+PARAMS = {"a": 5, "i": 3, "b": 5}
+
+
+def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> None:
+    con.execute(f"CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT{nocase}, n INTEGER, "
+                "x REAL)")
+    con.execute(f"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT{nocase}, "
+                "person INTEGER, k INTEGER)")
+    con.execute("CREATE TABLE vacant (id INTEGER PRIMARY KEY, v INTEGER)")
+    con.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", ROWS["people"])
+    con.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", ROWS["names"])
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
+    folder: Path = tmp_path_factory.mktemp("pushed_scalars")
+    for name in ("crm", "other"):
+        con = apsw.Connection(str(folder / f"{name}.db"))
+        _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
+        con.execute("CREATE INDEX names_person ON names(person)")
+        con.close()
+    with fed.connect(cache_bytes=0) as engine:
+        engine.attach("crm", fed.SQLite(folder / "crm.db"))
+        engine.attach("other", fed.SQLite(folder / "other.db"))
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def oracle() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    _create(con, "")
+    return con
+
+
+def _oracle_ids(oracle: duckdb.DuckDBPyConnection, text: str) -> list[int]:
+    duck = text.replace("crm.", "").replace("other.", "")
+    for name in PARAMS:
+        duck = duck.replace(f"${name}", str(PARAMS[name]))
+    return sorted(r[0] for r in oracle.sql(duck).fetchall())
+
+
+PUSHED = [
+    # uncorrelated aggregates: an integer column against a DOUBLE avg, NULLs skipped
+    "SELECT p.id FROM crm.people p WHERE p.n > (SELECT avg(q.n) FROM crm.people q)",
+    "SELECT p.id FROM crm.people p WHERE p.x >= (SELECT max(q.x) FROM crm.people q "
+    "WHERE q.name IS NOT NULL) OR p.x < (SELECT abs(min(q.x)) FROM crm.people q)",
+    # empty input: count 0, the others NULL
+    "SELECT p.id FROM crm.people p WHERE p.n > (SELECT count(*) FROM crm.vacant e)",
+    "SELECT p.id FROM crm.people p WHERE coalesce((SELECT max(e.v) FROM crm.vacant e), -1) "
+    "< p.id",
+    "SELECT p.id FROM crm.people p WHERE (SELECT min(e.v) FROM crm.vacant e) IS NULL "
+    "AND p.id > 1",
+    "SELECT p.id FROM crm.people p WHERE NOT (p.n > (SELECT max(e.v) FROM crm.vacant e))",
+    # correlated, seeking names by the index on person
+    "SELECT p.id FROM crm.people p WHERE p.id = (SELECT min(x.person) FROM crm.names x "
+    "WHERE x.person = p.id)",
+    "SELECT p.id FROM crm.people p WHERE (SELECT count(*) FROM crm.names x "
+    "WHERE x.person = p.id) = 0",
+    "SELECT p.id FROM crm.people p WHERE p.x < (SELECT avg(x.k) FROM crm.names x "
+    "WHERE x.person = p.id)",
+    # a lookup by a unique column: text compared BINARY although both columns are NOCASE
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x "
+    "WHERE x.id = p.id)",
+    "SELECT p.id FROM crm.people p WHERE p.name <> (SELECT x.name FROM crm.names x "
+    "WHERE x.id = 2)",
+    # the first row: DuckDB's NULLS LAST, BINARY order ('Bob' < 'ann')
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x "
+    "ORDER BY x.name LIMIT 1)",
+    "SELECT p.id FROM crm.people p WHERE p.n >= (SELECT x.k FROM crm.names x "
+    "WHERE x.person = p.id ORDER BY x.k, x.id LIMIT 1)",
+    "SELECT p.id FROM crm.people p WHERE p.n >= (SELECT x.k FROM crm.names x "
+    "WHERE x.person = p.id ORDER BY x.k DESC, x.id LIMIT 1)",
+    # bound values of both levels in text order
+    "SELECT p.id FROM crm.people p WHERE p.n > $a AND p.name <> (SELECT x.name FROM "
+    "crm.names x WHERE x.id = $i) AND p.id < $b",
+]
+
+
+@pytest.mark.parametrize("text", PUSHED)
+def test_pushed_scalar_answers_like_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
+                                           text: str) -> None:
+    result = eng.query(text, PARAMS if "$" in text else None)
+    assert len(result.plan.fragments) == 1, result.plan  # one statement answered it all
+    assert sorted(r["id"] for r in result.to_pylist()) == _oracle_ids(oracle, text)
+
+
+STAYS = [
+    # SQLite raises past 2**63 where DuckDB's HUGEINT sum answers
+    "SELECT p.id FROM crm.people p WHERE p.n < (SELECT sum(q.n) FROM crm.people q)",
+    # SQLite's integer + turns REAL on overflow where DuckDB raises
+    "SELECT p.id FROM crm.people p WHERE p.n < (SELECT min(q.n) + 5 FROM crm.people q)",
+    # several groups: more than one row possible
+    "SELECT p.id FROM crm.people p WHERE p.n > (SELECT count(*) FROM crm.names x "
+    "WHERE x.person = 3 GROUP BY x.person)",
+    # another source
+    "SELECT p.id FROM crm.people p WHERE p.n > (SELECT avg(q.n) FROM other.people q)",
+    # an integer key compared as a double could match two rows
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x "
+    "WHERE x.id = p.x)",
+    # a first row after a skipped one
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x "
+    "WHERE x.person = p.id ORDER BY x.id LIMIT 1 OFFSET 1)",
+    # correlated without an index to seek by
+    "SELECT p.id FROM crm.people p WHERE p.n < (SELECT max(x.k) FROM crm.names x "
+    "WHERE x.k = p.id)",
+]
+
+
+@pytest.mark.parametrize("text", STAYS)
+def test_other_scalars_stay_in_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
+                                      text: str) -> None:
+    result = eng.query(text)
+    assert len(result.plan.fragments) == 2, result.plan
+    assert sorted(r["id"] for r in result.to_pylist()) == _oracle_ids(oracle, text)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x)",
+    # names 1 and 2 both belong to person 1, through the index SQLite would seek by
+    "SELECT p.id FROM crm.people p WHERE p.name = (SELECT x.name FROM crm.names x "
+    "WHERE x.person = p.id)",
+])
+def test_several_rows_raise_as_in_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
+                                         text: str) -> None:
+    # SQLite would answer the first of several rows where DuckDB raises
+    several = "(?i)more than one row returned by a subquery"
+    with pytest.raises(duckdb.Error, match=several):
+        _oracle_ids(oracle, text)
+    with pytest.raises(fed.FederationError, match=several):
+        eng.query(text).to_pylist()
+
+
+def test_correlated_aggregate_needs_few_outer_rows(tmp_path: Path) -> None:
+    # SQLite aggregates once per outer row where DuckDB decorrelates into one hash join
+    con = apsw.Connection(str(tmp_path / "big.db"))
+    con.execute("CREATE TABLE outer_rows (id INTEGER PRIMARY KEY, n INTEGER)")
+    con.execute("CREATE TABLE inner_rows (id INTEGER PRIMARY KEY, o INTEGER, k INTEGER)")
+    con.execute("CREATE INDEX inner_o ON inner_rows(o)")
+    con.executemany("INSERT INTO outer_rows VALUES (?, ?)", [(i, i % 7) for i in range(3000)])
+    con.executemany("INSERT INTO inner_rows VALUES (?, ?, ?)",
+                    [(i, i % 3000, i % 5) for i in range(6000)])
+    con.close()
+    text = ("SELECT p.id FROM big.outer_rows p WHERE p.n < (SELECT count(*) FROM big.inner_rows x "
+            "WHERE x.o = p.id){narrow}")
+    with fed.connect(cache_bytes=0) as engine:
+        engine.attach("big", fed.SQLite(tmp_path / "big.db"))
+        every = engine.query(text.format(narrow=""))
+        one = engine.query(text.format(narrow=" AND p.id = 7"))
+        assert len(every.plan.fragments) == 2, every.plan  # 3 000 outer rows: DuckDB
+        assert len(one.plan.fragments) == 1, one.plan  # one outer row: down whole
+        # every outer row has two inner rows: n < 2 keeps n in {0, 1}
+        assert sorted(r["id"] for r in every.to_pylist()) == [i for i in range(3000) if i % 7 < 2]
+        assert one.to_pylist() == [{"id": 7}]
