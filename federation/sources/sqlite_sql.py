@@ -139,8 +139,9 @@ class SqliteWriter(SqlWriter):
 def scan_sql(fragment: Scan, writer: SqlWriter) -> str:
     """The SQL of a Scan fragment, its values bound through ``writer`` in text order."""
     agg = fragment.aggregate
+    computed = {c.key: e for c, e in fragment.computed}
     outputs = [e for _, e in agg.groups] + [a for _, a in agg.aggregates] if agg \
-        else list(fragment.columns)
+        else [computed.get(c.key, c) for c in fragment.columns]
     cols = ", ".join(writer.expr(e) for e in outputs)
     sql = f"SELECT {cols} {from_where(writer, fragment.tables, fragment.filters)}"
     if agg is not None and agg.groups:

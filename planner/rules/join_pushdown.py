@@ -28,7 +28,7 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     caps = catalog[left.source].capabilities
     available = frozenset(c.key for c in left.available + right.available)
     if plan.kind not in caps.joins or any(s.limit is not None or s.aggregate is not None
-                                          for s in (left, right)):
+                                          or s.computed for s in (left, right)):
         return plan
     if not within_join_rows(catalog, left.source, (*left.tables, *right.tables)):
         return plan
