@@ -81,6 +81,8 @@ class SqliteWriter(SqlWriter):
         return text + (" LIMIT 1)" if read.first_row else ")")
 
     def _func(self, e: Func) -> str:
+        if e.name == "substr":
+            return self._substr(e)
         if e.name in ("like", "not_like"):
             op = "LIKE" if e.name == "like" else "NOT LIKE"
             return f"({self._nul_free(e.args[0])} {op} {self._nul_free(e.args[1])})"
@@ -91,6 +93,15 @@ class SqliteWriter(SqlWriter):
                 op = "IN" if e.name == "in" else "NOT IN"
                 return f"({self._in_lhs(e)} {op} (SELECT value FROM json_each({mark})))"
         return super()._func(e)
+
+    def _substr(self, e: Func) -> str:
+        """``substr`` over the text with its NULs mapped as for LIKE, then mapped back:
+        SQLite's substr stops at the first NUL, and a mapped NUL is one character, as a NUL
+        is in DuckDB (bounds: ``Function.literal_args``)."""
+        text = self._nul_free(e.args[0])  # first: its ``?`` values bind before the bounds'
+        bounds = ", ".join(self.expr(a) for a in e.args[1:])
+        mapped = f"CAST(x'{_NUL_FOR.hex().upper()}' AS TEXT)"
+        return f"replace(substr({text}, {bounds}), {mapped}, char(0))"
 
     def _nul_free(self, e: BExpr) -> str:
         """``e`` with every NUL replaced as the module docstring says; a bound value is
