@@ -27,6 +27,9 @@ them, as ``(SELECT …)`` inside the same statement, when that source (capabilit
 A subquery with more than one possible row, a GROUP BY, HAVING, or an aggregate the source
 does not compute exactly stays in DuckDB.
 
+The same rules let a SELECT-list value holding such subqueries be computed by the Scan's
+statement as one more output column (``value_in_source``, ``planner.rules.scalar_pushdown``).
+
 >>> # Filter(a.level > (SELECT avg(t.priority) FROM crm.tasks t)) over Scan(crm.agents)
 >>> # becomes Scan(crm.agents, filters=(a.level > (<subquery>),)): one SQLite statement
 """
