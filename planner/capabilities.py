@@ -113,10 +113,22 @@ def _exact_for(expr: Func, dialect: str) -> bool:
     claims argument families, and its arguments must all be of ONE of them (NULLs aside):
     ``coalesce`` of two integers is exact in SQLite, of an integer and a text is not."""
     families = functions.exact_families(expr.name, dialect)
+    bounded = functions.literal_args(expr.name)
+    if not all(_literal_within(expr.args[i], low, high)
+               for i, low, high in bounded if i < len(expr.args)):
+        return False
     if families == functions.ANY:
         return True
-    kinds = {family(a.type) for a in expr.args} - {"null"}
+    skipped = {i for i, _, _ in bounded}
+    kinds = {family(a.type) for i, a in enumerate(expr.args) if i not in skipped} - {"null"}
     return len(kinds) <= 1 and kinds <= families
+
+
+def _literal_within(arg: BExpr, low: int, high: int) -> bool:
+    """Whether ``arg`` is an integer literal within [low, high] (a parameter is not: a
+    cached plan serves every value)."""
+    value = arg.value if isinstance(arg, Const) else None
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def like_needs_regex(pattern: str) -> bool:

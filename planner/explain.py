@@ -110,6 +110,9 @@ def _pushed(filters: tuple[BExpr, ...], limit: int | None) -> str:
 def _extras(leaf: Scan | GraphMatch) -> str:
     """The GROUP BY and ORDER BY a source runs (shown after its filters and limit)."""
     text = ""
+    if isinstance(leaf, Scan) and leaf.computed:
+        text += " computed=[" + ", ".join(f"{c.key}={expr_text(e)}" for c, e in leaf.computed) \
+            + "]"
     if leaf.aggregate is not None:
         groups = ", ".join(expr_text(e) for _, e in leaf.aggregate.groups)
         aggs = ", ".join(f"{c.key}={a}" for c, a in leaf.aggregate.aggregates)

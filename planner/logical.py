@@ -105,13 +105,26 @@ class Scan(Plan):
     available: Schema = field(default=(), compare=False)
     order: tuple[SortKey, ...] = ()  # with ``limit``: the source returns the top rows
     aggregate: PushedAggregate | None = None  # then ``columns`` are the aggregate's outputs
+    # values the source computes for each row it returns (scalar subqueries answered in the
+    # same statement, ``planner.rules.scalar_pushdown``); their columns are among ``columns``
+    computed: tuple[tuple[ColumnRef, BExpr], ...] = ()
 
     def __post_init__(self) -> None:
         rels = {t.rel for t in self.tables}
-        outputs = self.columns if self.aggregate is None else ()
+        outputs = [c for c in self.columns if c.key not in self.computed_keys] \
+            if self.aggregate is None else []
         if any(c.rel not in rels for c in outputs):
             raise PlanError(f"scan of {self.source} outputs a column of a table it does not read")
+        if self.computed and (self.aggregate is not None
+                              or not self.computed_keys <= self.keys):
+            raise PlanError(f"values computed by {self.source} are not among its columns")
         _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, rels)
+        if any(k.split(".", 1)[0] not in rels for _, e in self.computed for k in columns_of(e)):
+            raise PlanError(f"a value computed by {self.source} reads a table it does not read")
+
+    @cached_property
+    def computed_keys(self) -> frozenset[str]:
+        return frozenset(c.key for c, _ in self.computed)
 
     @property
     def schema(self) -> Schema:

@@ -211,6 +211,8 @@ def capabilities_accept(leaf: Scan | GraphMatch, caps: Capabilities) -> bool:
     """Whether a source with ``caps`` runs everything pushed into ``leaf`` (the pushdown
     rules' own tests: predicate, top-N and aggregate pushdown)."""
     readable = frozenset(c.key for c in read_columns(leaf))
+    if isinstance(leaf, Scan) and leaf.computed:  # scalar subqueries over its own source
+        return False
     if not all(_filter_ok(f, caps, readable) for f in leaf.filters):
         return False
     if leaf.limit is not None and not caps.limit:

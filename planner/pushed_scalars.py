@@ -27,6 +27,9 @@ them, as ``(SELECT …)`` inside the same statement, when that source (capabilit
 A subquery with more than one possible row, a GROUP BY, HAVING, or an aggregate the source
 does not compute exactly stays in DuckDB.
 
+The same rules let a SELECT-list value holding such subqueries be computed by the Scan's
+statement as one more output column (``value_in_source``, ``planner.rules.scalar_pushdown``).
+
 >>> # Filter(a.level > (SELECT avg(t.priority) FROM crm.tasks t)) over Scan(crm.agents)
 >>> # becomes Scan(crm.agents, filters=(a.level > (<subquery>),)): one SQLite statement
 """
@@ -55,6 +58,7 @@ from planner.expressions import (
     transform,
 )
 from planner.logical import Aggregate, Filter, Limit, Output, Plan, Project, Scan, Sort, SortKey
+from planner.subquery_plans import has_subquery
 from planner.subquery_seeks import outer_as_columns, seeks
 from planner.types import family
 
@@ -144,6 +148,19 @@ def scalars_as_values(catalog: Catalog, leaf: Scan, expr: BExpr
         return None
 
     return transform(expr, swap), frozenset(found)
+
+
+def value_in_source(catalog: Catalog, leaf: Scan, expr: BExpr) -> bool:
+    """Whether ``leaf``'s source computes ``expr``, a value of each row ``leaf`` returns
+    (a SELECT-list item) holding scalar subqueries, in the statement that reads ``leaf``:
+    every subquery is one it answers (module docstring) and the expression around them one
+    it computes exactly as DuckDB."""
+    caps = catalog[leaf.source].capabilities
+    if not caps.subqueries or leaf.aggregate is not None or not has_subquery(expr):
+        return False
+    values, keys = scalars_as_values(catalog, leaf, expr)
+    outer = frozenset(c.key for c in leaf.available)
+    return bool(keys) and not has_subquery(values) and accepts_value(caps, values, outer | keys)
 
 
 def scalar_in_source(catalog: Catalog, leaf: Scan, sub: SubqueryExpr) -> bool:

@@ -96,6 +96,8 @@ def _feasible(sender: _Origin, receiver: _Origin, leaves: dict[int, Plan],
         return False  # keys would change which rows a NEAREST ranks first
     if getattr(leaf, "limit", None) is not None or getattr(leaf, "aggregate", None) is not None:
         return False
+    if isinstance(leaf, Scan) and receiver.column.key in leaf.computed_keys:
+        return False  # a value the source computes per row: no column to filter by
     kind = family(receiver.column.type)
     info = catalog[leaf.source]
     caps = info.capabilities

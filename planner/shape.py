@@ -167,8 +167,9 @@ class _Renderer:
                 cond = f" ON {self.expr(t.condition)}" if t.condition is not None else ""
                 read = f"{t.kind} {read}{cond}"
             tables.append(read)
+        computed = "".join(f" COMPUTE {self.expr(c)}={self.expr(e)}" for c, e in p.computed)
         return "scan " + " ".join(tables) + self.extras(p.filters, p.columns, p.order,
-                                                        p.limit, p.aggregate)
+                                                        p.limit, p.aggregate) + computed
 
     def match(self, p: GraphMatch) -> str:
         nodes = [f"({self.rel(n.rel)}:{n.label or ''})" for n in p.nodes]

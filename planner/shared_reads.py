@@ -95,7 +95,8 @@ def _same_read(a: SourceLeaf, b: SourceLeaf) -> bool:
 def _canonical(leaf: SourceLeaf) -> Scan | GraphMatch | None:
     """The leaf with its relations named by position and no columns (None: never shared)."""
     if not isinstance(leaf, Scan | GraphMatch) or leaf.limit is not None or leaf.order \
-            or leaf.aggregate is not None or not leaf.columns:
+            or leaf.aggregate is not None or not leaf.columns \
+            or (isinstance(leaf, Scan) and leaf.computed):
         return None
     if isinstance(leaf, GraphMatch) and leaf.optional:  # its parts' conditions name rels too
         return None

@@ -42,6 +42,9 @@ for _fn, _conditions in list(CLAIMS.items()):
     if _fn[0] != "sign":
         CLAIMS[(_fn[0], "lance")] = [c for c in _conditions if "t.d" not in c]
 CLAIMS[("sign", "cypher")] = ["sign(t.x) = -1", "sign(t.x) >= 0"]  # integers only
+# SQLite only, with literal bounds (start >= 1, length >= 0: tests/test_pushed_substr.py)
+CLAIMS[("substr", "sqlite")] = ["substr(t.s, 1, 1) = 'a'", "substr(t.s, 2) = ''",
+                                "substring(t.s FROM 1 FOR 0) = ''", "substr(t.s, 5, 2) IS NULL"]
 SOURCE = {"sqlite": "crm", "cypher": "graph", "lance": "docs"}
 
 

@@ -81,6 +81,8 @@ class SqliteWriter(SqlWriter):
         return text + (" LIMIT 1)" if read.first_row else ")")
 
     def _func(self, e: Func) -> str:
+        if e.name == "substr":
+            return self._substr(e)
         if e.name in ("like", "not_like"):
             op = "LIKE" if e.name == "like" else "NOT LIKE"
             return f"({self._nul_free(e.args[0])} {op} {self._nul_free(e.args[1])})"
@@ -91,6 +93,15 @@ class SqliteWriter(SqlWriter):
                 op = "IN" if e.name == "in" else "NOT IN"
                 return f"({self._in_lhs(e)} {op} (SELECT value FROM json_each({mark})))"
         return super()._func(e)
+
+    def _substr(self, e: Func) -> str:
+        """``substr`` over the text with its NULs mapped as for LIKE, then mapped back:
+        SQLite's substr stops at the first NUL, and a mapped NUL is one character, as a NUL
+        is in DuckDB (bounds: ``Function.literal_args``)."""
+        text = self._nul_free(e.args[0])  # first: its ``?`` values bind before the bounds'
+        bounds = ", ".join(self.expr(a) for a in e.args[1:])
+        mapped = f"CAST(x'{_NUL_FOR.hex().upper()}' AS TEXT)"
+        return f"replace(substr({text}, {bounds}), {mapped}, char(0))"
 
     def _nul_free(self, e: BExpr) -> str:
         """``e`` with every NUL replaced as the module docstring says; a bound value is
@@ -139,8 +150,9 @@ class SqliteWriter(SqlWriter):
 def scan_sql(fragment: Scan, writer: SqlWriter) -> str:
     """The SQL of a Scan fragment, its values bound through ``writer`` in text order."""
     agg = fragment.aggregate
+    computed = {c.key: e for c, e in fragment.computed}
     outputs = [e for _, e in agg.groups] + [a for _, a in agg.aggregates] if agg \
-        else list(fragment.columns)
+        else [computed.get(c.key, c) for c in fragment.columns]
     cols = ", ".join(writer.expr(e) for e in outputs)
     sql = f"SELECT {cols} {from_where(writer, fragment.tables, fragment.filters)}"
     if agg is not None and agg.groups:

@@ -61,6 +61,13 @@ def exact_families(name: str, dialect: str) -> frozenset[str]:
     return fn.exact_in.get(dialect, frozenset()) if fn is not None else frozenset()
 
 
+def literal_args(name: str) -> tuple[tuple[int, int, int], ...]:
+    """The arguments of ``name`` a source's exactness claim needs as bounded integer
+    literals (``Function.literal_args``)."""
+    fn = _BY_NODE.get(name)
+    return fn.literal_args if fn is not None else ()
+
+
 def write(name: str, dialect: str, args: Sequence[str], option: str = "") -> str | None:
     """``name`` applied to written ``args`` in ``dialect``; None when it has no form there."""
     fn = _BY_NODE.get(name)

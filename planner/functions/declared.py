@@ -88,7 +88,10 @@ def _scalar(name: str, low: int, high: int | None, rule: object, duckdb: str | N
 SCALARS: tuple[Function, ...] = (
     _scalar("lower", 1, 1, TEXT), _scalar("upper", 1, 1, TEXT),
     _scalar("length", 1, 1, BIGINT),
-    _scalar("substr", 2, 3, TEXT, aliases=("substring",)),
+    # counts characters in both (SQLite's stops at a NUL: its writer maps NULs as for LIKE)
+    Function("substr", 2, 3, TEXT, aliases=("substring",),
+             exact_in={"sqlite": frozenset({"string"})},
+             literal_args=((1, 1, 2**32 - 1), (2, 0, 2**32 - 1))),
     # abs is DuckDB's on integers and doubles in every source (all raise on abs(-2**63))
     Function("abs", 1, 1, first, forms=_in_sources("abs({0})"),
              exact_in={"sqlite": NUMBERS, "cypher": NUMBERS, "lance": NUMBERS}),

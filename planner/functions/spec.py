@@ -68,6 +68,11 @@ class Function:
     deterministic: bool = True
     aliases: tuple[str, ...] = ()
     infix: str = ""  # an operator's symbol, written between its two operands in every dialect
+    # (position, low, high): ``exact_in`` holds only while the argument at that position, if
+    # given, is an integer literal within [low, high] (substr's start and length: SQLite and
+    # DuckDB differ below 1 and 0, and DuckDB raises past 2**32 - 1); those arguments are
+    # left out of the family check
+    literal_args: tuple[tuple[int, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         unknown = (set(self.forms) | set(self.exact_in)) - DIALECTS

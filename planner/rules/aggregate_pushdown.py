@@ -30,7 +30,8 @@ def aggregate_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     if not isinstance(plan, Aggregate) or not isinstance(plan.child, Scan | GraphMatch):
         return plan
     leaf = plan.child
-    if leaf.aggregate is not None or leaf.limit is not None or leaf.order:
+    if leaf.aggregate is not None or leaf.limit is not None or leaf.order \
+            or (isinstance(leaf, Scan) and leaf.computed):
         return plan
     caps = catalog[leaf.source].capabilities
     readable = frozenset(c.key for c in leaf.available + leaf.columns)

@@ -1,6 +1,12 @@
 """Run a join inside the source when both inputs are Scans of that one source and the source
 accepts the join kind and the exact condition.
 
+Inside a subquery, a Filter of correlated conjuncts (they read the query around it, so no
+source runs them on their own) over an input of an inner join, or over the left input of a
+LEFT join, moves above the merged Scan: filtering before or after such a join keeps the same
+rows, and the subquery is then a plain read that may go down whole
+(``planner.pushed_subqueries``).
+
 >>> # Join(Scan(crm.orders), Scan(crm.customer), o.c = c.c) becomes one Scan of crm
 """
 
@@ -11,10 +17,10 @@ from dataclasses import replace
 from planner.capabilities import accepts_predicate
 from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
-from planner.expressions import conjunction, conjuncts
-from planner.logical import Join, Plan, Scan
+from planner.expressions import BExpr, conjunction, conjuncts
+from planner.logical import Filter, Join, Plan, Scan
 from planner.pushed_subqueries import runs_in_source
-from planner.subquery_plans import has_subquery
+from planner.subquery_plans import has_outer, has_subquery
 
 
 def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
@@ -22,13 +28,35 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     plan = plan.replace_children(tuple(join_pushdown(c, catalog) for c in plan.children))
     if not isinstance(plan, Join) or plan.condition is None:
         return plan
+    left, lifted = _correlated(plan.left)
+    right, lifted_right = _correlated(plan.right) if plan.kind == "inner" else (plan.right, None)
+    if lifted is not None or lifted_right is not None:
+        predicate = conjunction(tuple(p for p in (lifted, lifted_right) if p is not None))
+        merged = _merge(replace(plan, left=left, right=right), catalog)
+        if predicate is None or not isinstance(merged, Scan):
+            return plan
+        return Filter(merged, predicate)
+    return _merge(plan, catalog)
+
+
+def _correlated(node: Plan) -> tuple[Plan, BExpr | None]:
+    """A Filter of correlated conjuncts only, over a Scan: the Scan and the predicate."""
+    if isinstance(node, Filter) and isinstance(node.child, Scan) \
+            and all(has_outer(p) and not has_subquery(p) for p in conjuncts(node.predicate)):
+        return node.child, node.predicate
+    return node, None
+
+
+def _merge(plan: Join, catalog: Catalog) -> Plan:
+    """``plan`` as one Scan when its inputs are Scans its source joins exactly."""
+    assert plan.condition is not None
     left, right = plan.left, plan.right
     if not (isinstance(left, Scan) and isinstance(right, Scan) and left.source == right.source):
         return plan
     caps = catalog[left.source].capabilities
     available = frozenset(c.key for c in left.available + right.available)
     if plan.kind not in caps.joins or any(s.limit is not None or s.aggregate is not None
-                                          for s in (left, right)):
+                                          or s.computed for s in (left, right)):
         return plan
     if not within_join_rows(catalog, left.source, (*left.tables, *right.tables)):
         return plan

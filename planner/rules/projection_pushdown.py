@@ -77,4 +77,9 @@ def _prune_leaf(leaf: Scan | GraphMatch | VectorSearch, required: set[str]
         return leaf
     # a source must return at least one column to carry its row count
     columns = tuple(c for c in leaf.available if c.key in required) or leaf.available[:1]
+    if isinstance(leaf, Scan) and leaf.computed:  # values the source computes, if used
+        computed = tuple((c, e) for c, e in leaf.computed if c.key in required)
+        columns += tuple(c for c, _ in computed)
+        if columns != leaf.columns:
+            return replace(leaf, columns=columns, computed=computed)
     return leaf if columns == leaf.columns else replace(leaf, columns=columns)

@@ -59,7 +59,8 @@ def _leaf_key(key: SortKey, leaf: Scan | GraphMatch, families: frozenset[str]
     expr: BExpr = key.expr
     if not isinstance(expr, ColumnRef) or family(expr.type) not in families:
         return None
-    if expr.key not in {c.key for c in leaf.available + leaf.columns}:
+    if expr.key not in {c.key for c in leaf.available + leaf.columns} \
+            or (isinstance(leaf, Scan) and expr.key in leaf.computed_keys):
         return None
     nulls_first = False if key.nulls_first is None else key.nulls_first
     return SortKey(expr, key.descending, nulls_first)

@@ -46,6 +46,10 @@ QUERIES = {
         avg(t.priority) FROM crm.tasks AS t WHERE t.agent_id = a.id AND t.status = 'done')
         AND a.hired < (SELECT t.due FROM crm.tasks AS t WHERE t.priority = $p
         ORDER BY t.due DESC, t.id LIMIT 1)""",
+    # ... in the SELECT list too: the source computes it as one more column of its Scan
+    "scalar_in_select_list_goes_down_whole_into_sqlite": """
+        SELECT a.name, (SELECT count(*) FROM crm.tasks AS t WHERE t.agent_id = a.id
+        AND t.status = $s) AS done FROM crm.agents AS a WHERE a.team = $team""",
     # ... unless it is an EXISTS / IN over the one SQLite source of the rows it filters: then
     # the whole condition goes down with them (planner.pushed_subqueries)
     # (a correlated one when it seeks its rows by an index: the fixture's on tasks.agent_id)
@@ -73,6 +77,7 @@ PARAMS = {"pushed_join_filter_limit": {"team": "core"},
           "correlated_subquery_stays_in_duckdb": {"team": "core"},
           "exists_goes_down_whole_into_sqlite": {"team": "core"},
           "scalar_subquery_goes_down_whole_into_sqlite": {"team": "core", "p": 4},
+          "scalar_in_select_list_goes_down_whole_into_sqlite": {"team": "core", "s": "done"},
           "cte_read_twice_one_fragment": {"p": 3},
           "with_over_union_one_fragment_per_leaf": {"p": 3}}
 
