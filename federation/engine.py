@@ -41,6 +41,7 @@ from federation.executor import (
 )
 from federation.join_stage import JoinStage, too_many_rows
 from federation.lifecycle import Attached
+from federation.malloc import DEFAULT_ARENAS, cap_arenas
 from federation.mirrors import MirrorRegistry
 from federation.ops.engine_ops import OpsMixin
 from federation.options import check_limits, result_cache, workspace_folder
@@ -91,9 +92,12 @@ class Engine(Writes, OpsMixin):
                  route_seed: int | None = None, cache_bytes: int = DEFAULT_BYTES,
                  cache_entry_bytes: int | None = None,
                  cache_fragment_bytes: int | None = None, pool_size: int = 8,
-                 breaker_failures: int = 3, breaker_cooldown: float = 30.0) -> None:
+                 breaker_failures: int = 3, breaker_cooldown: float = 30.0,
+                 malloc_arenas: int | None = DEFAULT_ARENAS) -> None:
         self.workspace = workspace_folder(workspace)
-        check_limits(timeout, max_rows, key_passing_rows)
+        check_limits(timeout, max_rows, key_passing_rows, malloc_arenas)
+        if malloc_arenas is not None:  # before the stage's and the sources' threads start
+            cap_arenas(malloc_arenas)
         # pools, circuit breaker, metrics, aquery (federation.ops): checked before opening
         self._init_ops(pool_size, breaker_failures, breaker_cooldown)
         self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)

@@ -22,7 +22,8 @@ def workspace_folder(workspace: str | Path | None) -> Path | None:
     return folder
 
 
-def check_limits(timeout: object, max_rows: object, key_passing_rows: object) -> None:
+def check_limits(timeout: object, max_rows: object, key_passing_rows: object,
+                 malloc_arenas: object = None) -> None:
     if timeout is not None and (isinstance(timeout, bool)
                                 or not isinstance(timeout, int | float) or timeout <= 0):
         raise ConfigurationError("connect(timeout=...) takes seconds > 0, or None")
@@ -34,6 +35,10 @@ def check_limits(timeout: object, max_rows: object, key_passing_rows: object) ->
             and key_passing_rows >= 0)):
         raise ConfigurationError('connect(key_passing_rows=...) takes "auto", an integer '
                                  ">= 0, or None")
+    if malloc_arenas is not None and (isinstance(malloc_arenas, bool)
+                                      or not isinstance(malloc_arenas, int)
+                                      or malloc_arenas < 1):
+        raise ConfigurationError("connect(malloc_arenas=...) takes an integer >= 1, or None")
 
 
 def result_cache(cache_bytes: int, entry_bytes: int | None, fragment_bytes: int | None

@@ -83,3 +83,28 @@ def test_a_new_process_loads_the_parser_ready_made(tmp_path: Path) -> None:
     assert runs[0]["analysed"] is False and runs[0]["tables_built"] is True  # kept for later
     assert all(r["analysed"] is False and r["tables_built"] is False for r in runs[1:])
     assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".lark", ".table"]
+
+
+_LANCE_READS = """
+import json, sys
+import federation as fed
+eng = fed.connect(cache_bytes=0)
+eng.attach("lake", fed.LanceDB(sys.argv[1]))
+rows = eng.query("SELECT t.id FROM lake.t AS t WHERE t.id > 1 ORDER BY t.id").arrow()
+read = {"ids": rows.column(0).to_pylist(), "lancedb_after_read": "lancedb" in sys.modules}
+eng.execute("INSERT INTO lake.t (id) VALUES (4)")
+rows = eng.query("SELECT t.id FROM lake.t AS t ORDER BY t.id").arrow()
+eng.close()
+print(json.dumps({**read, "after_write": rows.column(0).to_pylist()}))
+"""
+
+
+def test_lance_reads_leave_lancedb_unimported(tmp_path: Path) -> None:
+    """Reads go through pylance alone (lancedb's own copy of the Lance engine costs about
+    100 MB resident); a write still loads lancedb and its rows are read back."""
+    import lancedb
+    import pyarrow as pa
+
+    lancedb.connect(str(tmp_path / "lake")).create_table("t", pa.table({"id": [1, 2, 3]}))
+    out = _run(_LANCE_READS, str(tmp_path / "lake"))
+    assert out == {"ids": [2, 3], "lancedb_after_read": False, "after_write": [1, 2, 3, 4]}

@@ -151,10 +151,10 @@ def driver_version(kind: str) -> str:
 
             module = driver()
             return f"{module.__name__} {getattr(module, '__version__', '?')}"
-        if kind == "lancedb":
-            import lancedb
+        if kind == "lancedb":  # reads run on pylance; lancedb is imported only to write
+            from importlib import metadata
 
-            return f"lancedb {lancedb.__version__}"
+            return f"lancedb {metadata.version('lancedb')} (pylance {metadata.version('pylance')})"
     except ImportError:
         pass
     return "unknown"

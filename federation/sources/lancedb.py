@@ -1,17 +1,21 @@
 """LanceDB: table scans and nearest-neighbour search (exact, or tuned ANN), results as Arrow.
 
-``fed.LanceDB("lance/")`` opens (creating if missing) a local LanceDB directory through the
-synchronous ``lancedb.connect`` with ``read_consistency_interval=0`` by default, so writes by
-other connections and processes are seen on the next read (DESIGN §8). Remote URIs are refused:
-this source never touches the network. ``lancedb`` (about 2 s to import) is imported when a
-source is opened, never by ``import federation``.
+``fed.LanceDB("lance/")`` opens (creating if missing) a local LanceDB directory, read with
+``read_consistency_interval=0`` by default, so writes by other connections and processes are
+seen on the next read (DESIGN §8). Remote URIs are refused: this source never touches the
+network.
 
-LanceDB lists the tables and hands out each table's Lance dataset (``table.to_lance()``);
-fragments then run on that dataset, at the version the query was planned on (handles cached
-per table and version): a ``Scan`` through the dataset scanner (``lance_read``), a
-``VectorSearch`` as the scanner's ``nearest`` search, exact unless APPROXIMATE (``lance_vector``).
-Versions are checked by ``stat`` and LanceDB is asked only when something moved
-(``lance_versions``). Filters are DataFusion text written by ``lance_filter``.
+Reads never import ``lancedb`` (``lance_dir``): the tables are the directory's ``*.lance``
+subdirectories, as ``list_tables`` lists them, and each table's dataset is ``lance.dataset``
+on one, as ``table.to_lance()`` opens it; this spares the process lancedb's own copy of the
+Lance engine (about 100 MB resident). Writes, and reads with another
+``read_consistency_interval``, go through ``lancedb`` handles (``lancedb.connect``, imported
+then: about 2 s). Fragments run on the table's dataset, at the version the query was planned
+on (handles cached per table and version): a ``Scan`` through the dataset scanner
+(``lance_read``), a ``VectorSearch`` as the scanner's ``nearest`` search, exact unless
+APPROXIMATE (``lance_vector``). Versions are checked by ``stat`` and the dataset is read only
+when something moved (``lance_versions``). Filters are DataFusion text written by
+``lance_filter``.
 
 Findings (lancedb 0.40.0, pylance 14.0.2):
 
@@ -45,6 +49,7 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
+from federation.sources.lance_dir import open_dataset, table_names
 from federation.sources.lance_filter import FilterWriter, passed_keys, quote_ident
 from federation.sources.lance_read import (
     DISTANCE,
@@ -116,7 +121,10 @@ class LanceDB(Source):
         self.read_consistency_interval = read_consistency_interval
         self.exact_search = exact_search
         self.name = ""
-        self._db: Any = None
+        self._db: Any = None  # lancedb's connection: for writes, or a non-zero interval
+        self._opened = False
+        # every read sees the latest commit: the directory is read without lancedb
+        self._direct = read_consistency_interval == timedelta(0)
         self._tables: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._calibrating = threading.Lock()  # one calibration at a time, never twice
@@ -138,38 +146,51 @@ class LanceDB(Source):
     # ---- connection
     def open(self, name: str) -> None:
         self.name = name
-        self._connect()
+        with self._lock:
+            try:
+                self._make_dir()
+                table_names(self.path)
+            except Exception as err:
+                raise self._cannot_open(err) from err
+            self._opened = True
+        if not self._direct:
+            self._connect()
+
+    def _make_dir(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(f"{str(self.path)!r} is not a directory")
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def _cannot_open(self, err: Exception) -> SourceUnavailableError:
+        return SourceUnavailableError(
+            f"cannot open LanceDB directory {str(self.path)!r}: {err}",
+            source=self.name or str(self.path))
 
     def _connect(self) -> Any:
+        """lancedb's connection (its handles write; with a non-zero interval they read)."""
         with self._lock:
             if self._db is not None:
                 return self._db
             try:
-                if self.path.exists() and not self.path.is_dir():
-                    raise NotADirectoryError(f"{str(self.path)!r} is not a directory")
-                self.path.mkdir(parents=True, exist_ok=True)
-                import lancedb  # heavy (about 2 s): only when a LanceDB source is opened
+                self._make_dir()
+                import lancedb  # heavy (about 2 s, 100 MB): only when a handle is needed
 
                 db = lancedb.connect(str(self.path),
                                      read_consistency_interval=self.read_consistency_interval)
                 db.list_tables()
             except Exception as err:
-                raise SourceUnavailableError(
-                    f"cannot open LanceDB directory {str(self.path)!r}: {err}",
-                    source=self.name or str(self.path)) from err
+                raise self._cannot_open(err) from err
             self._db = db
             return db
 
     def _table_names(self) -> list[str]:
-        db = self._connect()
-        names: list[str] = []
-        token = None
-        while True:
-            page = db.list_tables(page_token=token)
-            names.extend(page.tables)
-            token = page.page_token
-            if not token:
-                break
+        """The directory's tables, as lancedb lists them (``lance_dir``); a source read before
+        (or again after) ``open`` makes its directory first, as lancedb's connect did."""
+        if not self._opened:
+            with self._lock:
+                self._make_dir()
+                self._opened = True
+        names = table_names(self.path)
         with self._lock:  # forget handles of dropped tables
             for gone in set(self._tables) - set(names):
                 del self._tables[gone]
@@ -185,6 +206,8 @@ class LanceDB(Source):
         return handle
 
     def _read_version(self, name: str) -> int:
+        if self._direct:
+            return int(open_dataset(self.path, name).version)
         try:
             return int(self._table(name).version)
         except Exception:  # a stale handle (table dropped and recreated): reopen once
@@ -200,7 +223,7 @@ class LanceDB(Source):
     def _check_dir(self) -> None:
         """The directory is still there: once attached it is never made again (a deleted
         one would otherwise read as a source without tables)."""
-        if self._db is not None and not os.path.isdir(self.path):
+        if self._opened and not os.path.isdir(self.path):
             raise SourceUnavailableError(
                 f"LanceDB directory {str(self.path)!r} was deleted since it was attached",
                 source=self.name or str(self.path))
@@ -270,7 +293,7 @@ class LanceDB(Source):
         if base is not None and version is not None:
             ds = base.checkout_version(version)  # reuses the open dataset's caches
         else:
-            ds = self._table(name).to_lance()
+            ds = open_dataset(self.path, name) if self._direct else self._table(name).to_lance()
             if version is not None and ds.version != version:
                 ds = ds.checkout_version(version)
         with self._lock:
@@ -305,7 +328,9 @@ class LanceDB(Source):
     def live_schema(self, table: str) -> dict[str, pa.DataType]:
         """The table's columns at its latest version, from its handle (no catalog read)."""
         try:
-            return {f.name: f.type for f in self._table(table).schema}
+            schema = (open_dataset(self.path, table) if self._direct
+                      else self._table(table)).schema
+            return {f.name: f.type for f in schema}
         except FederationError:
             raise
         except Exception as err:
@@ -456,5 +481,6 @@ class LanceDB(Source):
             self._datasets.clear()
             self._described.clear()
             self._db = None
+            self._opened = False
             self._info = None
         self._watch.forget()

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from federation.errors import SourceError, SourceUnavailableError
+from federation.sources.lance_dir import table_names
 from federation.sources.lancedb import CAPABILITIES, LanceDB, LanceFragment
 from federation.sqlgen import SqlWriter, quote
 from planner import functions
@@ -150,6 +151,26 @@ def test_missing_directory_is_created(tmp_path: Path) -> None:
     source.open("x")
     assert path.is_dir() and source.info().tables == {}
     assert source.version() == ()
+    source.close()
+
+
+def test_tables_are_listed_as_lancedb_lists_them(tmp_path: Path) -> None:
+    """Reads list the directory without lancedb (``lance_dir``): the same names, whatever
+    else lies there (a file or a plain directory is no table, an empty ``.lance`` one is)."""
+    path = tmp_path / "db"
+    db = lancedb.connect(str(path))
+    for name in ("b", "a", "dropped"):
+        db.create_table(name, pa.table({"id": [1]}))
+    db.drop_table("dropped")
+    (path / "file.lance").write_text("")
+    (path / "plain").mkdir()
+    (path / "empty.lance").mkdir()
+    expected = sorted(db.list_tables().tables)
+    assert expected == ["a", "b", "empty"]
+    assert table_names(path) == expected
+    source = LanceDB(path)
+    source.open("x")
+    assert source._table_names() == expected
     source.close()
 
 
