@@ -109,6 +109,15 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
         self.evictions += 1
         return super().popitem()
 
+    def _LRUCache__touch(self, key: Hashable) -> None:
+        """cachetools' ``__touch`` (pinned 8.0.0) moves a key to the end, and stores a new
+        one on the ``KeyError`` that raises: an exception on every miss's store (1 µs)."""
+        order = self._LRUCache__order  # type: ignore[attr-defined]
+        if key in order:
+            order.move_to_end(key)
+        else:
+            order[key] = None
+
     def find(self, key: Hashable) -> T | None:
         found = self.get(key)
         return None if found is None else found[0]
@@ -119,22 +128,24 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
 
 
 def table_bytes(table: pa.Table) -> int:
-    """Every buffer the table references (a slice holds its parent's buffers), by record
-    batch: a buffer two batches share counts twice (an overestimate, so the bound holds).
-    ``Table.get_total_buffer_size`` first asks each column whether it is on the CPU, through
-    a Python wrapper per column: twice the cost, on every answer a miss stores."""
-    return sum([batch.get_total_buffer_size() for batch in table.to_batches()])
+    """Every buffer the table references (a slice holds its parent's whole buffers), each
+    once. The usual answer has one record batch, sized as a batch: ``Table``'s own walk first
+    asks each column whether it is on the CPU through a Python wrapper per column (twice the
+    cost, on every answer a miss stores); several batches are walked as one table (a buffer
+    they share counts once, a walk per batch cost twice as much at 20 batches)."""
+    batches = table.to_batches()
+    if len(batches) == 1:
+        return batches[0].get_total_buffer_size()
+    return table.get_total_buffer_size() if batches else 0
 
 
 class _Flight:
-    """One computation that identical concurrent misses wait for."""
+    """One computation that identical concurrent misses wait for. Class-level defaults, no
+    ``__init__``: every miss makes one, and a Python ``__init__`` is a call more."""
 
-    __slots__ = ("done", "value", "waiters")
-
-    def __init__(self) -> None:
-        self.done = False
-        self.value: object | None = None  # None: it failed, the waiters compute themselves
-        self.waiters = 0
+    done = False
+    value: object | None = None  # None: it failed, the waiters compute themselves
+    waiters = 0
 
 
 class ResultCache(Generic[V]):
@@ -153,6 +164,9 @@ class ResultCache(Generic[V]):
         self._results: _BytesLRU[V] = _BytesLRU(max_bytes)
         self._legs: _BytesLRU[pa.Table] = _BytesLRU(self.fragment_max_bytes)
         self._flights: dict[Hashable, _Flight] = {}
+        # the largest entry each LRU stores, fixed here (not two property reads per miss)
+        self._answer_limit = min(self.entry_bytes, self._results.maxsize)
+        self._leg_limit = min(self.entry_bytes, self._legs.maxsize)
         self._counts = dict.fromkeys(("hits", "misses", "shared", "not_stored",
                                       "fragment_hits", "fragment_misses"), 0)
 
@@ -169,44 +183,47 @@ class ResultCache(Generic[V]):
         a failed computation then try again themselves."""
         while True:
             with self._lock:
-                found = self._results.find(key)
+                # the LRU's own get (no wrapper): a miss pays for every call it makes
+                found = self._results.get(key)
                 if found is not None:
                     self._counts["hits"] += 1
-                    return found, "hit"
+                    return found[0], "hit"
                 flight = self._flights.get(key)
                 if flight is None:
                     flight = self._flights[key] = _Flight()
                     self._counts["misses"] += 1
                     break
-                flight.waiters += 1
-                try:
-                    while not flight.done:  # within this query's own deadline
-                        self._landed.wait(_WAIT_SLICE)
-                        cancel.check()
-                finally:
-                    flight.waiters -= 1
-                if flight.value is not None:
+                shared = self._wait(flight)
+                if shared is not None:
                     self._counts["shared"] += 1
-                    return flight.value, "shared"  # type: ignore[return-value]
-        return self._lead(key, flight, compute), "miss"
-
-    def _lead(self, key: Hashable, flight: _Flight, compute: Callable[[], tuple[V, int]]
-              ) -> V:
+                    return shared, "shared"
         try:
             value, nbytes = compute()
         except BaseException:
             self._land(key, flight)
             raise
-        flight.value = value
         self._land(key, flight, value, nbytes)
-        return value
+        return value, "miss"
+
+    def _wait(self, flight: _Flight) -> V | None:
+        """Wait (the lock held, released while waiting) for a concurrent identical miss:
+        its answer, or None when it failed."""
+        flight.waiters += 1
+        try:
+            while not flight.done:  # within this query's own deadline
+                self._landed.wait(_WAIT_SLICE)
+                cancel.check()
+        finally:
+            flight.waiters -= 1
+        return flight.value  # type: ignore[return-value]
 
     def _land(self, key: Hashable, flight: _Flight, value: V | None = None,
               nbytes: int = 0) -> None:
         """End a flight; its answer is stored first, so a caller arriving next finds it."""
         with self._lock:
             if value is not None:
-                self._store_locked(self._results, key, value, nbytes)
+                flight.value = value
+                self._store_locked(self._results, self._answer_limit, key, value, nbytes)
             del self._flights[key]
             flight.done = True
             if flight.waiters:  # the usual miss has none: no wake-up to pay for
@@ -223,14 +240,14 @@ class ResultCache(Generic[V]):
         """Keep a leg; ``extra_bytes``: what its key holds besides the table."""
         nbytes = table_bytes(table) + extra_bytes
         with self._lock:
-            self._store_locked(self._legs, key, table, nbytes)
+            self._store_locked(self._legs, self._leg_limit, key, table, nbytes)
 
-    def _store_locked(self, lru: _BytesLRU[T], key: Hashable, value: T, nbytes: int) -> None:
-        nbytes = max(nbytes, 1)
-        if nbytes > min(self.entry_bytes, lru.maxsize):
+    def _store_locked(self, lru: _BytesLRU[T], limit: float, key: Hashable, value: T,
+                      nbytes: int) -> None:
+        if nbytes > limit:
             self._counts["not_stored"] += 1
             return
-        lru.put(key, value, nbytes)
+        lru[key] = (value, nbytes or 1)  # cachetools' own store, no wrapper: on every miss
 
     # ---- eng.cache
     def info(self) -> dict[str, int]:
