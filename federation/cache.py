@@ -27,7 +27,7 @@ from operator import itemgetter
 from typing import Generic, TypeVar
 
 import pyarrow as pa
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 
 from federation import cancel
 
@@ -109,9 +109,11 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
         self.evictions += 1
         return super().popitem()
 
-    def _LRUCache__touch(self, key: Hashable) -> None:
-        """cachetools' ``__touch`` (pinned 8.0.0) moves a key to the end, and stores a new
-        one on the ``KeyError`` that raises: an exception on every miss's store (1 µs)."""
+    def __setitem__(self, key: Hashable, value: tuple[T, int]) -> None:
+        """cachetools' LRU store (pinned 8.0.0) with its ``__touch`` step inlined: that step
+        stores a new key's order on the ``KeyError`` it raises, an exception on every miss
+        (1 µs)."""
+        Cache.__setitem__(self, key, value)  # bounded by bytes: evicts through popitem()
         order = self._LRUCache__order  # type: ignore[attr-defined]
         if key in order:
             order.move_to_end(key)
@@ -175,12 +177,12 @@ class ResultCache(Generic[V]):
         return self.max_bytes > 0
 
     # ---- answers
-    def answer(self, key: Hashable, compute: Callable[[], tuple[V, int]]
+    def answer(self, key: Hashable, compute: Callable[..., tuple[V, int]], *args: object
                ) -> tuple[V, str]:
         """The stored answer under ``key`` ("hit"), the answer a concurrent identical miss
-        computed ("shared"), or ``compute()``'s (``(answer, bytes)``; "miss"), stored when it
-        fits. ``compute``'s errors propagate and are not stored; the callers that waited for
-        a failed computation then try again themselves."""
+        computed ("shared"), or ``compute(*args)``'s (``(answer, bytes)``; "miss"), stored when
+        it fits. ``compute``'s errors propagate and are not stored; the callers that waited
+        for a failed computation then try again themselves."""
         while True:
             with self._lock:
                 # the LRU's own get (no wrapper): a miss pays for every call it makes
@@ -198,11 +200,17 @@ class ResultCache(Generic[V]):
                     self._counts["shared"] += 1
                     return shared, "shared"
         try:
-            value, nbytes = compute()
+            value, nbytes = compute(*args)
         except BaseException:
             self._land(key, flight)
             raise
-        self._land(key, flight, value, nbytes)
+        with self._lock:  # stored before the flight ends: a caller arriving next finds it
+            if nbytes <= self._answer_limit:
+                self._results[key] = (value, nbytes or 1)
+            else:
+                self._counts["not_stored"] += 1
+            flight.value = value
+            self._land_locked(key, flight)
         return value, "miss"
 
     def _wait(self, flight: _Flight) -> V | None:
@@ -217,17 +225,16 @@ class ResultCache(Generic[V]):
             flight.waiters -= 1
         return flight.value  # type: ignore[return-value]
 
-    def _land(self, key: Hashable, flight: _Flight, value: V | None = None,
-              nbytes: int = 0) -> None:
-        """End a flight; its answer is stored first, so a caller arriving next finds it."""
+    def _land(self, key: Hashable, flight: _Flight) -> None:
+        """End a failed flight: its waiters compute on their own."""
         with self._lock:
-            if value is not None:
-                flight.value = value
-                self._store_locked(self._results, self._answer_limit, key, value, nbytes)
-            del self._flights[key]
-            flight.done = True
-            if flight.waiters:  # the usual miss has none: no wake-up to pay for
-                self._landed.notify_all()
+            self._land_locked(key, flight)
+
+    def _land_locked(self, key: Hashable, flight: _Flight) -> None:
+        del self._flights[key]
+        flight.done = True
+        if flight.waiters:  # the usual miss has none: no wake-up to pay for
+            self._landed.notify_all()
 
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
@@ -240,14 +247,10 @@ class ResultCache(Generic[V]):
         """Keep a leg; ``extra_bytes``: what its key holds besides the table."""
         nbytes = table_bytes(table) + extra_bytes
         with self._lock:
-            self._store_locked(self._legs, self._leg_limit, key, table, nbytes)
-
-    def _store_locked(self, lru: _BytesLRU[T], limit: float, key: Hashable, value: T,
-                      nbytes: int) -> None:
-        if nbytes > limit:
-            self._counts["not_stored"] += 1
-            return
-        lru[key] = (value, nbytes or 1)  # cachetools' own store, no wrapper: on every miss
+            if nbytes <= self._leg_limit:
+                self._legs[key] = (table, nbytes or 1)
+            else:
+                self._counts["not_stored"] += 1
 
     # ---- eng.cache
     def info(self) -> dict[str, int]:

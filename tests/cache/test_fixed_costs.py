@@ -40,8 +40,8 @@ def test_lru_keeps_its_byte_bound_and_drops_the_least_recently_used() -> None:
 
 
 def test_a_new_key_is_stored_without_an_exception() -> None:
-    # cachetools' LRU stores a new key's order on a KeyError: _BytesLRU overrides that step,
-    # under cachetools' private name (a renamed step would leave the override unused)
+    # cachetools' LRU stores a new key's order on a KeyError: _BytesLRU's store does without
+    # (it reads the order under cachetools' private name: a rename fails here or in the LRU test)
     raised: list[type[BaseException]] = []
 
     def trace(frame: FrameType, event: str, arg: Any) -> Any:
