@@ -63,7 +63,9 @@ def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Key:
     # a query reading the clock is filed under today's date too: tomorrow it is another entry
     day = today() if query.clock else None
-    return Key(query, frozen_params(values), route, tuple(sorted(tokens.items())), day)
+    # sorted: a query's sources may come in another order next time (one needs no sort)
+    versions = tuple(tokens.items()) if len(tokens) < 2 else tuple(sorted(tokens.items()))
+    return Key(query, frozen_params(values), route, versions, day)
 
 
 # what an entry holds besides its Arrow buffers (a Result, its plan, the key's objects):
@@ -76,8 +78,9 @@ def answer_bytes(result: Result) -> int:
     """The bytes an answer holds: its Arrow buffers and an estimate of its Python objects
     (many small answers would otherwise fill memory far past the cache's bound)."""
     plan = result.plan
-    texts = len(plan.stage_sql) + sum(len(f.native) + _VALUE_BYTES * len(f.params)
-                                      for f in plan.fragments)
+    texts = len(plan.stage_sql)
+    for f in plan.fragments:  # a loop, not a generator: this runs on every miss
+        texts += len(f.native) + _VALUE_BYTES * len(f.params)
     return table_bytes(result.arrow()) + ENTRY_OVERHEAD + texts
 
 
@@ -107,14 +110,20 @@ def hit(result: Result, how: str, start: float) -> Result:
 
 def leg_note(fragments: Sequence[FragmentText]) -> str:
     """What a miss says: which legs it read from the cache."""
+    for f in fragments:  # the usual miss reused none: one pass, no list built
+        if f.reused:
+            break
+    else:
+        return "miss"
     reused = [f"#{i} ({f.source})" for i, f in enumerate(fragments) if f.reused]
-    return "miss" if not reused else "miss, partial reuse: fragments " + ", ".join(reused) \
-        + " read from the cache"
+    return "miss, partial reuse: fragments " + ", ".join(reused) + " read from the cache"
 
 
 class LegReuse:
     """The legs of one query's run in the result cache, under the tokens read before it ran
     (``federation.executor.Legs``)."""
+
+    __slots__ = ("_cache", "_tokens")
 
     def __init__(self, cache: ResultCache[Result], tokens: Tokens) -> None:
         self._cache = cache

@@ -27,7 +27,7 @@ from operator import itemgetter
 from typing import Generic, TypeVar
 
 import pyarrow as pa
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 
 from federation import cancel
 
@@ -109,6 +109,17 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
         self.evictions += 1
         return super().popitem()
 
+    def __setitem__(self, key: Hashable, value: tuple[T, int]) -> None:
+        """cachetools' LRU store (pinned 8.0.0) with its ``__touch`` step inlined: that step
+        stores a new key's order on the ``KeyError`` it raises, an exception on every miss
+        (1 µs)."""
+        Cache.__setitem__(self, key, value)  # bounded by bytes: evicts through popitem()
+        order = self._LRUCache__order  # type: ignore[attr-defined]
+        if key in order:
+            order.move_to_end(key)
+        else:
+            order[key] = None
+
     def find(self, key: Hashable) -> T | None:
         found = self.get(key)
         return None if found is None else found[0]
@@ -119,22 +130,24 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
 
 
 def table_bytes(table: pa.Table) -> int:
-    """Every buffer the table references (a slice holds its parent's buffers), by record
-    batch: a buffer two batches share counts twice (an overestimate, so the bound holds).
-    ``Table.get_total_buffer_size`` first asks each column whether it is on the CPU, through
-    a Python wrapper per column: twice the cost, on every answer a miss stores."""
-    return sum([batch.get_total_buffer_size() for batch in table.to_batches()])
+    """Every buffer the table references (a slice holds its parent's whole buffers), each
+    once. The usual answer has one record batch, sized as a batch: ``Table``'s own walk first
+    asks each column whether it is on the CPU through a Python wrapper per column (twice the
+    cost, on every answer a miss stores); several batches are walked as one table (a buffer
+    they share counts once, a walk per batch cost twice as much at 20 batches)."""
+    batches = table.to_batches()
+    if len(batches) == 1:
+        return batches[0].get_total_buffer_size()
+    return table.get_total_buffer_size() if batches else 0
 
 
 class _Flight:
-    """One computation that identical concurrent misses wait for."""
+    """One computation that identical concurrent misses wait for. Class-level defaults, no
+    ``__init__``: every miss makes one, and a Python ``__init__`` is a call more."""
 
-    __slots__ = ("done", "value", "waiters")
-
-    def __init__(self) -> None:
-        self.done = False
-        self.value: object | None = None  # None: it failed, the waiters compute themselves
-        self.waiters = 0
+    done = False
+    value: object | None = None  # None: it failed, the waiters compute themselves
+    waiters = 0
 
 
 class ResultCache(Generic[V]):
@@ -153,6 +166,9 @@ class ResultCache(Generic[V]):
         self._results: _BytesLRU[V] = _BytesLRU(max_bytes)
         self._legs: _BytesLRU[pa.Table] = _BytesLRU(self.fragment_max_bytes)
         self._flights: dict[Hashable, _Flight] = {}
+        # the largest entry each LRU stores, fixed here (not two property reads per miss)
+        self._answer_limit = min(self.entry_bytes, self._results.maxsize)
+        self._leg_limit = min(self.entry_bytes, self._legs.maxsize)
         self._counts = dict.fromkeys(("hits", "misses", "shared", "not_stored",
                                       "fragment_hits", "fragment_misses"), 0)
 
@@ -161,56 +177,64 @@ class ResultCache(Generic[V]):
         return self.max_bytes > 0
 
     # ---- answers
-    def answer(self, key: Hashable, compute: Callable[[], tuple[V, int]]
+    def answer(self, key: Hashable, compute: Callable[..., tuple[V, int]], *args: object
                ) -> tuple[V, str]:
         """The stored answer under ``key`` ("hit"), the answer a concurrent identical miss
-        computed ("shared"), or ``compute()``'s (``(answer, bytes)``; "miss"), stored when it
-        fits. ``compute``'s errors propagate and are not stored; the callers that waited for
-        a failed computation then try again themselves."""
+        computed ("shared"), or ``compute(*args)``'s (``(answer, bytes)``; "miss"), stored when
+        it fits. ``compute``'s errors propagate and are not stored; the callers that waited
+        for a failed computation then try again themselves."""
         while True:
             with self._lock:
-                found = self._results.find(key)
+                # the LRU's own get (no wrapper): a miss pays for every call it makes
+                found = self._results.get(key)
                 if found is not None:
                     self._counts["hits"] += 1
-                    return found, "hit"
+                    return found[0], "hit"
                 flight = self._flights.get(key)
                 if flight is None:
                     flight = self._flights[key] = _Flight()
                     self._counts["misses"] += 1
                     break
-                flight.waiters += 1
-                try:
-                    while not flight.done:  # within this query's own deadline
-                        self._landed.wait(_WAIT_SLICE)
-                        cancel.check()
-                finally:
-                    flight.waiters -= 1
-                if flight.value is not None:
+                shared = self._wait(flight)
+                if shared is not None:
                     self._counts["shared"] += 1
-                    return flight.value, "shared"  # type: ignore[return-value]
-        return self._lead(key, flight, compute), "miss"
-
-    def _lead(self, key: Hashable, flight: _Flight, compute: Callable[[], tuple[V, int]]
-              ) -> V:
+                    return shared, "shared"
         try:
-            value, nbytes = compute()
+            value, nbytes = compute(*args)
         except BaseException:
             self._land(key, flight)
             raise
-        flight.value = value
-        self._land(key, flight, value, nbytes)
-        return value
+        with self._lock:  # stored before the flight ends: a caller arriving next finds it
+            if nbytes <= self._answer_limit:
+                self._results[key] = (value, nbytes or 1)
+            else:
+                self._counts["not_stored"] += 1
+            flight.value = value
+            self._land_locked(key, flight)
+        return value, "miss"
 
-    def _land(self, key: Hashable, flight: _Flight, value: V | None = None,
-              nbytes: int = 0) -> None:
-        """End a flight; its answer is stored first, so a caller arriving next finds it."""
+    def _wait(self, flight: _Flight) -> V | None:
+        """Wait (the lock held, released while waiting) for a concurrent identical miss:
+        its answer, or None when it failed."""
+        flight.waiters += 1
+        try:
+            while not flight.done:  # within this query's own deadline
+                self._landed.wait(_WAIT_SLICE)
+                cancel.check()
+        finally:
+            flight.waiters -= 1
+        return flight.value  # type: ignore[return-value]
+
+    def _land(self, key: Hashable, flight: _Flight) -> None:
+        """End a failed flight: its waiters compute on their own."""
         with self._lock:
-            if value is not None:
-                self._store_locked(self._results, key, value, nbytes)
-            del self._flights[key]
-            flight.done = True
-            if flight.waiters:  # the usual miss has none: no wake-up to pay for
-                self._landed.notify_all()
+            self._land_locked(key, flight)
+
+    def _land_locked(self, key: Hashable, flight: _Flight) -> None:
+        del self._flights[key]
+        flight.done = True
+        if flight.waiters:  # the usual miss has none: no wake-up to pay for
+            self._landed.notify_all()
 
     # ---- legs
     def leg(self, key: Hashable) -> pa.Table | None:
@@ -223,14 +247,10 @@ class ResultCache(Generic[V]):
         """Keep a leg; ``extra_bytes``: what its key holds besides the table."""
         nbytes = table_bytes(table) + extra_bytes
         with self._lock:
-            self._store_locked(self._legs, key, table, nbytes)
-
-    def _store_locked(self, lru: _BytesLRU[T], key: Hashable, value: T, nbytes: int) -> None:
-        nbytes = max(nbytes, 1)
-        if nbytes > min(self.entry_bytes, lru.maxsize):
-            self._counts["not_stored"] += 1
-            return
-        lru.put(key, value, nbytes)
+            if nbytes <= self._leg_limit:
+                self._legs[key] = (table, nbytes or 1)
+            else:
+                self._counts["not_stored"] += 1
 
     # ---- eng.cache
     def info(self) -> dict[str, int]:

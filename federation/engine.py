@@ -262,9 +262,9 @@ class Engine(Writes, OpsMixin):
                     "not used: inside a transaction" if self._in_transaction() else \
                     "not used: a source it reads cannot give its version now"
                 return self._computed(parsed, values, sources, route, start, said=said)
-            found, how = self.cache.answer(
-                answer_key(parsed, values, route, tokens),
-                lambda: self._to_store(parsed, values, sources, route, start, tokens))
+            found, how = self.cache.answer(answer_key(parsed, values, route, tokens),
+                                           self._to_store, parsed, values, sources, route,
+                                           start, tokens)
         if how == "miss":
             return found
         if self.max_rows is not None and len(found) > self.max_rows:
@@ -283,13 +283,12 @@ class Engine(Writes, OpsMixin):
                   tokens: Tokens | None = None, said: str = "") -> Result:
         """Plan, route and run the query, and record what its run took; with ``tokens``
         (the sources' versions before it ran) legs are reused and kept."""
-        legs = LegReuse(self.cache, tokens) if tokens is not None else None
         routes, catalog, down = self._planned(parsed, values, sources, tokens)
         while True:
             planned, decision = self._routed(routes, catalog, route, down, values)
             try:
                 run, plan_done = self._run(routes, planned, catalog, sources, values,
-                                           route is not None, legs)
+                                           route is not None, tokens)
                 break
             except SourceUnavailableError as err:
                 # a source went down under the query: its mirror serves, if it has one
@@ -325,7 +324,7 @@ class Engine(Writes, OpsMixin):
 
     def _run(self, routes: Routes, planned: Prepared, catalog: dict[str, SourceInfo],
              sources: Mapping[str, Source], values: dict[str, object], forced: bool,
-             legs: LegReuse | None = None) -> tuple[Execution, float]:
+             tokens: Tokens | None = None) -> tuple[Execution, float]:
         # a route forced by name passes its keys, as a forced policy does
         decide = None if forced else key_decider(routes, planned, self._stats.view(catalog),
                                                  catalog, self._router.policy)
@@ -333,6 +332,9 @@ class Engine(Writes, OpsMixin):
         # cap at most, so an oversized result is never read whole
         cut = row_capped(planned, self.max_rows)
         compiled = compile_fragments(cut, sources, values)
+        # legs are kept for a query of several fragments only (a lone one is the answer)
+        legs = LegReuse(self.cache, tokens) if tokens is not None \
+            and len(cut.fragments) > 1 else None
         plan_done = time.perf_counter()
         return execute(planned, compiled, sources, self._stage, values, self._pool,
                        self.max_rows, decide, legs), plan_done
