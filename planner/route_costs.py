@@ -28,6 +28,7 @@ from planner.cost import (
 )
 from planner.fragments import Fragment
 from planner.logical import GraphMatch, Scan
+from planner.rules.graph_joins import components
 from planner.shape import PlanShapes
 from planner.signature import K, signature
 
@@ -116,14 +117,17 @@ def join_work(fragment: Fragment, catalog: Catalog) -> float:
     """Seconds a join inside a source is guessed to cost beyond its rows: reading every row
     of its tables (``JOIN_S_PER_1K_ROWS``), which nested loops may do many times over. A
     join is several tables in one Scan, or a pattern a source that joins runs over its
-    tables (a mirror's link tables); a graph store's own traversal is not one."""
+    tables (a mirror's link tables), or parts of a graph pattern joined on their properties;
+    a graph store's own traversal is not one."""
     leaf = fragment.plan
     info = catalog.get(leaf.source)
     if info is None:
         return 0.0
     if isinstance(leaf, Scan):
         names = [t.table for t in leaf.tables]
-    elif isinstance(leaf, GraphMatch) and leaf.edges and info.capabilities.joins:
+    elif isinstance(leaf, GraphMatch) and (
+            (leaf.edges and info.capabilities.joins)
+            or (info.capabilities.pattern_joins and components(leaf) > 1)):
         names = [n.label for n in leaf.nodes if n.label is not None] + \
             [e.label for e in leaf.edges if e.label is not None]
     else:

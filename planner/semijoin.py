@@ -25,6 +25,7 @@ from planner.catalog import Catalog, SourceInfo
 from planner.expressions import ColumnRef, Func, conjuncts
 from planner.fragments import CutPlan, KeyPass
 from planner.logical import Filter, FragmentInput, GraphMatch, Join, Plan, Project, Scan
+from planner.subquery_plans import node_exprs, subqueries
 from planner.types import family
 
 KEY_FAMILIES = frozenset({"int", "string"})
@@ -133,6 +134,10 @@ def _equalities(plan: Plan) -> list[tuple[_Origin, _Origin]]:
                 found.append((a, b))
     for child in plan.children:
         found += _equalities(child)
+    # a join inside a subquery filters its own fragments as one outside does (Q11's HAVING
+    # reads supplier ⋈ partsupp ⋈ nation again)
+    for sub in (q for e in node_exprs(plan) for q in subqueries(e)):
+        found += _equalities(sub.plan)
     return found
 
 

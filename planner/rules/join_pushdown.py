@@ -1,5 +1,6 @@
 """Run a join inside the source when both inputs are Scans of that one source and the source
-accepts the join kind and the exact condition.
+accepts the join kind and the exact condition; two patterns of one graph source become one
+MATCH (``planner.rules.graph_joins``).
 
 >>> # Join(Scan(crm.orders), Scan(crm.customer), o.c = c.c) becomes one Scan of crm
 """
@@ -12,8 +13,9 @@ from planner.capabilities import accepts_predicate
 from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
 from planner.expressions import conjunction, conjuncts
-from planner.logical import Join, Plan, Scan
+from planner.logical import GraphMatch, Join, Plan, Scan
 from planner.pushed_subqueries import runs_in_source
+from planner.rules.graph_joins import graph_join
 from planner.subquery_plans import has_subquery
 
 
@@ -23,6 +25,8 @@ def join_pushdown(plan: Plan, catalog: Catalog) -> Plan:
     if not isinstance(plan, Join) or plan.condition is None:
         return plan
     left, right = plan.left, plan.right
+    if isinstance(left, GraphMatch):
+        return graph_join(plan, left, right, catalog)
     if not (isinstance(left, Scan) and isinstance(right, Scan) and left.source == right.source):
         return plan
     caps = catalog[left.source].capabilities
