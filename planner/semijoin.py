@@ -1,6 +1,7 @@
 """Sideways key passing: a selective leg's join keys sent into a large leg as a filter.
 
-For ``Join(inner, a.x = b.y)`` where fragment A is small and filtered and fragment B is large,
+For ``Join(inner, a.x = b.y)`` (in the query, or inside one of its subqueries between two of
+the subquery's own fragments) where fragment A is small and filtered and fragment B is large,
 A runs first and B is read with ``b.y IN (the distinct non-NULL values of a.x)`` added to its
 own filters (TPC-H Q9: 10 664 part keys turn a 6 M-row lineitem read into 320 k rows). The
 join itself still runs in DuckDB, so the filter only has to keep every row that can match:
