@@ -26,9 +26,8 @@ from itertools import product
 from planner.cardinality import estimate
 from planner.catalog import Catalog
 from planner.fragments import CutPlan, Fragment, KeyPass, cut
-from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf
+from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, components
 from planner.optimizer import Rule, optimize
-from planner.rules.graph_joins import components
 from planner.rules.join_pushdown import join_pushdown
 from planner.semijoin import candidate_passes, compatible
 from planner.subquery_plans import map_subplans

@@ -14,7 +14,7 @@ from functools import singledispatch
 
 from planner.catalog import Catalog, SourceInfo, TableSchema
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
-from planner.logical import GraphMatch, Plan, Scan, TableAccess, VectorSearch
+from planner.logical import GraphMatch, Plan, Scan, TableAccess, VectorSearch, components
 
 TableRows = Callable[[str], int | None]
 
@@ -78,7 +78,7 @@ def _restricting(leaf: GraphMatch) -> tuple[BExpr, ...]:
     of its parts' properties (a join of node tables, ``planner.rules.graph_joins``: on a key,
     the larger side's rows each find their one match; TPC-H Q11's supplier ⋈ partsupp returns
     all 800 000 partsupp rows, not a tenth of them)."""
-    if len(leaf.nodes) < 2:
+    if components(leaf) < 2:  # a connected pattern's equality compares what it reached
         return leaf.filters
     return tuple(f for f in leaf.filters if not (
         isinstance(f, Func) and f.name == "eq" and len(f.args) == 2

@@ -27,8 +27,7 @@ from planner.cost import (
     predict_step,
 )
 from planner.fragments import Fragment
-from planner.logical import GraphMatch, Scan
-from planner.rules.graph_joins import components
+from planner.logical import GraphMatch, Scan, components
 from planner.shape import PlanShapes
 from planner.signature import K, signature
 

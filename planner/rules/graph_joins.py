@@ -15,7 +15,7 @@ and only conditions the source accepts whole.
 
 >>> import pyarrow as pa
 >>> from planner.expressions import ColumnRef, Func
->>> from planner.logical import GraphNode, Join
+>>> from planner.logical import GraphNode, Join, components
 >>> a, b = ColumnRef("a", "k", pa.int64()), ColumnRef("b", "k", pa.int64())
 >>> left = GraphMatch("g", (GraphNode("a", "A"),), (), (a,), available=(a,))
 >>> right = GraphMatch("g", (GraphNode("b", "B"),), (), (b,), available=(b,))
@@ -73,20 +73,6 @@ def merged(plan: Join) -> GraphMatch:
                       left.columns + right.columns,
                       (*left.filters, *right.filters, *conjuncts(plan.condition)),
                       available=left.available + right.available)
-
-
-def components(match: GraphMatch) -> int:
-    """How many parts of the pattern no relationship connects (more than one: a join)."""
-    parent = list(range(len(match.nodes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for edge in match.edges:
-        parent[root(edge.src)] = root(edge.dst)
-    return len({root(i) for i in range(len(match.nodes))})
 
 
 def _key_equality(part: object, left: GraphMatch, right: GraphMatch) -> bool:
