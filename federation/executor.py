@@ -23,7 +23,7 @@ from planner.fragments import CutPlan
 from planner.logical import GraphMatch, Join, Plan, Scan
 from planner.set_ops import SetOp
 from planner.shape import PlanShapes, plan_shapes
-from planner.shared_reads import share_reads
+from planner.shared_reads import SharedRead, share_reads
 from planner.subquery_plans import has_subquery, node_exprs
 
 
@@ -200,8 +200,11 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     if legs is not None:
         for run, table in ran:
             legs.keep(run.compiled, table)
-    done = _shared_inputs(cut, done + ran, compiled)
+    early = tuple(s for s in cut.shared if s.reader not in receivers)
+    done = _shared_inputs(early, done + ran, compiled)
     notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
+    # a keyed read several receivers share is cut once it has run (planner.shared_reads)
+    done = _shared_inputs(tuple(s for s in cut.shared if s not in early), done, compiled)
     cancel.check()
     start = time.perf_counter()
     if in_arrow is not None:
@@ -241,16 +244,16 @@ def _reused(cut: CutPlan, compiled: Mapping[int, CompiledFragment], receivers: s
     return found
 
 
-def _shared_inputs(cut: CutPlan, done: list[tuple[FragmentRun, pa.Table]],
+def _shared_inputs(shares: tuple[SharedRead, ...], done: list[tuple[FragmentRun, pa.Table]],
                    compiled: Mapping[int, CompiledFragment]) -> list[tuple[FragmentRun, pa.Table]]:
     """``done`` with each shared read's input cut from its reader's table (the reader's own
     input narrowed to its own columns, the others' columns renamed to theirs)."""
-    if not cut.shared:
+    if not shares:
         return done
-    readers = {s.reader for s in cut.shared}
+    readers = {s.reader for s in shares}
     tables = {r.index: (r, t) for r, t in done}
     out = [(r, t) for r, t in done if r.index not in readers]
-    for share in cut.shared:
+    for share in shares:
         run, table = tables[share.reader]
         # a reader's compiled schema is the widened one: its own columns come first
         target = arrow_schema(compiled[share.index].schema[:len(share.positions)])

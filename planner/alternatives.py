@@ -26,7 +26,7 @@ from itertools import product
 from planner.cardinality import estimate
 from planner.catalog import Catalog
 from planner.fragments import CutPlan, Fragment, KeyPass, cut
-from planner.logical import FragmentInput, Plan, Scan, SourceLeaf
+from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, components
 from planner.optimizer import Rule, optimize
 from planner.rules.join_pushdown import join_pushdown
 from planner.semijoin import candidate_passes, compatible
@@ -111,13 +111,16 @@ def _join_routes(bound: Plan, catalog: Catalog, rules: Sequence[Rule]
 
 
 def _joined(plan: Plan) -> list[str]:
-    """The sources of the joins a plan runs inside a source."""
+    """The sources of the joins a plan runs inside a source: several tables in one Scan, or
+    a graph pattern of parts no relationship connects (the user's own such MATCH too: its
+    "joins in DuckDB" twin is then the same plan)."""
     return sorted({leaf.source for leaf in _leaves(plan)
-                   if isinstance(leaf, Scan) and len(leaf.tables) > 1})
+                   if (isinstance(leaf, Scan) and len(leaf.tables) > 1)
+                   or (isinstance(leaf, GraphMatch) and components(leaf) > 1)})
 
 
 def _leaves(plan: Plan) -> Iterator[Plan]:
-    if isinstance(plan, Scan):
+    if isinstance(plan, Scan | GraphMatch):
         yield plan
     for child in plan.children:
         yield from _leaves(child)

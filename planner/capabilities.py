@@ -52,6 +52,9 @@ class Capabilities:
     # False: LIKE only on a string with a literal or parameter pattern, which the source turns
     # into its own string functions when it compiles the fragment (Kuzu has no LIKE)
     like_any_pattern: bool = True
+    # joins two of its patterns on property equality inside one pattern (a graph source's
+    # MATCH of comma-separated parts: ``planner.rules.graph_joins``)
+    pattern_joins: bool = False
     # answers [NOT] EXISTS / [NOT] IN subqueries over its own tables inside the statement
     # that reads the rows they filter (``planner.pushed_subqueries``)
     subqueries: bool = False

@@ -387,6 +387,20 @@ class GraphMatch(Plan):
         return frozenset(n.rel for n in self.nodes) | frozenset(e.rel for e in self.edges)
 
 
+def components(match: GraphMatch) -> int:
+    """How many parts of the pattern no relationship connects (more than one: a join)."""
+    parent = list(range(len(match.nodes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for edge in match.edges:
+        parent[root(edge.src)] = root(edge.dst)
+    return len({root(i) for i in range(len(match.nodes))})
+
+
 @dataclass(frozen=True)
 class VectorSearch(Plan):
     """Top-``k`` rows of one table nearest to ``vector`` (after ``filters``, a prefilter).

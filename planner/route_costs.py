@@ -27,7 +27,7 @@ from planner.cost import (
     predict_step,
 )
 from planner.fragments import Fragment
-from planner.logical import GraphMatch, Scan
+from planner.logical import GraphMatch, Scan, components
 from planner.shape import PlanShapes
 from planner.signature import K, signature
 
@@ -63,19 +63,34 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
             found = view.near(f.source, read.id, signature(read.params, values))
             if found is not None:
                 rows[f.index], near[f.index] = _near(f, found, view, catalog)
-    first = tuple(Step(f.source, shapes.fragments[f.index].id, 0.0, rows[f.index],
-                       near.get(f.index), join_work(f, catalog))
+    first = tuple(first_step(f, shapes.fragments[f.index].id, rows[f.index], near.get(f.index),
+                             catalog)
                   for f in cut.fragments if f.index not in receivers | followers)
     second = []
     for f in cut.fragments:
         if f.index in receivers:
-            keys = sum(rows[p.sender] for p in cut.passes if p.receiver == f.index)
+            # a pass whose sender is expected to return more keys than the pass takes is
+            # skipped at run time (federation.key_passing): the receiver then reads as
+            # planned, after its senders, and shares its read with no other fragment
+            live = [p for p in cut.passes if p.receiver == f.index
+                    and rows[p.sender] <= p.max_keys]
+            if not live:
+                second.append(first_step(f, shapes.fragments[f.index].id, rows[f.index],
+                                         None, catalog))
+                continue
+            keys = sum(rows[p.sender] for p in live)
             shape = shapes.keyed[f.index].id
             rows[f.index] = keyed_rows(f.source, shape, keys, rows[f.index], view)
             second.append(Step(f.source, shape, keys, rows[f.index]))
     stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
                  sum(rows.values()), None)
     return Alternative((first, tuple(second)) if second else (first,), stage)
+
+
+def first_step(fragment: Fragment, shape: str, rows: float,
+               near: tuple[float, float, int] | None, catalog: Catalog) -> Step:
+    """A fragment read as planned, without keys."""
+    return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog))
 
 
 def _near(fragment: Fragment, found: tuple[float, float, float, float, int], view: StatsView,
@@ -101,14 +116,17 @@ def join_work(fragment: Fragment, catalog: Catalog) -> float:
     """Seconds a join inside a source is guessed to cost beyond its rows: reading every row
     of its tables (``JOIN_S_PER_1K_ROWS``), which nested loops may do many times over. A
     join is several tables in one Scan, or a pattern a source that joins runs over its
-    tables (a mirror's link tables); a graph store's own traversal is not one."""
+    tables (a mirror's link tables), or parts of a graph pattern joined on their properties;
+    a graph store's own traversal is not one."""
     leaf = fragment.plan
     info = catalog.get(leaf.source)
     if info is None:
         return 0.0
     if isinstance(leaf, Scan):
         names = [t.table for t in leaf.tables]
-    elif isinstance(leaf, GraphMatch) and leaf.edges and info.capabilities.joins:
+    elif isinstance(leaf, GraphMatch) and (
+            (leaf.edges and info.capabilities.joins)
+            or (info.capabilities.pattern_joins and components(leaf) > 1)):
         names = [n.label for n in leaf.nodes if n.label is not None] + \
             [e.label for e in leaf.edges if e.label is not None]
     else:

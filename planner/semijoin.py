@@ -1,6 +1,7 @@
 """Sideways key passing: a selective leg's join keys sent into a large leg as a filter.
 
-For ``Join(inner, a.x = b.y)`` where fragment A is small and filtered and fragment B is large,
+For ``Join(inner, a.x = b.y)`` (in the query, or inside one of its subqueries between two of
+the subquery's own fragments) where fragment A is small and filtered and fragment B is large,
 A runs first and B is read with ``b.y IN (the distinct non-NULL values of a.x)`` added to its
 own filters (TPC-H Q9: 10 664 part keys turn a 6 M-row lineitem read into 320 k rows). The
 join itself still runs in DuckDB, so the filter only has to keep every row that can match:
@@ -25,6 +26,7 @@ from planner.catalog import Catalog, SourceInfo
 from planner.expressions import ColumnRef, Func, conjuncts
 from planner.fragments import CutPlan, KeyPass
 from planner.logical import Filter, FragmentInput, GraphMatch, Join, Plan, Project, Scan
+from planner.subquery_plans import node_exprs, subqueries
 from planner.types import family
 
 KEY_FAMILIES = frozenset({"int", "string"})
@@ -135,6 +137,10 @@ def _equalities(plan: Plan) -> list[tuple[_Origin, _Origin]]:
                 found.append((a, b))
     for child in plan.children:
         found += _equalities(child)
+    # a join inside a subquery filters its own fragments as one outside does (Q11's HAVING
+    # reads supplier ⋈ partsupp ⋈ nation again)
+    for sub in (q for e in node_exprs(plan) for q in subqueries(e)):
+        found += _equalities(sub.plan)
     return found
 
 

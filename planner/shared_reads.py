@@ -9,8 +9,11 @@ run: the earlier fragment (its *reader*) reads the union of both fragments' colu
 and each of the two stage inputs is that table's columns for it, renamed. Both inputs are
 exactly what their own fragments would have returned (the same rows of the same snapshot).
 
-Leaves with a pushed LIMIT, ORDER BY or aggregate, vector searches, and fragments that
-send or receive passed keys (their text changes at run time) are left alone.
+Leaves with a pushed LIMIT, ORDER BY or aggregate, and vector searches are left alone. A
+receiver of passed keys (its text changes at run time) shares only with an equal receiver
+whose one pass comes from an equal sender through the same columns: both would get the same
+keys (Q11 with both legs' supplier ⋈ partsupp joined in Kuzu, each keyed by the nation key);
+the follower's pass is dropped and its input cut from the reader's keyed read.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from planner.errors import PlanError
 from planner.expressions import BExpr, ColumnRef, Const, ParamRef, transform, walk
-from planner.fragments import CutPlan, Fragment
+from planner.fragments import CutPlan, Fragment, KeyPass
 from planner.logical import GraphMatch, Scan, SourceLeaf
 
 
@@ -44,16 +47,17 @@ class SharedRead:
 def share_reads(cut: CutPlan) -> CutPlan:
     """``cut`` with each group of equal leaves read once: the first of a group is widened to
     the columns of all, and ``cut.shared`` says where every member's input comes from."""
-    passing = {p.receiver for p in cut.passes} | {p.sender for p in cut.passes}
+    receivers = {p.receiver for p in cut.passes}
     groups: list[list[Fragment]] = []
     for fragment in cut.fragments:
-        if fragment.index in passing or _canonical(fragment.plan) is None:
+        if fragment.index in receivers or _canonical(fragment.plan) is None:
             continue
         group = next((g for g in groups if _same_read(g[0].plan, fragment.plan)), None)
         if group is None:
             groups.append([fragment])
         else:
             group.append(fragment)
+    groups += _keyed_groups(cut)
     widened: dict[int, Fragment] = {}
     shared: list[SharedRead] = []
     for group in groups:
@@ -64,7 +68,47 @@ def share_reads(cut: CutPlan) -> CutPlan:
     if not shared:
         return cut
     fragments = tuple(widened.get(f.index, f) for f in cut.fragments)
-    return replace(cut, fragments=fragments, shared=tuple(shared))
+    followers = {s.index for s in shared if not s.runs}
+    passes = tuple(p for p in cut.passes if p.receiver not in followers)
+    return replace(cut, fragments=fragments, shared=tuple(shared), passes=passes)
+
+
+def _keyed_groups(cut: CutPlan) -> list[list[Fragment]]:
+    """Groups of receivers that get the same keys and read the same (see the module)."""
+    leaves = {f.index: f for f in cut.fragments}
+    incoming: dict[int, list[KeyPass]] = {}
+    for p in cut.passes:
+        incoming.setdefault(p.receiver, []).append(p)
+    groups: list[list[tuple[Fragment, KeyPass]]] = []
+    for receiver, passes in sorted(incoming.items()):
+        fragment = leaves[receiver]
+        if len(passes) != 1 or _canonical(fragment.plan) is None:
+            continue
+        member = (fragment, passes[0])
+        group = next((g for g in groups if _same_keyed(g[0], member, leaves)), None)
+        if group is None:
+            groups.append([member])
+        else:
+            group.append(member)
+    return [[f for f, _ in g] for g in groups]
+
+
+def _same_keyed(a: tuple[Fragment, KeyPass], b: tuple[Fragment, KeyPass],
+                leaves: dict[int, Fragment]) -> bool:
+    (ra, pa_), (rb, pb) = a, b
+    sa, sb = leaves[pa_.sender].plan, leaves[pb.sender].plan
+    return (_same_read(ra.plan, rb.plan)
+            and (pa_.sender == pb.sender or _same_read(sa, sb))
+            and _place(ra.plan, pa_.receiver_key) == _place(rb.plan, pb.receiver_key)
+            and _place(sa, pa_.sender_key) == _place(sb, pb.sender_key)
+            and (pa_.max_keys, pa_.chunk) == (pb.max_keys, pb.chunk))
+
+
+def _place(leaf: SourceLeaf, column: ColumnRef) -> tuple[int, str, str] | None:
+    """Where ``column`` is in ``leaf`` with its relation named by position."""
+    if not isinstance(leaf, Scan | GraphMatch) or column.rel not in _rels_of(leaf):
+        return None
+    return _rels_of(leaf).index(column.rel), column.name, str(column.type)
 
 
 def _widened(group: list[Fragment]) -> tuple[Fragment, list[SharedRead]]:

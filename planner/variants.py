@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from planner.logical import SourceLeaf
 
 FEATURES = frozenset({
-    "join:source", "join:duckdb",  # a join of one SQLite source's tables inside it, or in DuckDB
+    "join:source", "join:duckdb",  # a join of one source's tables inside it, or in DuckDB
     "keys:pass", "keys:none",  # semi-join key passing between fragments
     "read:primary", "read:mirror",  # a mirrored relation read from its primary or its copy
     "vector:index", "vector:exact",  # APPROXIMATE search through an ANN index, or exact

@@ -146,3 +146,29 @@ def test_the_router_turns_a_broad_key_set_down(root: Path) -> None:
                            "always-keys") is None
         res = eng.query(JOIN, {"team": "edge"}, route="keys #0→#1")
         assert any(n.startswith("applied") for n in res.plan.notes), res.plan.notes
+
+
+@pytest.mark.parametrize(("cap", "keyed"), [(10, False), (1000, True)])
+def test_a_pass_over_its_cap_is_predicted_as_a_plain_read(
+        root: Path, monkeypatch: pytest.MonkeyPatch, cap: int, keyed: bool) -> None:
+    """A sender expected to return more keys than its receiver takes: the pass is skipped at
+    run time, so the route is predicted with the receiver's whole read after its sender (TPC-H
+    Q2 at SF 1: 747 part keys for Kuzu's 500 kept partsupp read twice, unshared)."""
+    from federation.sources import lancedb as lance_source
+    from planner.route_costs import steps_of
+
+    monkeypatch.setattr(lance_source, "CAPABILITIES",
+                        replace(lance_source.CAPABILITIES, max_passed_keys=cap))
+    with _engine(root) as eng:  # the catalog expects the sender to return 49 rows
+        with eng._running(JOIN, {"team": "edge"}) as (parsed, values, sources):
+            routes, catalog, _ = eng._planned(parsed, values, sources)
+        prepared = routes.named("keys #0→#1")
+        candidate = next(c for c in routes.candidates if c.name == "keys #0→#1")
+        assert prepared.shapes is not None
+        steps = steps_of(replace(candidate, cut=prepared.cut), prepared.shapes,
+                         eng._stats.view(catalog), catalog)
+        [receiver] = steps.phases[1]
+        assert receiver.rows_in == (49 if keyed else 0)
+        plain = prepared.shapes.fragments[1].id
+        assert (receiver.shape == plain) is not keyed
+        assert keyed or receiver.rows_out == 20_000

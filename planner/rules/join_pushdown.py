@@ -1,5 +1,6 @@
 """Run a join inside the source when both inputs are Scans of that one source and the source
-accepts the join kind and the exact condition.
+accepts the join kind and the exact condition; two patterns of one graph source become one
+MATCH (``planner.rules.graph_joins``).
 
 Inside a subquery, a Filter of correlated conjuncts (they read the query around it, so no
 source runs them on their own) over an input of an inner join, or over the left input of a
@@ -18,8 +19,9 @@ from planner.capabilities import accepts_predicate
 from planner.cardinality import within_join_rows
 from planner.catalog import Catalog
 from planner.expressions import BExpr, conjunction, conjuncts
-from planner.logical import Filter, Join, Plan, Scan
+from planner.logical import Filter, GraphMatch, Join, Plan, Scan
 from planner.pushed_subqueries import runs_in_source
+from planner.rules.graph_joins import graph_join
 from planner.subquery_plans import has_outer, has_subquery
 
 
@@ -51,6 +53,8 @@ def _merge(plan: Join, catalog: Catalog) -> Plan:
     """``plan`` as one Scan when its inputs are Scans its source joins exactly."""
     assert plan.condition is not None
     left, right = plan.left, plan.right
+    if isinstance(left, GraphMatch):
+        return graph_join(plan, left, right, catalog)
     if not (isinstance(left, Scan) and isinstance(right, Scan) and left.source == right.source):
         return plan
     caps = catalog[left.source].capabilities

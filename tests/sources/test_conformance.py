@@ -27,7 +27,6 @@ SOURCES = ("sqlite", "kuzu", "lancedb")
 # (source, feature) pairs a source does not do, with the reason
 GAPS: dict[tuple[str, str], str] = {
     ("lancedb", "join_pushdown"): "LanceDB cannot join two tables",
-    ("kuzu", "join_pushdown"): "two node tables are joined in DuckDB, not as one pattern",
 }
 
 

@@ -8,6 +8,7 @@ from . import (
     queries_cross,
     queries_functions,
     queries_graph,
+    queries_graph_joins,
     queries_graph_patterns,
     queries_lifted,
     queries_pushdown,
@@ -23,6 +24,7 @@ QUERIES: list[Q3] = (queries_graph.QUERIES + queries_vector.QUERIES + queries_cr
                      + queries_setops.QUERIES + queries_combined_m.QUERIES
                      + queries_functions.QUERIES + queries_graph_patterns.QUERIES
                      + queries_lifted.QUERIES  # correlated filters lifted above joins
-                     + queries_shared_reads.QUERIES)  # equal fragments read once
+                     + queries_shared_reads.QUERIES  # equal fragments read once
+                     + queries_graph_joins.QUERIES)  # node tables joined in one MATCH
 BY_ID: dict[str, Q3] = {qq.id: qq for qq in QUERIES}
 assert len(BY_ID) == len(QUERIES), "duplicate query ids"

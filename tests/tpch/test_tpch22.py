@@ -90,3 +90,18 @@ def test_q15_max_revenue_row_in_every_run(eng: fed.Engine,
     expected = oracle.sql(QUERIES["q15"]).to_arrow_table()
     for _ in range(5):
         assert diff(eng.query(QUERIES["q15"]).arrow(), expected) is None
+
+
+@pytest.mark.parametrize("qid", ["q02", "q11", "q16", "q20"])
+def test_every_route_of_the_kuzu_joins_is_exact(qid: str, eng: fed.Engine,
+                                                oracle: duckdb.DuckDBPyConnection) -> None:
+    """Each alternative of the queries joining Kuzu's supplier and partsupp (in one MATCH or
+    in DuckDB, keys passed or not, also into the subqueries) forced by name."""
+    text = QUERIES[qid]
+    expected = oracle.sql(text).to_arrow_table()
+    decision = eng.explain(text).route
+    names = [c.name for c in decision.considered] if decision is not None else []
+    assert len(names) > 1, names
+    for name in names:
+        problem = diff(eng.query(text, route=name).arrow(), expected)
+        assert problem is None, f"{qid} by {name}: {problem}"
