@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.capabilities import Capabilities, accepts_predicate
+from planner.capabilities import Capabilities, accepts_aggregate, accepts_predicate
 from planner.catalog import Catalog, TableSchema
 from planner.expressions import AggCall, BExpr, ColumnRef, Func, columns_of, walk
 from planner.logical import (
@@ -240,12 +240,5 @@ def _aggregate_ok(agg: PushedAggregate, caps: Capabilities) -> bool:
 
 
 def _call_ok(call: AggCall, caps: Capabilities) -> bool:
-    if call.distinct and call.name not in ("min", "max"):
-        return False
-    if not call.args:
-        return (call.name, "*") in caps.aggregates
-    if len(call.args) != 1:  # quantile_cont(x, q), string_agg(x, sep), count(DISTINCT a, b)
-        return False
-    (arg,) = call.args
-    return isinstance(arg, ColumnRef) and (call.name, family(arg.type)) in caps.aggregates
-
+    readable = frozenset().union(*(columns_of(arg) for arg in call.args))
+    return accepts_aggregate(call, caps, readable)

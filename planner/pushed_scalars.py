@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from planner.capabilities import (
     Capabilities,
     accepts_aggregate,
-    accepts_predicate,
     accepts_value,
 )
 from planner.cardinality import estimate, within_join_rows
@@ -59,7 +58,7 @@ from planner.expressions import (
 )
 from planner.logical import Aggregate, Filter, Limit, Output, Plan, Project, Scan, Sort, SortKey
 from planner.subquery_plans import has_subquery
-from planner.subquery_seeks import outer_as_columns, seeks
+from planner.subquery_seeks import correlation_in_source, outer_as_columns, seeks
 from planner.types import family
 
 PLACEHOLDER = "_fed_scalar"  # the relation of the columns that stand for pushed values
@@ -172,9 +171,7 @@ def scalar_in_source(catalog: Catalog, leaf: Scan, sub: SubqueryExpr) -> bool:
     caps = catalog[leaf.source].capabilities
     outer = frozenset(c.key for c in leaf.available)
     inner = frozenset(c.key for c in read.scan.available)
-    if not all(columns_of(c) <= outer for c in sub.correlated):
-        return False
-    if not all(accepts_predicate(caps, p, inner | outer) for p in read.correlated):
+    if not correlation_in_source(caps, sub.correlated, read.correlated, outer, inner):
         return False
     if not _value_ok(caps, read.value, inner, outer) or not all(
             isinstance(k.expr, ColumnRef) and k.expr.key in inner

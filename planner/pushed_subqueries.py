@@ -33,7 +33,7 @@ from planner.expressions import BExpr, Func, SubqueryExpr, columns_of, conjuncts
 from planner.logical import Filter, Output, Plan, Project, Scan
 from planner.pushed_scalars import scalars_as_values
 from planner.subquery_plans import has_subquery
-from planner.subquery_seeks import outer_as_columns, seeks
+from planner.subquery_seeks import correlation_in_source, outer_as_columns, seeks
 from planner.types import family
 
 
@@ -101,9 +101,7 @@ def _subquery_in_source(catalog: Catalog, leaf: Scan, expr: SubqueryExpr) -> boo
         return False
     outer = frozenset(c.key for c in leaf.available)
     inner = frozenset(c.key for c in read.scan.available)
-    if not all(columns_of(c) <= outer for c in expr.correlated):
-        return False
-    if not all(accepts_predicate(caps, p, inner | outer) for p in read.correlated):
+    if not correlation_in_source(caps, expr.correlated, read.correlated, outer, inner):
         return False
     if expr.operand is not None and not _exact_in(caps, expr.operand, read.value, outer, inner):
         return False

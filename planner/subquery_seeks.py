@@ -11,9 +11,19 @@ whether they seek the inner rows through an index.
 
 from __future__ import annotations
 
+from planner.capabilities import Capabilities, accepts_predicate
 from planner.catalog import Catalog
 from planner.expressions import BExpr, ColumnRef, Func, OuterRef, columns_of, transform
 from planner.logical import Scan
+
+
+def correlation_in_source(caps: Capabilities, outer_refs: tuple[BExpr, ...],
+                          correlated: tuple[BExpr, ...], outer: frozenset[str],
+                          inner: frozenset[str]) -> bool:
+    """Whether every outer column a subquery reads (``outer_refs``) is one of the outer
+    Scan's (``outer``) and the source runs each correlated conjunct over both reads."""
+    return all(columns_of(c) <= outer for c in outer_refs) and \
+        all(accepts_predicate(caps, p, inner | outer) for p in correlated)
 
 
 def outer_as_columns(expr: BExpr) -> BExpr:
