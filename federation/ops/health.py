@@ -135,7 +135,7 @@ def _rows(source: Source, table: str, catalog_rows: int | None) -> int | None:
     if source.kind != "sqlite":
         return catalog_rows
     con = source._con()  # type: ignore[attr-defined]  # this thread's read-only connection
-    from federation.sources.sqlite_read import row_count
+    from federation.sources.sqlite_schema import row_count
 
     return row_count(con, table)
 

@@ -24,6 +24,7 @@ from federation.errors import ConfigurationError, SourceError, SourceUnavailable
 from federation.lazy import lazy_module
 from federation.sources import sqlite_ranges as rr
 from federation.sources import sqlite_read as rd
+from federation.sources import sqlite_schema
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
 from federation.sources.sqlite_catalog import SqliteCatalog
@@ -175,7 +176,7 @@ class SQLite(Source):
         return self._catalog.at(version, self._read_info)
 
     def _rowid_span(self, table: str) -> tuple[int, int] | None:
-        return rd.rowid_span(self._con(), table)
+        return sqlite_schema.rowid_span(self._con(), table)
 
     def _table_rows(self, table: str) -> int | None:
         """Rows of ``table`` by its largest rowid, re-read when the data changed (by apsw's
@@ -186,7 +187,7 @@ class SQLite(Source):
             key, sizes = current, {}
             self._sizes = (key, sizes)
         if table not in sizes:
-            sizes[table] = rd.table_rows(con, table)
+            sizes[table] = sqlite_schema.table_rows(con, table)
         return sizes[table]
 
     def version(self) -> Hashable:

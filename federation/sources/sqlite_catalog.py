@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from federation.sources import sqlite_read as rd
+from federation.sources import sqlite_schema as schema
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
 
@@ -32,7 +32,7 @@ class SqliteCatalog:
         self._counted: weakref.WeakKeyDictionary[apsw.Connection, int] = \
             weakref.WeakKeyDictionary()
         self._at: tuple[Hashable, SourceInfo] | None = None  # (version, its catalog)
-        self._type_sample = rd.INFER_SAMPLE_ROWS  # rows typing undeclared columns; -1: all
+        self._type_sample = schema.INFER_SAMPLE_ROWS  # rows typing undeclared columns; -1: all
 
     def at(self, version: Hashable, read: Callable[[], SourceInfo]) -> SourceInfo:
         """No commit by anyone since the catalog was read at ``version``: it stands (the
@@ -55,7 +55,7 @@ class SqliteCatalog:
             # rows were written since this connection last looked (its data version moves
             # with any other connection's commit): recount them, a seek per table
             info = SourceInfo(name, self._kind, self._capabilities, {
-                table: replace(t, row_count=rd.table_rows(con, table))
+                table: replace(t, row_count=schema.table_rows(con, table))
                 for table, t in info.tables.items()})
         with self._lock:
             self.current = info
@@ -69,10 +69,10 @@ class SqliteCatalog:
         tables = {}
         for (table,) in rows:
             tables[str(table)] = TableSchema(
-                str(table), rd.column_types(con, str(table), self._type_sample),
-                row_count=rd.table_rows(con, str(table)),
-                unique=rd.unique_columns(con, str(table)),
-                indexed=rd.indexed_columns(con, str(table)))
+                str(table), schema.column_types(con, str(table), self._type_sample),
+                row_count=schema.table_rows(con, str(table)),
+                unique=schema.unique_columns(con, str(table)),
+                indexed=schema.indexed_columns(con, str(table)))
         return tables
 
     def retype(self) -> None:

@@ -33,9 +33,8 @@ from federation.errors import SourceError
 from federation.lazy import lazy_module
 from federation.sources.base import CompiledFragment, arrow_schema
 from federation.sources.connections import PerThread
-from federation.sqlgen import quote
 from planner.logical import Schema
-from planner.types import arrow_type_for_declared, family
+from planner.types import family
 
 if TYPE_CHECKING:
     import apsw
@@ -73,101 +72,6 @@ def read_sql(native: str, schema: Schema) -> str:
     while cte in native:  # a table of that name inside would make the CTE recursive
         cte += "_"
     return f'WITH "{cte}"({names}) AS ({native}) SELECT {", ".join(outs)} FROM "{cte}"'
-
-
-def unique_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
-    """Columns that alone are a primary key or a unique index of ``table``."""
-    pk = [str(r[0]) for r in con.execute(
-        "SELECT name FROM pragma_table_info(?) WHERE pk > 0", (table,)).fetchall()]
-    names = set(pk) if len(pk) == 1 else set()
-    for (index,) in con.execute("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1",
-                                (table,)).fetchall():
-        cols = con.execute("SELECT name FROM pragma_index_info(?)", (index,)).fetchall()
-        if len(cols) == 1 and cols[0][0] is not None:
-            names.add(str(cols[0][0]))
-    return tuple(sorted(names))
-
-
-def indexed_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
-    """Columns that lead a BINARY-collated index of ``table`` (the rowid alias included):
-    the engine writes every text comparison ``COLLATE BINARY``, which SQLite cannot answer
-    from an index in another collation (NOCASE, RTRIM), so such an index does not seek."""
-    names = {str(r[0]) for r in con.execute(
-        "SELECT name FROM pragma_table_info(?) WHERE pk = 1 AND upper(type) = 'INTEGER'",
-        (table,)).fetchall()}
-    for (index,) in con.execute("SELECT name FROM pragma_index_list(?)", (table,)).fetchall():
-        first = con.execute("SELECT name FROM pragma_index_xinfo(?) WHERE seqno = 0 "
-                            "AND upper(coll) = 'BINARY'", (index,)).fetchall()
-        if first and first[0][0] is not None:
-            names.add(str(first[0][0]))
-    return tuple(sorted(names))
-
-
-# ---- columns without a declared type
-INFER_SAMPLE_ROWS = 100_000  # rows whose storage classes type an undeclared column
-_CLASSES = ("integer", "real", "text", "blob")
-
-
-def column_types(con: apsw.Connection, table: str, sample: int = INFER_SAMPLE_ROWS
-                 ) -> tuple[tuple[str, pa.DataType], ...]:
-    """(name, Arrow type) of every column of ``table`` (a table or a view): from the declared
-    type when there is one (``arrow_type_for_declared``), else from the storage classes of
-    the values present (``infer_type``; views' computed columns, ``CREATE TABLE AS`` and
-    typeless columns have none)."""
-    cols = [(str(n), str(t or "")) for n, t in con.execute(
-        "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (table,)).fetchall()]
-    untyped = [n for n, t in cols if not t.strip()]
-    inferred = _infer(con, table, untyped, sample) if untyped else {}
-    return tuple((n, inferred[n] if n in inferred else arrow_type_for_declared(t))
-                 for n, t in cols)
-
-
-def infer_type(classes: set[str]) -> pa.DataType:
-    """The Arrow type of a column holding values of these storage classes (NULL aside).
-
-    >>> [str(infer_type(c)) for c in ({"integer"}, {"integer", "real"}, {"blob"}, set())]
-    ['int64', 'double', 'binary', 'string']
-    >>> str(infer_type({"integer", "text"}))
-    'string'
-    """
-    if classes == {"integer"}:
-        return pa.int64()
-    if classes and classes <= {"integer", "real"}:
-        return pa.float64()
-    if classes == {"blob"}:
-        return pa.binary()
-    return pa.string()  # text, a mix with text or blobs, or no value to go on
-
-
-def _infer(con: apsw.Connection, table: str, columns: list[str], sample: int
-           ) -> dict[str, pa.DataType]:
-    """One scan of up to ``sample`` rows (-1: all) for every untyped column of ``table``;
-    the names come from the file's own catalog (``pragma_table_info``) and are quoted."""
-    flags = ", ".join("max(typeof(" + quote(c) + ") = ?)" for c in columns for _ in _CLASSES)
-    names = ", ".join(quote(c) for c in columns)
-    sql = "SELECT " + flags + " FROM (SELECT " + names + " FROM " + quote(table) + " LIMIT ?)"
-    values = (*(k for _ in columns for k in _CLASSES), int(sample))
-    try:
-        row = con.execute(sql, values).fetchall()[0]
-    except apsw.Error:  # a view that no longer runs: the read will say why
-        return {}
-    found = iter(row)
-    return {c: infer_type({k for k in _CLASSES if next(found)}) for c in columns}
-
-
-def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
-    """(smallest, largest) rowid, two b-tree seeks; None without a rowid or without rows.
-    (Two statements: SQLite seeks for a lone min() or max() but scans for both at once.)
-    None too when a column is named ``rowid``: ``rowid`` then names that column, whose NULLs
-    and non-integers no rowid range would read."""
-    try:
-        names = con.execute("SELECT lower(name) FROM pragma_table_info(?)", (table,)).fetchall()
-        if ("rowid",) in names:
-            return None
-        low, high = (_of_table(con, bound, table) for bound in ("min", "max"))
-    except apsw.Error:
-        return None
-    return (low, high) if isinstance(low, int) and isinstance(high, int) else None
 
 
 # ---- apsw rows → Arrow
@@ -404,38 +308,3 @@ def stream(cur: Any, reader: pa.RecordBatchReader, first: pa.RecordBatch | None,
                           source=source, fragment=compiled.native) from err
     finally:
         cur.close()
-
-
-def table_rows(con: apsw.Connection, table: str) -> int | None:
-    """Rows of a rowid table, from its largest rowid (a b-tree seek, not a count); None for
-    a view or a WITHOUT ROWID table, which have no rowid."""
-    try:
-        value = _of_table(con, "max", table)
-    except apsw.Error:
-        return None
-    return int(value) if isinstance(value, int) else 0
-
-
-_ROWID_BOUNDS = {"min": "SELECT min(rowid) FROM ", "max": "SELECT max(rowid) FROM "}
-
-
-def _checked(con: apsw.Connection, table: str, kinds: tuple[str, ...] = ("table",)) -> str:
-    """``table`` quoted, once the file's own catalog shows it is one of ``kinds`` (a name
-    cannot be a bound parameter); otherwise ``apsw.SQLError``."""
-    found = con.execute("SELECT type FROM sqlite_schema WHERE name = ?", (table,)).fetchall()
-    if not any(row[0] in kinds for row in found):
-        raise apsw.SQLError(f"{table!r} is not a {' or '.join(kinds)} of this file")
-    return quote(table)
-
-
-def _of_table(con: apsw.Connection, bound: str, table: str) -> object:
-    """The smallest or largest rowid of ``table`` (a view or an unknown name raises
-    ``apsw.SQLError``: no rowid to seek)."""
-    rows = con.execute(_ROWID_BOUNDS[bound] + _checked(con, table)).fetchall()
-    return rows[0][0] if rows else None
-
-
-def row_count(con: apsw.Connection, table: str) -> int:
-    """Exact rows of a table or view of the file."""
-    name = _checked(con, table, ("table", "view"))
-    return int(con.execute("SELECT count(*) FROM " + name).fetchall()[0][0])  # type: ignore[arg-type]

@@ -126,9 +126,9 @@ def test_a_later_value_of_another_class_is_a_clear_error_then_retyped(tmp_path: 
 
 def test_a_value_beyond_the_sample_retypes_from_every_row(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from federation.sources import sqlite_read
+    from federation.sources import sqlite_schema
 
-    monkeypatch.setattr(sqlite_read, "INFER_SAMPLE_ROWS", 10)
+    monkeypatch.setattr(sqlite_schema, "INFER_SAMPLE_ROWS", 10)
     path = tmp_path / "sampled.db"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, x)")
@@ -149,11 +149,11 @@ def test_a_late_value_in_a_stream_also_retypes(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """ADBC's batches are checked on the first one: a later batch's misfit ends the stream
     with a SourceError and, as on the other paths, the next catalog read types from every row."""
-    from federation.sources import sqlite_read
+    from federation.sources import sqlite_schema
     from federation.sources.base import CompiledFragment
     from planner.expressions import ColumnRef
 
-    monkeypatch.setattr(sqlite_read, "INFER_SAMPLE_ROWS", 10)
+    monkeypatch.setattr(sqlite_schema, "INFER_SAMPLE_ROWS", 10)
     path = tmp_path / "stream.db"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, x)")
