@@ -49,14 +49,13 @@ from federation.errors import (
     SourceUnavailableError,
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
+from federation.sources.lance_compile import compile_scan, compile_search
 from federation.sources.lance_dir import open_dataset, table_names
-from federation.sources.lance_filter import FilterWriter, passed_keys, quote_ident
 from federation.sources.lance_read import (
     DISTANCE,
     LanceFragment,
     is_vector_type,
     keep_keys,
-    native_tail,
     normalize_type,
     scan_batches,
     scanner,
@@ -64,23 +63,18 @@ from federation.sources.lance_read import (
     stream,
 )
 from federation.sources.lance_vector import (
-    EXACT,
     METRIC,
     IndexInfo,
     Tuning,
     calibrate,
-    check_count,
     find_index,
     k_bucket,
-    query_vector,
     vector_indexed,
 )
 from federation.sources.lance_versions import VersionWatch
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema, VectorColumn
-from planner.errors import BindError, PlanError
-from planner.logical import Plan, Scan, Schema, VectorSearch
-from planner.vectors import ROW_ID
+from planner.logical import Plan, Scan, VectorSearch
 
 if TYPE_CHECKING:
     from lance import LanceDataset
@@ -303,7 +297,7 @@ class LanceDB(Source):
                 del known[key]
         return ds
 
-    def _planned(self, table: str) -> tuple[int | None, int]:
+    def planned(self, table: str) -> tuple[int | None, int]:
         """The version and incarnation of ``table`` the current catalog describes (read
         together: the watch's incarnation may have moved on since)."""
         cached = self._described.get(table)
@@ -314,12 +308,12 @@ class LanceDB(Source):
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
         if isinstance(fragment, Scan):
-            return self._compile_scan(fragment, params)
+            return compile_scan(self, fragment, params)
         if isinstance(fragment, VectorSearch):
-            return self._compile_search(fragment, params)
+            return compile_search(self, fragment, params)
         raise TypeError("LanceDB runs Scan and VectorSearch fragments")
 
-    def _schema_of(self, table: str) -> dict[str, pa.DataType]:
+    def schema_of(self, table: str) -> dict[str, pa.DataType]:
         cached = self._described.get(table)
         if cached is not None:  # read with the catalog this query was planned on
             return cached[2]
@@ -336,69 +330,7 @@ class LanceDB(Source):
         except Exception as err:
             raise SourceError(f"cannot open table {table!r}: {err}", source=self.name) from err
 
-    def _fetch(self, columns: Schema, rel: str, table_columns: Mapping[str, pa.DataType],
-               extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
-        names: list[str] = []
-        for col in columns:
-            if col.name in extra:
-                continue
-            if col.rel != rel or col.name not in table_columns:
-                raise PlanError(f"column {col.key} is not a column of LanceDB table of {rel}")
-            quote_ident(col.name)  # rejects names LanceDB cannot address
-            if col.name not in names:
-                names.append(col.name)
-        return tuple(names)
-
-    def _compile_scan(self, scan: Scan, params: Mapping[str, object]) -> LanceFragment:
-        if len(scan.tables) != 1:
-            raise PlanError("LanceDB scans read exactly one table (no joins inside LanceDB)")
-        access = scan.tables[0]
-        table_columns = self._schema_of(access.table)
-        writer = FilterWriter(access.rel, table_columns, params)
-        filters, keys = passed_keys(scan.filters, params)
-        where = writer.where(filters)
-        fetch = self._fetch(scan.columns, access.rel, table_columns)
-        limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
-        native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
-        native += "".join(f".keep({col} in <{len(values)} passed keys>)" for col, values in keys)
-        bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
-        version, incarnation = self._planned(access.table)
-        return LanceFragment(self.name, self.kind, native, bound, scan.columns,
-                             table=access.table, fetch=fetch, filter=where, limit=limit,
-                             version=version, incarnation=incarnation, keys=keys)
-
-    def _compile_search(self, search: VectorSearch,
-                        params: Mapping[str, object]) -> LanceFragment:
-        table_columns = self._schema_of(search.table)
-        vtype = table_columns.get(search.vector_column)
-        if vtype is None or not is_vector_type(vtype):
-            raise BindError(f"{search.table}.{search.vector_column} is not a vector column")
-        vector = query_vector(search.vector, params, vtype)
-        # k None: rank every row (a prefilter finished in DuckDB, planner.prefilters)
-        k = None if search.k is None else check_count("K", search.k)
-        writer = FilterWriter(search.rel, table_columns, params)
-        where = writer.where(search.filters)
-        fetch = self._fetch(search.columns, search.rel, table_columns,
-                            frozenset({DISTANCE, ROW_ID}))
-        version, incarnation = self._planned(search.table)
-        tuning = EXACT
-        if search.approximate and k:
-            tuning = (Tuning(reason="APPROXIMATE overridden by exact_search=True")
-                      if self.exact_search else
-                      self._tuning(search.table, version, incarnation, search.vector_column, k))
-        native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
-                  + (f"k={k}, {tuning.for_k(k).describe(k)})" if k is not None else
-                     "k=every row, exact, with _rowid; the top-K is finished in DuckDB)"))
-        native += native_tail(where, True, fetch, None)
-        dtype = str(vtype.value_type.to_pandas_dtype().__name__)
-        bound = (*writer.values, vector) + ((k,) if k is not None else ())
-        return LanceFragment(self.name, self.kind, native, bound,
-                             search.columns, table=search.table, fetch=fetch, filter=where,
-                             vector_column=search.vector_column, vector=vector,
-                             vector_dtype=dtype, k=k, tuning=tuning, version=version,
-                             incarnation=incarnation)
-
-    def _tuning(self, table: str, version: int | None, incarnation: int, column: str,
+    def tuning(self, table: str, version: int | None, incarnation: int, column: str,
                 k: int) -> Tuning:
         """The calibrated ANN settings, cached per (table, version, index, k bucket)."""
         try:

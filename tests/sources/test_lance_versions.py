@@ -164,4 +164,4 @@ def test_the_version_fragments_read_never_goes_back(db_path: Path, source: Lance
                                                                                 pa.int64())}))
     source.info()
     source._describe("t", old, first)  # the late thread, with what it read before
-    assert source._planned("t")[0] == _versions(source)["t"] > old
+    assert source.planned("t")[0] == _versions(source)["t"] > old

@@ -1,0 +1,90 @@
+"""LanceDB fragments: a Scan compiled to a dataset scan, a VectorSearch to a nearest-neighbour
+search; the filter is written by the strict escaper (``lance_filter``) with values bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from federation.sources.lance_filter import FilterWriter, passed_keys, quote_ident
+from federation.sources.lance_read import DISTANCE, LanceFragment, is_vector_type, native_tail
+from federation.sources.lance_vector import EXACT, Tuning, check_count, query_vector
+from planner.errors import BindError, PlanError
+from planner.logical import Scan, Schema, VectorSearch
+from planner.vectors import ROW_ID
+
+if TYPE_CHECKING:
+    from federation.sources.lancedb import LanceDB
+
+
+def _fetch(columns: Schema, rel: str, table_columns: Mapping[str, pa.DataType],
+           extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The table columns to read for ``columns`` (each once; ``extra`` are the search's own
+    columns, such as the distance); a name LanceDB cannot address is refused."""
+    names: list[str] = []
+    for col in columns:
+        if col.name in extra:
+            continue
+        if col.rel != rel or col.name not in table_columns:
+            raise PlanError(f"column {col.key} is not a column of LanceDB table of {rel}")
+        quote_ident(col.name)  # rejects names LanceDB cannot address
+        if col.name not in names:
+            names.append(col.name)
+    return tuple(names)
+
+
+def compile_scan(source: LanceDB, scan: Scan, params: Mapping[str, object]) -> LanceFragment:
+    """A Scan of one table as a Lance dataset scan: filter, projection, limit, passed keys."""
+    if len(scan.tables) != 1:
+        raise PlanError("LanceDB scans read exactly one table (no joins inside LanceDB)")
+    access = scan.tables[0]
+    table_columns = source.schema_of(access.table)
+    writer = FilterWriter(access.rel, table_columns, params)
+    filters, keys = passed_keys(scan.filters, params)
+    where = writer.where(filters)
+    fetch = _fetch(scan.columns, access.rel, table_columns)
+    limit = check_count("LIMIT", scan.limit) if scan.limit is not None else None
+    native = f"{access.table}.scan()" + native_tail(where, False, fetch, limit)
+    native += "".join(f".keep({col} in <{len(values)} passed keys>)" for col, values in keys)
+    bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
+    version, incarnation = source.planned(access.table)
+    return LanceFragment(source.name, source.kind, native, bound, scan.columns,
+                         table=access.table, fetch=fetch, filter=where, limit=limit,
+                         version=version, incarnation=incarnation, keys=keys)
+
+
+def compile_search(source: LanceDB, search: VectorSearch,
+                   params: Mapping[str, object]) -> LanceFragment:
+    """A NEAREST search: exact by default, through the index at calibrated settings when
+    the query asked for APPROXIMATE."""
+    table_columns = source.schema_of(search.table)
+    vtype = table_columns.get(search.vector_column)
+    if vtype is None or not is_vector_type(vtype):
+        raise BindError(f"{search.table}.{search.vector_column} is not a vector column")
+    vector = query_vector(search.vector, params, vtype)
+    # k None: rank every row (a prefilter finished in DuckDB, planner.prefilters)
+    k = None if search.k is None else check_count("K", search.k)
+    writer = FilterWriter(search.rel, table_columns, params)
+    where = writer.where(search.filters)
+    fetch = _fetch(search.columns, search.rel, table_columns,
+                        frozenset({DISTANCE, ROW_ID}))
+    version, incarnation = source.planned(search.table)
+    tuning = EXACT
+    if search.approximate and k:
+        tuning = (Tuning(reason="APPROXIMATE overridden by exact_search=True")
+                  if source.exact_search else
+                  source.tuning(search.table, version, incarnation, search.vector_column, k))
+    native = (f"{search.table}.nearest(vector[{len(vector)}] -> {search.vector_column}, "
+              + (f"k={k}, {tuning.for_k(k).describe(k)})" if k is not None else
+                 "k=every row, exact, with _rowid; the top-K is finished in DuckDB)"))
+    native += native_tail(where, True, fetch, None)
+    dtype = str(vtype.value_type.to_pandas_dtype().__name__)
+    bound = (*writer.values, vector) + ((k,) if k is not None else ())
+    return LanceFragment(source.name, source.kind, native, bound,
+                         search.columns, table=search.table, fetch=fetch, filter=where,
+                         vector_column=search.vector_column, vector=vector,
+                         vector_dtype=dtype, k=k, tuning=tuning, version=version,
+                         incarnation=incarnation)
