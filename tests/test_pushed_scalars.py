@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 import federation as fed
+from tests.twin_sqlite import twin_sqlite
 
 ROWS = {"people": [(1, "Ann", 10, 1.5), (2, "bob", None, None), (3, None, 30, 2.5),
                    (4, "ANN", 40, -1.0), (5, "Bob", 25, 2.5)],
@@ -35,14 +36,12 @@ def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> No
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
     folder: Path = tmp_path_factory.mktemp("pushed_scalars")
-    for name in ("crm", "other"):
-        con = apsw.Connection(str(folder / f"{name}.db"))
+
+    def build(con: apsw.Connection) -> None:
         _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
         con.execute("CREATE INDEX names_person ON names(person)")
-        con.close()
-    with fed.connect(cache_bytes=0) as engine:
-        engine.attach("crm", fed.SQLite(folder / "crm.db"))
-        engine.attach("other", fed.SQLite(folder / "other.db"))
+
+    with twin_sqlite(folder, build) as engine:
         yield engine
 
 

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 import federation as fed
+from tests.twin_sqlite import twin_sqlite
 
 ROWS = {"people": [(1, "Ann", 10), (2, "bob", None), (3, None, 30), (4, "ANN", 40)],
         "names": [(1, "ann"), (2, "Bob"), (3, "bob"), (4, None)]}
@@ -26,15 +27,13 @@ def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> No
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
     folder: Path = tmp_path_factory.mktemp("pushed_subqueries")
-    for name in ("crm", "other"):
-        con = apsw.Connection(str(folder / f"{name}.db"))
+
+    def build(con: apsw.Connection) -> None:
         _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
         con.execute("CREATE INDEX names_name ON names(name)")  # NOCASE: seeks no BINARY =
         con.execute("CREATE INDEX people_name ON people(name COLLATE BINARY)")
-        con.close()
-    with fed.connect(cache_bytes=0) as engine:
-        engine.attach("crm", fed.SQLite(folder / "crm.db"))
-        engine.attach("other", fed.SQLite(folder / "other.db"))
+
+    with twin_sqlite(folder, build) as engine:
         yield engine
 
 
