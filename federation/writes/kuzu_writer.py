@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from planner.catalog import TableSchema
 
 MARKS = "_FedTxn"  # marker node table: one node per cross-store transaction committed here
+# its statements as plain text: the table name is fixed, every id a bound value
+_MARKS_CREATE = "CREATE NODE TABLE IF NOT EXISTS _FedTxn(id STRING PRIMARY KEY)"
+_MARKS_ADD = "CREATE (:_FedTxn {id: $id})"
+_MARKS_FORGET = "MATCH (m:_FedTxn) WHERE m.id IN $ids DELETE m"
+_MARKS_HAS = "MATCH (m:_FedTxn) WHERE m.id = $id RETURN m.id"
 COPY_MIN_ROWS = 256  # below this, CREATE through UNWIND beats COPY's fixed cost (~70 ms)
 
 
@@ -205,15 +210,15 @@ class KuzuWriter(StoreWriter):
     # ---- transaction
     def begin(self) -> None:
         if not self._marks_made:
-            self._cypher(f"CREATE NODE TABLE IF NOT EXISTS {MARKS}(id STRING PRIMARY KEY)")
+            self._cypher(_MARKS_CREATE)
             self._marks_made = True
         self._cypher("BEGIN TRANSACTION")
         self._open = True
 
     def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
-        self._cypher(f"CREATE (:{MARKS} {{id: $id}})", {"id": txn})
+        self._cypher(_MARKS_ADD, {"id": txn})
         if forget:
-            self._cypher(f"MATCH (m:{MARKS}) WHERE m.id IN $ids DELETE m", {"ids": list(forget)})
+            self._cypher(_MARKS_FORGET, {"ids": list(forget)})
 
     def commit(self) -> None:
         try:
@@ -237,7 +242,7 @@ class KuzuWriter(StoreWriter):
     def has_mark(self, txn: str) -> bool:
         tables = {r[0] for r in self._cypher("CALL show_tables() RETURN name")}
         return MARKS in tables and bool(
-            self._cypher(f"MATCH (m:{MARKS}) WHERE m.id = $id RETURN m.id", {"id": txn}))
+            self._cypher(_MARKS_HAS, {"id": txn}))
 
     def close(self) -> None:
         con, self._con = self._con, None

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MARKS = "_fed_txn"  # marker table: one row per cross-store transaction committed here
+# its statements as plain text: the table name is fixed, every id a bound value
+_MARKS_CREATE = "CREATE TABLE IF NOT EXISTS _fed_txn (id TEXT PRIMARY KEY)"
+_MARKS_ADD = "INSERT INTO _fed_txn VALUES (?)"
+_MARKS_FORGET = "DELETE FROM _fed_txn WHERE id = ?"
+_MARKS_HAS = "SELECT 1 FROM _fed_txn WHERE id = ?"
 BUSY_MS = 200  # SQLite's own wait per attempt; the retry loop backs off between attempts
 STREAM_ROWS = 65_536  # rows converted to Python values at a time by a bulk insert
 
@@ -162,10 +167,10 @@ class SqliteWriter(StoreWriter):
 
     def mark(self, txn: str, forget: Sequence[str] = ()) -> None:
         con = self._connection()
-        con.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (id TEXT PRIMARY KEY)")
-        con.execute(f"INSERT INTO {MARKS} VALUES (?)", (txn,))
+        con.execute(_MARKS_CREATE)
+        con.execute(_MARKS_ADD, (txn,))
         if forget:
-            con.executemany(f"DELETE FROM {MARKS} WHERE id = ?", [(t,) for t in forget])
+            con.executemany(_MARKS_FORGET, [(t,) for t in forget])
 
     def commit(self) -> None:
         con = self._connection()
@@ -180,7 +185,7 @@ class SqliteWriter(StoreWriter):
         con = self._connection()
         found = con.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (MARKS,)).fetchall()
         return bool(found) and bool(
-            con.execute(f"SELECT 1 FROM {MARKS} WHERE id = ?", (txn,)).fetchall())
+            con.execute(_MARKS_HAS, (txn,)).fetchall())
 
     def close(self) -> None:
         con, self._con = self._con, None
