@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from functools import cache
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h
@@ -34,6 +35,7 @@ def cap_arenas(arenas: int) -> bool:
     return libc is not None and libc.mallopt(M_ARENA_MAX, arenas) == 1
 
 
+@cache  # one lookup per process: every connect() asks again
 def glibc() -> Any:
     """The C library when it is glibc (only glibc has ``gnu_get_libc_version``; musl's
     ``mallopt`` does nothing), else None."""

@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from federation.sources.lance_dir import table_path
+
 Stamp = tuple[int, ...]
 _INCARNATIONS = itertools.count(1)
 RACY_NS = 50_000_000  # 50 ms: far above the coarse clock's tick on any Linux config
@@ -73,7 +75,7 @@ class VersionWatch:
         """Every commit adds a manifest to ``_versions``; a recreated table has a new one."""
         path = self._paths.get(name)
         if path is None:
-            path = self._paths[name] = os.path.join(self._root, f"{name}.lance", "_versions")
+            path = self._paths[name] = os.path.join(table_path(self._root, name), "_versions")
         return stamp(path)
 
     def versions(self) -> tuple[tuple[str, int], ...]:
