@@ -71,7 +71,7 @@ def test_residual_prefilter_explain_says_what_runs_where(env: Env) -> None:
     qq = next(q for q in RESIDUAL if q.id == "rf_mixed_pushable")
     text = str(eng.explain(qq.fql, resolve(qq.params, vectors)))
     assert "k=every row, exact, with _rowid; the top-K is finished in DuckDB)" \
-        ".where(\"(`kind` = 'note') AND (`created` >= DATE '2021-01-01')\", prefilter=True)" \
+        ".where(\"(`created` >= DATE '2021-01-01') AND (`kind` = 'note')\", prefilter=True)" \
         in text
     assert "Limit 8 offset 0\n        Sort k._distance, k._rowid\n" \
         "          Filter ((k.task_id % 3) = 0)\n            Fragment #0 <- docs:" in text
