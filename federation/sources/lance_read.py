@@ -57,7 +57,7 @@ class LanceFragment(CompiledFragment):
     version: int | None = None
     incarnation: int = 0
     # passed join keys (planner.semijoin): (column, keys) kept batch by batch after the scan;
-    # a DataFusion IN list of thousands of literals costs more than the scan it would spare
+    # (more keys than lance_filter.FILTER_KEYS; fewer go into the filter as an IN list)
     keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
 
 
