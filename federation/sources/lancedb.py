@@ -89,7 +89,8 @@ CAPABILITIES = Capabilities.of_dialect(
     projection=True,
     limit=True,
     joins=frozenset(),
-    receives_keys=True,  # kept batch by batch after the scan (lance_read.keep_keys)
+    receives_keys=True,  # an IN list in the filter up to lance_filter.FILTER_KEYS, else kept
+    # batch by batch after the scan (lance_read.keep_keys)
     key_chunk=None,  # so one scan keeps them all (chunks would each scan the whole table)
 )
 _KEEP_VERSIONS = 2  # dataset handles kept per table: the current one and the one before
