@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from federation.sources.lance_filter import FilterWriter, passed_keys, quote_ident
+from federation.sources.lance_filter import FilterWriter, passed_keys
+from federation.sources.lance_literals import quote_ident
 from federation.sources.lance_read import DISTANCE, LanceFragment, is_vector_type, native_tail
 from federation.sources.lance_vector import EXACT, Tuning, check_count, query_vector
 from planner.errors import BindError, PlanError

@@ -42,19 +42,25 @@ Semantics checked against DuckDB on the same Arrow table (0.40.0 / DataFusion):
 from __future__ import annotations
 
 import datetime as dt
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pyarrow as pa
 
+from federation.sources.lance_literals import (
+    MAX_DECIMAL_DIGITS,
+    decimal_literal,
+    float_literal,
+    like_pattern,
+    normalize_value,
+    quote_ident,
+    string_literal,
+)
 from planner import functions
 from planner.errors import BindError, PlanError
 from planner.expressions import INFIX_SQL, BExpr, ColumnRef, Const, Func, ParamRef, walk
 
 _CMP = {op: INFIX_SQL[op] for op in ("eq", "ne", "lt", "le", "gt", "ge")}
-_MAX_DECIMAL_DIGITS = 38
 _WIDE = "DECIMAL(38,0)"
 
 
@@ -113,75 +119,6 @@ def key_list(column: str, keys: Sequence[object]) -> str:
     items = [string_literal(k) if isinstance(k, str) else str(k)
              for k in keys if k is not None]
     return f"({column} IN ({', '.join(items)}))" if items else "FALSE"
-
-
-def quote_ident(name: str) -> str:
-    """A column name as LanceDB filters address it.
-
-    >>> quote_ident("we ird")
-    '`we ird`'
-    """
-    if not name or "`" in name:
-        raise PlanError(f"LanceDB cannot address the column name {name!r} in a filter or "
-                        "projection (backticks are not escapable)")
-    return f"`{name}`"
-
-
-def string_literal(text: str) -> str:
-    """A single-quoted DataFusion string literal.
-
-    >>> string_literal("x'); DROP TABLE t; --")
-    "'x''); DROP TABLE t; --'"
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise BindError(f"string value {text!r} is not valid UTF-8") from err
-    return "'" + text.replace("'", "''") + "'"
-
-
-def like_pattern(pattern: str) -> str:
-    """A LIKE pattern literal whose backslashes are plain characters, as in DuckDB."""
-    return string_literal(pattern.replace("\\", "\\\\"))
-
-
-def float_literal(value: float) -> str:
-    """A DOUBLE literal; ±infinity as DataFusion's ``CAST('inf' AS DOUBLE)`` (it has no
-    infinite literal), which orders as DuckDB's infinities do."""
-    if math.isinf(value):
-        return f"CAST('{'-' if value < 0 else ''}inf' AS DOUBLE)"
-    if math.isnan(value):
-        raise BindError("NaN cannot be compared in a LanceDB filter")
-    return repr(float(value))
-
-
-def decimal_literal(value: Decimal) -> str:
-    if not value.is_finite():
-        raise BindError(f"non-finite decimal {value!r} cannot be used in a LanceDB filter")
-    text = format(value, "f")
-    digits = text.lstrip("-").replace(".", "")
-    scale = len(text.partition(".")[2])
-    precision = max(len(digits), scale, 1)
-    if precision > _MAX_DECIMAL_DIGITS:
-        raise BindError(f"decimal {text} has more than {_MAX_DECIMAL_DIGITS} digits")
-    return f"CAST('{text}' AS DECIMAL({precision},{scale}))"
-
-
-def normalize_value(value: object) -> object:
-    """Plain Python value from a literal or parameter (numpy scalars included), or an error."""
-    if value is None or isinstance(value, bool | str | Decimal):
-        return value
-    if isinstance(value, dt.datetime):
-        raise BindError("timestamp values are not pushed into LanceDB filters")
-    if isinstance(value, dt.date):
-        return value
-    if type(value).__name__ == "bool_":  # numpy.bool_
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    raise BindError(f"a {type(value).__name__} value cannot be used in a LanceDB filter")
 
 
 def _is_numeric_value(value: object) -> bool:
@@ -389,7 +326,7 @@ def _exact_literal(value: int | Decimal, mode: str) -> str:
         return decimal_literal(Decimal(value))
     number = int(value)
     if mode == "wide":
-        if abs(number) >= 10 ** _MAX_DECIMAL_DIGITS:
+        if abs(number) >= 10 ** MAX_DECIMAL_DIGITS:
             raise BindError(f"integer {number} is out of the range LanceDB filters compare")
         return f"CAST('{number}' AS {_WIDE})"
     # "int": the value fits every integer column compared (a uint64 one up to 2**64 - 1),

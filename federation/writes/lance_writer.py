@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from federation.sources.lance_filter import FilterWriter, _mode, quote_ident
+from federation.sources.lance_filter import FilterWriter, _mode
+from federation.sources.lance_literals import quote_ident
 from federation.sources.lance_versions import Stamp, _trusted, stamp
 from federation.writes.retry import retried
 from federation.writes.rows import KEY, cast_column
