@@ -123,15 +123,23 @@ class LegReuse:
     """The legs of one query's run in the result cache, under the tokens read before it ran
     (``federation.executor.Legs``)."""
 
-    __slots__ = ("_cache", "_tokens")
+    __slots__ = ("_cache", "_keys", "_tokens")
 
     def __init__(self, cache: ResultCache[Result], tokens: Tokens) -> None:
         self._cache = cache
         self._tokens = tokens
+        # each leg's key, made once for its lookup and its store (the fragment is held
+        # here, so no other object takes its id during the run)
+        self._keys: dict[int, tuple[CompiledFragment, Hashable | None]] = {}
 
     def _key(self, compiled: CompiledFragment) -> Hashable | None:
+        known = self._keys.get(id(compiled))
+        if known is not None and known[0] is compiled:
+            return known[1]
         token = self._tokens.get(compiled.source)
-        return None if token is None else leg_key(compiled, token)
+        key = None if token is None else leg_key(compiled, token)
+        self._keys[id(compiled)] = (compiled, key)
+        return key
 
     def get(self, compiled: CompiledFragment) -> pa.Table | None:
         key = self._key(compiled)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 from operator import itemgetter
@@ -92,6 +93,9 @@ class Key:
 def frozen_params(values: Mapping[str, object]) -> Hashable:
     if len(values) == 1:
         for name, value in values.items():
+            kind = type(value)
+            if kind is int or kind is str:  # the usual one: frozen_value's form, no call
+                return ((name, (kind.__name__, value)),)
             return ((name, frozen_value(value)),)
     return tuple((name, frozen_value(values[name])) for name in sorted(values))
 
@@ -104,6 +108,19 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(maxsize=max(max_bytes, 1), getsizeof=itemgetter(1))
         self.evictions = 0
+        # cachetools' own dict and order (pinned 8.0.0; made once, never replaced)
+        self._data: dict[Hashable, tuple[T, int]] = self._Cache__data  # type: ignore[attr-defined]
+        self._order: OrderedDict[Hashable, None] = self._LRUCache__order  # type: ignore[attr-defined]
+
+    def get(self, key: Hashable,  # type: ignore[override]
+            default: tuple[T, int] | None = None) -> tuple[T, int] | None:
+        """cachetools' LRU lookup in one call (its own asks ``in``, then ``[]``, each a
+        Python call more, on every miss)."""
+        found = self._data.get(key)
+        if found is None:
+            return default
+        self._order.move_to_end(key)
+        return found
 
     def popitem(self) -> tuple[Hashable, tuple[T, int]]:
         self.evictions += 1
@@ -114,11 +131,17 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
         stores a new key's order on the ``KeyError`` it raises, an exception on every miss
         (1 µs)."""
         Cache.__setitem__(self, key, value)  # bounded by bytes: evicts through popitem()
-        order = self._LRUCache__order  # type: ignore[attr-defined]
+        order = self._order
         if key in order:
             order.move_to_end(key)
         else:
             order[key] = None
+
+    def add(self, key: Hashable, value: tuple[T, int]) -> None:
+        """Store under a key not stored (the caller's flight owns it): cachetools' store
+        (bounded by bytes: evicts through popitem()) and a new last place in the order."""
+        Cache.__setitem__(self, key, value)
+        self._order[key] = None
 
     def find(self, key: Hashable) -> T | None:
         found = self.get(key)
@@ -190,9 +213,9 @@ class ResultCache(Generic[V]):
                 if found is not None:
                     self._counts["hits"] += 1
                     return found[0], "hit"
-                flight = self._flights.get(key)
-                if flight is None:
-                    flight = self._flights[key] = _Flight()
+                fresh = _Flight()  # cheaper than a second lookup to store one
+                flight = self._flights.setdefault(key, fresh)
+                if flight is fresh:
                     self._counts["misses"] += 1
                     break
                 shared = self._wait(flight)
@@ -206,11 +229,14 @@ class ResultCache(Generic[V]):
             raise
         with self._lock:  # stored before the flight ends: a caller arriving next finds it
             if nbytes <= self._answer_limit:
-                self._results[key] = (value, nbytes or 1)
+                self._results.add(key, (value, nbytes or 1))
             else:
                 self._counts["not_stored"] += 1
             flight.value = value
-            self._land_locked(key, flight)
+            del self._flights[key]  # _land_locked, inlined: every miss lands here
+            flight.done = True
+            if flight.waiters:
+                self._landed.notify_all()
         return value, "miss"
 
     def _wait(self, flight: _Flight) -> V | None:

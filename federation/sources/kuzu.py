@@ -226,9 +226,14 @@ class Kuzu(Source):
     def info(self) -> SourceInfo:
         return self._catalog()[0]
 
-    def _catalog(self) -> tuple[SourceInfo, frozenset[tuple[str, str]]]:
+    def info_at(self, version: Hashable) -> SourceInfo:
+        """The catalog at the token ``version()`` just read (not read twice per query)."""
+        return self._catalog(version)[0]
+
+    def _catalog(self, version: Hashable | None = None
+                 ) -> tuple[SourceInfo, frozenset[tuple[str, str]]]:
         """The catalog and its string-read properties, re-read when the version moved."""
-        key, state = self.version(), self._state
+        key, state = self.version() if version is None else version, self._state
         if state is None or state[0] != key or state[1].name != self.name:
             tables, stringified = self._read_catalog()
             state = self._state = (key, SourceInfo(self.name, self.kind, CAPABILITIES, tables),

@@ -235,11 +235,14 @@ class LanceDB(Source):
             raise self._unavailable("table versions", err) from err
 
     def info(self) -> SourceInfo:
-        self._check_dir()
+        return self.info_at(self.version())
+
+    def info_at(self, version: Hashable) -> SourceInfo:
+        """The tables at the versions ``version()`` just read: a cached query's key and its
+        plan name the same versions, listed once (the listing is most of a miss's cost)."""
         try:
-            token = self._watch.token()
-            tables = {name: self._describe(name, version, incarnation)
-                      for name, version, incarnation in token}
+            tables = {name: self._describe(name, v, incarnation)
+                      for name, v, incarnation in version}  # type: ignore[attr-defined]
             info = self._info
             if info is None or any(info.tables.get(n) is not t for n, t in tables.items()) \
                     or len(info.tables) != len(tables):

@@ -39,6 +39,19 @@ def test_lru_keeps_its_byte_bound_and_drops_the_least_recently_used() -> None:
     assert (len(lru), lru.currsize, lru.find("a")) == (0, 0, None)
 
 
+def test_lru_lookup_and_store_of_a_new_key_keep_cachetools_order_and_bytes() -> None:
+    # the miss path's one-call lookup (get) and store (add) use cachetools' own dict and order
+    lru: _BytesLRU[str] = _BytesLRU(100)
+    lru.add("a", ("A", 60))
+    lru.add("b", ("B", 30))
+    assert lru.get("a") == ("A", 60)  # now b is the least recently used
+    lru.add("c", ("C", 30))
+    assert lru.get("b", ("none", 0)) == ("none", 0)
+    assert (lru.currsize, lru.evictions, sorted(lru)) == (90, 1, ["a", "c"])
+    assert (lru.find("c"), lru.pop("a")) == ("C", ("A", 60))
+    assert (lru.currsize, len(lru)) == (30, 1)
+
+
 def test_a_new_key_is_stored_without_an_exception() -> None:
     # cachetools' LRU stores a new key's order on a KeyError: _BytesLRU's store does without
     # (it reads the order under cachetools' private name: a rename fails here or in the LRU test)
