@@ -20,7 +20,7 @@ from federation.errors import FederationError
 from federation.result import Result
 from federation.sources.base import CompiledFragment, Source
 from grammar import ast
-from grammar.ast import sources_of
+from grammar.ast_relations import sources_of
 from planner.explain import FragmentText
 from planner.functions.clock import calls_clock
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
-from grammar import ast
+from grammar import ast, ast_relations
 from grammar.tokens import Invalid, name_of, position
 
 _pos = position
@@ -52,7 +52,7 @@ class QueryForms(Transformer[Token, Any]):
         width = len(rows[0])
         if any(len(r) != width for r in rows):
             raise Invalid("every VALUES row must have the same number of values", kw)
-        values = ast.ValuesRef(tuple(rows), **_pos(kw))
+        values = ast_relations.ValuesRef(tuple(rows), **_pos(kw))
         return ast.Query((ast.Star(None, **_pos(kw)),), (values,), **_pos(kw))
 
     def values_row(self, *exprs: ast.Expr) -> tuple[ast.Expr, ...]:
@@ -79,11 +79,11 @@ class QueryForms(Transformer[Token, Any]):
         return ("group_all", True)
 
     # ---- joins
-    def join(self, left: ast.Relation, kind: str, right: ast.Relation,
-             spec: tuple[str, Any]) -> ast.Join:
+    def join(self, left: ast_relations.Relation, kind: str, right: ast_relations.Relation,
+             spec: tuple[str, Any]) -> ast_relations.Join:
         if spec[0] == "using":
-            return ast.Join(kind, left, right, None, spec[1], **_pos(right))
-        return ast.Join(kind, left, right, spec[1], **_pos(right))
+            return ast_relations.Join(kind, left, right, None, spec[1], **_pos(right))
+        return ast_relations.Join(kind, left, right, spec[1], **_pos(right))
 
     def join_on(self, _kw: Token, cond: ast.Expr) -> tuple[str, ast.Expr]:
         return ("on", cond)
@@ -94,11 +94,12 @@ class QueryForms(Transformer[Token, Any]):
             raise Invalid("a column is named twice in USING (…)", kw)
         return ("using", tuple(_name(n) for n in names))
 
-    def cross_join(self, left: ast.Relation, _cross: Token, _join: Token,
-                   right: ast.Relation) -> ast.Join:
-        return ast.Join("cross", left, right, None, **_pos(right))
+    def cross_join(self, left: ast_relations.Relation, _cross: Token, _join: Token,
+                   right: ast_relations.Relation) -> ast_relations.Join:
+        return ast_relations.Join("cross", left, right, None, **_pos(right))
 
-    def natural_join(self, _left: ast.Relation, kw: Token, *_rest: Any) -> ast.Join:
+    def natural_join(self, _left: ast_relations.Relation, kw: Token, *_rest: Any
+                     ) -> ast_relations.Join:
         raise Invalid("NATURAL joins are not supported; name the join columns with "
                       "USING (…) or ON", kw)
 
@@ -205,7 +206,7 @@ def with_tail(core: ast.QueryExpr, order: tuple[ast.OrderItem, ...], limit: ast.
     if not order and limit is None and offset is None:
         return core
     if core.order_by or core.limit is not None or core.offset is not None:
-        inner = ast.DerivedTable(core, "_q", **_pos(core))
+        inner = ast_relations.DerivedTable(core, "_q", **_pos(core))
         core = ast.Query((ast.Star(None, **_pos(core)),), (inner,), **_pos(core))
     return replace(core, order_by=order, limit=limit, offset=offset)
 
@@ -215,6 +216,6 @@ def with_ctes(query: ast.QueryExpr, ctes: tuple[ast.Cte, ...], recursive: bool, 
     """``query`` under a WITH written in front of it (a whole set operation included); a
     parenthesised query with a WITH of its own becomes a derived table under the outer one."""
     if query.ctes:
-        inner = ast.DerivedTable(query, "_q", **_pos(query))
+        inner = ast_relations.DerivedTable(query, "_q", **_pos(query))
         query = ast.Query((ast.Star(None, **_pos(query)),), (inner,), **_pos(query))
     return replace(query, ctes=ctes, recursive=recursive, line=line, column=column)

@@ -14,7 +14,7 @@ from typing import Any
 
 from lark import Token, v_args
 
-from grammar import ast
+from grammar import ast, ast_relations
 from grammar.tokens import Invalid, name_of, position
 from grammar.transform_queries import QueryForms, with_ctes, with_tail
 from grammar.transformer_forms import ExpressionForms
@@ -94,7 +94,8 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
     def alias(self, *toks: Token) -> str:
         return _name(toks[-1])
 
-    def from_list(self, *rels: ast.Relation) -> tuple[str, tuple[ast.Relation, ...]]:
+    def from_list(self, *rels: ast_relations.Relation
+                  ) -> tuple[str, tuple[ast_relations.Relation, ...]]:
         if isinstance(rels[0], Token):  # FROM keyword is passed when kept
             rels = rels[1:]
         return ("from", rels)
@@ -144,35 +145,36 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
     def left(self, *_toks: Token) -> str:
         return "left"
 
-    def table_ref(self, src: Token, table: Token, alias: str | None = None) -> ast.TableRef:
-        return ast.TableRef(_name(src), _name(table), alias, **_pos(src))
+    def table_ref(self, src: Token, table: Token, alias: str | None = None
+                  ) -> ast_relations.TableRef:
+        return ast_relations.TableRef(_name(src), _name(table), alias, **_pos(src))
 
     def derived_table(self, query: ast.QueryExpr, alias: str,
-                      columns: tuple[str, ...] = ()) -> ast.DerivedTable:
-        return ast.DerivedTable(query, alias, columns, **_pos(query))
+                      columns: tuple[str, ...] = ()) -> ast_relations.DerivedTable:
+        return ast_relations.DerivedTable(query, alias, columns, **_pos(query))
 
     def nearest_ref(self, kw: Token, src: Token, table: Token, _to: Token, vector: ast.Expr,
-                    k_kw: Token, k: ast.Expr, *rest: Any) -> ast.NearestRef:
+                    k_kw: Token, k: ast.Expr, *rest: Any) -> ast_relations.NearestRef:
         if str(k_kw).lower() != "k":
             raise Invalid(f"expected K after the NEAREST vector, got {str(k_kw)!r}", k_kw)
         approximate = any(part is True for part in rest)
         alias = next((part for part in rest if isinstance(part, str)), None)
-        return ast.NearestRef(_name(src), _name(table), vector, k, alias, approximate,
-                              **_pos(kw))
+        return ast_relations.NearestRef(_name(src), _name(table), vector, k, alias,
+                                        approximate, **_pos(kw))
 
     def approximate(self, _kw: Token) -> bool:
         return True
 
-    def match_ref(self, kw: Token, src: Token, *parts: Any) -> ast.MatchRef:
-        patterns = [p for p in parts if isinstance(p, ast.Pattern)]
+    def match_ref(self, kw: Token, src: Token, *parts: Any) -> ast_relations.MatchRef:
+        patterns = [p for p in parts if isinstance(p, ast_relations.Pattern)]
         for i, pattern in enumerate(patterns):
             if pattern.line == 0:  # a lone "()": point at the source name
                 node = replace(pattern.nodes[0], line=src.line or 0, column=src.column or 0)
                 patterns[i] = replace(pattern, nodes=(node,), line=node.line, column=node.column)
-        optional = tuple(p for p in parts if isinstance(p, ast.OptionalMatch))
-        return ast.MatchRef(_name(src), tuple(patterns), optional, **_pos(kw))
+        optional = tuple(p for p in parts if isinstance(p, ast_relations.OptionalMatch))
+        return ast_relations.MatchRef(_name(src), tuple(patterns), optional, **_pos(kw))
 
-    def pattern(self, first: ast.NodePattern, *rest: Any) -> ast.Pattern:
+    def pattern(self, first: ast_relations.NodePattern, *rest: Any) -> ast_relations.Pattern:
         rels = tuple(rest[0::2])
         nodes = [first, *rest[1::2]]
         for i, node in enumerate(nodes):
@@ -180,14 +182,14 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
                 near = rels[i - 1] if i > 0 else (rels[0] if rels else None)
                 if near is not None:
                     nodes[i] = replace(node, line=near.line, column=near.column)
-        return ast.Pattern(tuple(nodes), rels, **_pos(nodes[0]))
+        return ast_relations.Pattern(tuple(nodes), rels, **_pos(nodes[0]))
 
-    def node_pattern(self, *parts: Any) -> ast.NodePattern:
+    def node_pattern(self, *parts: Any) -> ast_relations.NodePattern:
         var = next((_name(p) for p in parts if isinstance(p, Token)), None)
         label = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "label"), None)
         props = next((p[1] for p in parts if isinstance(p, tuple) and p[0] == "props"), ())
         first = parts[0] if parts else None
-        return ast.NodePattern(var, label, props, **_pos(first))
+        return ast_relations.NodePattern(var, label, props, **_pos(first))
 
     def label(self, tok: Token) -> tuple[str, str]:
         return ("label", _name(tok))
@@ -210,18 +212,19 @@ class ToAst(QueryStructure, QueryForms, ExpressionForms, GraphForms):
                 body["hops"], body["mode"] = p[1], p[2]
         return body
 
-    def _rel(self, direction: str, tok: Token, body: dict[str, Any]) -> ast.RelPattern:
+    def _rel(self, direction: str, tok: Token, body: dict[str, Any]) -> ast_relations.RelPattern:
         lo, hi = body["hops"]
-        return ast.RelPattern(body["var"], body["label"], direction, lo, hi, body["props"],
-                              body["mode"], **_pos(tok))
+        return ast_relations.RelPattern(body["var"], body["label"], direction, lo, hi,
+                                        body["props"], body["mode"], **_pos(tok))
 
-    def rel_right(self, minus: Token, body: dict[str, Any], *_: Token) -> ast.RelPattern:
+    def rel_right(self, minus: Token, body: dict[str, Any], *_: Token) -> ast_relations.RelPattern:
         return self._rel("right", minus, body)
 
-    def rel_left(self, lt: Token, _m: Token, body: dict[str, Any], _m2: Token) -> ast.RelPattern:
+    def rel_left(self, lt: Token, _m: Token, body: dict[str, Any], _m2: Token
+                 ) -> ast_relations.RelPattern:
         return self._rel("left", lt, body)
 
-    def rel_both(self, minus: Token, body: dict[str, Any], _m2: Token) -> ast.RelPattern:
+    def rel_both(self, minus: Token, body: dict[str, Any], _m2: Token) -> ast_relations.RelPattern:
         return self._rel("both", minus, body)
 
     def hops_range(self, _s: Token, *parts: Any) -> tuple[str, tuple[int, int], str]:

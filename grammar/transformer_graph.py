@@ -8,7 +8,7 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
-from grammar import ast
+from grammar import ast_relations
 from grammar.tokens import Invalid
 from grammar.tokens import position as _pos
 
@@ -17,15 +17,15 @@ from grammar.tokens import position as _pos
 class GraphForms(Transformer[Token, Any]):
     """Inline transformer methods (Lark calls them by rule name); ``ToAst`` derives from it."""
 
-    def optional_match(self, word: Token, _kw: Token, *parts: Any) -> ast.OptionalMatch:
+    def optional_match(self, word: Token, _kw: Token, *parts: Any) -> ast_relations.OptionalMatch:
         # OPTIONAL is a soft word: any other name here is a misspelling of it
         if str(word).lower() != "optional":
             raise Invalid(f"unexpected {str(word)!r}; expected OPTIONAL MATCH", word)
         at = _pos(word)
         # a lone "()" has no token of its own: point at the OPTIONAL word
         patterns = tuple(p if p.line else replace(p, **at) for p in parts
-                         if isinstance(p, ast.Pattern))
-        return ast.OptionalMatch(patterns, **at)
+                         if isinstance(p, ast_relations.Pattern))
+        return ast_relations.OptionalMatch(patterns, **at)
 
     def path_mode(self, *words: Token) -> str:
         text = " ".join(str(w).lower() for w in words)

@@ -8,7 +8,7 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
-from grammar import ast
+from grammar import ast, ast_relations
 from grammar.tokens import Invalid, name_of, position
 
 
@@ -42,10 +42,10 @@ class QueryStructure(Transformer[Token, Any]):
     def column_names(self, *names: Token) -> tuple[str, ...]:
         return tuple(name_of(n) for n in names)
 
-    def named_ref(self, name: Token, alias: str | None = None) -> ast.NamedRef:
-        return ast.NamedRef(name_of(name), alias, **position(name))
+    def named_ref(self, name: Token, alias: str | None = None) -> ast_relations.NamedRef:
+        return ast_relations.NamedRef(name_of(name), alias, **position(name))
 
-    def lateral_ref(self, kw: Token, *_parts: Any) -> ast.Relation:
+    def lateral_ref(self, kw: Token, *_parts: Any) -> ast_relations.Relation:
         raise Invalid("LATERAL joins are not supported; write the correlated subquery in "
                       "the SELECT list or WHERE instead", kw)
 

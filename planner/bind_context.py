@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_expr import ExprBinder
 from planner.bind_scope import RelBinding, Scope
 from planner.catalog import Catalog
@@ -50,4 +50,5 @@ class BindContext(Protocol):
 
     def bind_query(self, q: ast.QueryExpr, outer: Scope | None = None) -> Bound: ...
 
-    def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation: ...
+    def bind_relation(self, rel: ast_relations.Relation, outer: Scope | None = None
+                      ) -> BoundRelation: ...

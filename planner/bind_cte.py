@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_derived import renamed
 from planner.bind_recursive import anchor_columns, reads_itself, recursive_parts, recursive_plan
@@ -105,7 +105,7 @@ class Ctes:
         return With(statement, ctes, recursive) if ctes else statement
 
 
-def bind_named(ctx: BindContext, ref: ast.NamedRef, outer: Scope | None) -> BoundRelation:
+def bind_named(ctx: BindContext, ref: ast_relations.NamedRef, outer: Scope | None) -> BoundRelation:
     cte = ctx.ctes.find(ref.name)
     if cte is None:
         raise BindError(f"unknown relation {ref.name!r}: read a table as source.table (e.g. "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_scope import RelBinding, Scope
 from planner.errors import BindError
@@ -10,7 +10,7 @@ from planner.expressions import ColumnRef
 from planner.logical import Project
 
 
-def bind_derived(ctx: BindContext, ref: ast.DerivedTable, outer: Scope | None
+def bind_derived(ctx: BindContext, ref: ast_relations.DerivedTable, outer: Scope | None
                  ) -> BoundRelation:
     inner = ctx.bind_query(ref.query, outer)
     rel = ctx.unique_rel(ref.alias)

@@ -3,14 +3,14 @@ joins); ``a JOIN b`` of every kind is bound by ``planner.bind_joins``."""
 
 from __future__ import annotations
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_scope import RelBinding, Scope
 from planner.errors import BindError
 from planner.logical import Join
 
 
-def bind_from(ctx: BindContext, relations: tuple[ast.Relation, ...], outer: Scope | None
+def bind_from(ctx: BindContext, relations: tuple[ast_relations.Relation, ...], outer: Scope | None
               ) -> BoundRelation:
     plan, rels = ctx.bind_relation(relations[0], outer)
     for relation in relations[1:]:

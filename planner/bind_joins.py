@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_join import check_duplicate_aliases
 from planner.bind_scope import RelBinding, Scope
@@ -38,7 +38,7 @@ class UsingMerges:
     hidden: set[str] = field(default_factory=set)
 
 
-def bind_join(ctx: BindContext, join: ast.Join, outer: Scope | None) -> BoundRelation:
+def bind_join(ctx: BindContext, join: ast_relations.Join, outer: Scope | None) -> BoundRelation:
     left, left_rels = ctx.bind_relation(join.left, outer)
     right, right_rels = ctx.bind_relation(join.right, outer)
     check_duplicate_aliases(left_rels, right_rels, join.right)
@@ -56,7 +56,7 @@ def _joined(left: Plan, right: Plan, kind: str, condition: BExpr | None) -> Plan
     return Join(left, right, kind, condition)
 
 
-def _using(binder: BindContext, join: ast.Join, left: Plan, right: Plan,
+def _using(binder: BindContext, join: ast_relations.Join, left: Plan, right: Plan,
            left_rels: list[RelBinding], right_rels: list[RelBinding]
            ) -> tuple[Plan, list[RelBinding]]:
     pairs = []

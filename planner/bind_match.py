@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_catalog import find_source
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_optional import optional_part
@@ -61,7 +61,7 @@ class PatternBinder:
         # unlabelled nodes of the pattern being bound, resolved once its edges are known
         self.pending = PendingNodes()
 
-    def pattern(self, pattern: ast.Pattern) -> None:
+    def pattern(self, pattern: ast_relations.Pattern) -> None:
         previous = self.node(pattern.nodes[0])
         for rel, node in zip(pattern.rels, pattern.nodes[1:], strict=True):
             current = self.node(node)
@@ -69,7 +69,7 @@ class PatternBinder:
             previous = current
         self.pending.resolve(self)
 
-    def node(self, pattern: ast.NodePattern) -> int:
+    def node(self, pattern: ast_relations.NodePattern) -> int:
         var = pattern.var.lower() if pattern.var else None
         if var is not None and var in self.by_var:
             index = self.by_var[var]
@@ -98,7 +98,7 @@ class PatternBinder:
         self._properties(index, rel, pattern.properties, pattern)
         return index
 
-    def edge(self, pattern: ast.RelPattern, src: int, dst: int) -> None:
+    def edge(self, pattern: ast_relations.RelPattern, src: int, dst: int) -> None:
         if pattern.var and pattern.var.lower() in self.by_var:
             raise BindError(f"variable {pattern.var!r} is used for a node and a relationship",
                             line=pattern.line, column=pattern.column)
@@ -140,7 +140,7 @@ class PatternBinder:
         if var is not None:
             self.bindings.append(RelBinding.of(var, cols))
 
-    def property_map(self, index: int, pattern: ast.NodePattern) -> None:
+    def property_map(self, index: int, pattern: ast_relations.NodePattern) -> None:
         self._properties(index, self.nodes[index].rel, pattern.properties, pattern)
 
     def _properties(self, index: int, rel: str, props: Sequence[tuple[str, ast.Expr]],
@@ -156,11 +156,12 @@ class PatternBinder:
             (self.filters if self.conditions is None else self.conditions).append(test)
 
 
-def bind_match(ctx: BindContext, ref: ast.MatchRef, outer: Scope | None) -> BoundRelation:
+def bind_match(ctx: BindContext, ref: ast_relations.MatchRef, outer: Scope | None) -> BoundRelation:
     return bind_pattern(ctx, ref, find_source(ctx, ref.source, ref))
 
 
-def bind_pattern(binder: BindContext, ref: ast.MatchRef, source: SourceInfo) -> BoundRelation:
+def bind_pattern(binder: BindContext, ref: ast_relations.MatchRef, source: SourceInfo
+                 ) -> BoundRelation:
     if not _labels(source, "node"):
         raise BindError(f"MATCH needs a graph source; {source.name!r} is a {source.kind} source "
                         "without node tables", line=ref.line, column=ref.column)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast_relations
 from planner.bind_catalog import find_source, find_table
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_scope import RelBinding, Scope
@@ -17,7 +17,7 @@ from planner.vectors import DISTANCE, check_vector
 DISTANCE_TYPE = pa.float32()
 
 
-def bind_nearest(binder: BindContext, ref: ast.NearestRef, outer: Scope | None
+def bind_nearest(binder: BindContext, ref: ast_relations.NearestRef, outer: Scope | None
                  ) -> BoundRelation:
     source = find_source(binder, ref.source, ref)
     table = find_table(source, ref.table, ref)

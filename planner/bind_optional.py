@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grammar import ast
+from grammar import ast_relations
 from planner.capabilities import accepts_predicate
 from planner.errors import BindError
 from planner.graph_optional import OptionalPart
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from planner.bind_match import PatternBinder
 
 
-def optional_part(pb: PatternBinder, part: ast.OptionalMatch) -> OptionalPart:
+def optional_part(pb: PatternBinder, part: ast_relations.OptionalMatch) -> OptionalPart:
     """Binds the part's patterns after what is bound so far: the nodes and edges they add
     are the part's own, their property maps (on any node, old or new) its conditions."""
     nodes, edges = len(pb.nodes), len(pb.edges)

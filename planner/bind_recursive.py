@@ -9,7 +9,7 @@ recursion always runs in DuckDB, over fragments that read the sources once.
 
 from __future__ import annotations
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, Bound
 from planner.bind_scope import Scope
 from planner.bind_setops import combined_type
@@ -25,7 +25,7 @@ def reads_itself(cte: ast.Cte) -> bool:
 
 
 def _names(node: object, name: str) -> bool:
-    if isinstance(node, ast.NamedRef):
+    if isinstance(node, ast_relations.NamedRef):
         return node.name.lower() == name
     if isinstance(node, tuple):
         return any(_names(n, name) for n in node)

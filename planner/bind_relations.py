@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, BoundRelation
 from planner.bind_cte import bind_named
 from planner.bind_derived import bind_derived
@@ -24,17 +24,18 @@ from planner.errors import BindError
 RelationBinder = Callable[[BindContext, Any, Scope | None], BoundRelation]
 
 RELATION_BINDERS: dict[type[ast.Node], RelationBinder] = {
-    ast.TableRef: bind_table,
-    ast.MatchRef: bind_match,
-    ast.NearestRef: bind_nearest,
-    ast.DerivedTable: bind_derived,
-    ast.Join: bind_join,
-    ast.NamedRef: bind_named,
-    ast.ValuesRef: bind_values,
+    ast_relations.TableRef: bind_table,
+    ast_relations.MatchRef: bind_match,
+    ast_relations.NearestRef: bind_nearest,
+    ast_relations.DerivedTable: bind_derived,
+    ast_relations.Join: bind_join,
+    ast_relations.NamedRef: bind_named,
+    ast_relations.ValuesRef: bind_values,
 }
 
 
-def bind_relation(ctx: BindContext, rel: ast.Relation, outer: Scope | None) -> BoundRelation:
+def bind_relation(ctx: BindContext, rel: ast_relations.Relation, outer: Scope | None
+                  ) -> BoundRelation:
     binder = RELATION_BINDERS.get(type(rel))
     if binder is None:
         raise BindError(f"{type(rel).__name__} is not supported in FROM", line=rel.line,

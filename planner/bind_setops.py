@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner.bind_context import BindContext, Bound, BoundRelation
 from planner.bind_derived import output_names
 from planner.bind_scope import RelBinding, Scope
@@ -105,7 +105,7 @@ def bind_no_from(binder: Binder) -> tuple[Plan, list[RelBinding]]:
     return Values((one,), ((Const(1, pa.int64()),),)), []
 
 
-def bind_values(binder: BindContext, ref: ast.ValuesRef, _outer: Scope | None
+def bind_values(binder: BindContext, ref: ast_relations.ValuesRef, _outer: Scope | None
                 ) -> BoundRelation:
     """``VALUES (…), (…)``: columns ``col0, col1, …`` typed from every row's values."""
     rows = tuple(tuple(binder.exprs.bind(e, Scope([])) for e in row) for row in ref.rows)

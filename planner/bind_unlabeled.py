@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast_relations
 from planner.bind_scope import RelBinding
 from planner.catalog import SourceInfo
 from planner.errors import BindError
@@ -31,16 +31,17 @@ class PendingNodes:
     """The unlabelled nodes of the pattern being bound: (node index, its pattern text, whether
     it introduced the node, where its binding goes among the MATCH's bindings)."""
 
-    items: list[tuple[int, ast.NodePattern, bool, int]] = field(default_factory=list)
+    items: list[tuple[int, ast_relations.NodePattern, bool, int]] = field(default_factory=list)
 
     def holds(self, index: int) -> bool:
         return any(i == index for i, _, _, _ in self.items)
 
-    def add(self, index: int, pattern: ast.NodePattern, *, first: bool, slot: int) -> None:
+    def add(self, index: int, pattern: ast_relations.NodePattern, *, first: bool, slot: int
+            ) -> None:
         self.items.append((index, pattern, first, slot))
 
     def label_later(self, pb: PatternBinder, index: int, label: str,
-                    pattern: ast.NodePattern) -> None:
+                    pattern: ast_relations.NodePattern) -> None:
         """``(a)-[…]->(b), (a:Agent)``: a label given at a later mention of a node still
         unresolved in this pattern is its label; once resolved it is too late."""
         if not self.holds(index):

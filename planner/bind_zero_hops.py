@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import pyarrow as pa
 
-from grammar import ast
+from grammar import ast_relations
 from planner.bind_context import BindContext
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError
@@ -30,7 +30,7 @@ PATH_LENGTH = "_length"  # like NEAREST's _distance: a column the form adds
 MAX_ZERO_EDGES = 3  # each one doubles the branches of the union
 
 
-def check_path_mode(pattern: ast.RelPattern) -> None:
+def check_path_mode(pattern: ast_relations.RelPattern) -> None:
     """ACYCLIC is refused: Kuzu 0.11.3 returns walks that repeat nodes under it. Kuzu's
     shortest paths start at one hop and never end where they start."""
     if pattern.mode == "acyclic":
@@ -43,7 +43,7 @@ def check_path_mode(pattern: ast.RelPattern) -> None:
 
 
 def check_zero_hops(source: SourceInfo, table: TableSchema | None,
-                    pattern: ast.RelPattern) -> None:
+                    pattern: ast_relations.RelPattern) -> None:
     """Zero hops make the two ends one node: the relationship type must connect nodes of one
     table, which is then the label of both ends."""
     if table is None or len(table.endpoints) != 1 \
@@ -54,7 +54,7 @@ def check_zero_hops(source: SourceInfo, table: TableSchema | None,
 
 
 def zero_hop_union(ctx: BindContext, match: GraphMatch, source: SourceInfo,
-                   ref: ast.MatchRef) -> Plan:
+                   ref: ast_relations.MatchRef) -> Plan:
     """``match`` itself when no edge may take zero hops; else the UNION ALL of its branches
     (each an exact pattern), under ``match``'s own columns."""
     zero = [j for j, e in enumerate(match.edges) if e.min_hops == 0]

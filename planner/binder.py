@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from grammar import ast
+from grammar import ast, ast_relations
 from planner import bind_clauses, bind_joins, bind_setops
 from planner.bind_context import Bound, BoundRelation
 from planner.bind_cte import Ctes
@@ -69,7 +69,8 @@ class Binder:
             raise BindError("unused parameter(s): " + ", ".join("$" + p for p in sorted(unused)))
         return self.ctes.wrap(Output(bound.plan, bound.columns, bound.names))
 
-    def bind_relation(self, rel: ast.Relation, outer: Scope | None = None) -> BoundRelation:
+    def bind_relation(self, rel: ast_relations.Relation, outer: Scope | None = None
+                      ) -> BoundRelation:
         return bind_relation(self, rel, outer)
 
     def bind_query(self, q: ast.QueryExpr, outer: Scope | None = None) -> Bound:

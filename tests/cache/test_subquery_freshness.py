@@ -10,7 +10,7 @@ import apsw
 import pytest
 
 import federation as fed
-from grammar.ast import sources_of
+from grammar.ast_relations import sources_of
 from grammar.parser import parse
 from tests.cache.conftest import build_sqlite, same
 
