@@ -36,7 +36,8 @@ from federation.stats import CalibrationKey, Stats
 from planner.catalog import TableSchema
 from planner.cost import Prior, prior_for
 from planner.expressions import ColumnRef
-from planner.logical import GraphMatch, GraphNode, Plan, Scan, TableAccess
+from planner.graph_pattern import GraphNode
+from planner.logical import GraphMatch, Plan, Scan, TableAccess
 
 METHOD = 1  # bumped when what is measured changes (older calibrations are measured again)
 BUDGET_S = 0.25  # measuring stops after this (at least one timed run of each read)

@@ -26,7 +26,8 @@ from planner.expressions import (
     Func,
     conjunction,
 )
-from planner.logical import Filter, GraphEdge, GraphMatch, GraphNode, Plan
+from planner.graph_pattern import GraphEdge, GraphNode
+from planner.logical import Filter, GraphMatch, Plan
 
 
 def _labels(source: SourceInfo, kind: str) -> dict[str, TableSchema]:

@@ -20,7 +20,7 @@ from planner.bind_scope import RelBinding
 from planner.catalog import SourceInfo
 from planner.errors import BindError
 from planner.expressions import ColumnRef
-from planner.logical import GraphEdge
+from planner.graph_pattern import GraphEdge
 
 if TYPE_CHECKING:
     from planner.bind_match import PatternBinder

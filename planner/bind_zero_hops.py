@@ -23,7 +23,8 @@ from planner.bind_context import BindContext
 from planner.catalog import SourceInfo, TableSchema
 from planner.errors import BindError
 from planner.expressions import BExpr, ColumnRef, Const
-from planner.logical import Filter, GraphMatch, GraphNode, Plan, Project
+from planner.graph_pattern import GraphNode
+from planner.logical import Filter, GraphMatch, Plan, Project
 from planner.set_ops import SetOp
 
 PATH_LENGTH = "_length"  # like NEAREST's _distance: a column the form adds

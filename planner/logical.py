@@ -3,7 +3,8 @@
 Every node exposes ``schema`` (the columns it produces, keys unique in the plan) and
 ``children``; ``replace_children`` rebuilds a node over new inputs. A ``Scan`` is the part one
 source runs: one table or a left-deep join of tables of that source, with the filters,
-projection and limit that were pushed into it.
+projection and limit that were pushed into it. A MATCH pattern's variables are in
+``planner.graph_pattern``; the GROUP BY a leaf runs itself in ``planner.pushed_work``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from functools import cached_property
 from planner.errors import PlanError
 from planner.expressions import AggCall, BExpr, ColumnRef, columns_of
 from planner.graph_optional import OptionalPart, check_optional
+from planner.graph_pattern import GraphEdge, GraphNode
+from planner.pushed_work import PushedAggregate, check_leaf_extras
 
 Schema = tuple[ColumnRef, ...]
 
@@ -59,32 +62,6 @@ class SortKey:
 
 
 @dataclass(frozen=True)
-class PushedAggregate:
-    """A GROUP BY a source runs itself: its output columns are the groups, then the
-    aggregates, typed exactly as the ``Aggregate`` it replaced declared them."""
-
-    groups: tuple[tuple[ColumnRef, BExpr], ...]
-    aggregates: tuple[tuple[ColumnRef, AggCall], ...]
-
-    @property
-    def schema(self) -> Schema:
-        return tuple(c for c, _ in self.groups) + tuple(c for c, _ in self.aggregates)
-
-
-def _check_leaf_extras(source: str, order: tuple[SortKey, ...],
-                       aggregate: PushedAggregate | None, columns: Schema,
-                       rels: frozenset[str] | set[str]) -> None:
-    """A pushed order reads the leaf's own tables; a pushed aggregate outputs ``columns``."""
-    read = [k.expr for k in order]
-    if aggregate is not None:
-        if aggregate.schema != columns:
-            raise PlanError(f"aggregate pushed into {source} does not output the leaf's columns")
-        read += [e for _, e in aggregate.groups] + [a for _, a in aggregate.aggregates]
-    if any(k.split(".", 1)[0] not in rels for e in read for k in columns_of(e)):
-        raise PlanError(f"work pushed into {source} reads a column of a table it does not read")
-
-
-@dataclass(frozen=True)
 class TableAccess:
     """One table read by a Scan; ``kind``/``condition`` join it to the tables before it."""
 
@@ -118,7 +95,7 @@ class Scan(Plan):
         if self.computed and (self.aggregate is not None
                               or not self.computed_keys <= self.keys):
             raise PlanError(f"values computed by {self.source} are not among its columns")
-        _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, rels)
+        check_leaf_extras(self.source, self.order, self.aggregate, self.columns, rels)
         if any(k.split(".", 1)[0] not in rels for _, e in self.computed for k in columns_of(e)):
             raise PlanError(f"a value computed by {self.source} reads a table it does not read")
 
@@ -314,47 +291,6 @@ class FragmentInput(Plan):
 
 
 @dataclass(frozen=True)
-class GraphNode:
-    """A node variable of a MATCH pattern; ``rel`` is its plan-wide relation id."""
-
-    rel: str
-    label: str | None
-
-
-PATH_MODES = ("walk", "trail", "shortest", "all shortest")
-
-
-@dataclass(frozen=True)
-class GraphEdge:
-    """A relationship of a MATCH pattern between ``nodes[src]`` and ``nodes[dst]``."""
-
-    rel: str
-    label: str | None
-    src: int  # index into GraphMatch.nodes
-    dst: int
-    direction: str  # right (src→dst), left (dst→src), both
-    min_hops: int = 1
-    max_hops: int = 1
-    # which walks count (Kuzu's recursive-relationship semantics): walk (nodes and edges may
-    # repeat), trail (no edge twice), shortest (one shortest walk per pair of distinct ends),
-    # all shortest (every shortest walk per such pair)
-    mode: str = "walk"
-
-    def __post_init__(self) -> None:
-        if self.mode not in PATH_MODES:
-            raise PlanError(f"unknown path mode {self.mode!r}")
-
-    @property
-    def variable_length(self) -> bool:
-        return (self.min_hops, self.max_hops) != (1, 1) or self.mode != "walk"
-
-    def hops_text(self) -> str:
-        """``*1..3``, ``*TRAIL 1..3`` (EXPLAIN and plan shapes)."""
-        mode = "" if self.mode == "walk" else self.mode.upper() + " "
-        return f"*{mode}{self.min_hops}..{self.max_hops}"
-
-
-@dataclass(frozen=True)
 class GraphMatch(Plan):
     """A graph pattern one graph source runs natively (a Cypher MATCH).
 
@@ -375,7 +311,7 @@ class GraphMatch(Plan):
     optional: tuple[OptionalPart, ...] = ()
 
     def __post_init__(self) -> None:
-        _check_leaf_extras(self.source, self.order, self.aggregate, self.columns, self.rels)
+        check_leaf_extras(self.source, self.order, self.aggregate, self.columns, self.rels)
         check_optional(self)
 
     @property

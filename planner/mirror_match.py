@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from planner.catalog import Catalog, SourceInfo
-from planner.logical import GraphEdge, GraphMatch, GraphNode, SourceLeaf
+from planner.graph_pattern import GraphEdge, GraphNode
+from planner.logical import GraphMatch, SourceLeaf
 from planner.mirrors import (
     Mirrors,
     RelMirror,

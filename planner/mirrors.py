@@ -26,15 +26,9 @@ from dataclasses import dataclass
 from planner.capabilities import Capabilities, accepts_aggregate, accepts_predicate
 from planner.catalog import Catalog, TableSchema
 from planner.expressions import AggCall, BExpr, ColumnRef, Func, columns_of, walk
-from planner.logical import (
-    GraphMatch,
-    GraphNode,
-    PushedAggregate,
-    Scan,
-    SortKey,
-    SourceLeaf,
-    TableAccess,
-)
+from planner.graph_pattern import GraphNode
+from planner.logical import GraphMatch, Scan, SortKey, SourceLeaf, TableAccess
+from planner.pushed_work import PushedAggregate
 from planner.types import family
 from planner.variants import LeafVariant
 

@@ -54,12 +54,12 @@ from planner.logical import (
     Output,
     Plan,
     Project,
-    PushedAggregate,
     Scan,
     Sort,
     SortKey,
     VectorSearch,
 )
+from planner.pushed_work import PushedAggregate
 
 _ARROWS = {"right": ("-", "->"), "left": ("<-", "-"), "both": ("-", "-")}
 

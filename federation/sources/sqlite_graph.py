@@ -28,7 +28,7 @@ from federation.sqlgen import quote
 from planner.catalog import TableSchema
 from planner.errors import PlanError
 from planner.expressions import BExpr, ColumnRef, conjuncts, walk
-from planner.logical import GraphEdge
+from planner.graph_pattern import GraphEdge
 from planner.mirror_match import TableMatch
 from planner.types import family
 

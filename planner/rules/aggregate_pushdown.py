@@ -20,7 +20,8 @@ from dataclasses import replace
 from planner.capabilities import Capabilities, accepts_aggregate
 from planner.catalog import Catalog
 from planner.expressions import BExpr, ColumnRef
-from planner.logical import Aggregate, GraphMatch, Plan, PushedAggregate, Scan
+from planner.logical import Aggregate, GraphMatch, Plan, Scan
+from planner.pushed_work import PushedAggregate
 from planner.types import family
 
 

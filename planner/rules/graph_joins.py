@@ -15,7 +15,8 @@ and only conditions the source accepts whole.
 
 >>> import pyarrow as pa
 >>> from planner.expressions import ColumnRef, Func
->>> from planner.logical import GraphNode, Join, components
+>>> from planner.graph_pattern import GraphNode
+>>> from planner.logical import Join, components
 >>> a, b = ColumnRef("a", "k", pa.int64()), ColumnRef("b", "k", pa.int64())
 >>> left = GraphMatch("g", (GraphNode("a", "A"),), (), (a,), available=(a,))
 >>> right = GraphMatch("g", (GraphNode("b", "B"),), (), (b,), available=(b,))

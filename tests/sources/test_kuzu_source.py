@@ -36,7 +36,8 @@ from federation.sources.kuzu import (
 from federation.sqlgen import SqlWriter, quote
 from planner.capabilities import accepts_predicate
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
-from planner.logical import GraphEdge, GraphMatch, GraphNode
+from planner.graph_pattern import GraphEdge, GraphNode
+from planner.logical import GraphMatch
 
 HOSTILE = ["x' OR 1=1 //", "}) DETACH DELETE n //", "`) MATCH (m) DETACH DELETE m //",
            "$q", "\\'; DROP TABLE Task"]

@@ -70,7 +70,8 @@ def test_a_join_of_node_tables_is_estimated_at_the_larger_table() -> None:
     from planner.cardinality import estimate
     from planner.catalog import SourceInfo, TableSchema
     from planner.expressions import ColumnRef, Const, Func
-    from planner.logical import GraphMatch, GraphNode
+    from planner.graph_pattern import GraphNode
+    from planner.logical import GraphMatch
 
     info = SourceInfo("g", "kuzu", Capabilities(pattern_joins=True), {
         "A": TableSchema("A", (("k", pa.int64()),), row_count=10),

@@ -246,7 +246,8 @@ def test_refusals_name_the_problem_at_its_place(world: World, fql: str, message:
 def test_optional_parts_are_validated_when_built() -> None:
     from planner.errors import PlanError
     from planner.graph_optional import OptionalPart
-    from planner.logical import GraphEdge, GraphMatch, GraphNode
+    from planner.graph_pattern import GraphEdge, GraphNode
+    from planner.logical import GraphMatch
 
     nodes = (GraphNode("a", "N"), GraphNode("b", "N"), GraphNode("c", "N"))
     edges = (GraphEdge("e", "E", 0, 1, "right"), GraphEdge("f", "E", 1, 2, "right"))
