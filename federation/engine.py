@@ -1,4 +1,5 @@
-"""The engine façade: attach sources, then parse → bind → optimize → cut → execute."""
+"""The engine façade: attach sources, then parse → bind → optimize → cut → execute (the
+planning half, up to the chosen route and EXPLAIN, is ``federation.engine_plans``)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from federation.answers import (
 from federation.cache import DEFAULT_BYTES
 from federation.calibration import calibrate
 from federation.cancel import running
-from federation.catalogs import catalogs, query_catalogs
+from federation.catalogs import catalogs
+from federation.engine_plans import Planning, another_route, fragment_text
 from federation.errors import (
     ConfigurationError,
     ResourceLimitError,
@@ -35,7 +37,6 @@ from federation.executor import (
     Execution,
     Prepared,
     compile_fragments,
-    compile_stage,
     execute,
     row_capped,
 )
@@ -50,21 +51,16 @@ from federation.plan_cache import PlanCache
 from federation.result import ExecutedPlan, Result
 from federation.routing import (
     Routes,
-    choose,
     key_decider,
-    leaf_variants,
-    plan_routes,
 )
-from federation.sources.base import CompiledFragment, Source
+from federation.sources.base import Source
 from federation.stats import Stats, samples
 from federation.writes.api import Writes
 from grammar.parser import parse
-from planner.binder import Binder
 from planner.catalog import SourceInfo
 from planner.errors import PlanError
-from planner.explain import FragmentText
 from planner.optimizer import Rule
-from planner.router import RouteDecision, Router
+from planner.router import Router
 from planner.rules import RULES
 
 if TYPE_CHECKING:
@@ -81,7 +77,7 @@ def _parsed(text: str) -> QueryKey:
     return QueryKey(parse(text))
 
 
-class Engine(Writes, OpsMixin):
+class Engine(Writes, OpsMixin, Planning):
     """``fed.connect()``: attached sources, a sandboxed DuckDB stage, and query entry points."""
 
     def __init__(self, workspace: str | Path | None = None, *, memory_limit: str = "2GB",
@@ -190,57 +186,6 @@ class Engine(Writes, OpsMixin):
         except RecursionError:
             raise ResourceLimitError("the query is nested too deeply to plan") from None
 
-    def _plan(self, text: str, params: Mapping[str, object] | None
-              ) -> tuple[Prepared, dict[str, object]]:
-        """The prepared plan of ``text`` the router would run, and its values (tests look
-        at plans this way)."""
-        with self._running(text, params) as (parsed, values, sources):
-            routes, catalog, down = self._planned(parsed, values, sources)
-            prepared, _ = self._routed(routes, catalog, None, down, values, explore=False)
-            return prepared, values
-
-    def _planned(self, parsed: QueryKey, values: dict[str, object],
-                 sources: Mapping[str, Source], tokens: Tokens | None = None
-                 ) -> tuple[Routes, dict[str, SourceInfo], frozenset[str]]:
-        """The query's candidate plans (cached), the catalog they were planned on, and the
-        sources found unavailable (planned on their last catalog: a mirror may serve)."""
-        catalog, down = self._catalog_of(sources, parsed.names, tokens)
-        mirrors = self._mirrors.current(catalog)
-        key = (*PlanCache.base_key(parsed, values, catalog), mirrors)
-        routes = self._plans.get(key, values)
-        if routes is None:
-            binder = Binder(catalog, values, max_hops=self.max_hops, max_k=self.max_k,
-                            source_names=list(self._attached.snapshot()))
-            routes = plan_routes(binder.bind_statement(parsed.query), catalog, self.rules,
-                                 leaf_variants(mirrors, catalog), self.key_passing_rows)
-            self._plans.put(key, values, frozenset(binder.shape_params), routes)
-        return routes, catalog, down
-
-    def _catalog_of(self, sources: Mapping[str, Source], named: frozenset[str],
-                    tokens: Tokens | None = None
-                    ) -> tuple[dict[str, SourceInfo], frozenset[str]]:
-        catalog, down = query_catalogs(sources, named, tokens, self._last_info, lambda n: bool(
-            self._mirrors.partners(frozenset({n.lower()}))), self._refused)
-        self._found_down(down)
-        return catalog, down
-
-    def _routed(self, routes: Routes, catalog: dict[str, SourceInfo], forced: str | None,
-                down: frozenset[str] = frozenset(),
-                values: Mapping[str, object] | None = None, explore: bool = True
-                ) -> tuple[Prepared, RouteDecision | None]:
-        if down and not _another_route(routes, down, None):
-            name = sorted(down)[0]
-            raise SourceUnavailableError("unavailable, and no mirror serves this query",
-                                         source=name)
-        try:
-            return choose(routes, self._router, self._stats.view(catalog), catalog,
-                          forced=forced, explore=explore, unavailable=down, values=values)
-        except PlanError as err:
-            if not down:
-                raise
-            # the routes left out are those on a source that is down: say so
-            raise SourceUnavailableError(str(err), source=sorted(down)[0]) from err
-
     def query(self, text: str, params: Mapping[str, object] | None = None, *,
               route: str | None = None) -> Result:
         """Run one FQL query; values go in ``params`` and are always bound, never spliced.
@@ -293,8 +238,8 @@ class Engine(Writes, OpsMixin):
             except SourceUnavailableError as err:
                 # a source went down under the query: its mirror serves, if it has one
                 # (once: a source already excluded failing again is the query cancelled)
-                if err.source in down or not _another_route(routes, down | {err.source},
-                                                             route):
+                if err.source in down or not another_route(routes, down | {err.source},
+                                                            route):
                     raise
                 down |= {err.source}
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
@@ -303,7 +248,7 @@ class Engine(Writes, OpsMixin):
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
                                        run.table.num_rows, planned.arrow is not None,
                                        values), cold=not self._warmed(planned))
-        texts = tuple(_fragment_text(r.compiled, r.rows, r.seconds, r.reused, r.shared_from)
+        texts = tuple(fragment_text(r.compiled, r.rows, r.seconds, r.reused, r.shared_from)
                       for r in run.fragments)
         timings = {"plan": plan_done - start,
                    "fragments": sum(r.seconds for r in run.fragments),
@@ -338,26 +283,6 @@ class Engine(Writes, OpsMixin):
         plan_done = time.perf_counter()
         return execute(planned, compiled, sources, self._stage, values, self._pool,
                        self.max_rows, decide, legs), plan_done
-
-    def explain(self, text: str, params: Mapping[str, object] | None = None,
-                analyze: bool = False, *, route: str | None = None) -> ExecutedPlan:
-        """The plan for ``text``: the alternatives the router considered, their predicted
-        latency and its choice (no exploration); with ``analyze`` the query runs and timings
-        are included."""
-        if analyze:
-            return self.query(text, params, route=route).plan
-        with self._running(text, params) as (parsed, values, sources):
-            routes, catalog, down = self._planned(parsed, values, sources)
-            planned, decision = self._routed(routes, catalog, route, down, values,
-                                             explore=False)
-            compiled = compile_fragments(planned.cut, sources, values)
-            sql, _, _ = compile_stage(planned, self._stage, values)
-        followers = {s.index: s.reader for s in planned.cut.shared if not s.runs}
-        texts = tuple(_fragment_text(c, shared_from=followers.get(i))
-                      for i, c in compiled.items())
-        notes = tuple(f"planned: {p.describe()}" for p in planned.cut.passes)
-        return ExecutedPlan(planned.cut.stage, texts, sql, {}, analyzed=False, notes=notes,
-                            route=decision)
 
     def mirror(self, primary: str, copy: str, *, source: str | None = None,
                target: str | None = None) -> None:
@@ -396,20 +321,6 @@ class Engine(Writes, OpsMixin):
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _another_route(routes: Routes, down: frozenset[str], forced: str | None) -> bool:
-    """Whether a route of the query reads none of the sources ``down`` (a forced one must)."""
-    return forced is None and any(not (c.sources & down) for c in routes.candidates)
-
-
-def _fragment_text(c: CompiledFragment, rows: int | None = None,
-                   seconds: float | None = None, reused: bool = False,
-                   shared_from: int | None = None) -> FragmentText:
-    if shared_from is not None:
-        seconds = None  # it did not run (metrics count only fragments that ran)
-    return FragmentText(c.source, c.kind, c.native, c.params, rows, seconds, reused,
-                        shared_from)
 
 
 def connect(workspace: str | Path | None = None, **options: Any) -> Engine:
