@@ -11,11 +11,11 @@ on one, as ``table.to_lance()`` opens it; this spares the process lancedb's own 
 Lance engine (about 100 MB resident). Writes, and reads with another
 ``read_consistency_interval``, go through ``lancedb`` handles (``lancedb.connect``, imported
 then: about 2 s). Fragments run on the table's dataset, at the version the query was planned
-on (handles cached per table and version): a ``Scan`` through the dataset scanner
-(``lance_read``), a ``VectorSearch`` as the scanner's ``nearest`` search, exact unless
-APPROXIMATE (``lance_vector``). Versions are checked by ``stat`` and the dataset is read only
-when something moved (``lance_versions``). Filters are DataFusion text written by
-``lance_filter``.
+on (handles, descriptions and ANN tunings cached per table and version: ``lance_datasets``):
+a ``Scan`` through the dataset scanner (``lance_read``), a ``VectorSearch`` as the scanner's
+``nearest`` search, exact unless APPROXIMATE (``lance_vector``). Versions are checked by
+``stat`` and the dataset is read only when something moved (``lance_versions``). Filters are
+DataFusion text written by ``lance_filter``.
 
 Findings (lancedb 0.40.0, pylance 14.0.2):
 
@@ -50,30 +50,21 @@ from federation.errors import (
 )
 from federation.sources.base import CompiledFragment, Source, empty_table
 from federation.sources.lance_compile import compile_scan, compile_search
+from federation.sources.lance_datasets import DatasetCache
 from federation.sources.lance_dir import open_dataset, table_names
 from federation.sources.lance_read import (
     DISTANCE,
     LanceFragment,
-    is_vector_type,
     keep_keys,
-    normalize_type,
     scan_batches,
     scanner,
     shape,
     stream,
 )
-from federation.sources.lance_vector import (
-    METRIC,
-    IndexInfo,
-    Tuning,
-    calibrate,
-    find_index,
-    k_bucket,
-    vector_indexed,
-)
+from federation.sources.lance_vector import METRIC, Tuning
 from federation.sources.lance_versions import VersionWatch
 from planner.capabilities import Capabilities
-from planner.catalog import SourceInfo, TableSchema, VectorColumn
+from planner.catalog import SourceInfo
 from planner.logical import Plan, Scan, VectorSearch
 
 if TYPE_CHECKING:
@@ -93,7 +84,6 @@ CAPABILITIES = Capabilities.of_dialect(
     # batch by batch after the scan (lance_read.keep_keys)
     key_chunk=None,  # so one scan keeps them all (chunks would each scan the whole table)
 )
-_KEEP_VERSIONS = 2  # dataset handles kept per table: the current one and the one before
 
 
 class LanceDB(Source):
@@ -122,12 +112,8 @@ class LanceDB(Source):
         self._direct = read_consistency_interval == timedelta(0)
         self._tables: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._calibrating = threading.Lock()  # one calibration at a time, never twice
         self._info: SourceInfo | None = None
-        self._described: dict[str, tuple[int, TableSchema, dict[str, pa.DataType], int]] = {}
-        self._datasets: dict[str, dict[tuple[int, int], LanceDataset]] = {}
-        self._tunings: dict[tuple[object, ...], Tuning] = {}
-        self._indexes: dict[tuple[object, ...], IndexInfo | str] = {}
+        self._datasets = DatasetCache(self._open_latest)  # handles, descriptions, tunings
         self._watch = VersionWatch(self.path, self._table_names, self._read_version)
         self._writer: StoreWriter | None = None
 
@@ -241,7 +227,7 @@ class LanceDB(Source):
         """The tables at the versions ``version()`` just read: a cached query's key and its
         plan name the same versions, listed once (the listing is most of a miss's cost)."""
         try:
-            tables = {name: self._describe(name, v, incarnation)
+            tables = {name: self._datasets.describe(name, v, incarnation)
                       for name, v, incarnation in version}  # type: ignore[attr-defined]
             info = self._info
             if info is None or any(info.tables.get(n) is not t for n, t in tables.items()) \
@@ -253,58 +239,20 @@ class LanceDB(Source):
             raise self._unavailable("the catalog", err) from err
         return info
 
-    def _describe(self, name: str, version: int, incarnation: int) -> TableSchema:
-        """The table at (``incarnation``, ``version``), both read together from the watch (a
-        table dropped and made again starts at version 1 again, in a new incarnation)."""
-        cached = self._described.get(name)
-        if cached is not None and cached[0] == version and cached[3] == incarnation:
-            return cached[1]
-        ds = self._dataset(name, version, incarnation)
-        schema: pa.Schema = ds.schema
-        columns = tuple((f.name, normalize_type(f.type)) for f in schema)
-        indexed = vector_indexed(ds)
-        vectors = tuple(VectorColumn(f.name, f.type.list_size, METRIC, f.name in indexed)
-                        for f in schema if is_vector_type(f.type))
-        table = TableSchema(name, columns, int(ds.count_rows()), vectors=vectors)
-        with self._lock:
-            # never back to an older version: fragments read the version described here,
-            # and a thread that read the versions before a commit may describe after it
-            known = self._described.get(name)
-            if known is None or (known[3], known[0]) <= (incarnation, version):
-                self._described[name] = (version, table, {f.name: f.type for f in schema},
-                                         incarnation)
-        return table
-
     # ---- datasets
     def _dataset(self, name: str, version: int | None, incarnation: int | None = None
                  ) -> LanceDataset:
         """The table's Lance dataset at ``version`` (latest when None), cached per version."""
         incarnation = self._watch.incarnation(name) if incarnation is None else incarnation
-        with self._lock:
-            known = self._datasets.setdefault(name, {})
-            if any(key[0] != incarnation for key in known):  # the table was recreated
-                known.clear()
-            found = known.get((incarnation, version)) if version is not None else None
-            base = next(reversed(known.values()), None)
-        if found is not None:
-            return found
-        if base is not None and version is not None:
-            ds = base.checkout_version(version)  # reuses the open dataset's caches
-        else:
-            ds = open_dataset(self.path, name) if self._direct else self._table(name).to_lance()
-            if version is not None and ds.version != version:
-                ds = ds.checkout_version(version)
-        with self._lock:
-            known = self._datasets.setdefault(name, {})
-            known[(incarnation, int(ds.version))] = ds
-            for key in sorted(known, key=lambda k: k[1])[:-_KEEP_VERSIONS]:
-                del known[key]
-        return ds
+        return self._datasets.dataset(name, version, incarnation)
+
+    def _open_latest(self, name: str) -> LanceDataset:
+        return open_dataset(self.path, name) if self._direct else self._table(name).to_lance()
 
     def planned(self, table: str) -> tuple[int | None, int]:
         """The version and incarnation of ``table`` the current catalog describes (read
         together: the watch's incarnation may have moved on since)."""
-        cached = self._described.get(table)
+        cached = self._datasets.described.get(table)
         if cached is None:
             return None, self._watch.incarnation(table)
         return cached[0], cached[3]
@@ -318,7 +266,7 @@ class LanceDB(Source):
         raise TypeError("LanceDB runs Scan and VectorSearch fragments")
 
     def schema_of(self, table: str) -> dict[str, pa.DataType]:
-        cached = self._described.get(table)
+        cached = self._datasets.described.get(table)
         if cached is not None:  # read with the catalog this query was planned on
             return cached[2]
         return self.live_schema(table)
@@ -338,20 +286,7 @@ class LanceDB(Source):
                 k: int) -> Tuning:
         """The calibrated ANN settings, cached per (table, version, index, k bucket)."""
         try:
-            with self._calibrating:
-                ds = self._dataset(table, version, incarnation)
-                # reading index statistics parses a large JSON (tens of ms): once per version
-                found = self._indexes.get((table, incarnation, ds.version, column))
-                index = found if found is not None else find_index(ds, column)
-                self._indexes[(table, incarnation, ds.version, column)] = index
-                if isinstance(index, str):
-                    return Tuning(reason=f"APPROXIMATE requested; {index}")
-                key = (table, incarnation, ds.version, index.key, k_bucket(k))
-                tuning = self._tunings.get(key)
-                if tuning is None:
-                    tuning = calibrate(ds, column, k_bucket(k), index)
-                    self._tunings[key] = tuning
-                return tuning
+            return self._datasets.tuning(table, version, incarnation, column, k)
         except FederationError:
             raise
         except Exception as err:
@@ -414,9 +349,8 @@ class LanceDB(Source):
     def close(self) -> None:
         with self._lock:
             self._tables.clear()
-            self._datasets.clear()
-            self._described.clear()
             self._db = None
             self._opened = False
             self._info = None
+        self._datasets.forget()
         self._watch.forget()

@@ -134,11 +134,11 @@ def test_calibration_is_cached_per_k_bucket(eng: fed.Engine) -> None:
     params = {"q": [0.5] * DIM}
     for k in (9, 12, 16):
         eng.explain(APPROX_Q, {**params, "k": k})
-    buckets = {key[-1] for key in source._tunings}  # type: ignore[attr-defined]
+    buckets = {key[-1] for key in source._datasets.tunings}  # type: ignore[attr-defined]
     assert k_bucket(9) == k_bucket(16) == 16 and 16 in buckets
-    before = dict(source._tunings)  # type: ignore[attr-defined]
+    before = dict(source._datasets.tunings)  # type: ignore[attr-defined]
     eng.explain(APPROX_Q, {**params, "k": 14})
-    assert source._tunings == before  # type: ignore[attr-defined]
+    assert source._datasets.tunings == before  # type: ignore[attr-defined]
 
 
 def test_plans_differ_by_approximate(eng: fed.Engine) -> None:

@@ -145,14 +145,14 @@ def test_dataset_handles_are_reused_per_version(db_path: Path, source: LanceDB) 
     time.sleep(2 * RACY_NS / 1e9)
     source.info()
     _ids(source)
-    handles = dict(source._datasets["t"])  # type: ignore[attr-defined]
+    handles = dict(source._datasets.handles["t"])  # type: ignore[attr-defined]
     _ids(source)
-    assert source._datasets["t"] == handles  # type: ignore[attr-defined]
+    assert source._datasets.handles["t"] == handles  # type: ignore[attr-defined]
     lancedb.connect(str(db_path)).open_table("t").add(pa.table({"id": pa.array([4],
                                                                                 pa.int64())}))
     source.info()
     assert _ids(source) == [1, 2, 4]
-    assert len(source._datasets["t"]) == 2  # type: ignore[attr-defined]
+    assert len(source._datasets.handles["t"]) == 2  # type: ignore[attr-defined]
 
 
 def test_the_version_fragments_read_never_goes_back(db_path: Path, source: LanceDB) -> None:
@@ -163,5 +163,5 @@ def test_the_version_fragments_read_never_goes_back(db_path: Path, source: Lance
     lancedb.connect(str(db_path)).open_table("t").add(pa.table({"id": pa.array([5],
                                                                                 pa.int64())}))
     source.info()
-    source._describe("t", old, first)  # the late thread, with what it read before
+    source._datasets.describe("t", old, first)  # the late thread, with what it read before
     assert source.planned("t")[0] == _versions(source)["t"] > old
