@@ -2,17 +2,16 @@
 
 apsw connections are per thread, so each thread opens its own, read-only (``mode=ro``: a
 query can never change, create or checkpoint the file); ``case_sensitive_like`` makes LIKE
-behave as in DuckDB.
+behave as in DuckDB. Bulk fragments are read through ADBC instead (``sqlite_adbc``), falling
+back to apsw for any value it cannot type exactly.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from federation.sources import sqlite_read as rd
 from federation.sources import sqlite_schema
 from federation.sources.base import CompiledFragment, Source, arrow_schema
 from federation.sources.connections import PerThread
+from federation.sources.sqlite_adbc import AdbcReads
 from federation.sources.sqlite_catalog import SqliteCatalog
 from federation.sources.sqlite_graph import compile_table_match
 from federation.sources.sqlite_sql import scan_sql
@@ -89,16 +89,15 @@ class SQLite(Source):
         if read_path not in rd.READ_PATHS:  # "adbc"/"apsw" force one reader (tests, benchmarks)
             raise ConfigurationError(f"fed.SQLite read_path must be one of {rd.READ_PATHS}")
         self.read_path = read_path
-        self._adbc: rd.AdbcReader | None = None
         self._sizes: tuple[Hashable, dict[str, int | None]] = ((), {})
         self.path = Path(path)
         self.name = ""
+        self._bulk = AdbcReads(self.path)  # bulk reads (ADBC); apsw reads everything else
         # each thread's connection, returned for reuse when its thread ends
         self._cons = PerThread(self._connect, _close_connection)
         self._lock = threading.Lock()
         self._watch: DataVersion | None = None  # version(): see sqlite_version
         self._catalog = SqliteCatalog(self.kind, CAPABILITIES)
-        self._range_pool: ThreadPoolExecutor | None = None
         self._file: tuple[int, int] | None = None  # (device, inode) at attach
         self._writer: TableWriter | None = None
         self._templates = Templates()  # fragment texts and estimates kept across runs
@@ -245,29 +244,13 @@ class SQLite(Source):
         if self._use_adbc(compiled):
             try:
                 if isinstance(compiled, rr.SqliteFragment) and compiled.ranges:
-                    table = rr.read_in_ranges(compiled, self._adbc_read(compiled),
-                                              self._run_all, self._data_version)
+                    table = self._bulk.in_ranges(compiled, self._data_version)
                     if table is not None:
                         return table
-                return self._adbc_table(compiled)
-            except self._adbc_failures():
+                return self._bulk.table(compiled)
+            except self._bulk.failures():
                 pass  # apsw types it, or names the value that does not fit
         return self._apsw_table(compiled)
-
-    def _adbc_read(self, compiled: CompiledFragment
-                   ) -> Callable[[str, Sequence[object]], pa.Table]:
-        def read(sql: str, params: Sequence[object]) -> pa.Table:
-            return self._adbc_table(replace(compiled, native=sql, params=tuple(params)))
-        return read
-
-    def _run_all(self, jobs: list[Callable[[], pa.Table]]) -> list[pa.Table]:
-        with self._lock:
-            if self._range_pool is None:  # threads keep their own ADBC connections
-                self._range_pool = ThreadPoolExecutor(rr.PARTS, thread_name_prefix="fed-sqlite")
-            pool = self._range_pool
-        futures = [pool.submit(job) for job in jobs]
-        wait(futures)  # never leave a range running behind a failed one
-        return [f.result() for f in futures]
 
     def _data_version(self) -> int:
         # the pragma, not apsw's data_version(), which was seen to miss other commits
@@ -284,21 +267,11 @@ class SQLite(Source):
 
     def _adbc_stream(self, compiled: CompiledFragment) -> pa.RecordBatchReader | None:
         """ADBC's batches, when its first batch shows that every later one will fit."""
-        try:
-            cur, reader = self._reader().batches(
-                rd.read_sql(compiled.native, compiled.schema), compiled.params)
-        except self._adbc_failures():
+        batches = self._bulk.stream(compiled, self.name)
+        if batches is None:
             return None
-        try:
-            first = next(iter(reader), None)
-            if rd.check_types(reader.schema, first, compiled.schema):
-                return pa.RecordBatchReader.from_batches(
-                    arrow_schema(compiled.schema),
-                    self._retyping(rd.stream(cur, reader, first, compiled, self.name)))
-        except self._adbc_failures():
-            pass
-        cur.close()
-        return None
+        return pa.RecordBatchReader.from_batches(arrow_schema(compiled.schema),
+                                                 self._retyping(batches))
 
     def _use_adbc(self, compiled: CompiledFragment) -> bool:
         if self.read_path != "auto":
@@ -307,37 +280,6 @@ class SQLite(Source):
             return False
         rows = compiled.estimated_rows
         return rows is not None and rows >= rd.ADBC_MIN_ROWS
-
-    def _adbc_failures(self) -> tuple[type[Exception], ...]:
-        """What sends a fragment back to apsw: a type ADBC cannot give exactly, or a driver
-        error (a later batch's type mismatch surfaces from the reader as an OSError)."""
-        from adbc_driver_manager import Error  # loaded with the driver, on a bulk read
-
-        return rd.Unfit, pa.ArrowException, OSError, Error
-
-    def _reader(self) -> rd.AdbcReader:
-        with self._lock:
-            if self._adbc is None:
-                self._adbc = rd.AdbcReader(self.path)
-            return self._adbc
-
-    def _adbc_table(self, compiled: CompiledFragment) -> pa.Table:
-        sql = rd.read_sql(compiled.native, compiled.schema)
-        try:
-            batches, reader = self._adbc_batches(sql, compiled.params, rd.BATCH_ROWS)
-        except OSError:  # typed by a first batch of NULLs: one batch lets ADBC see every value
-            batches, reader = self._adbc_batches(sql, compiled.params, rd.ONE_BATCH)
-        rd.check_types(reader.schema, batches[0] if batches else None, compiled.schema)
-        return pa.Table.from_batches([rd.conform(b, compiled.schema) for b in batches],
-                                     schema=arrow_schema(compiled.schema))
-
-    def _adbc_batches(self, sql: str, params: tuple[object, ...], batch_rows: int
-                      ) -> tuple[list[pa.RecordBatch], pa.RecordBatchReader]:
-        cur, reader = self._reader().batches(sql, params, batch_rows)
-        try:
-            return list(reader), reader
-        finally:
-            cur.close()
 
     def _apsw_table(self, compiled: CompiledFragment,
                     through: AbstractContextManager[apsw.Connection] | None = None) -> pa.Table:
@@ -389,19 +331,12 @@ class SQLite(Source):
             writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
-        with self._lock:
-            pool, self._range_pool = self._range_pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
         self._cons.close_all()
         with self._lock:
             versions, self._watch = self._watch, None
         if versions is not None:
             versions.close()
-        with self._lock:
-            adbc, self._adbc = self._adbc, None
-        if adbc is not None:
-            adbc.close()
+        self._bulk.close()
 
 
 _READONLY_ROLLBACK = 776  # SQLITE_READONLY_ROLLBACK: a hot journal, on a read-only connection

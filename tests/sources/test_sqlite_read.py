@@ -106,7 +106,7 @@ def test_both_readers_agree(readers: dict[str, fed.SQLite], case: str) -> None:
     expected = pa.schema([pa.field(f"{table}.{n}", TYPES.get(n, pa.int64())) for n in names])
     assert got["apsw"].schema == expected
     assert got["adbc"].equals(got["apsw"]), case
-    assert readers["adbc"]._adbc_table(compiled).equals(got["apsw"])  # no fallback to apsw
+    assert readers["adbc"]._bulk.table(compiled).equals(got["apsw"])  # no fallback to apsw
     streamed = readers["adbc"].execute_batches(compiled)
     assert streamed.schema == expected
     assert streamed.read_all().equals(got["apsw"])
@@ -160,7 +160,7 @@ def test_adbc_reader_is_read_only_and_current(db: Path, tmp_path: Path) -> None:
         writer.execute("INSERT INTO w VALUES (1)")  # another connection commits
         assert source.execute(count).column(0).to_pylist() == [1]
         with pytest.raises(dbapi.Error, match="readonly"):
-            source._reader().batches("INSERT INTO w VALUES (2)", ())
+            source._bulk.reader().batches("INSERT INTO w VALUES (2)", ())
         assert source.execute(count).column(0).to_pylist() == [1]
         counts: list[int] = []
         threads = [threading.Thread(target=lambda: counts.append(
