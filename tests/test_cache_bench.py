@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import cache_bench
+from benchmarks import cache_bench, cache_report
 from benchmarks.common import _clean
 
 TINY = cache_bench.Sizes(rounds=3, warmup=1, hit_batch=3, version_batch=3,
@@ -36,4 +36,4 @@ def test_cache_bench_core_reports_every_figure(tmp_path: Path) -> None:
     res["environment"] = {"time": "t", "platform": "p", "cpus": 2, "loadavg": None,
                           "git": {"commit": None}}
     json.dumps(_clean(res), allow_nan=False, default=str)  # what ``save`` writes
-    assert "## Cache hit" in cache_bench.markdown(res)
+    assert "## Cache hit" in cache_report.markdown(res)
