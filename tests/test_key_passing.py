@@ -164,7 +164,7 @@ def test_a_pass_over_its_cap_is_predicted_as_a_plain_read(
 
     monkeypatch.setattr(lance_source, "CAPABILITIES",
                         replace(lance_source.CAPABILITIES, max_passed_keys=cap))
-    with _engine(root) as eng:  # the catalog expects the sender to return 49 rows
+    with _engine(root) as eng:  # the catalog expects the sender to return 50 rows
         with eng._running(JOIN, {"team": "edge"}) as (parsed, values, sources):
             routes, catalog, _ = eng._planned(parsed, values, sources)
         prepared = routes.named("keys #0→#1")
@@ -173,7 +173,7 @@ def test_a_pass_over_its_cap_is_predicted_as_a_plain_read(
         steps = steps_of(replace(candidate, cut=prepared.cut), prepared.shapes,
                          eng._stats.view(catalog), catalog)
         [receiver] = steps.phases[1]
-        assert receiver.rows_in == (49 if keyed else 0)
+        assert receiver.rows_in == (50 if keyed else 0)
         plain = prepared.shapes.fragments[1].id
         assert (receiver.shape == plain) is not keyed
         assert keyed or receiver.rows_out == 20_000

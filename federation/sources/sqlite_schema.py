@@ -114,14 +114,51 @@ def rowid_span(con: apsw.Connection, table: str) -> tuple[int, int] | None:
     return (low, high) if isinstance(low, int) and isinstance(high, int) else None
 
 
+ROW_SAMPLES = 8  # rowid windows counted to estimate how densely a table's rowids are used
+ROW_WINDOW = 128  # rowids per window: a range seek reading at most this many rows
+THIN_SAMPLE = 64  # fewer rows than this in all windows: the estimate is a guess
+EXACT_ROWS = 1_000_000  # ... and a table estimated this small is counted instead
+
+
 def table_rows(con: apsw.Connection, table: str) -> int | None:
-    """Rows of a rowid table, from its largest rowid (a b-tree seek, not a count); None for
-    a view or a WITHOUT ROWID table, which have no rowid."""
+    """Rows of a rowid table without counting them all: its rowid span (two b-tree seeks)
+    times the share of rowids in use, counted in ``ROW_SAMPLES`` windows spread over the span
+    (a span of at most that many windows is counted whole). The span alone over-counts
+    sparse keys: TPC-H's orders use one key in four, and read as 4x their rows. None for a
+    view or a WITHOUT ROWID table, which have no rowid."""
+    span = rowid_span(con, table)
+    if span is None:
+        return None if _has_no_rowid(con, table) else 0
+    low, high = span
+    width = high - low + 1
+    name = _checked(con, table)
+    if width <= ROW_SAMPLES * ROW_WINDOW:
+        return _count(con, "SELECT count(*) FROM " + name)
+    step = (width - ROW_WINDOW) // (ROW_SAMPLES - 1)
+    window = "SELECT count(*) FROM " + name + " WHERE rowid >= ? AND rowid < ?"
+    counted = sum(_count(con, window, (start, start + ROW_WINDOW))
+                  for start in range(low, low + step * ROW_SAMPLES, step))
+    estimate = max(1, round(width * counted / (ROW_SAMPLES * ROW_WINDOW)))
+    if counted < THIN_SAMPLE and estimate <= EXACT_ROWS:
+        # too few rows in the windows to say how the rest are spread (keys growing
+        # ever sparser): count them, about 20 ns a row
+        return _count(con, "SELECT count(*) FROM " + name)
+    return estimate
+
+
+def _count(con: apsw.Connection, sql: str, bounds: tuple[int, int] | tuple[()] = ()) -> int:
+    return int(con.execute(sql, bounds).fetchall()[0][0])  # type: ignore[arg-type]
+
+
+def _has_no_rowid(con: apsw.Connection, table: str) -> bool:
+    """Whether ``table`` is a view, a WITHOUT ROWID table or names a column ``rowid`` (an
+    empty rowid table has a rowid but no span)."""
     try:
-        value = _of_table(con, "max", table)
+        _of_table(con, "max", table)
     except apsw.Error:
-        return None
-    return int(value) if isinstance(value, int) else 0
+        return True
+    names = con.execute("SELECT lower(name) FROM pragma_table_info(?)", (table,)).fetchall()
+    return ("rowid",) in names
 
 
 _ROWID_BOUNDS = {"min": "SELECT min(rowid) FROM ", "max": "SELECT max(rowid) FROM "}
@@ -146,4 +183,4 @@ def _of_table(con: apsw.Connection, bound: str, table: str) -> object:
 def row_count(con: apsw.Connection, table: str) -> int:
     """Exact rows of a table or view of the file."""
     name = _checked(con, table, ("table", "view"))
-    return int(con.execute("SELECT count(*) FROM " + name).fetchall()[0][0])  # type: ignore[arg-type]
+    return _count(con, "SELECT count(*) FROM " + name)
