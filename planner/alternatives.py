@@ -30,6 +30,7 @@ from planner.logical import FragmentInput, GraphMatch, Plan, Scan, SourceLeaf, c
 from planner.optimizer import Rule, optimize
 from planner.rules.join_pushdown import join_pushdown
 from planner.semijoin import candidate_passes, compatible
+from planner.shared_reads import same_keyed
 from planner.subquery_plans import map_subplans
 from planner.variants import LeafVariant
 
@@ -171,13 +172,29 @@ def _key_routes(base: CutPlan, catalog: Catalog, key_passing: bool, max_keys: in
         return [("", frozenset(), ())]
     routes: list[tuple[str, frozenset[str], tuple[KeyPass, ...]]] = [
         ("no key passing", frozenset({"keys:none"}), ())]
-    routes += [(_keys_name((p,)), frozenset({"keys:pass"}), (p,)) for p in passes]
     leaves = {f.index: f.plan for f in base.fragments}
     together = compatible(sorted(passes, key=lambda p: estimate(leaves[p.sender], catalog)
                                  or 0))
+    routes += [(_keys_name((p,)), frozenset({"keys:pass"}), (p,)) for p in passes
+               if not _splits_a_read(p, together, base.fragments)]
     if len(together) > 1:
         routes.append((_keys_name(together), frozenset({"keys:pass"}), together))
     return routes
+
+
+def _splits_a_read(kp: KeyPass, together: tuple[KeyPass, ...],
+                   fragments: tuple[Fragment, ...]) -> bool:
+    """Whether ``kp`` alone would key one of two equal reads that, passed the same keys
+    together, are one keyed read (``planner.shared_reads``): the other is then read whole
+    besides, more than either the keyed read or the shared plain one costs (TPC-H Q2 passes
+    its part keys into partsupp in the outer query and in the subquery: keying one of them
+    was tried by the router's exploration at 1.2x the plain read and 1.8x both keyed)."""
+    if kp not in together:
+        return False
+    by_index = {f.index: f for f in fragments}
+    return any(other != kp and same_keyed((by_index[kp.receiver], kp),
+                                          (by_index[other.receiver], other), by_index)
+               for other in together)
 
 
 def _keys_name(passes: tuple[KeyPass, ...]) -> str:

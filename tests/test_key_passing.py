@@ -208,3 +208,26 @@ def test_a_subquery_never_sends_keys_to_the_rows_around_it(root: Path) -> None:
             sorted(r["id"] for r in expected.to_pylist())
         assert len(res) == 200
         assert not any("filter fragment #0" in n for n in res.plan.notes), res.plan.notes
+
+
+TWICE = """SELECT a.id, e.weight, (SELECT max(f.weight) FROM docs.events AS f
+                                   WHERE f.agent_id = a.id) AS top
+           FROM crm.agents AS a JOIN docs.events AS e ON e.agent_id = a.id
+           WHERE a.team = $team"""
+
+
+def test_keys_go_to_both_of_two_equal_reads_or_to_neither(root: Path) -> None:
+    """events is read in the query and again in its subquery, both keyed by the agents:
+    together they are one keyed read; keying only one of them would read events whole
+    besides, so no route does that. Every route left gives the answer without keys."""
+    with _engine(root) as eng, _engine(root, key_passing_rows=None) as whole:
+        decision = eng.explain(TWICE, {"team": "core"}).route
+        assert decision is not None
+        names = [c.name for c in decision.considered]
+        assert names == ["no key passing", "keys #0→#1, #0→#2"], names
+        expected = sorted(map(str, whole.query(TWICE, {"team": "core"}).to_pylist()))
+        for name in names:
+            res = eng.query(TWICE, {"team": "core"}, route=name)
+            assert sorted(map(str, res.to_pylist())) == expected, name
+        shared = eng.query(TWICE, {"team": "core"}, route=names[1])
+        assert [f.shared_from for f in shared.plan.fragments] == [None, None, 1]
