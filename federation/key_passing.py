@@ -33,7 +33,9 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
     keyed: list[tuple[ParamRef, ColumnRef, list[object], int | None]] = []
     notes: list[str] = []
     for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
-        keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null()
+        # sorted: each chunk is then a narrow range of keys (a Kuzu receiver guards its
+        # list test with that range: federation.sources.cypher_expr)
+        keys = pc.unique(tables[kp.sender].column(kp.sender_key.key)).drop_null().sort()
         if len(keys) > kp.max_keys:
             notes.append(f"skipped: {kp.describe()} (fragment #{kp.sender} gave "
                          f"{len(keys)} keys)")

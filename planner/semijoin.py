@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from planner.cardinality import estimate
 from planner.catalog import Catalog, SourceInfo
-from planner.expressions import ColumnRef, Func, conjuncts
+from planner.expressions import ColumnRef, Func, OuterRef, conjuncts
 from planner.fragments import CutPlan, KeyPass
 from planner.logical import Filter, FragmentInput, GraphMatch, Join, Plan, Project, Scan
 from planner.subquery_plans import node_exprs, subqueries
@@ -60,8 +60,8 @@ def candidate_passes(cut: CutPlan, catalog: Catalog, max_keys: int | None = None
     leaves: dict[int, Plan] = {f.index: f.plan for f in cut.fragments}
     sources = {f.index: f.source for f in cut.fragments}
     found: list[KeyPass] = []
-    for one, other in _equalities(cut.stage):
-        for sender, receiver in ((one, other), (other, one)):
+    for one, other, both in _equalities(cut.stage):
+        for sender, receiver in ((one, other), (other, one))[:2 if both else 1]:
             if _feasible(sender, receiver, leaves, catalog):
                 caps = catalog[sources[receiver.index]].capabilities
                 cap = min(max_keys, caps.max_passed_keys or max_keys)
@@ -121,27 +121,65 @@ def _restricted(leaf: Plan) -> bool:
                 or getattr(leaf, "edges", ()))
 
 
-def _equalities(plan: Plan) -> list[tuple[_Origin, _Origin]]:
-    """Column equalities of inner joins between two fragments, traced to those fragments."""
-    found: list[tuple[_Origin, _Origin]] = []
+def _equalities(plan: Plan, enclosing: Plan | None = None
+                ) -> list[tuple[_Origin, _Origin, bool]]:
+    """Column equalities of inner joins between two fragments, traced to those fragments,
+    and whether keys may pass both ways; inside a subquery, also its correlated equalities
+    ``outer(x) = y`` (``enclosing``: the node whose expression holds the subquery)."""
+    found: list[tuple[_Origin, _Origin, bool]] = []
     condition = None  # a Filter drops the rows failing its conjuncts, as an inner join does
     if isinstance(plan, Join) and plan.kind in ("inner", "cross"):
         condition = plan.condition
     elif isinstance(plan, Filter):
         condition = plan.predicate
     for part in conjuncts(condition) if condition is not None else ():
-        if isinstance(part, Func) and part.name == "eq" and all(
-                isinstance(a, ColumnRef) for a in part.args):
-            a, b = (_origin(plan, arg.key) for arg in part.args)  # type: ignore[union-attr]
-            if a is not None and b is not None and a.index != b.index:
-                found.append((a, b))
+        pair = _equality(part, plan, enclosing)
+        if pair is not None:
+            found.append(pair)
     for child in plan.children:
-        found += _equalities(child)
+        found += _equalities(child, enclosing)
     # a join inside a subquery filters its own fragments as one outside does (Q11's HAVING
     # reads supplier ⋈ partsupp ⋈ nation again)
     for sub in (q for e in node_exprs(plan) for q in subqueries(e)):
-        found += _equalities(sub.plan)
+        found += _equalities(sub.plan, plan)
     return found
+
+
+def _equality(part: object, plan: Plan, enclosing: Plan | None
+              ) -> tuple[_Origin, _Origin, bool] | None:
+    """The two fragment columns ``part`` equates, if it is such an equality.
+
+    ``outer(x) = y`` in a subquery keeps, each time the subquery runs, only the rows whose
+    ``y`` is the ``x`` of the enclosing row; every such ``x`` is a value of the fragment
+    column it is traced to, so rows of ``y``'s fragment outside that column's values are
+    never kept by any run (TPC-H Q2's min(ps_supplycost) per part reads partsupp again:
+    the parts' keys filter that read as they filter the outer one). Only that way: an
+    enclosing row whose ``x`` no ``y`` matches still counts (NOT EXISTS keeps it)."""
+    if not (isinstance(part, Func) and part.name == "eq"):
+        return None
+    a, b = part.args
+    if isinstance(a, ColumnRef) and isinstance(b, ColumnRef):
+        one, other = _origin(plan, a.key), _origin(plan, b.key)
+        both = True
+    elif enclosing is not None and isinstance(a, OuterRef | ColumnRef) \
+            and isinstance(b, OuterRef | ColumnRef) \
+            and isinstance(a, OuterRef) != isinstance(b, OuterRef):
+        outer, inner = (a, b) if isinstance(a, OuterRef) else (b, a)
+        assert isinstance(outer, OuterRef) and isinstance(inner, ColumnRef)
+        one, other = _input_origin(enclosing, outer.ref.key), _origin(plan, inner.key)
+        both = False
+    else:
+        return None
+    if one is None or other is None or one.index == other.index:
+        return None
+    return one, other, both
+
+
+def _input_origin(node: Plan, key: str) -> _Origin | None:
+    """The fragment column ``key`` of the rows ``node`` evaluates its expressions on."""
+    if isinstance(node, Join):
+        return _origin(node, key)
+    return _origin(node.children[0], key) if len(node.children) == 1 else None
 
 
 def _origin(plan: Plan, key: str) -> _Origin | None:

@@ -85,7 +85,7 @@ def _keyed_groups(cut: CutPlan) -> list[list[Fragment]]:
         if len(passes) != 1 or _canonical(fragment.plan) is None:
             continue
         member = (fragment, passes[0])
-        group = next((g for g in groups if _same_keyed(g[0], member, leaves)), None)
+        group = next((g for g in groups if same_keyed(g[0], member, leaves)), None)
         if group is None:
             groups.append([member])
         else:
@@ -93,8 +93,10 @@ def _keyed_groups(cut: CutPlan) -> list[list[Fragment]]:
     return [[f for f, _ in g] for g in groups]
 
 
-def _same_keyed(a: tuple[Fragment, KeyPass], b: tuple[Fragment, KeyPass],
-                leaves: dict[int, Fragment]) -> bool:
+def same_keyed(a: tuple[Fragment, KeyPass], b: tuple[Fragment, KeyPass],
+               leaves: dict[int, Fragment]) -> bool:
+    """Whether two receivers, each with its one pass, would get the same keys and read the
+    same (one keyed read serves both)."""
     (ra, pa_), (rb, pb) = a, b
     sa, sb = leaves[pa_.sender].plan, leaves[pb.sender].plan
     return (_same_read(ra.plan, rb.plan)

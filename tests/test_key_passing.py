@@ -177,3 +177,76 @@ def test_a_pass_over_its_cap_is_predicted_as_a_plain_read(
         plain = prepared.shapes.fragments[1].id
         assert (receiver.shape == plain) is not keyed
         assert keyed or receiver.rows_out == 20_000
+
+
+CORRELATED = """SELECT a.id, (SELECT max(e.weight) FROM docs.events AS e
+                                WHERE e.agent_id = a.id) AS top
+                FROM crm.agents AS a WHERE a.team = $team"""
+NOT_EXISTS = """SELECT a.id FROM crm.agents AS a
+                WHERE NOT EXISTS (SELECT 1 FROM docs.events AS e
+                                  WHERE e.agent_id = a.id AND e.agent_id < 300)"""
+
+
+def test_keys_reach_a_correlated_subquery(root: Path) -> None:
+    """``outer(a.id) = e.agent_id`` inside a subquery: every run of it keeps only events of
+    the agent it runs for, so the agents' keys filter its read (TPC-H Q2's min over
+    partsupp per part)."""
+    with _engine(root, key_passing_rows=0) as passing, \
+            _engine(root, key_passing_rows=None) as whole:
+        res = passing.query(CORRELATED, {"team": "core"})
+        expected = whole.query(CORRELATED, {"team": "core"})
+        assert sorted(map(str, res.to_pylist())) == sorted(map(str, expected.to_pylist()))
+        assert "applied: keys of fragment #0 (a.id) filter fragment #1 (e.agent_id) when " \
+               "at most 500000 (50 keys)" in res.plan.notes, res.plan.notes
+        lance = next(f for f in res.plan.fragments if f.source == "docs")
+        assert lance.rows == 1652  # the events of the 50 agents (of 20 000)
+
+
+def test_a_subquery_never_sends_keys_to_the_rows_around_it(root: Path) -> None:
+    """NOT EXISTS keeps the agents no event matches: the subquery's keys must not filter
+    them (here agents 300-499; the agents are read whole, so no key goes the other way)."""
+    with _engine(root, key_passing_rows=0) as passing, \
+            _engine(root, key_passing_rows=None) as whole:
+        res = passing.query(NOT_EXISTS)
+        expected = whole.query(NOT_EXISTS)
+        assert sorted(r["id"] for r in res.to_pylist()) == \
+            sorted(r["id"] for r in expected.to_pylist())
+        assert len(res) == 200
+        assert not any("filter fragment #0" in n for n in res.plan.notes), res.plan.notes
+
+
+TWICE = """SELECT a.id, e.weight, (SELECT max(f.weight) FROM docs.events AS f
+                                   WHERE f.agent_id = a.id) AS top
+           FROM crm.agents AS a JOIN docs.events AS e ON e.agent_id = a.id
+           WHERE a.team = $team"""
+
+
+def test_keys_go_to_both_of_two_equal_reads_or_to_neither(root: Path) -> None:
+    """events is read in the query and again in its subquery, both keyed by the agents:
+    together they are one keyed read; keying only one of them would read events whole
+    besides, so no route does that. Every route left gives the answer without keys."""
+    with _engine(root) as eng, _engine(root, key_passing_rows=None) as whole:
+        decision = eng.explain(TWICE, {"team": "core"}).route
+        assert decision is not None
+        names = [c.name for c in decision.considered]
+        assert names == ["no key passing", "keys #0→#1, #0→#2"], names
+        expected = sorted(map(str, whole.query(TWICE, {"team": "core"}).to_pylist()))
+        for name in names:
+            res = eng.query(TWICE, {"team": "core"}, route=name)
+            assert sorted(map(str, res.to_pylist())) == expected, name
+        shared = eng.query(TWICE, {"team": "core"}, route=names[1])
+        assert [f.shared_from for f in shared.plan.fragments] == [None, None, 1]
+
+
+def test_no_route_sends_keys_to_a_smaller_leg(root: Path) -> None:
+    """Both legs are filtered, so keys could go either way; the catalog expects about 6 700
+    events and 50 agents: keys from the events would at most save the agents' small read
+    after waiting for the large one, so only the agents send."""
+    text = JOIN.replace("WHERE a.team = $team", "WHERE a.team = $team AND e.weight > 1")
+    with _engine(root) as eng, _engine(root, key_passing_rows=None) as whole:
+        decision = eng.explain(text, {"team": "core"}).route
+        assert decision is not None
+        names = [c.name for c in decision.considered]
+        assert names == ["no key passing", "keys #0→#1"], names
+        res = eng.query(text, {"team": "core"}, route="keys #0→#1")
+        assert _rows(res) == _rows(whole.query(text, {"team": "core"}))

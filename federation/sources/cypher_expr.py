@@ -163,15 +163,29 @@ class CypherWriter:
 
     def _in_keys(self, e: Func) -> str:
         """Passed join keys (``planner.semijoin``) as ONE list parameter tested with ``IN``
-        (an ``UNWIND $keys … MATCH`` was measured 27x slower); no keys match nothing."""
+        (an ``UNWIND $keys … MATCH`` was measured 27x slower); no keys match nothing.
+
+        Kuzu tests a row against the whole list, so integer keys get a range guard first:
+        only the rows between the smallest and the largest key meet the list, and the
+        executor passes sorted keys in chunks, each a narrow range (747 part keys over TPC-H
+        SF1's 800 000 partsupp rows: 163 ms in chunks of 100 without the guard, 44 ms with
+        it, 69 ms for the whole read)."""
         column, ref = e.args
         assert isinstance(ref, ParamRef)
         keys = list(self.params[ref.name])  # type: ignore[call-overload]
         if not keys:
             return "false"
+        text = self.expr(column)
+        name = self._bound(keys)
+        if family(column.type) != "int" or len(keys) < 2:
+            return f"({text} IN ${name})"
+        low, high = self._bound(min(keys)), self._bound(max(keys))
+        return f"({text} >= ${low} AND {text} <= ${high} AND {text} IN ${name})"
+
+    def _bound(self, value: object) -> str:
         name = f"p{len(self.values)}"
-        self.values.append((name, keys))
-        return f"({self.expr(column)} IN ${name})"
+        self.values.append((name, value))
+        return name
 
     def _compare(self, op: str, left: BExpr, right: BExpr) -> str:
         """``left op right``; with floats, in DuckDB's total order (NaN = NaN, NaN above all).

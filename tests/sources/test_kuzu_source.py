@@ -30,6 +30,7 @@ from federation.sources.kuzu import (
     POOL_RAM_SHARE,
     Kuzu,
     arrow_type,
+    chunk_rows,
     driver,
     pool_bytes,
 )
@@ -256,6 +257,22 @@ def test_results_nulls_dates_and_vectors(src: Kuzu) -> None:
     uid = run(src, match([("t", "Task")], columns=[col("t", "uid", STR)],
                          filters=[fn("eq", col("t", "id"), c(2))]))
     assert uid.column(0).to_pylist() == ["00000000-0000-0000-0000-000000000001"]
+
+
+def test_arrow_chunks_never_exceed_the_result(graph_path: Path) -> None:
+    """Kuzu sizes a chunk's buffers by the rows asked for: a small result is exported in one
+    chunk of its own size (a 131 072-row chunk made 10 000 rows of strings 3x slower)."""
+    kuzu = driver()
+    db = kuzu.Database(str(graph_path), read_only=True)
+    con = kuzu.Connection(db)
+    try:
+        every = con.execute("MATCH (a:Agent) RETURN a.name")
+        none = con.execute("MATCH (a:Agent) WHERE a.id < 0 RETURN a.name")
+        assert (chunk_rows(every), chunk_rows(none)) == (3, 1)
+        assert every.get_as_arrow(chunk_rows(every)).column(0).num_chunks == 1
+    finally:
+        con.close()
+        db.close()
 
 
 def test_empty_result_has_declared_schema(src: Kuzu) -> None:

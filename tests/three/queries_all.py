@@ -18,10 +18,11 @@ QUERIES: list[Q3] = [
     q3("all_design_three_engines", "SELECT a.name, t.title, k.text, k._distance "
        "FROM crm.agents AS a JOIN MATCH graph (x:Agent)-[:ASSIGNED_TO]->(t:Task) "
        "ON x.id = a.id JOIN NEAREST docs.knowledge TO $q K 50 AS k ON k.task_id = t.id "
-       "WHERE a.team = $team AND t.status = 'pending' ORDER BY k._distance LIMIT 5",
+       # a task may have several agents: the name breaks the distance's ties
+       "WHERE a.team = $team AND t.status = 'pending' ORDER BY k._distance, a.name LIMIT 5",
        f"SELECT a.name, t.title, k.text, k._distance FROM crm.agents AS a JOIN {MA_SQL} "
        f"ON x.id = a.id JOIN {nearest(50)} ON k.task_id = t.id "
-       "WHERE a.team = $team AND t.status = 'pending' ORDER BY k._distance LIMIT 5",
+       "WHERE a.team = $team AND t.status = 'pending' ORDER BY k._distance, a.name LIMIT 5",
        {"q": Q_NEAR, "team": "data"}, ordered=True),
     q3("all_design_bigger_k", "SELECT a.id AS agent, t.id AS task, k.id AS item "
        "FROM crm.agents AS a JOIN MATCH graph (x:Agent)-[:ASSIGNED_TO]->(t:Task) "

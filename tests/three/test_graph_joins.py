@@ -50,7 +50,7 @@ def test_q11_shape_passes_keys_and_reads_the_join_once(eng: fed.Engine) -> None:
     assert "MATCH (n0:`Task`), (n1:`Agent`) WHERE" in text and "IN $p" in text, text
     assert "shared: cut from the read of fragment #0, not run" in text, text
     assert [n for n in plan.notes if n.startswith("applied")] == [
-        "applied: keys of fragment #1 (a.id) filter fragment #0 (x.id) when at most 500 "
+        "applied: keys of fragment #1 (a.id) filter fragment #0 (x.id) when at most 1000 "
         "(20 keys)"], plan.notes
 
 
