@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 K = 3  # neighbours averaged
+# spread of ln(seconds) of a neighbour not yet recorded (``planner.cost.COLD_LOG_SD``'s)
+MISSING_LOG_SD = 1.0
 MAX_NUMBERS = 4  # differences are added between at most this many numeric values
 MAX_LIST = 64  # a longer list of numbers is a vector, not an IN list: not part of it
 _EPOCH = dt.date(1970, 1, 1)
@@ -84,12 +86,21 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
             ) -> tuple[float, float, float, float] | None:
     """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
     recorded executions (signature, rows, seconds) nearest to it, and the distance to the
-    nearest; None with fewer than ``K`` comparable ones. Numbers are compared relative to
-    their recorded range (at least a tenth of their magnitude: one narrow range recorded
-    five times does not make every other range infinitely far)."""
+    nearest; None with no comparable one. Numbers are compared relative to their recorded
+    range (at least a tenth of their magnitude: one narrow range recorded five times does
+    not make every other range infinitely far). With fewer than ``K`` (or ``K`` of which one
+    outweighs the others) the missing ones count as spread ``MISSING_LOG_SD``: a shape run
+    once with a one-year range is not taken to cost the same for a one-day range (its fit
+    would be, knowing no values), nor known as well as by ``K`` runs.
+
+    >>> one = [(signature(("n",), {"n": 50}), 500.0, 0.05)]
+    >>> rows, seconds, spread, distance = nearest(signature(("n",), {"n": 3}), one)
+    >>> rows, round(seconds, 3), round(spread, 2), round(distance, 1)  # nine spans away
+    (500.0, 0.05, 0.82, 9.4)
+    """
     same = [r for r in recorded if len(r[0].numbers) == len(sig.numbers)
             and len(r[0].categories) == len(sig.categories)]
-    if len(same) < K or not sig:
+    if not same or not sig:
         return None
     spans = [max(max(v) - min(v), 0.1 * max(abs(x) for x in (*v, s)), 1.0)
              for v, s in zip(zip(*(r[0].numbers for r in same), strict=True), sig.numbers,
@@ -107,6 +118,9 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
     rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
     logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
     mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
-    spread = math.sqrt(sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True))
-                       / total)
+    variance = sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True)) / total
+    # as many neighbours as their weights make (Kish): one run at these very values among
+    # two a range away is one, not three, and the rest count as missing
+    effective = total ** 2 / sum(w * w for w in weights)
+    spread = math.sqrt((effective * variance + (K - effective) * MISSING_LOG_SD ** 2) / K)
     return rows, math.exp(mean), spread, closest[0][0]
