@@ -1,10 +1,12 @@
 """What a join inside one source is guessed to read before it ran (``planner.join_work``),
-and the distinct keys a SQLite file's ``ANALYZE`` gives it. Catalog numbers are the routing
-benchmark's domain at scale 1 (10 000 agents, 100 000 tasks, 140 145 assignments, ~15 per
-agent)."""
+the distinct keys a SQLite file's ``ANALYZE`` gives it, and which recorded runs inform a
+prediction (``planner.signature``): a seed is near another seed, not a range of 6000.
+Catalog numbers are the routing benchmark's domain at scale 1 (10 000 agents, 100 000 tasks,
+140 145 assignments, ~15 per agent)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import apsw
@@ -19,6 +21,7 @@ from planner.join_work import SEEK_ROWS, work_rows
 from planner.logical import GraphEdge, GraphNode, Scan, TableAccess
 from planner.mirror_match import TableMatch
 from planner.route_costs import JOIN_S_PER_1K_ROWS
+from planner.signature import MISSING_LOG_SD, K, Signature, nearest, signature
 
 I64, BOOL = pa.int64(), pa.bool_()
 ASSIGNMENTS, TASKS, DEPENDENCIES = 140_145, 100_000, 99_027
@@ -148,3 +151,62 @@ def test_distinct_keys_come_from_analyze(tmp_path: Path) -> None:
     con.execute("ANALYZE")
     assert distinct_keys(con, "links") == {"agent": 250}  # 5000 rows, 20 per agent
     con.close()
+
+
+# ---- which recorded runs inform a prediction
+
+
+def _seed(lo: int, hi: int) -> Signature:
+    return signature(("lo", "hi"), {"lo": lo, "hi": hi})
+
+
+def test_another_seed_is_near_a_recorded_seed() -> None:
+    """A one-agent range at seed 9000 is one seek like the one at seed 100, however far the
+    seeds: its width (0) decides, not where it lies. Counted alike, the two runs were equally
+    far (distance ~10) and the prediction leaned to the cold guess."""
+    runs = [(_seed(1, 6000), 90_000.0, 0.060), (_seed(100, 100), 15.0, 0.0008)]
+    found = nearest(_seed(9000, 9000), runs)
+    assert found is not None
+    _, seconds, _, distance = found
+    assert distance < 1.0  # near: used as measured (``planner.route_costs._near``)
+    assert seconds < 0.002  # closer to the seed's 0.8 ms than to the range's 60 ms
+
+
+def test_a_broad_range_is_far_from_seeds() -> None:
+    runs = [(_seed(100, 100), 15.0, 0.0008), (_seed(4000, 4000), 12.0, 0.0009)]
+    found = nearest(_seed(1, 6000), runs)
+    assert found is not None and found[3] > 5.0  # extrapolated: leans to the cold guess
+
+
+def test_a_signature_keeps_its_widths_through_the_store() -> None:
+    sig = _seed(3, 9)
+    assert sig.widths == 1 and Signature.load(sig.dump()) == sig
+    old = Signature.load([[3.0, 9.0, 6.0], []])  # written before widths were kept
+    assert old.widths == 0 and old.numbers == sig.numbers
+
+
+def test_one_run_at_other_values_is_found_far_and_uncertain() -> None:
+    """One run over a seven-year range says little of a one-day range: far (the caller
+    leans to the cold guess) and as uncertain as the K - 1 runs missing."""
+    one_year = signature(("d0", "d1"), {"d0": 8035, "d1": 10591})
+    one_day = signature(("d0", "d1"), {"d0": 9000, "d1": 9000})
+    found = nearest(one_day, [(one_year, 4.0, 0.105)])
+    assert found is not None
+    _, seconds, spread, distance = found
+    assert seconds == pytest.approx(0.105) and distance > 5
+    assert spread == pytest.approx(MISSING_LOG_SD * math.sqrt((K - 1) / K))
+
+
+def test_k_runs_at_these_values_are_as_certain_as_they_agree() -> None:
+    sig = signature(("n",), {"n": 7})
+    found = nearest(sig, [(sig, 1.0, 0.010)] * K)
+    assert found is not None and found[2] == 0.0 and found[3] == 0.0
+
+
+def test_one_run_at_these_values_among_far_ones_counts_once() -> None:
+    here, far = signature(("n",), {"n": 600}), signature(("n",), {"n": 5})
+    found = nearest(here, [(here, 1.0, 0.020), (far, 1.0, 0.002), (far, 1.0, 0.002)])
+    assert found is not None
+    _, seconds, spread, _ = found
+    assert seconds == pytest.approx(0.020, rel=0.05)  # the far ones weigh next to nothing
+    assert spread > 0.8 * MISSING_LOG_SD * math.sqrt((K - 1) / K)  # known as by one run
