@@ -119,7 +119,8 @@ def _columns(e: BExpr) -> list[ColumnRef]:
 def _build(tables: dict[str, TableSchema], conjuncts: list[BExpr],
            where: Mapping[str, Col] | None = None) -> _Join | None:
     """Equalities between two relations' columns join them; a conjunct on one relation
-    filters it; any other conjunct (an OR across relations) leaves the join unwalked."""
+    filters it; any other one filters the joined rows (the equalities every branch of an OR
+    holds still join)."""
     moved = where or {}
     equal: list[tuple[Col, Col]] = []
     local: dict[str, list[BExpr]] = {rel: [] for rel in tables}
@@ -134,9 +135,41 @@ def _build(tables: dict[str, TableSchema], conjuncts: list[BExpr],
             equal.append((left, right))
         elif len(rels) == 1:
             local[rels.pop()].append(_moved(c, moved))
-        elif rels:
-            return None
+        else:  # across relations: filters after the join, which it may still probe
+            equal += [(_at(a, moved), _at(b, moved)) for a, b in _shared_equalities(c)]
     return _Join(tables, tuple(equal), {k: tuple(v) for k, v in local.items()})
+
+
+def _shared_equalities(e: BExpr) -> list[tuple[ColumnRef, ColumnRef]]:
+    """The equalities between two columns that every branch of an OR holds (TPC-H Q19's
+    ``p_partkey = l_partkey`` in each of its three): the join SQLite probes through,
+    whatever else the branches test.
+
+    >>> import pyarrow as pa
+    >>> a, b = ColumnRef("l", "k", pa.int64()), ColumnRef("p", "k", pa.int64())
+    >>> x = Func("eq", (a, b), pa.bool_())
+    >>> y = Func("gt", (b, Const(3, pa.int64())), pa.bool_())
+    >>> [f"{l.rel}.{r.rel}" for l, r in _shared_equalities(Func("or", (
+    ...     Func("and", (x, y), pa.bool_()), x), pa.bool_()))]
+    ['l.p']
+    """
+    branches = _disjuncts(e)
+    if len(branches) < 2:
+        return []
+    common = None
+    for branch in branches:
+        found = {(f.args[0], f.args[1]) for f in _conjuncts((branch,))
+                 if isinstance(f, Func) and f.name == "eq" and len(f.args) == 2
+                 and isinstance(f.args[0], ColumnRef) and isinstance(f.args[1], ColumnRef)
+                 and f.args[0].rel != f.args[1].rel}
+        common = found if common is None else common & found
+    return sorted(common or (), key=str)
+
+
+def _disjuncts(e: BExpr) -> list[BExpr]:
+    if isinstance(e, Func) and e.name == "or":
+        return [d for a in e.args for d in _disjuncts(a)]
+    return [e]
 
 
 def _at(ref: ColumnRef, moved: Mapping[str, Col]) -> Col:
