@@ -52,6 +52,7 @@ from planner.logical import GraphMatch, Plan, Scan, components
 from planner.mirror_match import TableMatch
 
 SEEK_ROWS = 20.0  # one index seek costs about as much as reading this many rows in a scan
+KEYS = "passed keys"  # a conjunct standing for keys passed in: (column, how many)
 Col = tuple[str, str]  # (relation, column)
 
 
@@ -65,11 +66,13 @@ class _Join:
     local: Mapping[str, tuple[BExpr, ...]]
 
 
-def work_rows(leaf: Plan, catalog: Catalog, values: Mapping[str, object] | None = None
-              ) -> float:
+def work_rows(leaf: Plan, catalog: Catalog, values: Mapping[str, object] | None = None,
+              keys: Mapping[ColumnRef, float] | None = None) -> float:
     """Rows (seek-equivalents included) a join inside ``leaf``'s source is guessed to read;
-    0 for no join. Without a plan to walk (tables of unknown size, conjuncts that do not
-    connect them, variable-length or graph-native patterns), every row of its tables."""
+    0 for no join. ``keys``: how many keys passed in filter a column (a receiver of a key
+    pass, ``planner.semijoin``): an entry like a seed's. Without a plan to walk (tables of
+    unknown size, conjuncts that do not connect them, variable-length or graph-native
+    patterns), every row of its tables."""
     info = catalog.get(getattr(leaf, "source", ""))
     if info is None:
         return 0.0
@@ -77,8 +80,10 @@ def work_rows(leaf: Plan, catalog: Catalog, values: Mapping[str, object] | None 
     if len(names) < 2:
         return 0.0
     every = float(sum(info.tables[n].row_count or 0 for n in set(names) if n in info.tables))
-    join = _scan_join(leaf, info) if isinstance(leaf, Scan) else \
-        _match_join(leaf, info) if isinstance(leaf, TableMatch) else None
+    passed = tuple(Func(KEYS, (ref, Const(n, pa.float64())), pa.bool_())
+                   for ref, n in (keys or {}).items())
+    join = _scan_join(leaf, info, passed) if isinstance(leaf, Scan) else \
+        _match_join(leaf, info, passed) if isinstance(leaf, TableMatch) else None
     if join is None or any(t.row_count is None for t in join.tables.values()):
         return every
     walked = [_walk(join, entry, values or {}) for entry in join.tables]
@@ -186,15 +191,16 @@ def _moved(e: BExpr, moved: Mapping[str, Col]) -> BExpr:
     return e
 
 
-def _scan_join(leaf: Scan, info: SourceInfo) -> _Join | None:
+def _scan_join(leaf: Scan, info: SourceInfo, passed: tuple[BExpr, ...]) -> _Join | None:
     if any(t.kind not in ("base", "inner") or t.table not in info.tables for t in leaf.tables):
         return None
     tables = {t.rel: info.tables[t.table] for t in leaf.tables}
     conditions = tuple(t.condition for t in leaf.tables if t.condition is not None)
-    return _build(tables, _conjuncts((*leaf.filters, *conditions)))
+    return _build(tables, _conjuncts((*leaf.filters, *conditions, *passed)))
 
 
-def _match_join(leaf: TableMatch, info: SourceInfo) -> _Join | None:
+def _match_join(leaf: TableMatch, info: SourceInfo, passed: tuple[BExpr, ...]
+                ) -> _Join | None:
     """A pattern over link tables as a join: each labelled node a row of its table, each
     edge a row of its link table, an unlabelled node only the key its edges share."""
     if leaf.optional or any(e.variable_length or e.label not in info.tables
@@ -222,7 +228,7 @@ def _match_join(leaf: TableMatch, info: SourceInfo) -> _Join | None:
         elif cols:
             where[node.rel] = cols[0]
         equal += [_eq(a, b) for a, b in itertools.pairwise(cols)]
-    return _build(tables, [*equal, *_conjuncts(leaf.filters)], where)
+    return _build(tables, [*equal, *_conjuncts((*leaf.filters, *passed))], where)
 
 
 def _eq(a: Col, b: Col) -> BExpr:
@@ -280,8 +286,10 @@ def _sought(f: BExpr, table: TableSchema, values: Mapping[str, object]
     if column not in table.indexed and column not in table.unique:
         return None
     rows = float(table.row_count or 0)
-    distinct = table.distinct_values(column)
-    per_key = rows / distinct if distinct else rows / EQUALITY_SELECTIVITY
+    per_key = _rows_per_value(table, column)
+    passed = _passed(f)
+    if passed is not None:
+        return passed[1], min(rows, passed[1] * per_key)
     if f.name == "eq" and isinstance(f.args[1], Const | ParamRef):
         return 1.0, min(rows, per_key)
     if f.name == "in" and all(isinstance(a, Const | ParamRef) for a in f.args[1:]):
@@ -338,6 +346,26 @@ def _kept(table: TableSchema, local: tuple[BExpr, ...], values: Mapping[str, obj
     share = 1.0
     rows = float(table.row_count or 0)
     for f in local:
+        passed = _passed(f)
+        if passed is not None and rows > 0:
+            share *= min(1.0, passed[1] * _rows_per_value(table, passed[0]) / rows)
+            continue
         matched = _range_rows(f, table, values) if rows > 0 else None
         share *= matched / rows if matched is not None else selectivity(f)
     return share
+
+
+def _passed(f: BExpr) -> tuple[str, float] | None:
+    """(column, keys) of a ``KEYS`` conjunct."""
+    if isinstance(f, Func) and f.name == KEYS and isinstance(f.args[0], ColumnRef) \
+            and isinstance(f.args[1], Const) and isinstance(f.args[1].value, int | float):
+        return f.args[0].name, float(f.args[1].value)
+    return None
+
+
+def _rows_per_value(table: TableSchema, column: str) -> float:
+    """Rows holding one value of ``column``: rows ÷ its distinct values where known (one
+    on a unique column), else the catalog's equality guess."""
+    rows = float(table.row_count or 0)
+    distinct = table.distinct_values(column)
+    return rows / distinct if distinct else rows / EQUALITY_SELECTIVITY

@@ -26,7 +26,8 @@ from planner.cost import (
     predict,
     predict_step,
 )
-from planner.fragments import Fragment
+from planner.expressions import ColumnRef
+from planner.fragments import Fragment, KeyPass
 from planner.join_work import work_rows
 from planner.shape import PlanShapes
 from planner.signature import K, signature
@@ -79,13 +80,26 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
                 second.append(first_step(f, shapes.fragments[f.index].id, rows[f.index],
                                          None, catalog, values))
                 continue
-            keys = sum(rows[p.sender] for p in live)
-            shape = shapes.keyed[f.index].id
-            rows[f.index] = keyed_rows(f.source, shape, keys, rows[f.index], view)
-            second.append(Step(f.source, shape, keys, rows[f.index]))
+            step = keyed_step(f, shapes.keyed[f.index].id, live, rows, view, catalog, values)
+            rows[f.index] = step.rows_out or 0.0
+            second.append(step)
     stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
                  sum(rows.values()), None)
     return Alternative((first, tuple(second)) if second else (first,), stage)
+
+
+def keyed_step(fragment: Fragment, shape: str, live: list[KeyPass], rows: Mapping[int, float],
+               view: StatsView, catalog: Catalog, values: Mapping[str, object] | None
+               ) -> Step:
+    """A receiver read with the keys of its ``live`` passes (its senders' rows): its keyed
+    shape's rows per key, and a join inside it entered through the keys."""
+    keys = sum(rows[p.sender] for p in live)
+    by_column: dict[ColumnRef, float] = {}
+    for p in live:
+        by_column[p.receiver_key] = by_column.get(p.receiver_key, 0.0) + rows[p.sender]
+    return Step(fragment.source, shape, keys,
+                keyed_rows(fragment.source, shape, keys, rows[fragment.index], view),
+                work_s=join_work(fragment, catalog, values, by_column))
 
 
 def first_step(fragment: Fragment, shape: str, rows: float,
@@ -116,11 +130,12 @@ def _near(fragment: Fragment, found: tuple[float, float, float, float, int], vie
 
 
 def join_work(fragment: Fragment, catalog: Catalog,
-              values: Mapping[str, object] | None = None) -> float:
+              values: Mapping[str, object] | None = None,
+              keys: Mapping[ColumnRef, float] | None = None) -> float:
     """Seconds a join inside a source is guessed to cost beyond its rows: the rows its plan
-    reads (``planner.join_work``: seeks on the keys its values select, probes through the
-    indexes of its join columns) at ``JOIN_S_PER_1K_ROWS``."""
-    return JOIN_S_PER_1K_ROWS * work_rows(fragment.plan, catalog, values) / 1000
+    reads (``planner.join_work``: seeks on the keys its values select or that are passed
+    in, probes through the indexes of its join columns) at ``JOIN_S_PER_1K_ROWS``."""
+    return JOIN_S_PER_1K_ROWS * work_rows(fragment.plan, catalog, values, keys) / 1000
 
 
 def fragment_rows(fragment: Fragment, shape: str, view: StatsView, catalog: Catalog) -> float:

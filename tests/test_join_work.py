@@ -16,11 +16,13 @@ import pytest
 from federation.sources.sqlite_schema import distinct_keys
 from planner.capabilities import Capabilities
 from planner.catalog import SourceInfo, TableSchema
+from planner.cost import StatsSnapshot
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
+from planner.fragments import Fragment, KeyPass
 from planner.join_work import SEEK_ROWS, work_rows
 from planner.logical import GraphEdge, GraphNode, Scan, TableAccess
 from planner.mirror_match import TableMatch
-from planner.route_costs import JOIN_S_PER_1K_ROWS
+from planner.route_costs import JOIN_S_PER_1K_ROWS, keyed_step
 from planner.signature import MISSING_LOG_SD, K, Signature, nearest, signature
 
 I64, BOOL = pa.int64(), pa.bool_()
@@ -152,6 +154,31 @@ def test_a_filter_across_the_tables_does_not_stop_the_walk() -> None:
         Func("and", (JOIN, high), BOOL), Func("and", (JOIN, mixed), BOOL)), BOOL))
     for scan in (factored, in_branches):
         assert work_rows(scan, catalog, {"lo": 5, "hi": 5}) < 500
+
+
+def test_keys_passed_in_enter_the_join_like_a_seed() -> None:
+    """A receiver of 50 task keys (a key pass, ``planner.semijoin``) seeks them in tasks
+    and probes assignments per task: not a scan of both tables."""
+    scan, catalog = _scan(JOIN)
+    keys = {ColumnRef("t", "id", I64): 50.0}
+    per_task = ASSIGNMENTS / 70_072
+    assert work_rows(scan, catalog, {}, keys) == pytest.approx(
+        50 * SEEK_ROWS + 50 + 50 * (SEEK_ROWS + per_task))
+    assert work_rows(scan, catalog, {}) > 100 * work_rows(scan, catalog, {}, keys)
+
+
+def test_a_receiver_of_keys_is_predicted_entering_through_them() -> None:
+    """The keyed step of a join receiving 50 keys (``planner.route_costs.keyed_step``):
+    cold, its join work is the keys' seeks and probes, not both tables read."""
+    scan, catalog = _scan(JOIN)
+    receiver = Fragment(1, "crm", scan)
+    passed = KeyPass(0, ColumnRef("s", "id", I64), 1, ColumnRef("t", "id", I64), 500)
+    view = StatsSnapshot({}, {"crm": "sqlite"}, {})
+    step = keyed_step(receiver, "keyed", [passed], {0: 50.0, 1: 1000.0}, view, catalog, {})
+    assert step.rows_in == 50.0
+    assert step.work_s == pytest.approx(
+        JOIN_S_PER_1K_ROWS * work_rows(scan, catalog, {}, {passed.receiver_key: 50.0}) / 1000)
+    assert step.work_s < 0.01 * JOIN_S_PER_1K_ROWS * EVERY_1HOP / 1000
 
 
 def test_distinct_keys_come_from_analyze(tmp_path: Path) -> None:
