@@ -24,10 +24,11 @@ import json
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import pyarrow as pa
 
-from planner.cost import HALF_LIFE, Prior, ShapeStats, fit, prior_for
+from planner.cost import FLOOR_S, HALF_LIFE, Prior, ShapeStats, fit, prior_for
 from planner.shape import Shape
 from planner.signature import Signature, nearest
 
@@ -89,10 +90,12 @@ class Summary:
         middles = _class_medians(runs, ratios, weights)
         sw = sk = sr = skk = skr = srr = sy = sky = sry = 0.0
         log_sum = log_sq = 0.0
+        points = []
         for (k_rows, r_rows, _), q, b, w in zip(runs, ratios, base, weights, strict=True):
             middle = middles[_size_class(k_rows, r_rows)]
             y = min(max(q, middle / CLIP), middle * CLIP) * b
             k, r = k_rows / 1000, r_rows / 1000
+            points.append((k, r, y, w))
             wk, wr, wy = w * k, w * r, w * y
             sw += w
             sk += wk
@@ -109,11 +112,12 @@ class Summary:
         total = sw or 1.0
         mean = log_sum / total
         raw = [y for _, _, y in runs]
-        return ShapeStats(
+        stats = ShapeStats(
             self.source, self.kind, self.shape.id, self.shape.text, self.executions, mean,
             max(log_sq / total - mean * mean, 0.0), _weighted_quantile(raw, weights, 0.5),
             _weighted_quantile(raw, weights, 0.9), 1000 * sk / total, 1000 * sr / total,
             (sw, sk, sr, skk, skr, srr, sy, sky, sry), self.last_seen)
+        return replace(stats, log_var=_residual_log_var(stats, prior, points))
 
     def near(self, sig: Signature) -> tuple[float, float, float, float, int] | None:
         """Rows, seconds, spread and distance from the executions nearest ``sig``, and the
@@ -169,6 +173,25 @@ def stats_table(shapes: Iterable[ShapeStats], priors: Mapping[str, Prior] | None
                      "fit_per_1k_in_s": b, "fit_per_1k_out_s": c,
                      "last_seen": int(s.last_seen * 1000)})
     return pa.Table.from_pylist(rows, schema=_COLUMNS)
+
+
+def _residual_log_var(stats: ShapeStats, prior: Prior,
+                      points: list[tuple[float, float, float, float]]) -> float:
+    """The weighted variance of ln(seconds) around the fitted line (what a prediction
+    from it misses), not around one mean: a shape run with 60 keys and with 9 000 is not
+    uncertain for taking 3 ms and 60 ms, which the line says.
+
+    >>> s = Summary("crm", "sqlite", Shape("s", "keyed read"))
+    >>> for keys, seconds in [(60, 0.003), (9000, 0.060)] * 8:
+    ...     s.add(keys, keys, seconds, now=0.0)
+    >>> f = s.frozen()
+    >>> f.log_var < 0.01  # about the line; about their mean it is ln(20)²/4 = 2.24
+    True
+    """
+    a, b, c = fit(stats, prior, keyed=stats.rows_in_mean > 0)
+    total = sum(w for *_, w in points) or 1.0
+    return sum(w * (math.log(y) - math.log(max(a + b * k + c * r, FLOOR_S))) ** 2
+               for k, r, y, w in points) / total
 
 
 def _size_class(rows_in: int, rows_out: int) -> tuple[int, int]:

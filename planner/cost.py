@@ -104,7 +104,7 @@ class ShapeStats:
     shape_text: str
     executions: int
     log_mean: float  # decayed mean of ln(seconds)
-    log_var: float
+    log_var: float  # of ln(seconds) around the fitted line (what a prediction misses)
     p50_s: float  # over the most recent executions
     p90_s: float
     rows_in_mean: float

@@ -26,16 +26,18 @@ from planner.cost import (
     predict,
     predict_step,
 )
-from planner.fragments import Fragment
-from planner.logical import GraphMatch, Scan, components
+from planner.expressions import ColumnRef
+from planner.fragments import Fragment, KeyPass
+from planner.join_work import work_rows
 from planner.shape import PlanShapes
 from planner.signature import K, signature
 
 UNKNOWN_ROWS = 1000.0
-# a SQLite join reading 1000 rows of its tables once (a scan costs ~0.05 ms per 1000 rows
-# there); nested loops may read them many times (TPC-H Q19 in one file, 6 M lineitem rows,
-# took 8.3 s), which the first measurement shows: this only has to keep a join over millions
-# of rows from looking cheap before it ran, without hiding a small indexed one
+# a SQLite join reading 1000 rows of its tables (a scan costs ~0.05 ms per 1000 rows there,
+# an index seek about 20 rows' worth: ``planner.join_work``); what it misses (TPC-H Q19 in
+# one file, 6 M lineitem rows, took 8.3 s) the first measurement shows: this only has to keep
+# a join over millions of rows from looking cheap before it ran, and a seek on a seed from
+# looking like a scan of every table
 JOIN_S_PER_1K_ROWS = 0.05e-3
 
 
@@ -62,9 +64,9 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
         if values and read.params:
             found = view.near(f.source, read.id, signature(read.params, values))
             if found is not None:
-                rows[f.index], near[f.index] = _near(f, found, view, catalog)
+                rows[f.index], near[f.index] = _near(f, found, view, catalog, values)
     first = tuple(first_step(f, shapes.fragments[f.index].id, rows[f.index], near.get(f.index),
-                             catalog)
+                             catalog, values)
                   for f in cut.fragments if f.index not in receivers | followers)
     second = []
     for f in cut.fragments:
@@ -76,25 +78,40 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
                     and rows[p.sender] <= p.max_keys]
             if not live:
                 second.append(first_step(f, shapes.fragments[f.index].id, rows[f.index],
-                                         None, catalog))
+                                         None, catalog, values))
                 continue
-            keys = sum(rows[p.sender] for p in live)
-            shape = shapes.keyed[f.index].id
-            rows[f.index] = keyed_rows(f.source, shape, keys, rows[f.index], view)
-            second.append(Step(f.source, shape, keys, rows[f.index]))
+            step = keyed_step(f, shapes.keyed[f.index].id, live, rows, view, catalog, values)
+            rows[f.index] = step.rows_out or 0.0
+            second.append(step)
     stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
                  sum(rows.values()), None)
     return Alternative((first, tuple(second)) if second else (first,), stage)
 
 
+def keyed_step(fragment: Fragment, shape: str, live: list[KeyPass], rows: Mapping[int, float],
+               view: StatsView, catalog: Catalog, values: Mapping[str, object] | None
+               ) -> Step:
+    """A receiver read with the keys of its ``live`` passes (its senders' rows): its keyed
+    shape's rows per key, and a join inside it entered through the keys."""
+    keys = sum(rows[p.sender] for p in live)
+    by_column: dict[ColumnRef, float] = {}
+    for p in live:
+        by_column[p.receiver_key] = by_column.get(p.receiver_key, 0.0) + rows[p.sender]
+    return Step(fragment.source, shape, keys,
+                keyed_rows(fragment.source, shape, keys, rows[fragment.index], view),
+                work_s=join_work(fragment, catalog, values, by_column))
+
+
 def first_step(fragment: Fragment, shape: str, rows: float,
-               near: tuple[float, float, int] | None, catalog: Catalog) -> Step:
+               near: tuple[float, float, int] | None, catalog: Catalog,
+               values: Mapping[str, object] | None = None) -> Step:
     """A fragment read as planned, without keys."""
-    return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog))
+    return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog, values))
 
 
 def _near(fragment: Fragment, found: tuple[float, float, float, float, int], view: StatsView,
-          catalog: Catalog) -> tuple[float, tuple[float, float, int]]:
+          catalog: Catalog, values: Mapping[str, object] | None = None
+          ) -> tuple[float, tuple[float, float, int]]:
     """Rows and (seconds, spread, runs) of a fragment from its runs nearest these values.
     Measurements say most about values like theirs: when the nearest is more than one
     recorded range away, the prediction leans towards the cold one (prior and catalog) by
@@ -105,36 +122,20 @@ def _near(fragment: Fragment, found: tuple[float, float, float, float, int], vie
     guessed = estimate(fragment.plan, catalog)
     cold_rows = float(guessed) if guessed is not None else rows
     cold = predict_step(Step(fragment.source, "", 0.0, cold_rows,
-                             work_s=join_work(fragment, catalog)), view).seconds
+                             work_s=join_work(fragment, catalog, values)), view).seconds
     w = 1.0 / distance
     return (math.exp(w * math.log(max(rows, 1.0)) + (1 - w) * math.log(max(cold_rows, 1.0))),
             (math.exp(w * math.log(seconds) + (1 - w) * math.log(cold)),
              max(spread, COLD_LOG_SD * (1 - w)), runs))
 
 
-def join_work(fragment: Fragment, catalog: Catalog) -> float:
-    """Seconds a join inside a source is guessed to cost beyond its rows: reading every row
-    of its tables (``JOIN_S_PER_1K_ROWS``), which nested loops may do many times over. A
-    join is several tables in one Scan, or a pattern a source that joins runs over its
-    tables (a mirror's link tables), or parts of a graph pattern joined on their properties;
-    a graph store's own traversal is not one."""
-    leaf = fragment.plan
-    info = catalog.get(leaf.source)
-    if info is None:
-        return 0.0
-    if isinstance(leaf, Scan):
-        names = [t.table for t in leaf.tables]
-    elif isinstance(leaf, GraphMatch) and (
-            (leaf.edges and info.capabilities.joins)
-            or (info.capabilities.pattern_joins and components(leaf) > 1)):
-        names = [n.label for n in leaf.nodes if n.label is not None] + \
-            [e.label for e in leaf.edges if e.label is not None]
-    else:
-        return 0.0
-    if len(names) < 2:
-        return 0.0
-    rows = sum(info.tables[n].row_count or 0 for n in set(names) if n in info.tables)
-    return JOIN_S_PER_1K_ROWS * rows / 1000
+def join_work(fragment: Fragment, catalog: Catalog,
+              values: Mapping[str, object] | None = None,
+              keys: Mapping[ColumnRef, float] | None = None) -> float:
+    """Seconds a join inside a source is guessed to cost beyond its rows: the rows its plan
+    reads (``planner.join_work``: seeks on the keys its values select or that are passed
+    in, probes through the indexes of its join columns) at ``JOIN_S_PER_1K_ROWS``."""
+    return JOIN_S_PER_1K_ROWS * work_rows(fragment.plan, catalog, values, keys) / 1000
 
 
 def fragment_rows(fragment: Fragment, shape: str, view: StatsView, catalog: Catalog) -> float:

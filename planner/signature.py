@@ -29,25 +29,36 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 K = 3  # neighbours averaged
+# spread of ln(seconds) of a neighbour not yet recorded (``planner.cost.COLD_LOG_SD``'s)
+MISSING_LOG_SD = 1.0
 MAX_NUMBERS = 4  # differences are added between at most this many numeric values
+# what a difference in where a range lies counts against one in its width: two one-agent
+# ranges at seeds 100 and 9000 read as many rows (each one seek), a one-agent and a
+# 6000-agent range do not; where it lies still counts (dates of a skewed table)
+POSITION_WEIGHT = 0.25
 MAX_LIST = 64  # a longer list of numbers is a vector, not an IN list: not part of it
 _EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
 class Signature:
+    """``numbers``: the values, then (``widths`` of them) the differences between them."""
+
     numbers: tuple[float, ...] = ()
     categories: tuple[int, ...] = ()
+    widths: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.numbers or self.categories)
 
     def dump(self) -> list[list[float] | list[int]]:
-        return [list(self.numbers), list(self.categories)]
+        out: list[list[float] | list[int]] = [list(self.numbers), list(self.categories)]
+        return [*out, [self.widths]] if self.widths else out
 
     @classmethod
     def load(cls, data: Sequence[Sequence[float]]) -> Signature:
-        return cls(tuple(float(v) for v in data[0]), tuple(int(v) for v in data[1]))
+        widths = int(data[2][0]) if len(data) > 2 and data[2] else 0
+        return cls(tuple(float(v) for v in data[0]), tuple(int(v) for v in data[1]), widths)
 
 
 def signature(names: Iterable[str], values: Mapping[str, object]) -> Signature:
@@ -63,9 +74,11 @@ def signature(names: Iterable[str], values: Mapping[str, object]) -> Signature:
                 numbers.append(float(len(value)))
         else:
             categories.append(zlib.crc32(repr(value).encode()))
+    widths = 0
     if 1 < len(numbers) <= MAX_NUMBERS:
-        numbers += [b - a for i, a in enumerate(numbers) for b in numbers[i + 1:]]
-    return Signature(tuple(numbers), tuple(categories))
+        differences = [b - a for i, a in enumerate(numbers) for b in numbers[i + 1:]]
+        numbers, widths = numbers + differences, len(differences)
+    return Signature(tuple(numbers), tuple(categories), widths)
 
 
 def _number(value: object) -> float | None:
@@ -84,20 +97,42 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
             ) -> tuple[float, float, float, float] | None:
     """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
     recorded executions (signature, rows, seconds) nearest to it, and the distance to the
-    nearest; None with fewer than ``K`` comparable ones. Numbers are compared relative to
-    their recorded range (at least a tenth of their magnitude: one narrow range recorded
-    five times does not make every other range infinitely far)."""
+    nearest; None with no comparable one. Numbers are compared relative to their recorded
+    range (at least a tenth of their magnitude: one narrow range recorded five times does
+    not make every other range infinitely far); where a range lies counts
+    ``POSITION_WEIGHT`` as much as its width. With fewer than ``K`` (or ``K`` of which one
+    outweighs the others) the missing ones count as spread ``MISSING_LOG_SD``: a shape run
+    once with a one-year range is not taken to cost the same for a one-day range (its fit
+    would be, knowing no values), nor known as well as by ``K`` runs.
+
+    >>> one = [(signature(("n",), {"n": 50}), 500.0, 0.05)]
+    >>> rows, seconds, spread, distance = nearest(signature(("n",), {"n": 3}), one)
+    >>> rows, round(seconds, 3), round(spread, 2), round(distance, 1)  # nine spans away
+    (500.0, 0.05, 0.82, 9.4)
+    >>> def seed(lo, hi): return signature(("lo", "hi"), {"lo": lo, "hi": hi})
+    >>> runs = [(seed(1, 6000), 9e4, 0.060), (seed(100, 100), 15.0, 0.0008)]
+    >>> _, seconds, _, distance = nearest(seed(9000, 9000), runs)  # another seed: near a seed
+    >>> round(seconds * 1e3, 2), round(distance, 2)
+    (1.35, 0.35)
+    """
     same = [r for r in recorded if len(r[0].numbers) == len(sig.numbers)
             and len(r[0].categories) == len(sig.categories)]
-    if len(same) < K or not sig:
+    if not same or not sig:
         return None
-    spans = [max(max(v) - min(v), 0.1 * max(abs(x) for x in (*v, s)), 1.0)
-             for v, s in zip(zip(*(r[0].numbers for r in same), strict=True), sig.numbers,
-                             strict=True)]
+    positions = len(sig.numbers) - sig.widths
+    scale = [POSITION_WEIGHT if sig.widths and i < positions else 1.0
+             for i in range(len(sig.numbers))]
+    # a range's position is compared over the positions seen, this one's included (a new
+    # seed is another seed, not an extrapolation); its width over the widths recorded
+    spans = []
+    for v, s, w in zip(zip(*(r[0].numbers for r in same), strict=True), sig.numbers, scale,
+                       strict=True):
+        seen = (*v, s) if w < 1 else v
+        spans.append(max(max(seen) - min(seen), 0.1 * max(abs(x) for x in (*v, s)), 1.0))
     distances = []
     for rec, rows, seconds in same:
-        d = sum(((a - b) / s) ** 2 for a, b, s in zip(sig.numbers, rec.numbers, spans,
-                                                     strict=True))
+        d = sum((w * (a - b) / s) ** 2 for a, b, s, w in zip(sig.numbers, rec.numbers, spans,
+                                                             scale, strict=True))
         d += sum(a != b for a, b in zip(sig.categories, rec.categories, strict=True))
         distances.append((math.sqrt(d), rows, seconds))
     closest = sorted(distances, key=lambda t: t[0])[:K]
@@ -107,6 +142,9 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
     rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
     logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
     mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
-    spread = math.sqrt(sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True))
-                       / total)
+    variance = sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True)) / total
+    # as many neighbours as their weights make (Kish): one run at these very values among
+    # two a range away is one, not three, and the rest count as missing
+    effective = total ** 2 / sum(w * w for w in weights)
+    spread = math.sqrt((effective * variance + (K - effective) * MISSING_LOG_SD ** 2) / K)
     return rows, math.exp(mean), spread, closest[0][0]

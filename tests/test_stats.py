@@ -227,6 +227,21 @@ def test_latency_grows_with_rows_as_measured() -> None:
         assert predicted == pytest.approx(0.002 + rows * 1e-6, rel=0.1)
 
 
+def test_a_shape_its_line_explains_is_predicted_with_confidence() -> None:
+    """A keyed read run with 60 keys (3 ms) and with 9 000 (60 ms): its line predicts both,
+    so its spread (what exploration samples) is that of the line's misses, not the factor
+    of 20 between the sizes (sd 1.5 in ln seconds), which had a well-known alternative
+    explored beside a better one one execution in five."""
+    stats = Stats()
+    shape = _shape(5)
+    for _ in range(8):
+        stats.record([("one", "sqlite", shape, 60, 60, 0.003)])
+        stats.record([("one", "sqlite", shape, 9000, 9000, 0.060)])
+    estimate = predict_step(Step("one", shape.id, 60.0, 60.0), stats.view())
+    assert estimate.seconds == pytest.approx(0.003, rel=0.2)
+    assert estimate.log_sd < 0.2
+
+
 def test_runs_of_other_sizes_are_not_clipped_against_each_other() -> None:
     """A join inside SQLite over one day (218 rows, 24 ms: far above the kind's prior, which
     knows no fixed join cost) and over seven years (600 572 rows, 330 ms): each size keeps

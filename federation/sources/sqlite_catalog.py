@@ -72,7 +72,8 @@ class SqliteCatalog:
                 str(table), schema.column_types(con, str(table), self._type_sample),
                 row_count=schema.table_rows(con, str(table)),
                 unique=schema.unique_columns(con, str(table)),
-                indexed=schema.indexed_columns(con, str(table)))
+                indexed=schema.indexed_columns(con, str(table)),
+                distinct=schema.distinct_keys(con, str(table)))
         return tables
 
     def retype(self) -> None:

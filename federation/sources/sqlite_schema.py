@@ -47,6 +47,30 @@ def indexed_columns(con: apsw.Connection, table: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+
+def distinct_keys(con: apsw.Connection, table: str) -> dict[str, int]:
+    """Distinct values of the columns leading an index of ``table``, from what ``ANALYZE``
+    left in ``sqlite_stat1`` (rows ÷ rows per key); empty where it never ran. The planner's
+    cost model reads them to tell a seek on a key of a few rows from one on a key shared by
+    half the table (``planner.join_work``)."""
+    if not con.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchall():
+        return {}
+    out: dict[str, int] = {}
+    for index, stat in con.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ? "
+                                   "AND idx IS NOT NULL", (table,)).fetchall():
+        parts = str(stat).split()
+        first = con.execute("SELECT name FROM pragma_index_info(?) WHERE seqno = 0",
+                            (str(index),)).fetchall()
+        if len(parts) < 2 or not first or first[0][0] is None:
+            continue
+        try:
+            rows, per_key = int(parts[0]), int(parts[1])
+        except ValueError:
+            continue
+        if rows > 0 and per_key > 0:
+            out[str(first[0][0])] = max(1, rows // per_key)
+    return out
+
 # ---- columns without a declared type
 INFER_SAMPLE_ROWS = 100_000  # rows whose storage classes type an undeclared column
 _CLASSES = ("integer", "real", "text", "blob")
