@@ -42,7 +42,7 @@ from federation.executor import (
 )
 from federation.join_stage import JoinStage, too_many_rows
 from federation.lifecycle import Attached
-from federation.malloc import DEFAULT_ARENAS, TRIM_ROWS, cap_arenas, trim
+from federation.malloc import DEFAULT_ARENAS, cap_arenas
 from federation.mirrors import MirrorRegistry
 from federation.ops.engine_ops import OpsMixin
 from federation.options import check_limits, result_cache, workspace_folder
@@ -94,7 +94,6 @@ class Engine(Writes, OpsMixin, Planning):
         check_limits(timeout, max_rows, key_passing_rows, malloc_arenas)
         if malloc_arenas is not None:  # before the stage's and the sources' threads start
             cap_arenas(malloc_arenas)
-        self._trims = malloc_arenas is not None  # malloc.trim after large queries
         # pools, circuit breaker, metrics, aquery (federation.ops): checked before opening
         self._init_ops(pool_size, breaker_failures, breaker_cooldown)
         self.cache = result_cache(cache_bytes, cache_entry_bytes, cache_fragment_bytes)
@@ -245,8 +244,6 @@ class Engine(Writes, OpsMixin, Planning):
                 down |= {err.source}
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
-        if self._trims and sum(r.rows for r in run.fragments) >= TRIM_ROWS:
-            trim()  # its legs are freed by now
         if planned.shapes is not None:
             self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
                                        run.table.num_rows, planned.arrow is not None,

@@ -1,5 +1,4 @@
-"""The process's C allocator: how many malloc arenas glibc may make (``connect(malloc_arenas=)``),
-and giving memory back after large queries (``trim``).
+"""The process's C allocator: how many malloc arenas glibc may make (``connect(malloc_arenas=)``).
 
 glibc gives each new thread an arena of its own, up to 8 per core, and memory freed into an
 arena is reused only through that arena and returned to the system only from a heap's top.
@@ -26,8 +25,6 @@ from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 DEFAULT_ARENAS = 2
-# a query whose fragments returned this many rows frees hundreds of MB: give it back
-TRIM_ROWS = 1_000_000
 
 
 def cap_arenas(arenas: int) -> bool:
@@ -36,17 +33,6 @@ def cap_arenas(arenas: int) -> bool:
         return False
     libc = glibc()
     return libc is not None and libc.mallopt(M_ARENA_MAX, arenas) == 1
-
-
-def trim() -> None:
-    """Return the heap memory glibc holds free to the system (``malloc_trim(0)``: free pages
-    anywhere in its heaps, not only at their tops). Called after a query that moved at least
-    ``TRIM_ROWS`` rows: the next large query's buffers then land where these were freed instead
-    of on top of them. TPC-H SF1, all 22 queries three times in one process: peak RSS 838-982
-    MB without, 711-750 MB with, each trim about 6 ms."""
-    libc = glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
 
 
 @cache  # one lookup per process: every connect() asks again

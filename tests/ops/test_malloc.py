@@ -72,38 +72,3 @@ def test_the_environment_setting_wins() -> None:
 def test_bad_values_are_refused(bad: object) -> None:
     with pytest.raises(fed.ConfigurationError, match="malloc_arenas"):
         fed.connect(malloc_arenas=bad)
-
-
-_TRIM = """
-import ctypes, json, sys, tempfile, pathlib, apsw
-import federation as fed
-import federation.engine
-federation.engine.TRIM_ROWS = 2  # so a 3-row query counts as large
-arg = json.loads(sys.argv[1])
-folder = pathlib.Path(tempfile.mkdtemp())
-con = apsw.Connection(str(folder / "s.db"))
-con.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3)")
-eng = fed.connect(**({} if arg == "default" else {"malloc_arenas": arg}))
-eng.attach("s", fed.SQLite(folder / "s.db"))
-eng.query("SELECT x FROM s.t WHERE x > 5")  # warm: no rows, no trim
-libc = ctypes.CDLL(None)
-libc.malloc.restype = ctypes.c_void_p
-libc.free.argtypes = [ctypes.c_void_p]
-blocks = [libc.malloc(1000) for _ in range(150_000)]  # 150 MB of small blocks
-for i, block in enumerate(blocks):
-    if i % 64:  # every 64th stays: the freed pages are holes, not the heap's top
-        libc.free(block)
-def rss():
-    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
-before = rss()
-eng.query("SELECT x FROM s.t")
-print(json.dumps({"freed_kb": before - rss()}))
-"""
-
-
-@pytest.mark.parametrize(("arenas", "trims"), [("default", True), (None, False)])
-def test_a_large_query_gives_freed_heap_memory_back(arenas: object, trims: bool) -> None:
-    out = subprocess.run([sys.executable, "-c", _TRIM, json.dumps(arenas)], check=True,
-                         capture_output=True, text=True, env=os.environ.copy()).stdout
-    freed = json.loads(out.strip().splitlines()[-1])["freed_kb"]
-    assert (freed > 50_000) is trims, freed
