@@ -83,6 +83,9 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
             step = keyed_step(f, shapes.keyed[f.index].id, live, rows, view, catalog, values)
             rows[f.index] = step.rows_out or 0.0
             second.append(step)
+    for s in cut.shared:
+        if not s.runs:  # its input is columns of its reader's read, keyed or not
+            rows[s.index] = rows[s.reader]
     stage = Step(ARROW_STAGE if arrow_stage else STAGE, shapes.stage.id,
                  sum(rows.values()), None)
     return Alternative((first, tuple(second)) if second else (first,), stage)
