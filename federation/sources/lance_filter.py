@@ -91,19 +91,28 @@ def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
         column, ref = f.args  # type: ignore[union-attr]
         assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
         keys: tuple[object, ...] = tuple(params[ref.name])  # type: ignore[arg-type]
-        if 0 < len(keys) <= FILTER_KEYS.get(column.type, 0) and _listable(keys):
+        if 0 < len(keys) <= FILTER_KEYS.get(column.type, 0) and _listable(keys, column.type):
             written.append(f)
         else:
             kept.append((column.name, keys))
     return written, tuple(kept)
 
 
-def _listable(keys: Sequence[object]) -> bool:
-    """Whether every key can be written as a plain literal: NULL (never matches) or an int
-    DataFusion reads as BIGINT (-2**63 itself parses as a float there), or a string."""
-    return all(k is None or isinstance(k, str) or (
-        isinstance(k, int) and not isinstance(k, bool) and -(2 ** 63) < k < 2 ** 63)
-        for k in keys)
+def _listable(keys: Sequence[object], column_type: pa.DataType) -> bool:
+    """Whether every key can be written as a plain literal of the column's type: NULL (never
+    matches), an int DataFusion reads as BIGINT (-2**63 itself parses as a float there) for
+    an int64 column, a str for a string column; other keys are kept after the scan
+    (``lance_read.keep_keys`` casts them to the column's type).
+
+    >>> _listable((1, None), pa.int64()), _listable(("1",), pa.int64())
+    (True, False)
+    >>> _listable(("a",), pa.string()), _listable((1,), pa.string()), _listable((True,), pa.int64())
+    (True, False, False)
+    """
+    if pa.types.is_string(column_type):
+        return all(k is None or isinstance(k, str) for k in keys)
+    return all(k is None or (isinstance(k, int) and not isinstance(k, bool)
+                             and -(2 ** 63) < k < 2 ** 63) for k in keys)
 
 
 def key_list(column: str, keys: Sequence[object]) -> str:
