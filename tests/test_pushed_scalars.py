@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import federation as fed
-from tests.twin_sqlite import twin_sqlite
+from tests.twin_sqlite import assert_ids, oracle_ids, twin_sqlite
 
 ROWS = {"people": [(1, "Ann", 10, 1.5), (2, "bob", None, None), (3, None, 30, 2.5),
                    (4, "ANN", 40, -1.0), (5, "Bob", 25, 2.5)],
@@ -50,13 +50,6 @@ def oracle() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     _create(con, "")
     return con
-
-
-def _oracle_ids(oracle: duckdb.DuckDBPyConnection, text: str) -> list[int]:
-    duck = text.replace("crm.", "").replace("other.", "")
-    for name in PARAMS:
-        duck = duck.replace(f"${name}", str(PARAMS[name]))
-    return sorted(r[0] for r in oracle.sql(duck).fetchall())
 
 
 PUSHED = [
@@ -99,9 +92,7 @@ PUSHED = [
 @pytest.mark.parametrize("text", PUSHED)
 def test_pushed_scalar_answers_like_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
                                            text: str) -> None:
-    result = eng.query(text, PARAMS if "$" in text else None)
-    assert len(result.plan.fragments) == 1, result.plan  # one statement answered it all
-    assert sorted(r["id"] for r in result.to_pylist()) == _oracle_ids(oracle, text)
+    assert_ids(eng, oracle, text, 1, PARAMS if "$" in text else None)  # one statement
 
 
 STAYS = [
@@ -129,9 +120,7 @@ STAYS = [
 @pytest.mark.parametrize("text", STAYS)
 def test_other_scalars_stay_in_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBPyConnection,
                                       text: str) -> None:
-    result = eng.query(text)
-    assert len(result.plan.fragments) == 2, result.plan
-    assert sorted(r["id"] for r in result.to_pylist()) == _oracle_ids(oracle, text)
+    assert_ids(eng, oracle, text, 2)
 
 
 @pytest.mark.parametrize("text", [
@@ -145,7 +134,7 @@ def test_several_rows_raise_as_in_duckdb(eng: fed.Engine, oracle: duckdb.DuckDBP
     # SQLite would answer the first of several rows where DuckDB raises
     several = "(?i)more than one row returned by a subquery"
     with pytest.raises(duckdb.Error, match=several):
-        _oracle_ids(oracle, text)
+        oracle_ids(oracle, text)
     with pytest.raises(fed.FederationError, match=several):
         eng.query(text).to_pylist()
 
