@@ -274,7 +274,7 @@ class ResultCache(Generic[V]):
         nbytes = table_bytes(table) + extra_bytes
         with self._lock:
             if nbytes <= self._leg_limit:
-                self._legs[key] = (table, nbytes or 1)
+                self._legs.put(key, table, nbytes or 1)
             else:
                 self._counts["not_stored"] += 1
 

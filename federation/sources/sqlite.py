@@ -178,9 +178,13 @@ class SQLite(Source):
         return sqlite_schema.rowid_span(self._con(), table)
 
     def _table_rows(self, table: str) -> int | None:
-        """Rows of ``table`` by its largest rowid, re-read when the data changed (by apsw's
-        own data version: no statement per query; a missed change only skews an estimate)."""
+        """Rows of ``table`` (``sqlite_schema.table_rows``), estimated again when the data
+        changed (by apsw's own data version: no statement per query; a missed change only
+        skews an estimate); the catalog's count when it was taken at this data version."""
         con = self._con()
+        counted = self._catalog.counted_now(con)
+        if counted is not None and table in counted.tables:
+            return counted.tables[table].row_count
         key, sizes = self._sizes
         if key != (current := con.data_version()):
             key, sizes = current, {}

@@ -53,7 +53,7 @@ class SqliteCatalog:
             self._schema_version = version
         elif self._counted.get(con) != con.data_version():
             # rows were written since this connection last looked (its data version moves
-            # with any other connection's commit): recount them, a seek per table
+            # with any other connection's commit): estimate them again (schema.table_rows)
             info = SourceInfo(name, self._kind, self._capabilities, {
                 table: replace(t, row_count=schema.table_rows(con, table))
                 for table, t in info.tables.items()})
@@ -61,6 +61,13 @@ class SqliteCatalog:
             self.current = info
             self._counted[con] = con.data_version()
         return info
+
+    def counted_now(self, con: apsw.Connection) -> SourceInfo | None:
+        """The catalog when its row counts were read through ``con`` at its data version now
+        (no commit by anyone since), else None."""
+        info = self.current
+        return info if info is not None and self._counted.get(con) == con.data_version() \
+            else None
 
     def _tables(self, con: apsw.Connection) -> dict[str, TableSchema]:
         rows = con.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
