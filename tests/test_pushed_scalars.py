@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import federation as fed
-from tests.twin_sqlite import assert_ids, oracle_ids, twin_sqlite
+from tests.twin_sqlite import assert_ids, oracle_ids, twin_oracle, twin_sqlite
 
 ROWS = {"people": [(1, "Ann", 10, 1.5), (2, "bob", None, None), (3, None, 30, 2.5),
                    (4, "ANN", 40, -1.0), (5, "Bob", 25, 2.5)],
@@ -33,23 +33,20 @@ def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> No
     con.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", ROWS["names"])
 
 
+INDEXES = (
+    "CREATE INDEX names_person ON names(person)",
+)
+
+
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
-    folder: Path = tmp_path_factory.mktemp("pushed_scalars")
-
-    def build(con: apsw.Connection) -> None:
-        _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
-        con.execute("CREATE INDEX names_person ON names(person)")
-
-    with twin_sqlite(folder, build) as engine:
+    with twin_sqlite(tmp_path_factory.mktemp("pushed_scalars"), _create, INDEXES) as engine:
         yield engine
 
 
 @pytest.fixture(scope="module")
 def oracle() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    _create(con, "")
-    return con
+    return twin_oracle(_create)
 
 
 PUSHED = [

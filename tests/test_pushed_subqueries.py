@@ -4,14 +4,13 @@ DuckDB answers (collations and NULLs included), and only those go down."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import apsw
 import duckdb
 import pytest
 
 import federation as fed
-from tests.twin_sqlite import assert_ids, twin_sqlite
+from tests.twin_sqlite import assert_ids, twin_oracle, twin_sqlite
 
 ROWS = {"people": [(1, "Ann", 10), (2, "bob", None), (3, None, 30), (4, "ANN", 40)],
         "names": [(1, "ann"), (2, "Bob"), (3, "bob"), (4, None)]}
@@ -24,24 +23,21 @@ def _create(con: apsw.Connection | duckdb.DuckDBPyConnection, nocase: str) -> No
     con.executemany("INSERT INTO names VALUES (?, ?)", ROWS["names"])
 
 
+INDEXES = (
+    "CREATE INDEX names_name ON names(name)",  # NOCASE: seeks no BINARY =
+    "CREATE INDEX people_name ON people(name COLLATE BINARY)",
+)
+
+
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fed.Engine]:
-    folder: Path = tmp_path_factory.mktemp("pushed_subqueries")
-
-    def build(con: apsw.Connection) -> None:
-        _create(con, " COLLATE NOCASE")  # SQLite's own collation must not decide
-        con.execute("CREATE INDEX names_name ON names(name)")  # NOCASE: seeks no BINARY =
-        con.execute("CREATE INDEX people_name ON people(name COLLATE BINARY)")
-
-    with twin_sqlite(folder, build) as engine:
+    with twin_sqlite(tmp_path_factory.mktemp("pushed_subqueries"), _create, INDEXES) as engine:
         yield engine
 
 
 @pytest.fixture(scope="module")
 def oracle() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    _create(con, "")
-    return con
+    return twin_oracle(_create)
 
 
 CASES = [

@@ -3,7 +3,7 @@ cache off: the pushed-subquery tests read one and check that the other stays apa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,17 +12,33 @@ import duckdb
 
 import federation as fed
 
+# creates the tables and rows on a connection; its second argument is the text columns'
+# collation clause (" COLLATE NOCASE" in the SQLite files, "" in DuckDB)
+Create = Callable[[apsw.Connection | duckdb.DuckDBPyConnection, str], None]
+
 
 @contextmanager
-def twin_sqlite(folder: Path, build: Callable[[apsw.Connection], None]) -> Iterator[fed.Engine]:
+def twin_sqlite(folder: Path, create: Create, indexes: Sequence[str] = ()
+                ) -> Iterator[fed.Engine]:
+    """Both files made by ``create`` with NOCASE text (SQLite's own collation must not decide
+    an answer) and the ``indexes`` statements."""
     for name in ("crm", "other"):
         con = apsw.Connection(str(folder / f"{name}.db"))
-        build(con)
+        create(con, " COLLATE NOCASE")
+        for statement in indexes:
+            con.execute(statement)
         con.close()
     with fed.connect(cache_bytes=0) as engine:
         engine.attach("crm", fed.SQLite(folder / "crm.db"))
         engine.attach("other", fed.SQLite(folder / "other.db"))
         yield engine
+
+
+def twin_oracle(create: Create) -> duckdb.DuckDBPyConnection:
+    """The same tables in one DuckDB database, DuckDB's own (binary) collation."""
+    con = duckdb.connect()
+    create(con, "")
+    return con
 
 
 def oracle_ids(oracle: duckdb.DuckDBPyConnection, text: str,
