@@ -224,7 +224,8 @@ class SQLite(Source):
         estimate = self._templates.estimate(
             fragment, (info, self._con().data_version()),
             lambda: cardinality.estimate(fragment, {self.name: info}, self._table_rows))
-        span = self._rowid_span(base.table) if rr.splittable(fragment, estimate) else None
+        rows = partial(self._table_rows, base.table)
+        span = self._rowid_span(base.table) if rr.splittable(fragment, estimate, rows) else None
         if span is None or self.read_path == "apsw":
             return rr.SqliteFragment(self.name, self.kind, sql, values, fragment.columns,
                                      estimate)

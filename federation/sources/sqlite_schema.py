@@ -142,6 +142,9 @@ ROW_SAMPLES = 8  # rowid windows counted to estimate how densely a table's rowid
 ROW_WINDOW = 128  # rowids per window: a range seek reading at most this many rows
 THIN_SAMPLE = 64  # fewer rows than this in all windows: the estimate is a guess
 EXACT_ROWS = 1_000_000  # ... and a table estimated this small is counted instead
+# the smallest a row can take in a table's leaf page (cell pointer, payload size, rowid,
+# record header): the file's bytes over this bound any table's rows
+MIN_ROW_BYTES = 4
 
 
 def table_rows(con: apsw.Connection, table: str) -> int | None:
@@ -162,12 +165,20 @@ def table_rows(con: apsw.Connection, table: str) -> int | None:
     window = "SELECT count(*) FROM " + name + " WHERE rowid >= ? AND rowid < ?"
     counted = sum(_count(con, window, (start, start + ROW_WINDOW))
                   for start in range(low, low + step * ROW_SAMPLES, step))
-    estimate = max(1, round(width * counted / (ROW_SAMPLES * ROW_WINDOW)))
+    estimate = min(max(1, round(width * counted / (ROW_SAMPLES * ROW_WINDOW))),
+                   _most_rows(con))
     if counted < THIN_SAMPLE and estimate <= EXACT_ROWS:
         # too few rows in the windows to say how the rest are spread (keys growing
         # ever sparser): count them, about 20 ns a row
         return _count(con, "SELECT count(*) FROM " + name)
     return estimate
+
+
+def _most_rows(con: apsw.Connection) -> int:
+    """Rows the file's pages could hold at most: a window that met a dense cluster of
+    rowids far apart from the rest (a few huge or negative keys) must not scale up to more."""
+    pages = _count(con, "PRAGMA page_count")
+    return max(1, pages * _count(con, "PRAGMA page_size") // MIN_ROW_BYTES)
 
 
 def _count(con: apsw.Connection, sql: str, bounds: tuple[int, int] | tuple[()] = ()) -> int:

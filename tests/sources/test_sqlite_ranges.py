@@ -52,6 +52,7 @@ def _sorted(table: pa.Table) -> pa.Table:
 @pytest.mark.parametrize(("text", "split_read"), [
     ("SELECT t.id, t.name, t.v, t.d FROM s.t AS t", True),
     ("SELECT t.id, t.v FROM s.t AS t WHERE t.name LIKE 'n1%' OR t.v > 1000", True),
+    ("SELECT t.id FROM s.t AS t WHERE t.name > 'n1' AND t.v > 9 AND t.v < 900", False),
     ("SELECT v.id, v.name FROM s.v AS v", False),  # a view has no rowid
     ("SELECT w.k, w.x FROM s.w AS w", False),  # nor has a WITHOUT ROWID table
 ])
@@ -60,6 +61,22 @@ def test_ranges_read_the_same_rows(engines: tuple[fed.Engine, fed.Engine], text:
     split, whole = engines
     res = split.query(text)
     assert _sorted(res.arrow()) == _sorted(whole.query(text).arrow())
+    assert ("rowid ranges" in res.plan.fragments[0].native) is split_read
+
+
+@pytest.mark.parametrize(("likes", "split_read"), [(0, False), (1, True), (2, True)])
+def test_a_like_on_every_row_is_work_enough_to_split(
+        engines: tuple[fed.Engine, fed.Engine], monkeypatch: pytest.MonkeyPatch,
+        likes: int, split_read: bool) -> None:
+    """Few rows out, but each LIKE matched on each of the table's ~3 000 rows costs more
+    than reading them: over ``MIN_ROWS`` of work with one LIKE, not without."""
+    monkeypatch.setattr(rr, "MIN_ROWS", 5_000)
+    conditions = ["t.v > 9", "t.v < 900", "t.name NOT LIKE '%1%'", "t.name LIKE 'n%'"]
+    text = "SELECT t.id FROM s.t AS t WHERE " + " AND ".join(conditions[:2 + likes])
+    split, whole = engines
+    res = split.query(text)
+    assert _sorted(res.arrow()) == _sorted(whole.query(text).arrow())
+    assert res.arrow().num_rows > 0
     assert ("rowid ranges" in res.plan.fragments[0].native) is split_read
 
 
