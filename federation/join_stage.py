@@ -1,7 +1,7 @@
 """The DuckDB stage: finishes what no source could do (joins across sources, aggregates, sorts).
 
 One long-lived, sandboxed DuckDB connection per engine; each query gets its own cursor, its Arrow
-inputs are registered under generated names and always unregistered.
+inputs are registered under generated names on that cursor, and dropped with it.
 """
 
 from __future__ import annotations
@@ -223,8 +223,8 @@ class JoinStage:
         except duckdb.Error as err:
             raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
         finally:
-            for name in inputs:
-                cursor.unregister(name)
+            # closing the cursor drops the views its inputs were registered as and releases
+            # the tables (no unregister: ~0.1 ms an input, checked in tests/test_join_stage.py)
             cursor.close()
 
     def close(self) -> None:
