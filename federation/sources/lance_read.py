@@ -59,6 +59,9 @@ class LanceFragment(CompiledFragment):
     # passed join keys (planner.semijoin): (column, keys) kept batch by batch after the scan;
     # (more keys than lance_filter.FILTER_KEYS; fewer go into the filter as an IN list)
     keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    # the filter is guessed to keep many rows: every fetched column is decoded with the
+    # filter's columns (Lance's default guesses 0.1% kept and takes the rest afterwards)
+    early: bool = False
 
 
 def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = None,
@@ -69,7 +72,8 @@ def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = No
     if c.vector is None:
         return ds.scanner(columns=fetch, filter=c.filter,
                           limit=c.limit if fragments is None else limit,
-                          batch_size=BATCH_ROWS, fragments=fragments)
+                          batch_size=BATCH_ROWS, fragments=fragments,
+                          late_materialization=False if c.early else None)
     assert c.vector_column is not None and c.tuning is not None
     query = np.asarray(c.vector, dtype=c.vector_dtype)
     # k None: every row of this version, ranked (the exact search orders ties by row id)
