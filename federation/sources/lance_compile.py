@@ -22,10 +22,11 @@ from planner.vectors import ROW_ID
 if TYPE_CHECKING:
     from federation.sources.lancedb import LanceDB
 
-# a filter guessed to keep at least this share of the rows is read with every fetched column
-# decoded as the filter runs: TPC-H Q1's ``l_shipdate <= …`` keeps 98% of 6 M lineitem rows,
-# 170 ms read so against 260-320 ms with Lance's default (take the other columns after the
-# filter); Q19's, Q12's and Q14's selective filters measured the same either way
+# a filter guessed to keep at least this share of the rows is read with its fetched columns
+# (but for wide ones) decoded as the filter runs: TPC-H Q1's ``l_shipdate <= …`` keeps 98% of
+# 6 M lineitem rows, 170 ms read so against 260-320 ms with Lance's default (take the other
+# columns after the filter); Q19's, Q12's and Q14's selective filters measured the same
+# either way
 EARLY_SHARE = 0.3
 
 
@@ -60,11 +61,22 @@ def compile_scan(source: LanceDB, scan: Scan, params: Mapping[str, object]) -> L
     native += "".join(f".keep({col} in <{len(values)} passed keys>)" for col, values in keys)
     bound = (*writer.values, limit) if limit is not None else tuple(writer.values)
     version, incarnation = source.planned(access.table)
-    early = where is not None and broad(filters)
-    return LanceFragment(source.name, source.kind, native + (".early()" if early else ""),
-                         bound, scan.columns, table=access.table, fetch=fetch, filter=where,
-                         limit=limit, version=version, incarnation=incarnation, keys=keys,
-                         early=early)
+    late = None
+    if where is not None and broad(filters):
+        late = tuple(c for c in fetch if is_wide(table_columns[c]))
+        native += f".early(late={list(late)})" if late else ".early()"
+    return LanceFragment(source.name, source.kind, native, bound, scan.columns,
+                         table=access.table, fetch=fetch, filter=where, limit=limit,
+                         version=version, incarnation=incarnation, keys=keys, late=late)
+
+
+def is_wide(column: pa.DataType) -> bool:
+    """A column too wide to decode for rows the filter may drop: vectors and other lists,
+    binary, structs and maps."""
+    return (pa.types.is_list(column) or pa.types.is_large_list(column)
+            or pa.types.is_fixed_size_list(column) or pa.types.is_binary(column)
+            or pa.types.is_large_binary(column) or pa.types.is_struct(column)
+            or pa.types.is_map(column))
 
 
 def broad(filters: tuple[BExpr, ...] | list[BExpr]) -> bool:

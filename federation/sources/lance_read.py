@@ -59,9 +59,10 @@ class LanceFragment(CompiledFragment):
     # passed join keys (planner.semijoin): (column, keys) kept batch by batch after the scan;
     # (more keys than lance_filter.FILTER_KEYS; fewer go into the filter as an IN list)
     keys: tuple[tuple[str, tuple[object, ...]], ...] = ()
-    # the filter is guessed to keep many rows: every fetched column is decoded with the
-    # filter's columns (Lance's default guesses 0.1% kept and takes the rest afterwards)
-    early: bool = False
+    # the filter is guessed to keep many rows: the fetched columns are decoded with the
+    # filter's, but for these wide ones (vectors, lists, binary), taken afterwards as Lance's
+    # default does for all (it guesses 0.1% kept); None: that default
+    late: tuple[str, ...] | None = None
 
 
 def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = None,
@@ -73,7 +74,7 @@ def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = No
         return ds.scanner(columns=fetch, filter=c.filter,
                           limit=c.limit if fragments is None else limit,
                           batch_size=BATCH_ROWS, fragments=fragments,
-                          late_materialization=False if c.early else None)
+                          late_materialization=_late(c.late))
     assert c.vector_column is not None and c.tuning is not None
     query = np.asarray(c.vector, dtype=c.vector_dtype)
     # k None: every row of this version, ranked (the exact search orders ties by row id)
@@ -85,6 +86,10 @@ def scanner(ds: LanceDataset, c: LanceFragment, fragments: list[Any] | None = No
     # name _distance explicitly: relying on its implicit projection is deprecated in Lance
     return ds.scanner(columns=[*fetch, *row_id, DISTANCE], filter=c.filter, nearest=nearest,
                       prefilter=True, fragments=fragments)
+
+
+def _late(columns: tuple[str, ...] | None) -> bool | list[str] | None:
+    return None if columns is None else list(columns) if columns else False
 
 
 def scan_batches(ds: LanceDataset, c: LanceFragment) -> Iterator[pa.RecordBatch]:
