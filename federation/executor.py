@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from concurrent.futures import Executor, wait
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -156,19 +156,33 @@ def _run_fragment(source: Source, index: int, compiled: CompiledFragment,
                        keys_in is not None), table
 
 
-def _run_all(jobs: list[tuple[Source, int, CompiledFragment, int | None]], pool: Executor
-             ) -> list[tuple[FragmentRun, pa.Table]]:
-    """The first job in the calling thread, the rest on the engine's long-lived pool (whose
-    threads keep their per-thread source connections); waits for all whatever happens."""
-    if len(jobs) == 1:  # the usual lookup: nothing to hand to the pool or wait for
-        return [_run_fragment(*jobs[0])]
+Job = tuple[Source, int, CompiledFragment, int | None]
+Ran = tuple[FragmentRun, pa.Table]
+
+
+def _submit(jobs: list[Job], pool: Executor) -> list[Future[Ran]]:
     # the pool's threads run with the query's token, so its deadline interrupts them too
-    futures = [pool.submit(cancel.in_context(_run_fragment), *job) for job in jobs[1:]]
+    return [pool.submit(cancel.in_context(_run_fragment), *job) for job in jobs]
+
+
+def _run_all(jobs: list[Job], pool: Executor, behind: list[Job] | None = None
+             ) -> tuple[list[Ran], list[Future[Ran]]]:
+    """The first job in the calling thread, the rest on the engine's long-lived pool (whose
+    threads keep their per-thread source connections); waits for all whatever happens.
+    ``behind`` are queued after them and returned still running (waited for on failure)."""
+    if len(jobs) == 1 and not behind:  # the usual lookup: nothing to hand to the pool
+        return [_run_fragment(*jobs[0])], []
+    futures = _submit(jobs[1:], pool)
+    later = _submit(behind or [], pool)
     try:
-        done = [_run_fragment(*jobs[0])] if jobs else []
-    finally:
-        wait(futures)  # never leave a fragment running behind a failed one
-    return done + [f.result() for f in futures]
+        try:
+            done = [_run_fragment(*jobs[0])] if jobs else []
+        finally:
+            wait(futures)
+        return done + [f.result() for f in futures], later
+    except BaseException:
+        wait(later)  # never leave a fragment running behind a failed one
+        raise
 
 
 def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
@@ -195,14 +209,25 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     done = _reused(cut, compiled, receivers | followers, legs)
     streamed -= {r.index for r, _ in done}
     skip = streamed | receivers | followers | {r.index for r, _ in done}
-    ran = _run_all([(sources[f.source], f.index, compiled[f.index], None)
-                    for f in cut.fragments if f.index not in skip], pool)
-    if legs is not None:
-        for run, table in ran:
-            legs.keep(run.compiled, table)
+    jobs = [(sources[f.source], f.index, compiled[f.index], None)
+            for f in cut.fragments if f.index not in skip]
     early = tuple(s for s in cut.shared if s.reader not in receivers)
-    done = _shared_inputs(early, done + ran, compiled)
-    notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
+    # receivers start once their senders are read, while the other fragments still run
+    senders = _senders(cut, early) if receivers else {j[1] for j in jobs}
+    ran, later = _run_all([j for j in jobs if j[1] in senders], pool,
+                          [j for j in jobs if j[1] not in senders])
+    got = {r.index for r, _ in done + ran}
+    first = tuple(s for s in early if s.reader in got)
+    done = _shared_inputs(first, done + ran, compiled)
+    try:
+        notes = _run_receivers(cut, receivers, done, compiled, sources, params, pool, decide)
+    finally:
+        wait(later)  # never leave a fragment running behind a failed one
+    rest = [f.result() for f in later]
+    if legs is not None:
+        for run, table in ran + rest:
+            legs.keep(run.compiled, table)
+    done += _shared_inputs(tuple(s for s in early if s not in first), rest, compiled)
     # a keyed read several receivers share is cut once it has run (planner.shared_reads)
     done = _shared_inputs(tuple(s for s in cut.shared if s not in early), done, compiled)
     cancel.check()
@@ -227,6 +252,13 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
     runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
                                    for i, s in streams.items()]
     return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
+
+
+def _senders(cut: CutPlan, early: tuple[SharedRead, ...]) -> set[int]:
+    """The fragments whose reads the receivers of keys wait for: the senders, and the
+    readers of senders cut from another fragment's read."""
+    senders = {p.sender for p in cut.passes}
+    return senders | {s.reader for s in early if s.index in senders}
 
 
 def _reused(cut: CutPlan, compiled: Mapping[int, CompiledFragment], receivers: set[int],
@@ -286,7 +318,7 @@ def _run_receivers(cut: CutPlan, receivers: set[int], done: list[tuple[FragmentR
             notes += said
     runs: dict[int, list[tuple[FragmentRun, pa.Table]]] = {}
     start = time.perf_counter()
-    for run in _run_all(jobs, pool):
+    for run in _run_all(jobs, pool)[0]:
         runs.setdefault(run[0].index, []).append(run)
     # chunks run side by side on the pool: a read in chunks took at most the phase's time
     # (the sum of its chunks' times would tell the router it took several times longer)
