@@ -4,8 +4,8 @@ A summary keeps the last ``RECENT`` executions — (rows in, rows out, seconds) 
 them by age: an execution ``HALF_LIFE`` executions old counts half, so a changed workload
 takes over within a few dozen runs. Before anything is fitted, latencies are winsorised: each
 is divided by what the source kind's prior predicts for its rows, and those ratios are
-clipped to a factor ``CLIP`` around the weighted median of the runs of about the same size
-(rows in and out within a factor ``CLIP``: ``_size_class``). The first run of a shape
+clipped to a factor ``CLIP`` below and ``CLIP_UP`` above the weighted median of the runs of
+about the same size (rows in and out within a factor ``CLIP``: ``_size_class``). The first run of a shape
 (opening a connection, preparing a statement, a cold page cache) or a stall therefore does
 not bend the fit, while a shape whose latency really grows with its rows keeps its slope.
 The p50/p90 reported are the raw (not clipped) weighted quantiles.
@@ -34,6 +34,10 @@ from planner.signature import Signature, nearest
 
 RECENT = 32  # executions kept per shape (the oldest weighs 2^(-31/HALF_LIFE), 0.17)
 CLIP = 4.0  # latencies further than this factor from the weighted median are clipped
+# ... or slower than this factor above it: on a busy machine a stall (another process, a
+# page fault) takes a run to 3x its median, and a line fitted to means made a fast
+# shape look as slow as its spikes (a 2.2 ms stage predicted at 4 ms)
+CLIP_UP = 2.0
 REFREEZE = 4  # a frozen summary is recomputed after this many new executions (at most)
 _DECAY = 0.5 ** (1 / HALF_LIFE)
 _WEIGHTS = [_DECAY ** age for age in range(RECENT)]  # weight of the execution ``age`` back
@@ -93,7 +97,7 @@ class Summary:
         points = []
         for (k_rows, r_rows, _), q, b, w in zip(runs, ratios, base, weights, strict=True):
             middle = middles[_size_class(k_rows, r_rows)]
-            y = min(max(q, middle / CLIP), middle * CLIP) * b
+            y = min(max(q, middle / CLIP), middle * CLIP_UP) * b
             k, r = k_rows / 1000, r_rows / 1000
             points.append((k, r, y, w))
             wk, wr, wy = w * k, w * r, w * y
