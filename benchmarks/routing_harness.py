@@ -109,6 +109,7 @@ class Run:
     notes: tuple[str, ...] = ()  # what the key passes did (applied / skipped at run time)
     reason: str | None = None  # why the router chose (exploring or not)
     predicted: dict[str, float] = field(default_factory=dict)  # seconds, per alternative
+    spread: dict[str, float] = field(default_factory=dict)  # of ln seconds, per alternative
 
 
 def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str | None = None,
@@ -128,7 +129,8 @@ def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str |
                [tuple(r.values()) for r in rows] if rows is not None else None,
                notes=tuple(getattr(res.plan, "notes", ()) or ()),
                reason=getattr(decision, "reason", None),
-               predicted={c.name: c.predicted_s for c in getattr(decision, "considered", ())})
+               predicted={c.name: c.predicted_s for c in getattr(decision, "considered", ())},
+               spread={c.name: c.log_sd for c in getattr(decision, "considered", ())})
 
 
 def _row_key(row: dict[str, Any]) -> tuple[str, ...]:
@@ -239,7 +241,7 @@ def execute(router: fed.Engine, oracle: Oracle, policies: Policies, template: Te
             "times_s": times, "auto_s": auto.seconds, "planned": auto.chosen,
             "chosen": chosen, "chosen_s": times.get(chosen or ""),
             "notes": list(auto.notes), "best": best,
-            "reason": auto.reason, "predicted_s": auto.predicted,
+            "reason": auto.reason, "predicted_s": auto.predicted, "log_sd": auto.spread,
             "policies": policies.choices(template, params),
             "errors": {n: r.error for n, r in runs.items() if r.error},
             "mismatches": _mismatches(runs) if check else []}
