@@ -5,10 +5,10 @@ them by age: an execution ``HALF_LIFE`` executions old counts half, so a changed
 takes over within a few dozen runs. Before anything is fitted, latencies are winsorised: each
 is divided by what the source kind's prior predicts for its rows, and those ratios are
 clipped to a factor ``CLIP`` below and ``CLIP_UP`` above the weighted median of the runs of
-about the same size (rows in and out within a factor ``CLIP``: ``_size_class``). The first run of a shape
-(opening a connection, preparing a statement, a cold page cache) or a stall therefore does
-not bend the fit, while a shape whose latency really grows with its rows keeps its slope.
-The p50/p90 reported are the raw (not clipped) weighted quantiles.
+about the same size (rows in and out within a factor ``CLIP``: ``_size_class``). The first
+run of a shape (opening a connection, preparing a statement, a cold page cache) or a stall
+therefore does not bend the fit, while a shape whose latency really grows with its rows
+keeps its slope. The p50/p90 reported are the raw (not clipped) weighted quantiles.
 
 >>> s = Summary("crm", "sqlite", Shape("s", "scan t"))
 >>> for seconds in [0.5] + [0.001] * 9:  # a cold first run, then steady
