@@ -251,3 +251,17 @@ def test_one_run_at_these_values_among_far_ones_counts_once() -> None:
     _, seconds, spread, _ = found
     assert seconds == pytest.approx(0.020, rel=0.05)  # the far ones weigh next to nothing
     assert spread > 0.8 * MISSING_LOG_SD * math.sqrt((K - 1) / K)  # known as by one run
+
+
+def test_neighbours_that_agree_make_a_sure_prediction() -> None:
+    """One run at these very values and two at nearby ones that took as long: the nearest
+    outweighs them ~50:1, but they are there and agree, so the prediction is sure (it was
+    counted as known by one run, spread 0.8: explored as if never measured twice)."""
+    here = signature(("n",), {"n": 600})
+    runs = [(here, 1.0, 0.010), (signature(("n",), {"n": 540}), 1.0, 0.011),
+            (signature(("n",), {"n": 660}), 1.0, 0.0095)]
+    found = nearest(here, runs)
+    assert found is not None and found[2] < 0.1
+    # ... no surer than one run misses its shape's line (its residual spread)
+    noisy = nearest(here, runs, noise_var=0.3 ** 2)
+    assert noisy is not None and noisy[2] == pytest.approx(0.3)
