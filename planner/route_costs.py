@@ -125,7 +125,7 @@ def _near(fragment: Fragment, found: Near, view: StatsView, catalog: Catalog,
     that distance, and is as uncertain as a cold one."""
     rows = found.rows
     if found.rows_distance > 1.0:
-        guessed = estimate(fragment.plan, catalog)
+        guessed = estimate(fragment.plan, catalog, values=values)
         if guessed is not None:
             rows = _lean(rows, float(guessed), found.rows_distance, 1.0)
     if found.seconds is None:
