@@ -54,7 +54,7 @@ from federation.routing import (
     key_decider,
 )
 from federation.sources.base import Source
-from federation.stats import Stats, first_runs, samples
+from federation.stats import Stats, samples
 from federation.writes.api import Writes
 from grammar.parser import parse
 from planner.catalog import SourceInfo
@@ -105,7 +105,6 @@ class Engine(Writes, OpsMixin, Planning):
         self._stats = Stats(self.workspace)  # loaded from the workspace, kept there
         self._last_info: dict[str, SourceInfo] = {}  # planned on while a source is down
         self._warm: set[str] = set()  # sources (and the stage) that ran a query already
-        self._ran: set[tuple[str, str]] = set()  # (source, shape) this engine ran already
         try:
             self._mirrors = MirrorRegistry(self.workspace)  # eng.mirror(...), kept there too
         except ConfigurationError:
@@ -246,9 +245,9 @@ class Engine(Writes, OpsMixin, Planning):
         if self.max_rows is not None and run.table.num_rows > self.max_rows:
             raise ResourceLimitError(too_many_rows(self.max_rows))
         if planned.shapes is not None:
-            self._stats.record(first_runs(samples(
-                planned.shapes, run.fragments, run.stage_seconds, run.table.num_rows,
-                planned.arrow is not None, values), self._ran), cold=not self._warmed(planned))
+            self._stats.record(samples(planned.shapes, run.fragments, run.stage_seconds,
+                                       run.table.num_rows, planned.arrow is not None,
+                                       values), cold=not self._warmed(planned))
         texts = tuple(fragment_text(r.compiled, r.rows, r.seconds, r.reused, r.shared_from)
                       for r in run.fragments)
         timings = {"plan": plan_done - start,

@@ -74,30 +74,6 @@ def samples(shapes: PlanShapes, runs: Iterable[FragmentRunLike], stage_seconds: 
     return out
 
 
-def first_runs(samples: Iterable[Sample], ran: set[tuple[str, str]]) -> list[Sample]:
-    """``samples`` with those of a shape not in ``ran`` (not yet run by this engine) marked
-    cold, and ``ran`` updated: a shape's first run in an engine prepares its statement and
-    fills caches (a DuckDB join took 94 ms, then 15 ms), and counted as a measure it kept
-    a route predicted 3x too slow, never tried again. Its rows are still recorded.
-
-    >>> ran: set[tuple[str, str]] = set()
-    >>> shape = Shape("00000000000000aa", "scan t")
-    >>> [len(s) for s in first_runs([("crm", "sqlite", shape, 0, 5, 0.09)] * 2, ran)]
-    [8, 6]
-    """
-    out: list[Sample] = []
-    for s in samples:
-        key = (s[0], s[2].id)
-        if key in ran:
-            out.append(s)
-            continue
-        if len(ran) >= 4 * MAX_SHAPES:  # bounded: a shape forgotten is counted cold again
-            ran.clear()
-        ran.add(key)
-        out.append((*s[:6], s[6] if len(s) > 6 else None, True))
-    return out
-
-
 class FragmentRunLike(Protocol):
     """What ``samples`` reads of a ``federation.executor.FragmentRun``."""
 

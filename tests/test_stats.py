@@ -464,18 +464,3 @@ def test_a_cold_run_tells_the_rows_of_its_values_not_their_latency(tmp_path: Pat
     assert found.seconds == pytest.approx(0.2)  # the warm run's: the cold one is not timed
     again.close()
 
-
-def test_a_shapes_first_run_in_an_engine_is_not_a_measure(root: Path) -> None:
-    """Once its source is warm, a new shape's first run still prepares its statement and
-    fills caches: it counts rows, not latency, until the shape ran again."""
-    by_id = "SELECT a.name FROM crm.agents AS a WHERE a.id = $id"
-    with _engine(root) as eng:
-        eng.query(BY_TEAM, {"team": "core"})  # the source's first query
-        eng.query(by_id, {"id": 3})
-        shape = next(r["shape"] for r in eng.stats().to_pylist()
-                     if r["source"] == "crm" and "r0.id" in str(r["shape_text"]))
-        assert isinstance(shape, str)
-        view = eng._stats.view(eng.catalog())
-        assert predict_step(Step("crm", shape), view).basis == "prior sqlite"
-        eng.query(by_id, {"id": 4})
-        assert predict_step(Step("crm", shape), view).basis == "measured (2 runs)"
