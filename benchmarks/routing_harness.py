@@ -107,6 +107,9 @@ class Run:
     rows: list[tuple[Any, ...]] | None = None
     error: str | None = None
     notes: tuple[str, ...] = ()  # what the key passes did (applied / skipped at run time)
+    reason: str | None = None  # why the router chose (exploring or not)
+    predicted: dict[str, float] = field(default_factory=dict)  # seconds, per alternative
+    spread: dict[str, float] = field(default_factory=dict)  # of ln seconds, per alternative
 
 
 def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str | None = None,
@@ -124,7 +127,10 @@ def timed(eng: fed.Engine, text: str, params: Mapping[str, object], route: str |
     rows = sorted(table.to_pylist(), key=_row_key) if keep else None
     return Run(seconds, getattr(decision, "chosen", None),
                [tuple(r.values()) for r in rows] if rows is not None else None,
-               notes=tuple(getattr(res.plan, "notes", ()) or ()))
+               notes=tuple(getattr(res.plan, "notes", ()) or ()),
+               reason=getattr(decision, "reason", None),
+               predicted={c.name: c.predicted_s for c in getattr(decision, "considered", ())},
+               spread={c.name: c.log_sd for c in getattr(decision, "considered", ())})
 
 
 def _row_key(row: dict[str, Any]) -> tuple[str, ...]:
@@ -235,6 +241,7 @@ def execute(router: fed.Engine, oracle: Oracle, policies: Policies, template: Te
             "times_s": times, "auto_s": auto.seconds, "planned": auto.chosen,
             "chosen": chosen, "chosen_s": times.get(chosen or ""),
             "notes": list(auto.notes), "best": best,
+            "reason": auto.reason, "predicted_s": auto.predicted, "log_sd": auto.spread,
             "policies": policies.choices(template, params),
             "errors": {n: r.error for n, r in runs.items() if r.error},
             "mismatches": _mismatches(runs) if check else []}

@@ -38,7 +38,7 @@ from federation.stats_summary import Summary, stats_table
 from planner.catalog import SourceInfo
 from planner.cost import ARROW_STAGE, STAGE, Prior, ShapeStats, StatsSnapshot
 from planner.shape import PlanShapes, Shape
-from planner.signature import Signature, signature
+from planner.signature import Near, Signature, signature
 
 FOLD_AT = 64  # samples queued before the recording thread folds them
 FLUSH_S = 2.0  # a workspace's statistics are written at most this often
@@ -162,8 +162,7 @@ class Stats:
             # a shape seen only cold (a source's first query) predicts from its prior
             return summary.frozen() if summary is not None and summary.warm else None
 
-    def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, float, int] | None:
+    def near(self, source: str, shape: str, sig: Signature) -> Near | None:
         """What the shape's executions nearest ``sig`` in their values returned and took."""
         if self._queue:
             self.fold()
@@ -307,6 +306,5 @@ class LiveView:
     def prior(self, source: str) -> Prior | None:
         return self._stats.prior(source)
 
-    def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, float, int] | None:
+    def near(self, source: str, shape: str, sig: Signature) -> Near | None:
         return self._stats.near(source, shape, sig)

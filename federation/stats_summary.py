@@ -4,11 +4,11 @@ A summary keeps the last ``RECENT`` executions — (rows in, rows out, seconds) 
 them by age: an execution ``HALF_LIFE`` executions old counts half, so a changed workload
 takes over within a few dozen runs. Before anything is fitted, latencies are winsorised: each
 is divided by what the source kind's prior predicts for its rows, and those ratios are
-clipped to a factor ``CLIP`` around the weighted median of the runs of about the same size
-(rows in and out within a factor ``CLIP``: ``_size_class``). The first run of a shape
-(opening a connection, preparing a statement, a cold page cache) or a stall therefore does
-not bend the fit, while a shape whose latency really grows with its rows keeps its slope.
-The p50/p90 reported are the raw (not clipped) weighted quantiles.
+clipped to a factor ``CLIP`` below and ``CLIP_UP`` above the weighted median of the runs of
+about the same size (rows in and out within a factor ``CLIP``: ``_size_class``). The first
+run of a shape (opening a connection, preparing a statement, a cold page cache) or a stall
+therefore does not bend the fit, while a shape whose latency really grows with its rows
+keeps its slope. The p50/p90 reported are the raw (not clipped) weighted quantiles.
 
 >>> s = Summary("crm", "sqlite", Shape("s", "scan t"))
 >>> for seconds in [0.5] + [0.001] * 9:  # a cold first run, then steady
@@ -30,10 +30,14 @@ import pyarrow as pa
 
 from planner.cost import FLOOR_S, HALF_LIFE, Prior, ShapeStats, fit, prior_for
 from planner.shape import Shape
-from planner.signature import Signature, nearest
+from planner.signature import MISSING_LOG_SD, Near, Signature, nearest
 
 RECENT = 32  # executions kept per shape (the oldest weighs 2^(-31/HALF_LIFE), 0.17)
 CLIP = 4.0  # latencies further than this factor from the weighted median are clipped
+# ... or slower than this factor above it: on a busy machine a stall (another process, a
+# page fault) takes a run to 3x its median, and a line fitted to means made a fast
+# shape look as slow as its spikes (a 2.2 ms stage predicted at 4 ms)
+CLIP_UP = 2.0
 REFREEZE = 4  # a frozen summary is recomputed after this many new executions (at most)
 _DECAY = 0.5 ** (1 / HALF_LIFE)
 _WEIGHTS = [_DECAY ** age for age in range(RECENT)]  # weight of the execution ``age`` back
@@ -49,8 +53,10 @@ class Summary:
         self.source, self.kind, self.shape = source, kind, shape
         self.executions = 0
         self.recent: deque[tuple[int, int, float, bool]] = deque(maxlen=RECENT)
-        # (signature of the values read, rows out, seconds) of recent executions with values
-        self.signed: deque[tuple[Signature, float, float]] = deque(maxlen=RECENT)
+        # (signature of the values read, rows out, seconds, cold) of recent executions with
+        # values: a cold run's rows are right (and say what nearby values return), its
+        # latency is not
+        self.signed: deque[tuple[Signature, float, float, bool]] = deque(maxlen=RECENT)
         self.last_seen = 0.0
         self.seq = 0  # when it was last used, in its ``Stats``'s order (kept in the file)
         self.cached: ShapeStats | None = None
@@ -61,8 +67,8 @@ class Summary:
         # a cold run (the first on a source: connections, drivers) is kept, but its latency is
         # not fitted once a warm run exists: it says more about the start than the shape
         self.recent.append((rows_in, rows_out, max(seconds, 1e-9), cold))
-        if sig and not cold:
-            self.signed.append((sig, float(rows_out), max(seconds, 1e-9)))
+        if sig:
+            self.signed.append((sig, float(rows_out), max(seconds, 1e-9), cold))
         self.executions += 1
         self.last_seen = now
         self.stale += 1
@@ -93,7 +99,7 @@ class Summary:
         points = []
         for (k_rows, r_rows, _), q, b, w in zip(runs, ratios, base, weights, strict=True):
             middle = middles[_size_class(k_rows, r_rows)]
-            y = min(max(q, middle / CLIP), middle * CLIP) * b
+            y = min(max(q, middle / CLIP), middle * CLIP_UP) * b
             k, r = k_rows / 1000, r_rows / 1000
             points.append((k, r, y, w))
             wk, wr, wy = w * k, w * r, w * y
@@ -119,15 +125,25 @@ class Summary:
             (sw, sk, sr, skk, skr, srr, sy, sky, sry), self.last_seen)
         return replace(stats, log_var=_residual_log_var(stats, prior, points))
 
-    def near(self, sig: Signature) -> tuple[float, float, float, float, int] | None:
-        """Rows, seconds, spread and distance from the executions nearest ``sig``, and the
-        shape's executions."""
-        found = nearest(sig, list(self.signed))
-        return (*found, self.executions) if found is not None else None
+    def near(self, sig: Signature) -> Near | None:
+        """What the executions nearest ``sig`` returned (cold ones too) and took (warm ones
+        only, as sure as they agree and at least as unsure as a run misses the shape's
+        line)."""
+        rows = nearest(sig, [(s, r, y) for s, r, y, _ in self.signed])
+        if rows is None:
+            return None
+        warm = [(s, r, y) for s, r, y, cold in self.signed if not cold]
+        noise = min(self.frozen().log_var, MISSING_LOG_SD ** 2) if warm else 0.0
+        timed = nearest(sig, warm, noise)
+        if timed is None:
+            return Near(rows[0], rows[3], None, MISSING_LOG_SD, math.inf, self.executions)
+        return Near(rows[0], rows[3], timed[1], timed[2], timed[3], self.executions)
 
     def dump(self) -> str:
+        signed = [[sig.dump(), r, y, *([True] if cold else [])]
+                  for sig, r, y, cold in self.signed]
         return json.dumps({"executions": self.executions, "recent": list(self.recent),
-                           "signed": [[sig.dump(), r, y] for sig, r, y in self.signed]})
+                           "signed": signed})
 
     @classmethod
     def load(cls, source: str, kind: str, shape: Shape, state: str, last_seen: float
@@ -140,8 +156,9 @@ class Summary:
             if not (isinstance(k, int) and isinstance(r, int) and float(y) > 0):
                 raise ValueError("malformed execution")
             summary.recent.append((k, r, float(y), bool(cold and cold[0])))
-        for sig, r, y in data.get("signed", []):
-            summary.signed.append((Signature.load(sig), float(r), float(y)))
+        for sig, r, y, *cold in data.get("signed", []):
+            summary.signed.append((Signature.load(sig), float(r), float(y),
+                                   bool(cold and cold[0])))
         summary.last_seen = last_seen
         return summary
 

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from planner.signature import Signature
+from planner.signature import Near, Signature
 
 STAGE = "(duckdb)"  # the source name statistics of the DuckDB stage are kept under
 ARROW_STAGE = "(arrow)"  # a stage finished in Arrow (no DuckDB)
@@ -130,11 +130,9 @@ class StatsView(Protocol):
         """The source's calibrated prior (None: use its kind's)."""
         ...
 
-    def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, float, int] | None:
-        """Rows, seconds and spread of ln(seconds) of the shape's recorded executions whose
-        parameter values were nearest ``sig``, how far the nearest was (in recorded ranges)
-        and how many runs the shape has (None: too few)."""
+    def near(self, source: str, shape: str, sig: Signature) -> Near | None:
+        """What the shape's recorded executions whose parameter values were nearest ``sig``
+        returned and took (None: none comparable)."""
         ...
 
 
@@ -165,8 +163,7 @@ class StatsSnapshot:
     def prior(self, source: str) -> Prior | None:
         return self.priors.get(source)
 
-    def near(self, source: str, shape: str, sig: Signature
-             ) -> tuple[float, float, float, float, int] | None:
+    def near(self, source: str, shape: str, sig: Signature) -> Near | None:
         return None  # a snapshot keeps summaries, not the values of each execution
 
 

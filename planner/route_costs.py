@@ -18,6 +18,7 @@ from planner.catalog import Catalog
 from planner.cost import (
     ARROW_STAGE,
     COLD_LOG_SD,
+    FLOOR_S,
     STAGE,
     Alternative,
     Estimate,
@@ -30,7 +31,7 @@ from planner.expressions import ColumnRef
 from planner.fragments import Fragment, KeyPass
 from planner.join_work import work_rows
 from planner.shape import PlanShapes
-from planner.signature import K, signature
+from planner.signature import K, Near, signature
 
 UNKNOWN_ROWS = 1000.0
 # a SQLite join reading 1000 rows of its tables (a scan costs ~0.05 ms per 1000 rows there,
@@ -64,7 +65,9 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
         if values and read.params:
             found = view.near(f.source, read.id, signature(read.params, values))
             if found is not None:
-                rows[f.index], near[f.index] = _near(f, found, view, catalog, values)
+                rows[f.index], timed = _near(f, found, view, catalog, values)
+                if timed is not None:
+                    near[f.index] = timed
     first = tuple(first_step(f, shapes.fragments[f.index].id, rows[f.index], near.get(f.index),
                              catalog, values)
                   for f in cut.fragments if f.index not in receivers | followers)
@@ -112,24 +115,38 @@ def first_step(fragment: Fragment, shape: str, rows: float,
     return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog, values))
 
 
-def _near(fragment: Fragment, found: tuple[float, float, float, float, int], view: StatsView,
-          catalog: Catalog, values: Mapping[str, object] | None = None
-          ) -> tuple[float, tuple[float, float, int]]:
-    """Rows and (seconds, spread, runs) of a fragment from its runs nearest these values.
+def _near(fragment: Fragment, found: Near, view: StatsView, catalog: Catalog,
+          values: Mapping[str, object] | None = None
+          ) -> tuple[float, tuple[float, float, int] | None]:
+    """Rows and (seconds, spread, runs) of a fragment from its runs nearest these values
+    (no seconds when only cold runs were recorded: its fit, else its prior, says those).
     Measurements say most about values like theirs: when the nearest is more than one
     recorded range away, the prediction leans towards the cold one (prior and catalog) by
     that distance, and is as uncertain as a cold one."""
-    rows, seconds, spread, distance, runs = found
-    if distance <= 1.0:  # the uncertainty of a mean of K neighbours
-        return rows, (seconds, spread / math.sqrt(K), runs)
-    guessed = estimate(fragment.plan, catalog)
-    cold_rows = float(guessed) if guessed is not None else rows
-    cold = predict_step(Step(fragment.source, "", 0.0, cold_rows,
+    rows = found.rows
+    if found.rows_distance > 1.0:
+        guessed = estimate(fragment.plan, catalog, values=values)
+        if guessed is not None:
+            rows = _lean(rows, float(guessed), found.rows_distance, 1.0)
+    if found.seconds is None:
+        return rows, None
+    if found.distance <= 1.0:  # the uncertainty of a mean of K neighbours
+        return rows, (found.seconds, found.spread / math.sqrt(K), found.runs)
+    cold = predict_step(Step(fragment.source, "", 0.0, rows,
                              work_s=join_work(fragment, catalog, values)), view).seconds
+    return rows, (_lean(found.seconds, cold, found.distance, FLOOR_S),
+                  max(found.spread, COLD_LOG_SD * (1 - 1.0 / found.distance)), found.runs)
+
+
+def _lean(measured: float, cold: float, distance: float, floor: float) -> float:
+    """``measured`` leaning towards ``cold`` the further (in recorded ranges, > 1) it was
+    measured from these values: geometrically, weight 1/distance.
+
+    >>> round(_lean(100.0, 1.0, 2.0, 1.0), 6)
+    10.0
+    """
     w = 1.0 / distance
-    return (math.exp(w * math.log(max(rows, 1.0)) + (1 - w) * math.log(max(cold_rows, 1.0))),
-            (math.exp(w * math.log(seconds) + (1 - w) * math.log(cold)),
-             max(spread, COLD_LOG_SD * (1 - w)), runs))
+    return math.exp(w * math.log(max(measured, floor)) + (1 - w) * math.log(max(cold, floor)))
 
 
 def join_work(fragment: Fragment, catalog: Catalog,

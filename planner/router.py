@@ -6,7 +6,8 @@ estimate or one that varies with the values is tried and corrected, while a well
 is rarely second-guessed. A candidate known only from priors is drawn so in ``EXPLORE_SHARE``
 of the executions (else its prediction counts as it is: many cold candidates would otherwise
 be tried one after another), and while no candidate has been measured the best prediction is
-taken. A candidate predicted more than ``TAIL_GUARD`` times the best is never explored. A
+taken. A candidate predicted more than ``TAIL_GUARD`` times the best, or further off it
+than ``EXPLORE_SDS`` of their combined spread, is not explored. A
 forced policy keeps the candidates having its route feature (when any has it) and takes the
 lowest prediction without exploring; ``random`` takes any candidate (a test of every route);
 ``route=`` names one candidate.
@@ -33,6 +34,7 @@ from planner.errors import PlanError
 
 TAIL_GUARD = 3.0  # never explore a candidate predicted this many times slower than the best
 EXPLORE_SHARE = 0.15  # executions that draw from the predictions instead of taking the best
+EXPLORE_SDS = 1.0  # a candidate predicted further off the best (in spreads) is not drawn
 POLICIES: Mapping[str, str | None] = {
     "auto": None, "random": None,
     "always-push": "join:source", "never-push": "join:duckdb",
@@ -132,6 +134,8 @@ class Router:
             if o.estimate.seconds > guard:
                 excluded[o.name] = f"> {TAIL_GUARD:g}x the best prediction: not explored"
                 continue
+            if not _plausible(o.estimate, best.estimate):
+                continue  # nor does it win when the best's own draw comes out high
             spread = o.estimate.log_sd \
                 if not _cold(o) or self._rng.random() < EXPLORE_SHARE else 0.0
             draws[o.name] = math.log(o.estimate.seconds) + self._rng.gauss(0.0, spread)
@@ -150,6 +154,21 @@ class Router:
         if excluded[name] is not None:
             raise PlanError(f"route {name!r} cannot run: {excluded[name]}")
         return _decision(options, excluded, name, "forced by route=")
+
+
+def _plausible(candidate: Estimate, best: Estimate) -> bool:
+    """Whether ``candidate`` may be faster than ``best`` by their uncertainties: predicted
+    within ``EXPLORE_SDS`` of their combined spread (in ln seconds). One further off would
+    win a draw now and then (one in six at one spread) and lose its round nearly always:
+    only values unlike those measured (a wide spread) make such a candidate worth a try.
+
+    >>> _plausible(Estimate(0.0015, 0.2, "m"), Estimate(0.001, 0.2, "m"))  # 1.4 spreads off
+    False
+    >>> _plausible(Estimate(0.0015, 0.9, "m"), Estimate(0.001, 0.2, "m"))
+    True
+    """
+    gap = math.log(candidate.seconds / best.seconds)
+    return gap <= EXPLORE_SDS * math.hypot(candidate.log_sd, best.log_sd)
 
 
 def _cold(option: Option) -> bool:

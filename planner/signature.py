@@ -61,6 +61,21 @@ class Signature:
         return cls(tuple(float(v) for v in data[0]), tuple(int(v) for v in data[1]), widths)
 
 
+@dataclass(frozen=True)
+class Near:
+    """What a shape's recorded executions nearest some values say: the rows they returned
+    (``rows_distance`` away, in recorded ranges), the seconds they took and the spread of
+    that (``seconds`` None: only cold runs, whose latency says nothing, are recorded), how
+    far the nearest timed one was, and how many runs the shape has."""
+
+    rows: float
+    rows_distance: float
+    seconds: float | None
+    spread: float
+    distance: float
+    runs: int
+
+
 def signature(names: Iterable[str], values: Mapping[str, object]) -> Signature:
     numbers: list[float] = []
     categories: list[int] = []
@@ -93,17 +108,21 @@ def _number(value: object) -> float | None:
     return None
 
 
-def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
-            ) -> tuple[float, float, float, float] | None:
+def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]],
+            noise_var: float = 0.0) -> tuple[float, float, float, float] | None:
     """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
     recorded executions (signature, rows, seconds) nearest to it, and the distance to the
     nearest; None with no comparable one. Numbers are compared relative to their recorded
     range (at least a tenth of their magnitude: one narrow range recorded five times does
     not make every other range infinitely far); where a range lies counts
-    ``POSITION_WEIGHT`` as much as its width. With fewer than ``K`` (or ``K`` of which one
-    outweighs the others) the missing ones count as spread ``MISSING_LOG_SD``: a shape run
-    once with a one-year range is not taken to cost the same for a one-day range (its fit
-    would be, knowing no values), nor known as well as by ``K`` runs.
+    ``POSITION_WEIGHT`` as much as its width. The spread is how far the neighbours lie
+    from the prediction (each counted alike: a far one that disagrees shows the latency
+    moves with the values), at least ``noise_var`` (what one run misses: the shape's own
+    residual); with fewer than ``K`` recorded the missing ones count as spread
+    ``MISSING_LOG_SD``: a shape run once with a one-year range is not taken to cost the same
+    for a one-day range (its fit would be, knowing no values), nor known as well as by ``K``
+    runs. Neighbours that exist and agree are not counted as missing however much the
+    nearest outweighs them: that kept well-measured shapes at spread ~0.5, explored forever.
 
     >>> one = [(signature(("n",), {"n": 50}), 500.0, 0.05)]
     >>> rows, seconds, spread, distance = nearest(signature(("n",), {"n": 3}), one)
@@ -142,9 +161,7 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]]
     rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
     logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
     mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
-    variance = sum(w * (v - mean) ** 2 for w, v in zip(weights, logs, strict=True)) / total
-    # as many neighbours as their weights make (Kish): one run at these very values among
-    # two a range away is one, not three, and the rest count as missing
-    effective = total ** 2 / sum(w * w for w in weights)
-    spread = math.sqrt((effective * variance + (K - effective) * MISSING_LOG_SD ** 2) / K)
+    found = len(closest)
+    variance = max(sum((v - mean) ** 2 for v in logs) / found, noise_var)
+    spread = math.sqrt((found * variance + (K - found) * MISSING_LOG_SD ** 2) / K)
     return rows, math.exp(mean), spread, closest[0][0]

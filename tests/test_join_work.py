@@ -15,6 +15,7 @@ import pytest
 
 from federation.sources.sqlite_schema import distinct_keys
 from planner.capabilities import Capabilities
+from planner.cardinality import estimate
 from planner.catalog import SourceInfo, TableSchema
 from planner.cost import StatsSnapshot
 from planner.expressions import BExpr, ColumnRef, Const, Func, ParamRef
@@ -106,6 +107,20 @@ def test_without_distinct_keys_a_seed_is_an_equality_guess() -> None:
     rows = work_rows(_hops(two=False), _catalog(distinct=False), {"lo": 17, "hi": 17})
     tenth = ASSIGNMENTS / 10
     assert rows == pytest.approx(SEEK_ROWS + tenth + tenth * (SEEK_ROWS + 1))
+
+
+def test_a_mirror_seeded_on_a_range_returns_its_keys_links() -> None:
+    """Rows of a one-hop mirror pattern from the range's width: one agent's 15 links, not
+    the third of the link table guessed without values (a route keyed on it looked 5x too
+    slow, never tried); a range over most agents, as many agents' links."""
+    per_agent = ASSIGNMENTS / 9343
+    assert estimate(_hops(two=False), _catalog(), values={"lo": 17, "hi": 17}) == \
+        round(per_agent)
+    assert estimate(_hops(two=False), _catalog(), values={"lo": 1, "hi": 6000}) == \
+        round(6000 * per_agent)
+    assert estimate(_hops(two=False), _catalog()) == ASSIGNMENTS // 3  # values unknown
+    assert estimate(_hops(two=False), _catalog(distinct=False), values={"lo": 1, "hi": 1}) \
+        == ASSIGNMENTS // 3  # nor the keys per link
 
 
 def _scan(*filters: BExpr, indexed: bool = True) -> tuple[Scan, dict[str, SourceInfo]]:
@@ -251,3 +266,17 @@ def test_one_run_at_these_values_among_far_ones_counts_once() -> None:
     _, seconds, spread, _ = found
     assert seconds == pytest.approx(0.020, rel=0.05)  # the far ones weigh next to nothing
     assert spread > 0.8 * MISSING_LOG_SD * math.sqrt((K - 1) / K)  # known as by one run
+
+
+def test_neighbours_that_agree_make_a_sure_prediction() -> None:
+    """One run at these very values and two at nearby ones that took as long: the nearest
+    outweighs them ~50:1, but they are there and agree, so the prediction is sure (it was
+    counted as known by one run, spread 0.8: explored as if never measured twice)."""
+    here = signature(("n",), {"n": 600})
+    runs = [(here, 1.0, 0.010), (signature(("n",), {"n": 540}), 1.0, 0.011),
+            (signature(("n",), {"n": 660}), 1.0, 0.0095)]
+    found = nearest(here, runs)
+    assert found is not None and found[2] < 0.1
+    # ... no surer than one run misses its shape's line (its residual spread)
+    noisy = nearest(here, runs, noise_var=0.3 ** 2)
+    assert noisy is not None and noisy[2] == pytest.approx(0.3)
