@@ -137,7 +137,10 @@ def test_the_choice_follows_the_parameter_values(tmp_path: Path) -> None:
         for narrow in (True, False, True, False):
             decision = eng.explain(text, values(narrow)).route
             assert decision is not None
-            assert decision.chosen == (IN_SQLITE if narrow else IN_DUCKDB), decision.lines()
+            # the prediction, not the draw: exploration may still try the other route now
+            # and then (and did, under load, where the spread of these short runs is wide)
+            best = min(decision.considered, key=lambda c: c.predicted_s).name
+            assert best == (IN_SQLITE if narrow else IN_DUCKDB), decision.lines()
             assert "measured near these values" in " ".join(decision.lines())
 
 
