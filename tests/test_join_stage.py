@@ -30,7 +30,8 @@ def test_inputs_are_gone_after_the_query(sql: str) -> None:
         assert rows == (-1 if "no_such_column" in sql else 1)
         del table
         gc.collect()
-        assert pa.total_allocated_bytes() == baseline
+        # other tests' leftovers may be freed meanwhile: the 8 MB table must be gone
+        assert pa.total_allocated_bytes() < baseline + 1_000_000
         with pytest.raises(SourceError, match="_fed_input_0 does not exist"):
             stage.run("SELECT count(*) FROM _fed_input_0", [], {})
     finally:
