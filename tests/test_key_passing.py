@@ -20,13 +20,18 @@ JOIN = """SELECT a.name, count(*) AS n, sum(e.weight) AS w
           WHERE a.team = $team GROUP BY a.name"""
 
 
-@pytest.fixture()
-def root(tmp_path: Path) -> Path:
-    con = apsw.Connection(str(tmp_path / "crm.db"))
+def agents_db(path: Path) -> None:
+    """500 agents, one in ten on team "core" (also the key-passing overlap test's)."""
+    con = apsw.Connection(str(path))
     con.execute("CREATE TABLE agents (id INTEGER PRIMARY KEY, name TEXT, team TEXT)")
     con.executemany("INSERT INTO agents VALUES (?, ?, ?)",
                     [(i, f"agent{i}", "core" if i % 10 == 0 else "edge") for i in range(500)])
     con.close()
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    agents_db(tmp_path / "crm.db")
     events = pa.table({"agent_id": pa.array([None if i % 97 == 0 else i % 600
                                              for i in range(20_000)], pa.int64()),
                        "weight": pa.array([float(i % 7) for i in range(20_000)])})

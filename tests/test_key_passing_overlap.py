@@ -19,6 +19,7 @@ import federation as fed
 from federation.sources.base import CompiledFragment
 from federation.sources.lancedb import LanceDB
 from federation.sources.sqlite import SQLite
+from tests.test_key_passing import agents_db
 
 # the scalar subquery's fragment neither sends nor receives keys
 QUERY = """SELECT a.name, count(*) AS n FROM crm.agents AS a
@@ -55,11 +56,7 @@ class Slow(SQLite):
 
 @pytest.fixture()
 def root(tmp_path: Path) -> Path:
-    con = apsw.Connection(str(tmp_path / "crm.db"))
-    con.execute("CREATE TABLE agents (id INTEGER PRIMARY KEY, name TEXT, team TEXT)")
-    con.executemany("INSERT INTO agents VALUES (?, ?, ?)",
-                    [(i, f"agent{i}", "core" if i % 10 == 0 else "edge") for i in range(500)])
-    con.close()
+    agents_db(tmp_path / "crm.db")
     con = apsw.Connection(str(tmp_path / "slow.db"))
     con.execute("CREATE TABLE caps (cap REAL)")
     con.executemany("INSERT INTO caps VALUES (?)", [(3.0,), (5.0,)])
