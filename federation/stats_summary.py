@@ -129,12 +129,15 @@ class Summary:
         """What the executions nearest ``sig`` returned (cold ones too) and took (warm ones
         only, as sure as they agree and at least as unsure as a run misses the shape's
         line)."""
-        rows = nearest(sig, [(s, r, y) for s, r, y, _ in self.signed])
-        if rows is None:
-            return None
         warm = [(s, r, y) for s, r, y, cold in self.signed if not cold]
         noise = min(self.frozen().log_var, MISSING_LOG_SD ** 2) if warm else 0.0
         timed = nearest(sig, warm, noise)
+        # the rows are the timed runs' unless cold runs are recorded too (a search per
+        # candidate route while planning: not twice when once says it)
+        rows = timed if len(warm) == len(self.signed) else \
+            nearest(sig, [(s, r, y) for s, r, y, _ in self.signed])
+        if rows is None:
+            return None
         if timed is None:
             return Near(rows[0], rows[3], None, MISSING_LOG_SD, math.inf, self.executions)
         return Near(rows[0], rows[3], timed[1], timed[2], timed[3], self.executions)

@@ -73,10 +73,8 @@ def compile_scan(source: LanceDB, scan: Scan, params: Mapping[str, object]) -> L
 def is_wide(column: pa.DataType) -> bool:
     """A column too wide to decode for rows the filter may drop: vectors and other lists,
     binary, structs and maps."""
-    return (pa.types.is_list(column) or pa.types.is_large_list(column)
-            or pa.types.is_fixed_size_list(column) or pa.types.is_binary(column)
-            or pa.types.is_large_binary(column) or pa.types.is_struct(column)
-            or pa.types.is_map(column))
+    return (pa.types.is_nested(column) or pa.types.is_binary(column)
+            or pa.types.is_large_binary(column))
 
 
 def broad(filters: tuple[BExpr, ...] | list[BExpr]) -> bool:
