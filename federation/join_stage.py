@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -43,6 +44,10 @@ _JOIN_SQL = {"inner": "INNER JOIN", "left": "LEFT JOIN", "full": "FULL JOIN",
              "cross": "CROSS JOIN"}
 CAPPED_BATCH_ROWS = 1 << 16  # rows per batch when a row cap stops reading early
 _SEVERAL_ROWS = "More than one row returned by a subquery used as an expression"
+# DuckDB rewrites the careful connection goes without. outer_join_simplification: DuckDB 2.0.0
+# fails to bind ("INTERNAL Error: Failed to bind column reference") a LEFT JOIN whose right
+# columns a filter above tests IS NULL and a later join or projection still reads
+CAREFUL_DISABLED_OPTIMIZERS = ("outer_join_simplification",)
 
 
 def too_many_rows(cap: int) -> str:
@@ -167,15 +172,13 @@ class JoinStage:
     autoload, explicit memory and thread limits, configuration locked."""
 
     def __init__(self, memory_limit: str = "2GB", threads: int = 2) -> None:
-        import duckdb  # imported when an engine is made, so `import federation` stays fast
-
         # spills go to a private directory removed at close (DuckDB's default for an in-memory
         # database is ".tmp" in the current directory: the user's); DuckDB makes the inner one
         # when it first spills
         self._spill_root = tempfile.mkdtemp(prefix="fed-duckdb-")
         # removed at close(), or when the stage is collected or the process exits unclosed
         self._spill_cleanup = weakref.finalize(self, shutil.rmtree, self._spill_root, True)
-        self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:", config={
+        self._config: dict[str, str | bool | int | float | list[str]] = {
             "enable_external_access": False,
             "autoload_known_extensions": False,
             "autoinstall_known_extensions": False,
@@ -185,7 +188,18 @@ class JoinStage:
             # accepted after enable_external_access only (DuckDB 2.0 refuses it before)
             "temp_directory": os.path.join(self._spill_root, "spill"),
             "lock_configuration": True,
-        })
+        }
+        self._con = self._connect()
+        self._careful: duckdb.DuckDBPyConnection | None = None  # made at its first use
+        self._careful_lock = threading.Lock()
+
+    def _connect(self, disabled_optimizers: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+        import duckdb  # imported when an engine is made, so `import federation` stays fast
+
+        config = dict(self._config)
+        if disabled_optimizers:  # set before lock_configuration takes effect
+            config["disabled_optimizers"] = ",".join(disabled_optimizers)
+        return duckdb.connect(":memory:", config=config)
 
     @staticmethod
     def input_name(index: int) -> str:
@@ -197,10 +211,34 @@ class JoinStage:
             inputs: Mapping[str, pa.Table | pa.RecordBatchReader],
             max_rows: int | None = None) -> pa.Table:
         """The statement's result; the running query's token interrupts the cursor (its
-        deadline, or close()); past ``max_rows`` rows it stops reading and raises."""
+        deadline, or close()); past ``max_rows`` rows it stops reading and raises. A
+        statement DuckDB fails on with an internal error (one of its own rewrites broke the
+        plan) runs again on a connection without those rewrites, when its inputs can be
+        read again."""
         import duckdb
 
-        cursor = self._con.cursor()
+        try:
+            return self._run_on(self._con, sql, params, inputs, max_rows)
+        except duckdb.InternalException as err:
+            if not all(isinstance(t, pa.Table) for t in inputs.values()):
+                raise _stage_error(err, sql) from err  # a stream read once cannot be replayed
+            try:
+                return self._run_on(self._careful_connection(), sql, params, inputs, max_rows)
+            except duckdb.InternalException:
+                raise _stage_error(err, sql) from err
+
+    def _careful_connection(self) -> duckdb.DuckDBPyConnection:
+        with self._careful_lock:
+            if self._careful is None:
+                self._careful = self._connect(CAREFUL_DISABLED_OPTIMIZERS)
+            return self._careful
+
+    def _run_on(self, con: duckdb.DuckDBPyConnection, sql: str, params: list[object],
+                inputs: Mapping[str, pa.Table | pa.RecordBatchReader],
+                max_rows: int | None) -> pa.Table:
+        import duckdb
+
+        cursor = con.cursor()
         try:
             for name, table in inputs.items():
                 cursor.register(name, table)
@@ -219,9 +257,11 @@ class JoinStage:
                 raise SourceError("a scalar subquery returned more than one row ("
                                   f"{_SEVERAL_ROWS.lower()}); use an aggregate, LIMIT 1 or IN",
                                   source="duckdb") from err
-            raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
+            raise _stage_error(err, sql) from err
+        except duckdb.InternalException:
+            raise  # run() tries the careful connection
         except duckdb.Error as err:
-            raise SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql) from err
+            raise _stage_error(err, sql) from err
         finally:
             # closing the cursor drops the views its inputs were registered as and releases
             # the tables (no unregister: ~0.1 ms an input, checked in tests/test_join_stage.py)
@@ -230,8 +270,16 @@ class JoinStage:
     def close(self) -> None:
         try:
             self._con.close()
+            with self._careful_lock:
+                careful, self._careful = self._careful, None
+            if careful is not None:
+                careful.close()
         finally:
             self._spill_cleanup()
+
+
+def _stage_error(err: Exception, sql: str) -> SourceError:
+    return SourceError(str(err).split("\n")[0], source="duckdb", fragment=sql)
 
 
 def _capped(relation: duckdb.DuckDBPyRelation, max_rows: int) -> pa.Table:

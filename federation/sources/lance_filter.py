@@ -344,4 +344,6 @@ def _exact_literal(value: int | Decimal, mode: str) -> str:
         return str(number)
     if mode == "double":
         return float_literal(float(number))
+    if number == -(2 ** 63):  # no bare literal: its digits overflow before the minus applies
+        return f"CAST('{number}' AS BIGINT)"
     raise BindError(f"integer {number} is out of the range LanceDB filters compare")

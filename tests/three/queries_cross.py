@@ -209,6 +209,17 @@ KUZU_LANCE: list[Q3] = [
        f"SELECT k.id, r.weight * {dist()} AS wdist FROM {assigned()} JOIN docs.knowledge k "
        "ON k.task_id = t.id AND k.agent_id = x.id WHERE t.status = 'active' "
        "ORDER BY wdist LIMIT 5", Q, ordered=True),
+    # DuckDB 2.0.0 fails to bind this one's stage (the LEFT JOIN's right column tested IS NULL
+    # above it, then read by the next join and the projection): the stage runs it again
+    # without outer_join_simplification (federation.join_stage)
+    q3("kl_left_null_then_join", "SELECT x.id, k.task_id, k.agent_id + 1 AS k1, a.id + 1 AS a1 "
+       "FROM MATCH graph (x:Agent) LEFT JOIN docs.knowledge AS k ON k.agent_id = x.id "
+       "AND (k.agent_id < 1 OR k.id >= 100) JOIN crm.agents AS a ON a.id = x.id "
+       "WHERE (k.agent_id IS NULL OR coalesce(a.score, 50.0) > 60) AND k.agent_id IS NULL",
+       "SELECT x.id, k.task_id, k.agent_id + 1 AS k1, a.id + 1 AS a1 FROM graph.Agent x "
+       "LEFT JOIN docs.knowledge AS k ON k.agent_id = x.id AND (k.agent_id < 1 OR k.id >= 100) "
+       "JOIN crm.agents AS a ON a.id = x.id "
+       "WHERE (k.agent_id IS NULL OR coalesce(a.score, 50.0) > 60) AND k.agent_id IS NULL"),
     q3("kl_derived_nearest_match", "SELECT n.id, t.priority FROM (SELECT k.id, k.task_id "
        "FROM NEAREST docs.knowledge TO $q K 40 AS k WHERE k.kind IN ('note', 'log')) AS n "
        "JOIN MATCH graph (t:Task) ON t.id = n.task_id WHERE t.priority >= 3",

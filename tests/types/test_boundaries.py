@@ -38,6 +38,11 @@ def _oracle_ids(con: duckdb.DuckDBPyConnection, sql: str,
     ("t.i < 99999999999999999999999", None),
     ("t.i IN (2.5, 9007199254740993.0)", None),
     ("t.i NOT IN (2.5)", None),
+    # BIGINT's least value, which no filter text spells as a bare literal (its digits
+    # overflow before the minus applies): found by the random differential run
+    ("coalesce(t.i, -9223372036854775808) <> 96", None),
+    ("t.i > -9223372036854775808", None),
+    ("t.i = $v", {"v": -9223372036854775808}),
 ])
 @pytest.mark.parametrize("source", list(TABLE))
 def test_integers_against_reals_and_decimals(stores: Stores, source: str, where: str,
