@@ -255,3 +255,36 @@ def test_no_route_sends_keys_to_a_smaller_leg(root: Path) -> None:
         assert names == ["no key passing", "keys #0→#1"], names
         res = eng.query(text, {"team": "core"}, route="keys #0→#1")
         assert _rows(res) == _rows(whole.query(text, {"team": "core"}))
+
+
+SHARED = f"""{JOIN} HAVING sum(e.weight) > (SELECT sum(e.weight) / 100
+          FROM crm.agents AS a JOIN docs.events AS e ON e.agent_id = a.id WHERE a.team = $team)"""
+
+
+@pytest.mark.parametrize(("text", "inputs"), [(JOIN, 1), (SHARED, 2)])
+def test_keys_save_stage_rows_once_per_input_of_the_read(
+        root: Path, monkeypatch: pytest.MonkeyPatch, text: str, inputs: int) -> None:
+    """A keyed read the outer query and its subquery share (TPC-H Q11) feeds two stage
+    inputs: the rows its keys save are saved twice, so the run-time decision weighs them
+    twice (counted once, Q11's first run at SF 0.1 read 80 000 partsupp rows whole)."""
+    from federation import routing
+
+    rates: list[float] = []
+
+    def spy(keyed: object, plain: object, rows: float, view: object,
+            rate: float) -> tuple[bool, str]:
+        rates.append(rate)
+        return True, "spied"
+
+    monkeypatch.setattr(routing, "keys_pay", spy)
+    with _engine(root) as eng:
+        with eng._running(text, {"team": "edge"}) as (parsed, values, sources):
+            routes, catalog, _ = eng._planned(parsed, values, sources)
+        keyed = next(p for c, p in zip(routes.candidates, routes.prepared, strict=True)
+                     if "keys:pass" in c.features)
+        decide = routing.key_decider(routes, keyed, eng._stats.view(catalog), catalog, "auto")
+        assert decide is not None
+        assert decide(keyed.cut.passes[0], 450) == (True, "spied")
+        assert rates == [routing.STAGE_PER_ROW_S * inputs]
+        assert _rows(eng.query(text, {"team": "edge"}, route=routes.candidates[
+            routes.prepared.index(keyed)].name)) == _rows(eng.query(text, {"team": "edge"}))
