@@ -50,6 +50,10 @@ _SEVERAL_ROWS = "More than one row returned by a subquery used as an expression"
 CAREFUL_DISABLED_OPTIMIZERS = ("outer_join_simplification",)
 
 
+# an input read as columns of another's registered table: (its column, named as) pairs
+Columns = tuple[tuple[str, str], ...]
+
+
 def too_many_rows(cap: int) -> str:
     return (f"the result has more than {cap} rows; this engine returns at most {cap} "
             "(connect(max_rows=...))")
@@ -59,8 +63,10 @@ class StageCompiler:
     """Compiles the stage plan to one DuckDB statement; every node becomes a subquery whose
     columns are named by their plan-wide unique keys, so references never need qualifiers."""
 
-    def __init__(self, inputs: Mapping[int, str], params: Mapping[str, object]) -> None:
+    def __init__(self, inputs: Mapping[int, str], params: Mapping[str, object],
+                 views: Mapping[int, Columns] | None = None) -> None:
         self.inputs = inputs
+        self.views = views or {}
         self.writer = SqlWriter("duckdb", params, lambda c: quote(c.key), self._subquery)
 
     def compile(self, plan: Plan) -> tuple[str, list[object]]:
@@ -72,7 +78,11 @@ class StageCompiler:
 
     def _node(self, node: Plan) -> str:
         if isinstance(node, FragmentInput):
-            return f"SELECT * FROM {quote(self.inputs[node.index])}"
+            view = self.views.get(node.index)
+            if view is None:
+                return f"SELECT * FROM {quote(self.inputs[node.index])}"
+            cols = ", ".join(f"{quote(a)} AS {quote(b)}" for a, b in view)
+            return f"SELECT {cols} FROM {quote(self.inputs[node.index])}"
         if isinstance(node, Output):
             cols = ", ".join(f"{quote(c.key)} AS {quote(n)}"
                              for c, n in zip(node.columns, node.names, strict=True))

@@ -71,3 +71,17 @@ def test_a_statement_duckdb_fails_to_bind_runs_without_the_rewrite() -> None:
     finally:
         stage.close()
 
+
+def test_a_shared_read_is_a_view_of_its_reader_only_when_its_columns_are_the_readers() -> None:
+    """An input cut from another fragment's read is written as columns of the reader's
+    registered input when they are among the reader's own, unchanged; else (a column only
+    it reads, a cast) it keeps its own table."""
+    from federation.executor import shared_views
+    from planner.shared_reads import SharedRead
+
+    reader = pa.table({"t.a": [1, 2], "t.b": [3.0, 4.0]})
+    inputs = {0: reader, 1: pa.table({"u.b": [3.0, 4.0]}),
+              2: pa.table({"v.c": ["x", "y"]}), 3: pa.table({"w.a": [1.0, 2.0]})}
+    shared = (SharedRead(0, 0, (0, 1)), SharedRead(1, 0, (1,)), SharedRead(2, 0, (2,)),
+              SharedRead(3, 0, (0,)))
+    assert shared_views(shared, inputs) == {1: (0, (("t.b", "u.b"),))}
