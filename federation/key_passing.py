@@ -6,12 +6,13 @@ allows is skipped (the receiver is then read as planned), and the executed plan 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import pyarrow as pa
 
 from federation.sources.base import CompiledFragment, Source
+from federation.sources.keys import KeyList
 from planner.expressions import ColumnRef, Func, ParamRef
 from planner.fragments import Fragment, KeyPass
 
@@ -30,7 +31,7 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
     turn a pass down once the number of keys is known (None: every pass within its cap)."""
     import pyarrow.compute as pc  # 50 ms at import: only when keys are passed
 
-    keyed: list[tuple[ParamRef, ColumnRef, list[object], int | None]] = []
+    keyed: list[tuple[ParamRef, ColumnRef, Sequence[object], int | None]] = []
     notes: list[str] = []
     for n, kp in enumerate(p for p in passes if p.receiver == fragment.index):
         # sorted: each chunk is then a narrow range of keys (a Kuzu receiver guards its
@@ -47,7 +48,7 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
                 continue
         name = f"keys#{fragment.index}.{n}"  # not an identifier: never a user's parameter
         keyed.append((ParamRef(name, pa.list_(kp.receiver_key.type)), kp.receiver_key,
-                      keys.to_pylist(), kp.chunk))
+                      KeyList(keys), kp.chunk))
         notes.append(f"applied: {kp.describe()} ({len(keys)} keys)")
     if not keyed:
         return [planned], notes, 0
@@ -56,7 +57,8 @@ def with_keys(fragment: Fragment, passes: tuple[KeyPass, ...], tables: Mapping[i
     values = dict(params) | {param.name: keys for param, _, keys, _ in keyed}
     largest = max(keyed, key=lambda k: len(k[2]))
     size = largest[3] or max(len(largest[2]), 1)
-    chunks = [largest[2][i:i + size] for i in range(0, len(largest[2]), size)] or [[]]
+    chunks: list[Sequence[object]] = \
+        [largest[2][i:i + size] for i in range(0, len(largest[2]), size)] or [[]]
     if len(chunks) > 1:
         notes.append(f"fragment #{fragment.index} read in {len(chunks)} chunks of at most "
                      f"{size} keys")

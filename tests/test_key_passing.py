@@ -255,3 +255,24 @@ def test_no_route_sends_keys_to_a_smaller_leg(root: Path) -> None:
         assert names == ["no key passing", "keys #0→#1"], names
         res = eng.query(text, {"team": "core"}, route="keys #0→#1")
         assert _rows(res) == _rows(whole.query(text, {"team": "core"}))
+
+
+def test_many_passed_keys_reach_lance_as_arrow() -> None:
+    """Keys past the IN-list cap are kept after the scan from their Arrow array: never one
+    Python int per key (TPC-H SF1 Q21 passes 3.8 M), and a narrower key column drops keys
+    outside its range instead of failing the cast."""
+    from federation.sources.keys import KeyList
+    from federation.sources.lance_read import LanceFragment, keep_keys
+    from planner.expressions import ColumnRef, Func, ParamRef
+
+    keys = KeyList(pa.array(range(0, 200_000, 2), pa.int64()))
+    column = ColumnRef("e", "k", pa.int64())
+    test = Func("in_keys", (column, ParamRef("keys", pa.list_(pa.int64()))), pa.bool_())
+    written, kept = lance_filter.passed_keys([test], {"keys": keys})
+    assert written == [] and kept == (("k", keys),) and kept[0][1] is keys
+    c = LanceFragment("docs", "lancedb", "", (), (), keys=(("k", KeyList(pa.array(
+        [1, 2, 3, 40_000, 2**32 + 5], pa.int64()))),))  # wrapped, 2**32 + 5 would be 5
+    batches = [pa.record_batch({"k": pa.array([1, 4, 40_000, None], pa.int32())}),
+               pa.record_batch({"k": pa.array([5, 6], pa.int32())}),
+               pa.record_batch({"k": pa.array([3, 2], pa.int32())})]
+    assert [b.column(0).to_pylist() for b in keep_keys(iter(batches), c)] == [[1, 40_000], [3, 2]]
