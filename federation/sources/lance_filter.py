@@ -77,20 +77,21 @@ FILTER_KEYS = {pa.int64(): 32_768, pa.string(): 64}
 
 
 def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
-                ) -> tuple[list[BExpr], tuple[tuple[str, tuple[object, ...]], ...]]:
+                ) -> tuple[list[BExpr], tuple[tuple[str, Sequence[object]], ...]]:
     """The filters with ``in_keys`` resolved: up to ``FILTER_KEYS`` keys of an int64 or
     string column stay, to be written as an ``IN`` list (``FilterWriter``; Lance then reads the
     other columns of matching rows only); more keys are returned as (column, keys) to keep
     batch by batch after the scan (``lance_read.keep_keys``)."""
     written: list[BExpr] = []
-    kept: list[tuple[str, tuple[object, ...]]] = []
+    kept: list[tuple[str, Sequence[object]]] = []
     for f in filters:
         if not is_keys(f):
             written.append(f)
             continue
         column, ref = f.args  # type: ignore[union-attr]
         assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
-        keys: tuple[object, ...] = tuple(params[ref.name])  # type: ignore[arg-type]
+        # a KeyList stays one: millions of keys are never made Python values here
+        keys: Sequence[object] = params[ref.name]  # type: ignore[assignment]
         if 0 < len(keys) <= FILTER_KEYS.get(column.type, 0) and _listable(keys, column.type):
             written.append(f)
         else:

@@ -248,46 +248,100 @@ def wait_while_busy(prior_calls: int) -> bool:
 
 
 class AdbcReader:
-    """ADBC connections to one file, one per thread (like apsw), read-only by URI."""
+    """ADBC connections to one file, one per thread (like apsw), read-only by URI.
+
+    The driver is used through adbc_driver_manager's statements, not its DB-API module: that
+    module imports polars when it is installed (~20 MB resident, and ~30 MB with the module,
+    for a binding this reader never uses), and binds values exactly as done here (one Arrow
+    row, columns named by position)."""
 
     def __init__(self, path: Path) -> None:
         self.uri = read_uri(path)
         # each thread's connection, returned for reuse when its thread ends
-        self._cons: PerThread[Any] = PerThread(self._connect, _close)
+        self._cons: PerThread[_AdbcConnection] = PerThread(self._connect, _close)
 
-    def _connect(self) -> Any:
-        from adbc_driver_sqlite import dbapi  # heavy: imported on the first bulk read
-
-        # autocommit: otherwise the driver holds one read transaction (a stale snapshot)
-        con = dbapi.connect(self.uri, autocommit=True)
-        cur = con.cursor()
+    def _connect(self) -> _AdbcConnection:
+        con = _AdbcConnection(self.uri)
         try:  # as on the apsw connections: DuckDB's LIKE, wait on locks, never write
             for pragma in SESSION_PRAGMAS:
-                cur.execute(pragma)
-        finally:
-            cur.close()
+                con.run(pragma)
+        except BaseException:
+            con.close()
+            raise
         return con
-
-    def _con(self) -> Any:
-        return self._cons.get()
 
     def batches(self, sql: str, params: Sequence[object], batch_rows: int = BATCH_ROWS
                 ) -> tuple[Any, pa.RecordBatchReader]:
-        """(cursor, reader) of ``sql``; the caller closes the cursor."""
-        cur = self._con().cursor()
-        try:
-            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
-            cur.execute(sql, tuple(params) if params else None)
-            return cur, cur.fetch_record_batch()
-        except BaseException:
-            cur.close()
-            raise
+        """(statement, reader) of ``sql``; the caller closes the statement."""
+        return self._cons.get().query(sql, params, batch_rows)
 
     def close(self) -> None:
         self._cons.close_all()
 
 
-def _close(con: Any) -> None:
+class _AdbcConnection:
+    """One ADBC database and connection (autocommit, ADBC's default: no read transaction
+    holds a stale snapshot)."""
+
+    def __init__(self, uri: str) -> None:
+        import adbc_driver_manager as adbc  # heavy: loaded on the first bulk read
+        import adbc_driver_sqlite
+
+        self._adbc = adbc
+        self._db = adbc_driver_sqlite.connect(uri)
+        try:
+            self._con = adbc.AdbcConnection(self._db)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def run(self, sql: str) -> None:
+        stmt = self._adbc.AdbcStatement(self._con)
+        try:
+            stmt.set_sql_query(sql)
+            stmt.execute_update()
+        finally:
+            stmt.close()
+
+    def query(self, sql: str, params: Sequence[object], batch_rows: int
+              ) -> tuple[Any, pa.RecordBatchReader]:
+        stmt = self._adbc.AdbcStatement(self._con)
+        try:
+            stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
+            stmt.set_sql_query(sql)
+            if params:
+                stmt.bind(pa.record_batch([[v] for v in params],
+                                          names=[str(i) for i in range(len(params))]))
+            handle, _ = stmt.execute_query()
+            reader = pa.RecordBatchReader._import_from_c(handle.address)
+        except BaseException:
+            stmt.close()
+            raise
+        return _Open(stmt, reader), reader
+
+    def close(self) -> None:
+        try:
+            self._con.close()
+        finally:
+            self._db.close()
+
+
+class _Open:
+    """A statement and its result: the result is released before the statement (as the
+    DB-API cursor does), since the driver's stream reads through the statement."""
+
+    def __init__(self, stmt: Any, reader: pa.RecordBatchReader) -> None:
+        self._stmt = stmt
+        self._reader = reader
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        finally:
+            self._stmt.close()
+
+
+def _close(con: _AdbcConnection) -> None:
     con.close()
 
 

@@ -224,3 +224,30 @@ def test_a_table_named_like_the_wrapper(tmp_path: Path) -> None:
             assert source.execute(compiled).column(0).to_pylist() == ["x", "5"]
         finally:
             source.close()
+
+
+_BULK_IN_A_NEW_PROCESS = """
+import json, sys
+import federation as fed
+src = fed.SQLite(sys.argv[1], read_path="adbc")
+src.open("crm")
+eng = fed.connect()
+eng.attach("crm", src)
+rows = eng.query("SELECT t.k FROM crm.t AS t WHERE t.k >= $lo", {"lo": 10}).arrow().num_rows
+print(json.dumps({"rows": rows, "loaded": sorted(m for m in ("adbc_driver_manager.dbapi",
+                                                              "polars") if m in sys.modules)}))
+"""
+
+
+def test_a_bulk_read_loads_no_dataframe_library(db: Path) -> None:
+    """ADBC's DB-API module imports polars when it is installed (~30 MB resident for a
+    binding never used): the bulk path drives the driver's statements directly, its values
+    bound as they were (one Arrow row)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _BULK_IN_A_NEW_PROCESS, str(db)],
+                          capture_output=True, text=True, timeout=120, check=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"rows": N - 10, "loaded": []}
