@@ -182,9 +182,11 @@ def _next_cold(contenders: list[Option], best: Option) -> Option | None:
     candidates are still not tried one after another.
 
     >>> from planner.cost import Estimate
-    >>> def opt(name, s, basis): return Option(name, frozenset(), frozenset(), Estimate(s, 1.0, basis))
+    >>> def opt(name, s, basis):
+    ...     return Option(name, frozenset(), frozenset(), Estimate(s, 1.0, basis))
     >>> best = opt("keys", 0.016, "measured (3 runs)")
-    >>> _next_cold([best, opt("a", 0.040, "prior sqlite"), opt("b", 0.034, "prior sqlite")], best).name
+    >>> cold = [opt("a", 0.040, "prior sqlite"), opt("b", 0.034, "prior sqlite")]
+    >>> _next_cold([best, *cold], best).name
     'b'
     """
     cold = [o for o in contenders if o is not best and _cold(o)]
