@@ -69,6 +69,9 @@ class RouteDecision:
     considered: tuple[Considered, ...]
     chosen: str
     reason: str
+    # chosen to be measured, not for its prediction: its key passes run as planned (a pass
+    # declined on the same cold prior that made the route look slow would measure its twin)
+    explored: bool = False
 
     def lines(self, actual_s: float | None = None) -> list[str]:
         width = max(len(c.name) for c in self.considered)
@@ -124,7 +127,7 @@ class Router:
             chosen, reason = best, _lowest(self.policy)
         else:
             chosen, reason = self._sampled(open_, best, excluded)
-        return _decision(options, excluded, chosen.name, reason)
+        return _decision(options, excluded, chosen.name, reason, chosen is not best)
 
     def _sampled(self, open_: list[Option], best: Option, excluded: dict[str, str | None]
                  ) -> tuple[Option, str]:
@@ -209,10 +212,10 @@ def _lowest(policy: str) -> str:
 
 
 def _decision(options: Sequence[Option], excluded: Mapping[str, str | None], chosen: str,
-              reason: str) -> RouteDecision:
+              reason: str, explored: bool = False) -> RouteDecision:
     considered = tuple(Considered(o.name, o.features, o.estimate.seconds, o.estimate.log_sd,
                                   o.estimate.basis, excluded.get(o.name)) for o in options)
-    return RouteDecision(considered, chosen, reason)
+    return RouteDecision(considered, chosen, reason, explored)
 
 
 def keys_pay(keyed: Step, plain: Step, plain_rows: float, view: StatsView,
