@@ -232,8 +232,12 @@ class Engine(Writes, OpsMixin, Planning):
         while True:
             planned, decision = self._routed(routes, catalog, route, down, values)
             try:
+                # an explored route runs as planned, as a forced one does: it is there to
+                # be measured (its key passes declined, its keyed reads never would be)
                 run, plan_done = self._run(routes, planned, catalog, sources, values,
-                                           route is not None, tokens)
+                                           route is not None or bool(decision
+                                                                     and decision.explored),
+                                           tokens)
                 break
             except SourceUnavailableError as err:
                 # a source went down under the query: its mirror serves, if it has one

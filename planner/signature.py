@@ -112,9 +112,12 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]],
             noise_var: float = 0.0) -> tuple[float, float, float, float] | None:
     """Rows, seconds and the spread of ln(seconds) predicted for ``sig`` from the ``K``
     recorded executions (signature, rows, seconds) nearest to it, and the distance to the
-    nearest; None with no comparable one. Numbers are compared relative to their recorded
-    range (at least a tenth of their magnitude: one narrow range recorded five times does
-    not make every other range infinitely far); where a range lies counts
+    nearest; None with no comparable one. The seconds are the neighbours' weighted median:
+    one run of ``K`` caught in a stall (3 ms runs, one of 8 ms on a busy machine) moved
+    their mean by a third, and the route, no longer chosen, was never measured again.
+    Numbers are compared relative to their recorded range (at least a tenth of their
+    magnitude: one narrow range recorded five times does not make every other range
+    infinitely far); where a range lies counts
     ``POSITION_WEIGHT`` as much as its width. The spread is how far the neighbours lie
     from the prediction (each counted alike: a far one that disagrees shows the latency
     moves with the values), at least ``noise_var`` (what one run misses: the shape's own
@@ -132,7 +135,7 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]],
     >>> runs = [(seed(1, 6000), 9e4, 0.060), (seed(100, 100), 15.0, 0.0008)]
     >>> _, seconds, _, distance = nearest(seed(9000, 9000), runs)  # another seed: near a seed
     >>> round(seconds * 1e3, 2), round(distance, 2)
-    (1.35, 0.35)
+    (0.8, 0.35)
     """
     same = [r for r in recorded if len(r[0].numbers) == len(sig.numbers)
             and len(r[0].categories) == len(sig.categories)]
@@ -160,8 +163,25 @@ def nearest(sig: Signature, recorded: Sequence[tuple[Signature, float, float]],
     total = sum(weights)
     rows = sum(w * r for w, (_, r, _) in zip(weights, closest, strict=True)) / total
     logs = [math.log(max(y, 1e-9)) for _, _, y in closest]
-    mean = sum(w * v for w, v in zip(weights, logs, strict=True)) / total
+    mean = _weighted_median(logs, weights)
     found = len(closest)
     variance = max(sum((v - mean) ** 2 for v in logs) / found, noise_var)
     spread = math.sqrt((found * variance + (K - found) * MISSING_LOG_SD ** 2) / K)
     return rows, math.exp(mean), spread, closest[0][0]
+
+
+def _weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
+    """The value at half the total weight (the lower one at a tie).
+
+    >>> _weighted_median([1.0, 9.0, 1.2], [1.0, 1.0, 1.0])
+    1.2
+    >>> _weighted_median([1.0, 9.0], [1.0, 30.0])
+    9.0
+    """
+    pairs = sorted(zip(values, weights, strict=True))
+    half, seen = sum(weights) / 2, 0.0
+    for value, weight in pairs:
+        seen += weight
+        if seen >= half - 1e-12:
+            return value
+    return pairs[-1][0]
