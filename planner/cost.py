@@ -21,6 +21,8 @@ phases run one after another (a leg that waits for another's keys), then the sta
 >>> keyed = Alternative(((Step("crm", "s1", rows_out=10),), (Step("crm", "s2", 10, 100),)))
 >>> round(predict(keyed, view).seconds * 1e3, 3)  # the second waits for the first's keys
 1.181
+>>> predict(Alternative(keyed.phases, Step(STAGE, "st", rows_in=110.0)), view).rows  # held
+110.0
 """
 
 from __future__ import annotations
@@ -197,6 +199,9 @@ class Estimate:
     seconds: float
     log_sd: float  # uncertainty of ln(seconds): what exploration samples from
     basis: str  # "measured (n runs)", "calibrated <source>" or "prior <kind>"
+    # rows entering the DuckDB stage: a joined input is held whole, so of two routes about
+    # as fast the one moving fewer is the lighter (planner.router)
+    rows: float = 0.0
 
 
 def prior_for(kind: str | None) -> Prior:
@@ -281,7 +286,8 @@ def predict(alternative: Alternative, view: StatsView) -> Estimate:
         spread = max(spread, slowest.log_sd)
         # every step's basis: a cold step the slowest hides still makes the whole cold
         bases |= {e.basis.split(" (")[0] for e in estimates}
-    return Estimate(total, spread, ", ".join(sorted(bases)))
+    rows = alternative.stage.rows_in if alternative.stage is not None else 0.0
+    return Estimate(total, spread, ", ".join(sorted(bases)), rows)
 
 
 def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
