@@ -105,7 +105,6 @@ def key_decider(routes: Routes, prepared: Prepared, view: StatsView, catalog: Ca
     return decide
 
 
-
 def stage_inputs(prepared: Prepared) -> dict[int, int]:
     """How many stage inputs each fragment's read becomes: its own, and one per fragment cut
     from it (``planner.shared_reads``). A receiver's rows enter the stage that many times, so
