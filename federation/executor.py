@@ -269,19 +269,27 @@ def execute(prepared: Prepared, compiled: Mapping[int, CompiledFragment],
                for f in cut.fragments if f.index in streamed}
     inputs: dict[int, pa.Table | pa.RecordBatchReader] = {r.index: t for r, t in done}
     inputs.update({i: s.reader() for i, s in streams.items()})
-    views = shared_views(cut.shared, inputs)
+    result, sql = _run_stage(prepared, inputs, streams, stage, params, max_rows)
+    runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
+                                   for i, s in streams.items()]
+    return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
+
+
+def _run_stage(prepared: Prepared, inputs: Mapping[int, pa.Table | pa.RecordBatchReader],
+               streams: Mapping[int, FragmentStream], stage: JoinStage,
+               params: Mapping[str, object], max_rows: int | None) -> tuple[pa.Table, str]:
+    """The DuckDB stage's result and SQL; a stream that failed while DuckDB drained it
+    raises its own error rather than DuckDB's."""
+    views = shared_views(prepared.cut.shared, inputs)
     sql, values, names = compile_stage(prepared, stage, params, views)
     try:
-        result = stage.run(sql, values, {names[i]: t for i, t in inputs.items()
-                                         if i not in views}, max_rows)
+        return stage.run(sql, values, {names[i]: t for i, t in inputs.items()
+                                       if i not in views}, max_rows), sql
     except FederationError:
         failed = next((s.error for s in streams.values() if s.error is not None), None)
         if failed is not None:
             raise failed from None
         raise
-    runs = [r for r, _ in done] + [FragmentRun(i, compiled[i], s.rows, s.seconds)
-                                   for i, s in streams.items()]
-    return Execution(result, _sorted(runs), sql, time.perf_counter() - start, tuple(notes))
 
 
 def _senders(cut: CutPlan, early: tuple[SharedRead, ...]) -> set[int]:
