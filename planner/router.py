@@ -86,8 +86,9 @@ class RouteDecision:
     considered: tuple[Considered, ...]
     chosen: str
     reason: str
-    # chosen to be measured, not for its prediction: its key passes run as planned (a pass
-    # declined on the same cold prior that made the route look slow would measure its twin)
+    # chosen to be measured (or at random), not for its prediction: its key passes run as
+    # planned (a pass declined on the same cold prior that made the route look slow would
+    # measure its twin)
     explored: bool = False
 
     def lines(self, actual_s: float | None = None) -> list[str]:
@@ -137,9 +138,10 @@ class Router:
             raise PlanError("no route of this query can run: "
                             + "; ".join(f"{n}: {why}" for n, why in excluded.items()))
         best = min(open_, key=lambda o: o.estimate.seconds)
-        if self.policy == "random":
-            chosen, reason = self._rng.choice(open_), "random route (policy random)"
-        elif self.policy != "auto" or not explore or len(open_) == 1 \
+        if self.policy == "random":  # a test of every route: each runs as it was planned
+            return _decision(options, excluded, self._rng.choice(open_).name,
+                             "random route (policy random)", explored=True)
+        if self.policy != "auto" or not explore or len(open_) == 1 \
                 or all(_cold(o) for o in open_):  # nothing measured yet: trust the priors
             chosen, reason = best, _lowest(self.policy)
             if self.policy == "auto":
