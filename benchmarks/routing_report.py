@@ -3,7 +3,8 @@ fixed policies, convergence; markdown tables and PNG plots.
 
 Definitions (every figure from one run's records; an execution is one template run once with
 one set of values, and its *round* is the oracle running every alternative of it, forced by
-name, interleaved with the router's own run):
+name, interleaved with the router's own run; each alternative's time in a round is the median
+of ``ORACLE_REPEATS`` (3) interleaved timings, the first beside the router's run):
 
 * **regret** of a set of executions = Σ oracle time of the alternative the router chose ÷
   Σ oracle time of the fastest alternative, both taken from each execution's own round (so

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks import routing
+from benchmarks.routing_harness import ORACLE_REPEATS, Oracle, Run, _oracle_times
 from benchmarks.routing_relations import SHAPES
 from benchmarks.routing_report import overhead, policy_regret, regret, top1, top1_ceiling
-from benchmarks.routing_templates import TEMPLATES
+from benchmarks.routing_templates import TEMPLATES, Template
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +129,26 @@ def test_the_top1_ceiling_is_a_fixed_choice_by_median() -> None:
                _record({"a": 2.0, "b": 1.0}, "b", 1.0)]
     assert top1(records) == (1.0, 3)
     assert top1_ceiling(records) == pytest.approx(2 / 3)
+
+
+class _ScriptedOracle(Oracle):
+    """Replays timings (no engine runs): what the round's median is taken from."""
+
+    def __init__(self, timings: dict[str, list[Run]]) -> None:
+        self.timings = timings
+
+    def run(self, name: str, template: Template, params: Mapping[str, object],
+            keep: bool) -> Run:
+        return self.timings[name].pop(0)
+
+
+def test_each_alternative_is_the_median_of_its_timings_in_the_round() -> None:
+    """One slow timing does not make a round decisive; a failed repeat is left out, and an
+    alternative that failed beside the router is not timed again."""
+    oracle = _ScriptedOracle({"a": [Run(0.010), Run(0.011)],
+                              "b": [Run(math.nan, error="x"), Run(0.040)], "c": []})
+    first = {"a": Run(0.030), "b": Run(0.020), "c": Run(math.nan, error="down")}
+    assert ORACLE_REPEATS == 3
+    times = _oracle_times(oracle, TEMPLATES[0], {}, ["a", "b", "c"], first)
+    assert times == {"a": 0.011, "b": pytest.approx(0.030)}
+    assert oracle.timings == {"a": [], "b": [], "c": []}
