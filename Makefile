@@ -11,6 +11,10 @@ PEER_STAMP := $(PEER_VENV)/.installed
 PEER_PACKAGES := duckdb==1.5.5 duckdb-extension-tpch==1.5.5 duckdb-extension-sqlite==1.5.5 \
 	duckdb-extension-lance==1.5.5 pyarrow==26.0.1 psutil==7.2.2
 
+# a machine may set PYTHONDONTWRITEBYTECODE: every test's subprocess (notebook kernels, other
+# writers) then compiled duckdb, pyarrow and lancedb again, 9 s an import instead of 4.5 s
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: demo test bench bench-quick bench-tpch bench-routing bench-cache peer-venv lint typecheck clean
 
 $(STAMP): pyproject.toml
