@@ -1,16 +1,17 @@
 """Choose among a query's equivalent plans by predicted latency, and say why (DESIGN §5.4).
 
-``auto`` takes the lowest predicted latency, but explores a little: each measured candidate's
-latency is drawn from the uncertainty of its prediction (Thompson sampling), so a noisy
-estimate or one that varies with the values is tried and corrected, while a well-measured one
-is rarely second-guessed. A candidate known only from priors is drawn so in ``EXPLORE_SHARE``
-of the executions (else its prediction counts as it is: many cold candidates would otherwise
-be tried one after another), and while no candidate has been measured the best prediction is
-taken. A candidate predicted more than ``TAIL_GUARD`` times the best, or further off it
-than ``EXPLORE_SDS`` of their combined spread, is not explored. A
-forced policy keeps the candidates having its route feature (when any has it) and takes the
-lowest prediction without exploring; ``random`` takes any candidate (a test of every route);
-``route=`` names one candidate.
+``auto`` takes the lowest predicted latency, but explores a little: each other measured
+candidate's latency is drawn from the uncertainty of its prediction (Thompson sampling
+against the best prediction as it is), and taken when the draw is ``EXPLORE_GAIN`` times
+faster, so a noisy estimate or one that varies with the values is tried and corrected, while
+a well-measured one is rarely second-guessed. A candidate known only from priors is drawn so
+in ``EXPLORE_SHARE`` of the executions (else its prediction counts as it is: many cold
+candidates would otherwise be tried one after another), and while no candidate has been
+measured the best prediction is taken. A candidate predicted more than ``TAIL_GUARD`` times
+the best, or further off it than ``EXPLORE_SDS`` of their combined spread, is not explored.
+A forced policy keeps the candidates having its route feature (when any has it) and takes
+the lowest prediction without exploring; ``random`` takes any candidate (a test of every
+route, run as planned); ``route=`` names one candidate.
 
 Memory enters ``auto`` as a tie-break: a joined input of the DuckDB stage is held whole, so a
 candidate predicted at most ``MEMORY_SLACK`` times slower than the one taken (best or drawn),
@@ -52,6 +53,10 @@ MEMORY_SLACK = 1.25  # a lighter route this much slower than the one taken is ta
 MEMORY_SHARE = 0.5  # ... when it moves at most this share of its rows into the stage,
 MEMORY_ROWS = 1_000_000  # and the one taken moves at least this many (fewer are not worth it)
 EXPLORE_SDS = 1.0  # a candidate predicted further off the best (in spreads) is not drawn
+# ... and one is taken instead of the best only when its draw is this much faster: a route
+# at most 10% faster is within one round's noise of the best, not worth trying for (two
+# routes 1.1-1.3x apart, each well measured, were tried in turn one round in five)
+EXPLORE_GAIN = 1.1
 POLICIES: Mapping[str, str | None] = {
     "auto": None, "random": None,
     "always-push": "join:source", "never-push": "join:duckdb",
@@ -158,13 +163,12 @@ class Router:
             if o.estimate.seconds > guard:
                 excluded[o.name] = f"> {TAIL_GUARD:g}x the best prediction: not explored"
             elif o is best or _plausible(o.estimate, best.estimate):
-                contenders.append(o)  # else it would not win when the best's draw is high
+                contenders.append(o)  # else: won a draw now and then, lost its round
         probe = _next_cold(contenders, best)
         draws = {}
         for o in contenders:
-            spread = o.estimate.log_sd if not _cold(o) or o is probe \
-                or self._rng.random() < EXPLORE_SHARE else 0.0
-            draws[o.name] = math.log(o.estimate.seconds) + self._rng.gauss(0.0, spread)
+            draws[o.name] = math.log(o.estimate.seconds) if o is best else \
+                _draw(o, probe, self._rng) + math.log(EXPLORE_GAIN)
         chosen = min((o for o in open_ if o.name in draws), key=lambda o: draws[o.name])
         if chosen is best:
             return _lighter(open_, chosen, "lowest predicted latency")
@@ -215,6 +219,24 @@ def _plausible(candidate: Estimate, best: Estimate) -> bool:
     """
     gap = math.log(candidate.seconds / best.seconds)
     return gap <= EXPLORE_SDS * math.hypot(candidate.log_sd, best.log_sd)
+
+
+def _draw(option: Option, probe: Option | None, rng: random.Random) -> float:
+    """A draw of ln(seconds) of a candidate other than the best, which is taken at its
+    prediction: taking it measures it, so its own uncertainty would only hand the choice
+    to a slower one measured more often (the mirror's keyed route at 21 ms, spread 1.0
+    from one run near these values, lost rounds to the graph's at 25 ms, spread 0.1). A
+    cold candidate is drawn from its spread when it is the probe or in ``EXPLORE_SHARE``
+    of the executions; a measured one always.
+
+    >>> from planner.cost import Estimate
+    >>> sure = Option("o", frozenset(), frozenset(), Estimate(0.004, 0.0, "measured (9 runs)"))
+    >>> round(math.exp(_draw(sure, None, random.Random(0))), 3)
+    0.004
+    """
+    cold = _cold(option) and option is not probe
+    spread = 0.0 if cold and rng.random() >= EXPLORE_SHARE else option.estimate.log_sd
+    return math.log(option.estimate.seconds) + rng.gauss(0.0, spread)
 
 
 def _next_cold(contenders: list[Option], best: Option) -> Option | None:
