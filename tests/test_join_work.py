@@ -280,3 +280,12 @@ def test_neighbours_that_agree_make_a_sure_prediction() -> None:
     # ... no surer than one run misses its shape's line (its residual spread)
     noisy = nearest(here, runs, noise_var=0.3 ** 2)
     assert noisy is not None and noisy[2] == pytest.approx(0.3)
+
+
+def test_a_neighbour_far_off_counts_no_more_than_a_missing_one() -> None:
+    """One run at these values, two at values 7x slower: the spread is that of one run and
+    two missing (0.82), not of the factor of 7 (1.6), which kept such a route explored."""
+    here, far = signature(("n",), {"n": 600}), signature(("n",), {"n": 5})
+    found = nearest(here, [(here, 1.0, 0.020), (far, 1.0, 0.140), (far, 1.0, 0.140)])
+    assert found is not None
+    assert found[2] == pytest.approx(MISSING_LOG_SD * math.sqrt((K - 1) / K))
