@@ -34,8 +34,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# two workers (the 2 cores), each test file on one of them (its module fixtures built once):
+# 6 min instead of 10.6 on a machine where one process ran the suite in 639 s
 test: $(STAMP) $(PEER_STAMP) lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 $(PEER_STAMP): Makefile
 	$(PYTHON) -m venv $(PEER_VENV)
