@@ -35,7 +35,7 @@ def _db(path: Path, ddl: str, insert: str, rows: list[tuple[object, ...]]) -> Pa
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("explored")
     crm = _db(root / "crm.db", "CREATE TABLE agents (id INTEGER PRIMARY KEY, team TEXT)",
-              "INSERT INTO agents VALUES (?, ?)", [(i, "ab"[i % 2]) for i in range(3000)])
+              "INSERT INTO agents VALUES (?, ?)", [(i, "ab"[i % 2]) for i in range(2000)])
     ops = _db(root / "ops.db", "CREATE TABLE tasks (id INTEGER PRIMARY KEY, agent INTEGER);"
               " CREATE INDEX tasks_agent ON tasks (agent)",
               "INSERT INTO tasks VALUES (?, ?)", [(i, i % 2000) for i in range(3000)])
