@@ -257,11 +257,11 @@ def _oracle_times(oracle: Oracle, template: Template, params: Mapping[str, objec
     """Each alternative's median time over ``ORACLE_REPEATS`` interleaved passes (``first``
     is the pass run beside the router's); alternatives that failed are left out."""
     samples = {n: [r.seconds] for n, r in first.items() if n in names and r.error is None}
+    timed_ok = [n for n in names if n in samples]
     for repeat in range(1, ORACLE_REPEATS):
-        order = list(names) if repeat % 2 else list(reversed(names))
-        for name in order:
-            run = oracle.run(name, template, params, keep=False) if name in samples else None
-            if run is not None and run.error is None:
+        for name in timed_ok if repeat % 2 else reversed(timed_ok):
+            run = oracle.run(name, template, params, keep=False)
+            if run.error is None:
                 samples[name].append(run.seconds)
     return {n: statistics.median(s) for n, s in samples.items()}
 

@@ -42,16 +42,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return crm, ops
 
 
-def _keyed_plans(eng: Engine, runs: int) -> list[ExecutedPlan]:
+def _plans(eng: Engine, runs: int) -> list[ExecutedPlan]:
+    return [eng.query(QUERY, {"lo": i, "hi": i + 3}).plan for i in range(runs)]
+
+
+def _explored_keyed(plans: list[ExecutedPlan]) -> list[ExecutedPlan]:
     """The plans that took an explored key-passing route."""
-    plans = []
-    for i in range(runs):
-        plan = eng.query(QUERY, {"lo": i, "hi": i + 3}).plan
-        route = plan.route
-        assert route is not None
-        if route.explored and "keys" in route.chosen:
-            plans.append(plan)
-    return plans
+    return [p for p in plans if p.route is not None and p.route.explored
+            and "keys" in p.route.chosen]
 
 
 def test_an_explored_key_pass_is_applied(files: tuple[Path, Path]) -> None:
@@ -61,7 +59,9 @@ def test_an_explored_key_pass_is_applied(files: tuple[Path, Path]) -> None:
     with fed.connect(route_seed=3, cache_bytes=0) as eng:
         eng.attach("crm", fed.SQLite(crm))
         eng.attach("ops", fed.SQLite(ops))
-        explored = _keyed_plans(eng, 60)
+        plans = _plans(eng, 60)
+    assert all(p.route is not None for p in plans)
+    explored = _explored_keyed(plans)
     assert all(any(n.startswith("applied:") for n in p.notes) for p in explored), \
         [p.notes for p in explored]
 
@@ -73,9 +73,9 @@ def test_a_random_route_runs_as_planned(files: tuple[Path, Path]) -> None:
     with fed.connect(route="random", route_seed=3, cache_bytes=0) as eng:
         eng.attach("crm", fed.SQLite(crm))
         eng.attach("ops", fed.SQLite(ops))
-        routes = [eng.query(QUERY, {"lo": i, "hi": i + 3}).plan.route for i in range(12)]
-        keyed = _keyed_plans(eng, 12)
-    assert all(r is not None and r.explored for r in routes)
+        plans = _plans(eng, 12)
+    assert all(p.route is not None and p.route.explored for p in plans)
+    keyed = _explored_keyed(plans)
     assert keyed, "no key-passing route was taken"
     assert all(any(n.startswith("applied:") for n in p.notes) for p in keyed), \
         [p.notes for p in keyed]
