@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 from planner.alternatives import Candidate
 from planner.cardinality import estimate
@@ -52,7 +53,8 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
              arrow_stage: bool = False, values: Mapping[str, object] | None = None
              ) -> Alternative:
     """First phase: senders and fragments without keys, in parallel; second: receivers of
-    keys; then the stage over all their rows. A fragment that ran before with values like
+    keys, once the senders are read, beside the first phase's other fragments; then the
+    stage over all their rows. A fragment that ran before with values like
     ``values`` is predicted from those runs (``planner.signature``)."""
     cut = candidate.cut
     receivers = {p.receiver for p in cut.passes}
@@ -68,8 +70,12 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
                 rows[f.index], timed = _near(f, found, view, catalog, values)
                 if timed is not None:
                     near[f.index] = timed
-    first = tuple(first_step(f, shapes.fragments[f.index].id, rows[f.index], near.get(f.index),
-                             catalog, values)
+    # receivers start once every sender is read (or the reader a sender is cut from)
+    waited = {p.sender for p in cut.passes}
+    waited |= {s.reader for s in cut.shared if s.index in waited}
+    first = tuple(replace(first_step(f, shapes.fragments[f.index].id, rows[f.index],
+                                     near.get(f.index), catalog, values),
+                          sends=f.index in waited)
                   for f in cut.fragments if f.index not in receivers | followers)
     second = []
     for f in cut.fragments:
