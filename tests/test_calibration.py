@@ -246,3 +246,18 @@ def test_kuzu_counts_follow_a_write_and_its_key_is_distinct(tmp_path: Path) -> N
         view = eng._stats.view(eng.catalog())
         assert (view.table_rows("g", "P"), view.table_rows("g", "K")) == (45, 44)
         assert view.distinct("g", "P", "id") == 45
+
+
+def test_a_join_guessed_cold_reads_rows_at_the_calibrated_speed(root: Path, tmp_path: Path
+                                                                ) -> None:
+    """A join's work (rows it reads, at the kind's speed) is scaled by how fast the
+    calibration read this source's rows, like the rows it returns."""
+    with fed.connect(tmp_path) as eng:
+        eng.attach("crm", fed.SQLite(root / "crm.db"))
+        view = eng._stats.view(eng.catalog())
+        plain = predict_step(Step("crm", "0" * 16, rows_out=1000), view)
+        joined = predict_step(Step("crm", "0" * 16, rows_out=1000, work_s=0.01), view)
+    per_1k = _stored(tmp_path)["crm"][3]
+    assert isinstance(per_1k, float)
+    scale = per_1k / prior_for("sqlite").per_1k_out_s
+    assert joined.seconds - plain.seconds == pytest.approx(0.01 * scale)
