@@ -170,8 +170,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
             rows.append([f"three_engines {k}: fed / (Σ native + join), fed / (max + join)",
                          f"{q['ratio_vs_sum']:.3f}, {q['ratio_vs_max']:.3f}", q["verdict"]])
     for sf, t in s.get("tpch", {}).get("scales", {}).items():
-        rows.append([f"tpch SF {sf}: fed/peer, fed/glue geomean",
-                     f"{t['geomean_fed_over_peer']:.3f}, {t['geomean_fed_over_glue']:.3f}",
+        rows.append([f"tpch SF {sf}: fed/peer, fed/glue, trained workspace/peer geomean",
+                     f"{t['geomean_fed_over_peer']:.3f}, {t['geomean_fed_over_glue']:.3f}, "
+                     f"{t.get('geomean_fed_ws_over_peer', float('nan')):.3f}",
                      f"{t['verdicts']['fed_over_peer']} / {t['verdicts']['fed_over_glue']}"])
     for k, (fraction, verdict) in s.get("readers", {}).get("fractions", {}).items():
         rows.append([f"readers {k}: fed / best native rows/s", f"{fraction:.3f}", verdict])

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,20 @@ def _status_text(system: str, st: dict[str, Any]) -> str:
     return f"{system} {st['ms']:.0f} ms{tag}"
 
 
+def train(worker: Worker, qids: list[str], times: int) -> float:
+    """``times`` untimed executions of every query (in the rounds' alternating order), then
+    a reopen: the system's workspace holds what its router learned. Returns seconds."""
+    start = time.perf_counter()
+    for r in range(times):
+        for qid in (qids if r % 2 == 0 else qids[::-1]):
+            worker.call(op="run", q=qid)
+    worker.call(op="reopen")
+    seconds = time.perf_counter() - start
+    print(f"  {worker.system}: trained on {times} executions per query in {seconds:.0f} s",
+          flush=True)
+    return seconds
+
+
 Samples = dict[str, dict[str, list[float]]]
 
 
@@ -121,7 +136,7 @@ def rounds(workers: dict[str, Worker], qids: list[str], warmup: int,
                 reply = workers[system].call(op="run", q=qid)
                 if r >= warmup and reply.get("ok"):
                     samples[qid][system].append(reply["ms"])
-                    for key, ms in reply.get("parts_ms", {}).items():
+                    for key, ms in (reply.get("parts_ms", {}) if system == "fed" else {}).items():
                         parts[qid].setdefault(key, []).append(ms)
         label = "warm-up" if r < warmup else f"round {r - warmup + 1}/{reps}"
         print(f"  {label} done", flush=True)

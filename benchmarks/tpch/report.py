@@ -8,10 +8,11 @@ from typing import Any
 
 from benchmarks.common import RESULTS, print_table
 
-SYSTEMS = ("peer", "glue", "native", "fed")
+SYSTEMS = ("peer", "glue", "native", "fed", "fed_ws")
 PARTS = ("plan", "fragments", "duckdb")  # Federation's ``res.plan.timings`` (medians)
 LABELS = {"peer": "DuckDB 1.5.5 + sqlite/lance ext", "glue": "hand glue (ADBC/lance/kuzu + DuckDB)",
-          "native": "native DuckDB file", "fed": "Federation"}
+          "native": "native DuckDB file", "fed": "Federation (no statistics yet)",
+          "fed_ws": "Federation (trained workspace, reopened)"}
 
 
 def print_report(res: dict[str, Any]) -> None:
@@ -33,16 +34,18 @@ def _timings(sf: str, r: dict[str, Any]) -> None:
         p = q.get("fed_parts_ms", {})
         split = "/".join(f"{p[k]:.0f}" if k in p else "-" for k in PARTS)
         rows.append([qid, q.get("rows") or 0, *(m[s] for s in SYSTEMS), q["fed_over_peer"],
-                     q["fed_over_glue"], q["fed_over_native"],
+                     q["fed_over_glue"], q["fed_over_native"], q["fed_ws_over_peer"],
                      f"{q.get('fed_fragments', '-')}: {split}", flag])
     o = r["overall"]
     rows.append(["geomean", "", *(o[f"geomean_ms_{s}"] for s in SYSTEMS),
                  o["geomean_fed_over_peer"], o["geomean_fed_over_glue"],
-                 o["geomean_fed_over_native"], "", f"over {len(o['compared'])} matching queries"])
+                 o["geomean_fed_over_native"], o["geomean_fed_ws_over_peer"], "",
+                 f"over {len(o['compared'])} matching queries"])
     print_table(f"TPC-H SF {sf}: median ms ({r['repetitions']} rounds after {r['warmup']} "
                 f"warm-up, interleaved)",
-                ["query", "rows", "peer", "glue", "native", "fed", "fed/peer", "fed/glue",
-                 "fed/native", "fed frags: plan/frags/duckdb ms", "answer"], rows)
+                ["query", "rows", "peer", "glue", "native", "fed", "fed_ws", "fed/peer",
+                 "fed/glue", "fed/native", "fed_ws/peer", "fed frags: plan/frags/duckdb ms",
+                 "answer"], rows)
 
 
 def _failures(sf: str, r: dict[str, Any]) -> None:
@@ -68,10 +71,12 @@ def _overall(res: dict[str, Any]) -> None:
     rows = []
     for sf, r in res["scales"].items():
         o, v, rss = r["overall"], res["verdicts"][sf], r["peak_rss_mb"]
-        wp = o["worst_fed_over_peer"]
+        wp, ww = o["worst_fed_over_peer"], o["worst_fed_ws_over_peer"]
         rows.append([f"SF {sf}", len(o["timed"]), len(o["mismatches"]),
                      f"{_fmt_ratio(o['geomean_fed_over_peer'])} (worst {wp['query']} "
                      f"{_fmt_ratio(wp['ratio'])})", v["fed_over_peer"],
+                     f"{_fmt_ratio(o['geomean_fed_ws_over_peer'])} (worst {ww['query']} "
+                     f"{_fmt_ratio(ww['ratio'])})",
                      _fmt_ratio(o["geomean_fed_over_glue"]), v["fed_over_glue"],
                      _fmt_ratio(o["geomean_fed_over_native"]),
                      " / ".join("-" if rss.get(s) is None else f"{rss[s]:.0f}"
@@ -80,8 +85,9 @@ def _overall(res: dict[str, Any]) -> None:
     print_table(f"TPC-H verdicts (goals: fed/peer geomean <= {g['peer_geomean']} and no query > "
                 f"{g['peer_max']}x; fed/glue <= {g['glue_geomean']}; SF1 peak RSS <= "
                 f"{g['rss_vs_peer']}x peer)",
-                ["scale", "timed", "mismatch", "fed/peer geomean", "peer", "fed/glue", "glue",
-                 "fed/native", "peak RSS MB peer/glue/native/fed", "rss"], rows)
+                ["scale", "timed", "mismatch", "fed/peer geomean", "peer",
+                 "fed_ws/peer geomean", "fed/glue", "glue", "fed/native",
+                 "peak RSS MB peer/glue/native/fed/fed_ws", "rss"], rows)
 
 
 def chart(res: dict[str, Any]) -> Path:
@@ -93,11 +99,11 @@ def chart(res: dict[str, Any]) -> Path:
 
     panels = list(res["scales"].items())
     fig, axes = plt.subplots(len(panels), 1, figsize=(11, 3.6 * len(panels)), squeeze=False)
-    width = 0.2
+    width = 0.16
     for ax, (sf, r) in zip(axes[:, 0], panels, strict=True):
         qids = r["overall"]["timed"]
         for i, system in enumerate(SYSTEMS):
-            xs = [j + (i - 1.5) * width for j in range(len(qids))]
+            xs = [j + (i - (len(SYSTEMS) - 1) / 2) * width for j in range(len(qids))]
             ys = [r["queries"][q]["median_ms"][system] for q in qids]
             ax.bar(xs, [y if y and not math.isnan(y) else 0 for y in ys], width,
                    label=LABELS[system])
@@ -105,10 +111,12 @@ def chart(res: dict[str, Any]) -> Path:
         ax.set_yscale("log")
         ax.set_ylabel("median ms (log)")
         ax.set_title(f"TPC-H SF {sf}: queries Federation runs "
-                     f"(fed/peer geomean {_fmt_ratio(r['overall']['geomean_fed_over_peer'])})")
+                     f"(fed/peer geomean {_fmt_ratio(r['overall']['geomean_fed_over_peer'])}, "
+                     f"trained workspace "
+                     f"{_fmt_ratio(r['overall']['geomean_fed_ws_over_peer'])})")
         ax.grid(axis="y", which="both", alpha=0.3)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=8, ncol=4, loc="lower center")
+    fig.legend(handles, labels, fontsize=8, ncol=5, loc="lower center")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "tpch.png"

@@ -9,20 +9,28 @@
 * ``native``: all tables in one DuckDB file (``native.duckdb``, schemas crm/lake/graph), main
   venv's DuckDB, read-only; also the oracle.
 * ``fed``: Federation, ``fed.connect(threads=2)`` with the three stores attached (Kuzu
-  read-only); the result cache is off when the engine has one (``cache_bytes=0``).
+  read-only); the result cache is off when the engine has one (``cache_bytes=0``). Its router
+  starts with no statistics: the timed rounds include its exploration.
+* ``fed_ws``: the same on a workspace (``fed.connect(path)``) that a training pass filled
+  (``TRAIN`` untimed executions of every query, ``benchmarks.tpch.driver.train``) and that is
+  reopened before the timed rounds: the router as a deployment that ran these queries before
+  starts (its statistics are kept in the workspace; the answers are not: the cache is off).
 
 Every system runs with 2 threads and materializes the whole result as an Arrow table.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from benchmarks.tpch.data import Paths
 from benchmarks.tpch.placement import tables_in
 
 THREADS = 2
-SYSTEMS = ("peer", "glue", "native", "fed")
+SYSTEMS = ("peer", "glue", "native", "fed", "fed_ws")
+TRAIN = 10  # untimed executions of every query that fill fed_ws's workspace
 PEER_SYSTEMS = ("peer",)  # run by the peer venv's python
 
 
@@ -58,13 +66,24 @@ class Native:
 
 
 class Fed:
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, workspace: Path | None = None) -> None:
+        self.paths, self.workspace = paths, workspace
+        self.eng = self._connect()
+
+    def _connect(self) -> Any:
         import federation as fed
 
-        self.eng = fed.connect(threads=THREADS, cache_bytes=0)  # every run reads
-        self.eng.attach("crm", fed.SQLite(str(paths.sqlite)))
-        self.eng.attach("lake", fed.LanceDB(str(paths.lance)))
-        self.eng.attach("graph", fed.Kuzu(str(paths.kuzu), read_only=True, threads=THREADS))
+        paths = self.paths
+        eng = fed.connect(self.workspace, threads=THREADS, cache_bytes=0)  # every run reads
+        eng.attach("crm", fed.SQLite(str(paths.sqlite)))
+        eng.attach("lake", fed.LanceDB(str(paths.lance)))
+        eng.attach("graph", fed.Kuzu(str(paths.kuzu), read_only=True, threads=THREADS))
+        return eng
+
+    def reopen(self) -> None:
+        """Close the engine and connect again (on its workspace, if any)."""
+        self.eng.close()
+        self.eng = self._connect()
 
     def run(self, qid: str, text: str) -> Any:
         res = self.eng.query(text)
@@ -81,4 +100,8 @@ def make(system: str, paths: Paths) -> Any:
         from benchmarks.tpch.glue import Glue
 
         return Glue(paths)
+    if system == "fed_ws":
+        workspace = paths.root / "fed-workspace"
+        shutil.rmtree(workspace, ignore_errors=True)  # trained afresh by every run
+        return Fed(paths, workspace)
     return {"peer": Peer, "native": Native, "fed": Fed}[system](paths)

@@ -7,6 +7,7 @@ Requests arrive as JSON lines on stdin, answers leave as JSON lines on the origi
   (time of ``run`` including materializing the Arrow result; ``save`` writes it as Arrow IPC)
   or ``{"ok": false, "error": class name, "message": first lines}``;
 * ``{"op": "rss"}`` → ``{"maxrss_kb": peak RSS of this process (getrusage), "rss_kb": now}``;
+* ``{"op": "reopen"}`` → ``{"ok": true}``: the system closes and reconnects (``fed_ws``);
 * ``{"op": "quit"}``.
 """
 
@@ -94,7 +95,11 @@ def main(system_name: str, root: str) -> None:
         req = json.loads(line)
         if req["op"] == "quit":
             break
-        reply = _run(system, texts, req) if req["op"] == "run" else _rss()
+        if req["op"] == "reopen":
+            system.reopen()
+            reply = {"ok": True}
+        else:
+            reply = _run(system, texts, req) if req["op"] == "run" else _rss()
         out.write(json.dumps(reply) + "\n")
 
 
