@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from federation.sources.lance_filter import FilterWriter, passed_keys
+from federation.sources.lance_filter import FilterWriter, is_keys, passed_keys
 from federation.sources.lance_literals import quote_ident
 from federation.sources.lance_read import DISTANCE, LanceFragment, is_vector_type, native_tail
 from federation.sources.lance_vector import EXACT, Tuning, check_count, query_vector
 from planner.cardinality import selectivity
 from planner.errors import BindError, PlanError
-from planner.expressions import BExpr
+from planner.expressions import BExpr, ColumnRef, walk
 from planner.logical import Scan, Schema, VectorSearch
 from planner.vectors import ROW_ID
 
@@ -65,9 +65,33 @@ def compile_scan(source: LanceDB, scan: Scan, params: Mapping[str, object]) -> L
     if where is not None and broad(filters):
         late = tuple(c for c in fetch if is_wide(table_columns[c]))
         native += f".early(late={list(late)})" if late else ".early()"
+    narrowed = narrowing(filters, access.rel, table_columns, params) if limit is None else None
+    if narrowed is not None:
+        native += ".narrowed(rows of the passed keys first, then the rest by row id)"
     return LanceFragment(source.name, source.kind, native, bound, scan.columns,
                          table=access.table, fetch=fetch, filter=where, limit=limit,
-                         version=version, incarnation=incarnation, keys=keys, late=late)
+                         version=version, incarnation=incarnation, keys=keys, late=late,
+                         narrowed=narrowed)
+
+
+def narrowing(filters: list[BExpr], rel: str, table_columns: Mapping[str, pa.DataType],
+              params: Mapping[str, object]) -> tuple[str, str] | None:
+    """(the passed keys' filter, the rest's) when a scan has both and the rest reads a column
+    costly to decode for every row (text, binary, lists): ``lance_read`` then reads the
+    keys' rows first (``NARROW_SHARE``)."""
+    keyed = [f for f in filters if is_keys(f)]
+    rest = [f for f in filters if not is_keys(f)]
+    read = {e.name for f in rest for e in walk(f) if isinstance(e, ColumnRef)}
+    if not keyed or not any(costly(table_columns[n]) for n in read if n in table_columns):
+        return None
+    first = FilterWriter(rel, table_columns, params).where(keyed)
+    second = FilterWriter(rel, table_columns, params).where(rest)
+    return (first, second) if first is not None and second is not None else None
+
+
+def costly(column: pa.DataType) -> bool:
+    """Text, binary or nested: decoded at many bytes a row, unlike numbers and dates."""
+    return is_wide(column) or pa.types.is_string(column) or pa.types.is_large_string(column)
 
 
 def is_wide(column: pa.DataType) -> bool:
