@@ -73,7 +73,8 @@ class LanceFragment(CompiledFragment):
     # default does for all (it guesses 0.1% kept); None: that default
     late: tuple[str, ...] | None = None
     # (the passed keys' filter, the rest of it): read in two steps when the rest decodes
-    # costly columns (``narrowed_scan``); ``filter`` is both, the one-step fallback
+    # costly columns (``_key_row_ids``, ``_rows_by_id``); ``filter`` is both, the one-step
+    # fallback
     narrowed: tuple[str, str] | None = None
 
 
