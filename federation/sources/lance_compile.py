@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # columns after the filter); Q19's, Q12's and Q14's selective filters measured the same
 # either way
 EARLY_SHARE = 0.3
+# a smaller table is read in one step whatever its filter (``narrowing``): decoding its text
+# for every row costs about as much as the second scan call
+NARROW_MIN_ROWS = 100_000
 
 
 def _fetch(columns: Schema, rel: str, table_columns: Mapping[str, pa.DataType],
@@ -65,7 +68,9 @@ def compile_scan(source: LanceDB, scan: Scan, params: Mapping[str, object]) -> L
     if where is not None and broad(filters):
         late = tuple(c for c in fetch if is_wide(table_columns[c]))
         native += f".early(late={list(late)})" if late else ".early()"
-    narrowed = narrowing(filters, access.rel, table_columns, params) if limit is None else None
+    rows = source.planned_rows(access.table)
+    narrowed = narrowing(filters, access.rel, table_columns, params) \
+        if limit is None and rows is not None and rows >= NARROW_MIN_ROWS else None
     if narrowed is not None:
         native += ".narrowed(rows of the passed keys first, then the rest by row id)"
     return LanceFragment(source.name, source.kind, native, bound, scan.columns,

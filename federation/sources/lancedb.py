@@ -257,6 +257,12 @@ class LanceDB(Source):
             return None, self._watch.incarnation(table)
         return cached[0], cached[3]
 
+    def planned_rows(self, table: str) -> int | None:
+        """Rows of ``table`` in the catalog the current query was planned on (None: not
+        described yet)."""
+        cached = self._datasets.described.get(table)
+        return None if cached is None else cached[1].row_count
+
     # ---- fragments
     def compile(self, fragment: Plan, params: Mapping[str, object]) -> CompiledFragment:
         if isinstance(fragment, Scan):

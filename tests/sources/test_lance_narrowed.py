@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 import federation as fed
-from federation.sources import lance_read
+from federation.sources import lance_compile, lance_read
 
 N = 30_000
 
@@ -42,7 +42,9 @@ QUERY = ("SELECT i.id, i.mode, i.qty FROM crm.picks AS p JOIN shop.items AS i "
     (range(0, 3_000, 300), "i.qty < 40", False),  # numbers only
 ])
 def test_keys_first_then_the_rest_answers_as_duckdb(tmp_path: Path, picks: range,
-                                                   condition: str, two_steps: bool) -> None:
+                                                   condition: str, two_steps: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lance_compile, "NARROW_MIN_ROWS", N)  # these 30 000 rows are enough
     table = _items()
     db = lancedb.connect(str(tmp_path / "lance"))
     items = db.create_table("items", table.slice(0, 10_000))
@@ -73,6 +75,7 @@ def test_the_second_step_reads_only_the_keys_rows(tmp_path: Path,
     """The rows the first step found are read by id, in chunks of ``NARROW_IDS``; past
     ``NARROW_SHARE`` of the table no id is read and the scan runs in one step."""
     monkeypatch.setattr(lance_read, "NARROW_IDS", 7)
+    monkeypatch.setattr(lance_compile, "NARROW_MIN_ROWS", N)
     lancedb.connect(str(tmp_path / "lance")).create_table("items", _items())
     con = apsw.Connection(str(tmp_path / "crm.db"))
     con.execute("CREATE TABLE picks (k INTEGER)")
@@ -95,3 +98,20 @@ def test_the_second_step_reads_only_the_keys_rows(tmp_path: Path,
         monkeypatch.setattr(lance_read, "NARROW_SHARE", 10 / N)  # 20 rows are too many
         again = eng.query(QUERY.format("i.mode <> 'SHIP' AND i.qty >= 0")).to_pylist()
         assert seen == [20] and len(again) == len(rows)
+
+
+def test_a_small_table_is_read_in_one_step(tmp_path: Path) -> None:
+    """Under ``NARROW_MIN_ROWS`` the second scan call costs what decoding saves."""
+    lancedb.connect(str(tmp_path / "lance")).create_table("items", _items())
+    con = apsw.Connection(str(tmp_path / "crm.db"))
+    con.execute("CREATE TABLE picks (k INTEGER)")
+    con.executemany("INSERT INTO picks VALUES (?)", [(5,), (6,)])
+    con.close()
+    with fed.connect(cache_bytes=0, route="always-keys") as eng:
+        eng.attach("crm", fed.SQLite(tmp_path / "crm.db"))
+        eng.attach("shop", fed.LanceDB(tmp_path / "lance"))
+        res = eng.query(QUERY.format("i.mode <> 'SHIP'"))
+        assert [r["id"] for r in res.to_pylist()] == [
+            i for i in range(N) if i % 3_000 in (5, 6) and i % 11 and i % 3 != 2]
+    native = next(f for f in res.plan.fragments if f.source == "shop").native
+    assert " IN (" in native and "narrowed(" not in native, native
