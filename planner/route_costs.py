@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 
 from planner.alternatives import Candidate
 from planner.cardinality import estimate
@@ -73,9 +72,8 @@ def steps_of(candidate: Candidate, shapes: PlanShapes, view: StatsView, catalog:
     # receivers start once every sender is read (or the reader a sender is cut from)
     waited = {p.sender for p in cut.passes}
     waited |= {s.reader for s in cut.shared if s.index in waited}
-    first = tuple(replace(first_step(f, shapes.fragments[f.index].id, rows[f.index],
-                                     near.get(f.index), catalog, values),
-                          sends=f.index in waited)
+    first = tuple(first_step(f, shapes.fragments[f.index].id, rows[f.index], near.get(f.index),
+                             catalog, values, sends=f.index in waited)
                   for f in cut.fragments if f.index not in receivers | followers)
     second = []
     for f in cut.fragments:
@@ -116,9 +114,10 @@ def keyed_step(fragment: Fragment, shape: str, live: list[KeyPass], rows: Mappin
 
 def first_step(fragment: Fragment, shape: str, rows: float,
                near: tuple[float, float, int] | None, catalog: Catalog,
-               values: Mapping[str, object] | None = None) -> Step:
-    """A fragment read as planned, without keys."""
-    return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog, values))
+               values: Mapping[str, object] | None = None, sends: bool = False) -> Step:
+    """A fragment read as planned, without keys (``sends``: receivers wait for it)."""
+    return Step(fragment.source, shape, 0.0, rows, near, join_work(fragment, catalog, values),
+                sends)
 
 
 def _near(fragment: Fragment, found: Near, view: StatsView, catalog: Catalog,

@@ -134,9 +134,11 @@ def rounds(workers: dict[str, Worker], qids: list[str], warmup: int,
             k = (r + i) % len(systems)
             for system in systems[k:] + systems[:k]:
                 reply = workers[system].call(op="run", q=qid)
-                if r >= warmup and reply.get("ok"):
-                    samples[qid][system].append(reply["ms"])
-                    for key, ms in (reply.get("parts_ms", {}) if system == "fed" else {}).items():
+                if not (r >= warmup and reply.get("ok")):
+                    continue
+                samples[qid][system].append(reply["ms"])
+                if system == "fed":  # fed_ws reports its parts too: one system's only
+                    for key, ms in reply.get("parts_ms", {}).items():
                         parts[qid].setdefault(key, []).append(ms)
         label = "warm-up" if r < warmup else f"round {r - warmup + 1}/{reps}"
         print(f"  {label} done", flush=True)

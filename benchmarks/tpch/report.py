@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import RESULTS, print_table
+from benchmarks.tpch.systems import SYSTEMS
 
-SYSTEMS = ("peer", "glue", "native", "fed", "fed_ws")
 PARTS = ("plan", "fragments", "duckdb")  # Federation's ``res.plan.timings`` (medians)
 LABELS = {"peer": "DuckDB 1.5.5 + sqlite/lance ext", "glue": "hand glue (ADBC/lance/kuzu + DuckDB)",
           "native": "native DuckDB file", "fed": "Federation (no statistics yet)",

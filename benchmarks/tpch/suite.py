@@ -18,14 +18,15 @@ from typing import Any
 from benchmarks.common import Options, geomean, median
 from benchmarks.tpch import data, driver
 from benchmarks.tpch.report import chart, print_report  # noqa: F401  (run.py's report)
-from benchmarks.tpch.systems import TRAIN
+from benchmarks.tpch.systems import SYSTEMS, TRAIN
 
 GOALS = {"peer_geomean": 1.3, "peer_max": 2.0, "glue_geomean": 1.15, "rss_vs_peer": 1.5}
 REPS = {0.1: 9, 1.0: 5}
 QUICK_REPS = 3
 WARMUP = 1
-RATIOS = {"peer": "fed_over_peer", "glue": "fed_over_glue", "native": "fed_over_native"}
-WS_RATIO = "fed_ws_over_peer"  # the trained, reopened workspace against the peer
+# ratio name: (system timed, system it is divided by); fed_ws is the trained workspace
+RATIOS = {"fed_over_peer": ("fed", "peer"), "fed_over_glue": ("fed", "glue"),
+          "fed_over_native": ("fed", "native"), "fed_ws_over_peer": ("fed_ws", "peer")}
 
 
 def scales(opts: Options) -> list[float]:
@@ -71,7 +72,7 @@ def run_scale(sf: float, opts: Options) -> dict[str, Any]:
     try:
         status = driver.check(workers, qids)
         timed = [q for q in qids if status[q]["fed"].get("ok")]
-        train_s = driver.train(workers["fed_ws"], timed, TRAIN) if "fed_ws" in workers else 0.0
+        train_s = driver.train(workers["fed_ws"], timed, TRAIN)
         samples, parts = driver.rounds(workers, timed, WARMUP, reps)
         rss = driver.peak_rss(workers)
         errors = {s: w.error for s, w in workers.items() if w.error}
@@ -106,10 +107,8 @@ def summarize(status: dict[str, dict[str, Any]], samples: dict[str, dict[str, li
             med = {s: median(v) for s, v in samples[qid].items()}
             q["median_ms"] = med
             q["rows"] = st["native"].get("rows")
-            for s, key in RATIOS.items():
-                q[key] = med["fed"] / med[s] if med.get(s) else math.nan
-            q[WS_RATIO] = med["fed_ws"] / med["peer"] \
-                if med.get("fed_ws") and med.get("peer") else math.nan
+            for key, (num, den) in RATIOS.items():
+                q[key] = med[num] / med[den] if med.get(num) and med.get(den) else math.nan
         queries[qid] = q
     ok = [q for q in timed if queries[q]["fed_matches"]]
     overall: dict[str, Any] = {"timed": timed, "compared": ok,
@@ -117,12 +116,12 @@ def summarize(status: dict[str, dict[str, Any]], samples: dict[str, dict[str, li
                                "fed_fails": {q: {"error": status[q]["fed"].get("error"),
                                                  "message": status[q]["fed"].get("message")}
                                              for q in status if not status[q]["fed"].get("ok")}}
-    for key in (*RATIOS.values(), WS_RATIO):
+    for key in RATIOS:
         vals = {q: queries[q][key] for q in ok if not math.isnan(queries[q][key])}
         overall[f"geomean_{key}"] = geomean(list(vals.values()))
         worst = max(vals, key=lambda q: vals[q]) if vals else None
         overall[f"worst_{key}"] = {"query": worst, "ratio": vals[worst] if worst else math.nan}
-    for s in ("peer", "glue", "native", "fed", "fed_ws"):
+    for s in SYSTEMS:
         overall[f"geomean_ms_{s}"] = geomean([queries[q]["median_ms"][s] for q in ok
                                               if not math.isnan(queries[q]["median_ms"][s])])
     return {"queries": queries, "overall": overall}
@@ -152,8 +151,7 @@ def verdicts(by_scale: dict[str, Any]) -> dict[str, Any]:
 
 
 def headline(res: dict[str, Any]) -> dict[str, Any]:
-    keys = ("geomean_fed_over_peer", "geomean_fed_over_glue", "geomean_fed_over_native",
-            f"geomean_{WS_RATIO}", "mismatches")
+    keys = (*(f"geomean_{key}" for key in RATIOS), "mismatches")
     scales_ = {}
     for sf, r in res["scales"].items():
         scales_[sf] = {k: r["overall"][k] for k in keys} | {

@@ -95,11 +95,13 @@ def main(system_name: str, root: str) -> None:
         req = json.loads(line)
         if req["op"] == "quit":
             break
-        if req["op"] == "reopen":
+        if req["op"] == "run":
+            reply = _run(system, texts, req)
+        elif req["op"] == "reopen":
             system.reopen()
             reply = {"ok": True}
         else:
-            reply = _run(system, texts, req) if req["op"] == "run" else _rss()
+            reply = _rss()
         out.write(json.dumps(reply) + "\n")
 
 
