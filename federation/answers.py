@@ -31,13 +31,16 @@ class QueryKey(Key):
     """A parsed query as a key part: equal trees are equal keys whatever their text; the
     hash of the tree (and the sources it names) are computed once, when it is parsed."""
 
-    __slots__ = ("clock", "names", "query")
+    query: ast.QueryExpr
+    names: frozenset[str]
+    clock: bool
 
-    def __init__(self, query: ast.QueryExpr) -> None:
-        super().__init__(query)
-        self.query = query
-        self.names = sources_of(query)
-        self.clock = calls_clock(query)  # current_date: the answer changes with the day
+    def __new__(cls, query: ast.QueryExpr) -> QueryKey:
+        key = super().__new__(cls, query)
+        key.query = query
+        key.names = sources_of(query)
+        key.clock = calls_clock(query)  # current_date: the answer changes with the day
+        return key
 
 
 def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
@@ -60,12 +63,15 @@ def today() -> tuple[dt.date, dt.date]:
 
 
 def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
-               tokens: Tokens) -> Key:
+               tokens: Tokens) -> Hashable:
+    """A plain tuple, hashed in C each time the cache asks (its parts' hashes are cheap or
+    remembered: the query's is its value): building a ``Key`` was a Python call more on
+    every miss, which pays for each one (2.6% of a 100 µs lookup went to this key)."""
     # a query reading the clock is filed under today's date too: tomorrow it is another entry
     day = today() if query.clock else None
     # sorted: a query's sources may come in another order next time (one needs no sort)
     versions = tuple(tokens.items()) if len(tokens) < 2 else tuple(sorted(tokens.items()))
-    return Key(query, frozen_params(values), route, versions, day)
+    return query, frozen_params(values), route, versions, day
 
 
 # what an entry holds besides its Arrow buffers (a Result, its plan, the key's objects):

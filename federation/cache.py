@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 from operator import itemgetter
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 import pyarrow as pa
 from cachetools import Cache, LRUCache
@@ -72,22 +72,37 @@ def frozen_value(value: object) -> Hashable:
             tuple(frozen_value(x) for x in items))
 
 
-class Key:
-    """A key whose hash is computed once: the caches hash a key up to eight times per miss
-    (lookup, flight, store, LRU order), and a nested tuple's hash is never remembered."""
+class Key(int):
+    """A key whose hash is computed once and asked for in C: an ``int`` whose value is the
+    hash of its parts, equal to another key when their parts are equal. A miss hashes its
+    key six times (lookup, flight, store, sizes, LRU order, landing); a ``__hash__`` in Python
+    was a frame each time, and a nested tuple's hash is never remembered.
 
-    __slots__ = ("_hash", "parts")
+    >>> a, b = Key("q", (1,)), Key("q", (1,))
+    >>> a == b, hash(a) == hash(b), a == Key("q", (2,)), a == int(a), bool(Key())
+    (True, True, False, False, True)
+    """
 
-    def __init__(self, *parts: Hashable) -> None:
-        self.parts = parts
-        self._hash = hash(parts)
+    parts: tuple[Hashable, ...]
 
-    def __hash__(self) -> int:
-        return self._hash
+    def __new__(cls, *parts: Hashable) -> Self:
+        key = super().__new__(cls, hash(parts))
+        key.parts = parts
+        return key
+
+    __hash__ = int.__hash__  # the slot stays C's (defining __eq__ alone would unset it)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Key) and other._hash == self._hash \
-            and other.parts == self.parts
+        return isinstance(other, Key) and int.__eq__(self, other) and other.parts == self.parts
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __bool__(self) -> bool:
+        return True  # a key is never false, whatever its hash
+
+    def __repr__(self) -> str:
+        return f"Key{self.parts!r}"
 
 
 def frozen_params(values: Mapping[str, object]) -> Hashable:
@@ -105,12 +120,16 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
     counting what it evicts. Pairs rather than a frozen dataclass, sized by ``itemgetter``:
     the miss path stores one per answer, and Python-level calls are most of its cost."""
 
+    _Cache__currsize: int  # cachetools' running total of bytes, kept by add() as well
+
     def __init__(self, max_bytes: int) -> None:
         super().__init__(maxsize=max(max_bytes, 1), getsizeof=itemgetter(1))
         self.evictions = 0
         # cachetools' own dict and order (pinned 8.0.0; made once, never replaced)
         self._data: dict[Hashable, tuple[T, int]] = self._Cache__data  # type: ignore[attr-defined]
         self._order: OrderedDict[Hashable, None] = self._LRUCache__order  # type: ignore[attr-defined]
+        self._sizes: dict[Hashable, int] = self._Cache__size  # type: ignore[attr-defined]
+        self._limit = self.maxsize
 
     def get(self, key: Hashable,  # type: ignore[override]
             default: tuple[T, int] | None = None) -> tuple[T, int] | None:
@@ -138,9 +157,16 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
             order[key] = None
 
     def add(self, key: Hashable, value: tuple[T, int]) -> None:
-        """Store under a key not stored (the caller's flight owns it): cachetools' store
-        (bounded by bytes: evicts through popitem()) and a new last place in the order."""
-        Cache.__setitem__(self, key, value)
+        """Store under a key not stored (the caller's flight owns it; its bytes at most
+        ``maxsize``), evicting the least recently used first: cachetools' store for a new
+        key (pinned 8.0.0), inlined, and a new last place in the order. Its generic store
+        costs a microsecond, a fifth of what the cache adds to a miss."""
+        nbytes = value[1]
+        while self._Cache__currsize + nbytes > self._limit:
+            self.popitem()  # through cachetools: its own sizes and order stay in step
+        self._data[key] = value
+        self._sizes[key] = nbytes
+        self._Cache__currsize += nbytes
         self._order[key] = None
 
     def find(self, key: Hashable) -> T | None:
@@ -155,9 +181,10 @@ class _BytesLRU(LRUCache[Hashable, tuple[T, int]]):
 def table_bytes(table: pa.Table) -> int:
     """Every buffer the table references (a slice holds its parent's whole buffers), each
     once. The usual answer has one record batch, sized as a batch: ``Table``'s own walk first
-    asks each column whether it is on the CPU through a Python wrapper per column (twice the
-    cost, on every answer a miss stores); several batches are walked as one table (a buffer
-    they share counts once, a walk per batch cost twice as much at 20 batches)."""
+    asks each column whether it is on the CPU through a Python wrapper per column (2.5 times
+    the cost on a table just built, as every answer a miss stores is); several batches are
+    walked as one table (a buffer they share counts once, a walk per batch cost twice as much
+    at 20 batches)."""
     batches = table.to_batches()
     if len(batches) == 1:
         return batches[0].get_total_buffer_size()
@@ -206,8 +233,10 @@ class ResultCache(Generic[V]):
         computed ("shared"), or ``compute(*args)``'s (``(answer, bytes)``; "miss"), stored when
         it fits. ``compute``'s errors propagate and are not stored; the callers that waited
         for a failed computation then try again themselves."""
+        lock = self._lock  # acquire/release, not ``with``: half the cost, twice per miss
         while True:
-            with self._lock:
+            lock.acquire()
+            try:
                 # the LRU's own get (no wrapper): a miss pays for every call it makes
                 found = self._results.get(key)
                 if found is not None:
@@ -222,12 +251,15 @@ class ResultCache(Generic[V]):
                 if shared is not None:
                     self._counts["shared"] += 1
                     return shared, "shared"
+            finally:
+                lock.release()
         try:
             value, nbytes = compute(*args)
         except BaseException:
             self._land(key, flight)
             raise
-        with self._lock:  # stored before the flight ends: a caller arriving next finds it
+        lock.acquire()
+        try:  # stored before the flight ends: a caller arriving next finds it
             if nbytes <= self._answer_limit:
                 self._results.add(key, (value, nbytes or 1))
             else:
@@ -237,6 +269,8 @@ class ResultCache(Generic[V]):
             flight.done = True
             if flight.waiters:
                 self._landed.notify_all()
+        finally:
+            lock.release()
         return value, "miss"
 
     def _wait(self, flight: _Flight) -> V | None:

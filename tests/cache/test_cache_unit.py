@@ -203,3 +203,22 @@ def test_detach_and_attach_another_file(sqlite_stores: Stores, tmp_path: Path) -
         cached.attach("s", fed.SQLite(sqlite_stores.sqlite))  # the first file again
         res = cached.query(SQL_ROWS, {"g": "a"})
         assert res.plan.cache == "miss" and rows(res) == first
+
+
+def test_stores_keep_cachetools_byte_accounting() -> None:
+    """``_BytesLRU.add`` inlines cachetools' store: its running total, its sizes and its
+    order stay those cachetools keeps (a drift would let the cache outgrow its bound)."""
+    from federation.cache import ResultCache
+
+    cache: ResultCache[str] = ResultCache(10_000, entry_bytes=10_000)
+    sizes = {i: 100 + (i % 7) * 350 for i in range(300)}
+    for i, size in sizes.items():
+        assert cache.answer(("k", i), lambda i=i, size=size: (f"v{i}", size)) == (f"v{i}", "miss")
+        lru = cache._results
+        kept = {k: v for k, v in lru.items()}
+        assert lru.currsize == sum(size for _, size in kept.values()) <= 10_000
+        assert list(lru._order) == list(kept)  # least recently used first
+    info = cache.info()
+    assert info["evictions"] == 300 - info["entries"] > 0
+    assert cache.answer(("k", 299), lambda: ("again", 1)) == ("v299", "hit")
+    assert cache.answer(("k", 0), lambda: ("again", 1)) == ("again", "miss")
