@@ -220,6 +220,34 @@ def test_a_subquery_never_sends_keys_to_the_rows_around_it(root: Path) -> None:
         assert not any("filter fragment #0" in n for n in res.plan.notes), res.plan.notes
 
 
+IN_SUBQUERY = """SELECT e.agent_id, e.weight FROM docs.events AS e
+                 WHERE e.agent_id {op} (SELECT a.id FROM crm.agents AS a WHERE a.team = $team)"""
+
+
+@pytest.mark.parametrize(("op", "rows", "passed"), [("IN", 1652, True),
+                                                   ("NOT IN", 18141, False)])
+def test_keys_of_an_in_subquery_filter_its_operand(root: Path, op: str, rows: int,
+                                                   passed: bool) -> None:
+    """``e.agent_id IN (SELECT a.id …)`` keeps only events of the subquery's agents, so their
+    keys filter the events' read (TPC-H Q20's parts into partsupp); NOT IN keeps the others
+    (those of the 50 agents and those without one excepted), so no key goes."""
+    text = IN_SUBQUERY.format(op=op)
+    with _engine(root, key_passing_rows=0) as passing, \
+            _engine(root, key_passing_rows=None) as whole:
+        res = passing.query(text, {"team": "core"})
+        expected = whole.query(text, {"team": "core"})
+        assert sorted(map(str, res.to_pylist())) == sorted(map(str, expected.to_pylist()))
+        assert len(res) == len(expected) == rows
+        notes = [n for n in res.plan.notes if "filter fragment" in n]
+        if passed:
+            assert notes == ["applied: keys of fragment #1 (a.id) filter fragment #0 "
+                             "(e.agent_id) when at most 500000 (50 keys)"]
+            lance = next(f for f in res.plan.fragments if f.source == "docs")
+            assert lance.rows == rows
+        else:
+            assert notes == [], notes
+
+
 TWICE = """SELECT a.id, e.weight, (SELECT max(f.weight) FROM docs.events AS f
                                    WHERE f.agent_id = a.id) AS top
            FROM crm.agents AS a JOIN docs.events AS e ON e.agent_id = a.id
