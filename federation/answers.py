@@ -66,7 +66,7 @@ def answer_key(query: QueryKey, values: Mapping[str, object], route: str | None,
                tokens: Tokens) -> Hashable:
     """A plain tuple, hashed in C each time the cache asks (its parts' hashes are cheap or
     remembered: the query's is its value): building a ``Key`` was a Python call more on
-    every miss, which pays for each one (2.6% of a 100 µs lookup went to this key)."""
+    every miss, which pays for each (the key took 2.6% of a one-row lookup's miss)."""
     # a query reading the clock is filed under today's date too: tomorrow it is another entry
     day = today() if query.clock else None
     # sorted: a query's sources may come in another order next time (one needs no sort)

@@ -180,8 +180,8 @@ def _equality(part: object, plan: Plan, enclosing: Plan | None
 def _membership(sub: SubqueryExpr, plan: Plan) -> tuple[_Origin, _Origin, bool] | None:
     """``x IN (SELECT y …)`` (``x = ANY``, not negated) keeps only the rows whose ``x`` is a
     value the subquery returns, and each is a value of the fragment column ``y`` is traced
-    to: that column's keys filter ``x``'s fragment (TPC-H Q20: 2 127 'forest' parts filter
-    partsupp's 800 000 rows). Only that way: nothing outside filters the subquery's rows."""
+    to: that column's keys filter ``x``'s fragment (TPC-H Q20: the 'forest' parts' keys may
+    filter partsupp). Only that way: nothing outside filters the subquery's rows."""
     if sub.kind != "any" or sub.op != "eq" or sub.negated or sub.column is None \
             or not isinstance(sub.operand, ColumnRef):
         return None
