@@ -29,7 +29,14 @@ Tokens = dict[str, tuple[int, Hashable]]  # source: (its attach, its version)
 
 class QueryKey(Key):
     """A parsed query as a key part: equal trees are equal keys whatever their text; the
-    hash of the tree (and the sources it names) are computed once, when it is parsed."""
+    hash of the tree (and the sources it names) are computed once, when it is parsed.
+
+    >>> from grammar.parser import parse
+    >>> q = QueryKey(parse("SELECT a.x FROM s.t AS a"))
+    >>> import pickle
+    >>> q == QueryKey(parse("select a.x  from s.t as a")), pickle.loads(pickle.dumps(q)) == q
+    (True, True)
+    """
 
     query: ast.QueryExpr
     names: frozenset[str]
@@ -41,6 +48,9 @@ class QueryKey(Key):
         key.names = sources_of(query)
         key.clock = calls_clock(query)  # current_date: the answer changes with the day
         return key
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return QueryKey, (self.query,)
 
 
 def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]

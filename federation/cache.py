@@ -81,6 +81,8 @@ class Key(int):
     >>> a, b = Key("q", (1,)), Key("q", (1,))
     >>> a == b, hash(a) == hash(b), a == Key("q", (2,)), a == int(a), bool(Key())
     (True, True, False, False, True)
+    >>> import pickle; pickle.loads(pickle.dumps(a)) == a
+    True
     """
 
     parts: tuple[Hashable, ...]
@@ -103,6 +105,9 @@ class Key(int):
 
     def __repr__(self) -> str:
         return f"Key{self.parts!r}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), self.parts  # int's own would rebuild it from the hash alone
 
 
 def frozen_params(values: Mapping[str, object]) -> Hashable:
