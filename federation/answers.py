@@ -49,9 +49,6 @@ class QueryKey(Key):
         key.clock = calls_clock(query)  # current_date: the answer changes with the day
         return key
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return QueryKey, (self.query,)
-
 
 def source_tokens(sources: Mapping[str, Source], attaches: Mapping[str, int]
                   ) -> Tokens | None:

@@ -155,12 +155,13 @@ def _equality(part: object, plan: Plan, enclosing: Plan | None
     never kept by any run (TPC-H Q2's min(ps_supplycost) per part reads partsupp again:
     the parts' keys filter that read as they filter the outer one). Only that way: an
     enclosing row whose ``x`` no ``y`` matches still counts (NOT EXISTS keeps it)."""
+    a, b = part.args if isinstance(part, Func) and part.name == "eq" else (None, None)
     if isinstance(part, SubqueryExpr):
-        return _membership(part, plan)
-    if not (isinstance(part, Func) and part.name == "eq"):
-        return None
-    a, b = part.args
-    if isinstance(a, ColumnRef) and isinstance(b, ColumnRef):
+        pair = _membership(part, plan)
+        if pair is None:
+            return None
+        (one, other), both = pair, False
+    elif isinstance(a, ColumnRef) and isinstance(b, ColumnRef):
         one, other = _origin(plan, a.key), _origin(plan, b.key)
         both = True
     elif enclosing is not None and isinstance(a, OuterRef | ColumnRef) \
@@ -177,18 +178,17 @@ def _equality(part: object, plan: Plan, enclosing: Plan | None
     return one, other, both
 
 
-def _membership(sub: SubqueryExpr, plan: Plan) -> tuple[_Origin, _Origin, bool] | None:
+def _membership(sub: SubqueryExpr, plan: Plan
+                ) -> tuple[_Origin | None, _Origin | None] | None:
     """``x IN (SELECT y …)`` (``x = ANY``, not negated) keeps only the rows whose ``x`` is a
     value the subquery returns, and each is a value of the fragment column ``y`` is traced
-    to: that column's keys filter ``x``'s fragment (TPC-H Q20: the 'forest' parts' keys may
-    filter partsupp). Only that way: nothing outside filters the subquery's rows."""
+    to: that column's keys may filter ``x``'s fragment (TPC-H Q20: the 'forest' parts' keys
+    into partsupp), traced as (``y``'s origin, ``x``'s). Only that way: nothing outside
+    filters the subquery's rows."""
     if sub.kind != "any" or sub.op != "eq" or sub.negated or sub.column is None \
             or not isinstance(sub.operand, ColumnRef):
         return None
-    one, other = _origin(sub.plan, sub.column.key), _origin(plan, sub.operand.key)
-    if one is None or other is None or one.index == other.index:
-        return None
-    return one, other, False
+    return _origin(sub.plan, sub.column.key), _origin(plan, sub.operand.key)
 
 
 def _input_origin(node: Plan, key: str) -> _Origin | None:

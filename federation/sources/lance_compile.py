@@ -4,18 +4,18 @@ search; the filter is written by the strict escaper (``lance_filter``) with valu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sized
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from federation.sources.lance_filter import FilterWriter, is_keys, passed_keys
+from federation.sources.lance_filter import FilterWriter, is_keys, key_values, passed_keys
 from federation.sources.lance_literals import quote_ident
 from federation.sources.lance_read import DISTANCE, LanceFragment, is_vector_type, native_tail
 from federation.sources.lance_vector import EXACT, Tuning, check_count, query_vector
 from planner.cardinality import selectivity
 from planner.errors import BindError, PlanError
-from planner.expressions import BExpr, ColumnRef, Func, ParamRef, walk
+from planner.expressions import BExpr, ColumnRef, walk
 from planner.logical import Scan, Schema, VectorSearch
 from planner.vectors import ROW_ID
 
@@ -132,11 +132,8 @@ def broad(filters: tuple[BExpr, ...] | list[BExpr], params: Mapping[str, object]
 
 
 def _kept_share(f: BExpr, params: Mapping[str, object] | None, rows: int | None) -> float:
-    if params is not None and rows and isinstance(f, Func) and is_keys(f) \
-            and isinstance(f.args[1], ParamRef):
-        keys = params.get(f.args[1].name)
-        if isinstance(keys, Sized):
-            return min(1.0, len(keys) * ROWS_PER_KEY / rows)
+    if params is not None and rows and is_keys(f):
+        return min(1.0, len(key_values(f, params)[1]) * ROWS_PER_KEY / rows)
     return selectivity(f)
 
 

@@ -76,6 +76,14 @@ def is_keys(e: BExpr) -> bool:
 FILTER_KEYS = {pa.int64(): 32_768, pa.string(): 64}
 
 
+def key_values(f: BExpr, params: Mapping[str, object]) -> tuple[ColumnRef, Sequence[object]]:
+    """The column and the keys of an ``in_keys`` filter (a KeyList stays one: millions of
+    keys are never made Python values here)."""
+    column, ref = f.args  # type: ignore[union-attr]
+    assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
+    return column, params[ref.name]  # type: ignore[return-value]
+
+
 def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
                 ) -> tuple[list[BExpr], tuple[tuple[str, Sequence[object]], ...]]:
     """The filters with ``in_keys`` resolved: up to ``FILTER_KEYS`` keys of an int64 or
@@ -88,10 +96,7 @@ def passed_keys(filters: Sequence[BExpr], params: Mapping[str, object]
         if not is_keys(f):
             written.append(f)
             continue
-        column, ref = f.args  # type: ignore[union-attr]
-        assert isinstance(column, ColumnRef) and isinstance(ref, ParamRef)
-        # a KeyList stays one: millions of keys are never made Python values here
-        keys: Sequence[object] = params[ref.name]  # type: ignore[assignment]
+        column, keys = key_values(f, params)
         if 0 < len(keys) <= FILTER_KEYS.get(column.type, 0) and _listable(keys, column.type):
             written.append(f)
         else:
